@@ -1,0 +1,50 @@
+/**
+ * Webhook events: the envelope Aksara SSO posts, and the mapped event the edge
+ * forwards to the runner's ingestion API.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { OfmOrgUnit, OfmUser } from "./ofm-documents.ts";
+
+/** The six event types of the integration guide. */
+export const WebhookEventType = z.enum([
+  "user.created",
+  "user.updated",
+  "user.deleted",
+  "group.created",
+  "group.updated",
+  "group.deleted",
+]);
+export type WebhookEventType = z.infer<typeof WebhookEventType>;
+
+/**
+ * The envelope the SSO posts to `/api/v1/scim/webhook`. `event` stays a plain
+ * string here so an unknown type can be acknowledged (202) rather than refused.
+ */
+export const WebhookEnvelope = z.looseObject({
+  id: z.string().min(1).max(200).optional(),
+  event: z.string().min(1).max(100),
+  resourceType: z.enum(["User", "Group"]),
+  resourceId: z.string().min(1).max(200),
+  timestamp: z.iso.datetime({ offset: true }).optional(),
+  data: z.unknown().optional(),
+});
+export type WebhookEnvelope = z.infer<typeof WebhookEnvelope>;
+
+/** What the edge forwards to `POST /api/v1/scim/events`: one event, already mapped. */
+export const ForwardedEvent = z.strictObject({
+  /** Idempotency key: the envelope's `id`, or else its signature. */
+  eventId: z.string().min(1).max(300),
+  event: WebhookEventType,
+  resourceType: z.enum(["User", "Group"]),
+  resourceId: z.string().min(1),
+  action: z.enum(["create", "update", "delete"]),
+  /** The envelope's timestamp (ISO), when it had one. */
+  occurredAt: z.iso.datetime({ offset: true }).nullable(),
+  /** When the edge received it (ISO). */
+  receivedAt: z.iso.datetime({ offset: true }),
+  user: OfmUser.nullable(),
+  orgUnit: OfmOrgUnit.nullable(),
+});
+export type ForwardedEvent = z.infer<typeof ForwardedEvent>;
