@@ -6,6 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { ORG_UNIT_SYNC_FIELDS, USER_SYNC_FIELDS } from "../shared/ofm-documents.ts";
 
 /**
  * SHA-1 (not for security: a change detector) of the listed fields in the
@@ -20,3 +21,19 @@ export function contentHash(doc: Readonly<Record<string, unknown>>, fields: read
   const values = fields.map((f) => doc[f] ?? null);
   return createHash("sha1").update(JSON.stringify(values)).digest("base64url");
 }
+
+/**
+ * The user fields a sync writes on update, in hashing order: the guide's
+ * fields minus `SYNC_EXCLUDE_FIELDS`. The ingestion API uses the same list.
+ *
+ * @example
+ * ```ts
+ * userHashFields(["phone"]); // ["email", "firstName", …] without "phone"
+ * ```
+ */
+export function userHashFields(excludeFields: readonly string[]): string[] {
+  return USER_SYNC_FIELDS.filter((f) => !excludeFields.includes(f));
+}
+
+/** The org unit fields a sync writes, in hashing order. */
+export const orgUnitHashFields: readonly string[] = ORG_UNIT_SYNC_FIELDS;

@@ -1,0 +1,61 @@
+/**
+ * Flags of `npm run sync` (node:util parseArgs, no dependency).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../shared/errors.ts";
+
+export interface SyncArgs {
+  dryRun: boolean;
+  filter?: string;
+  json: boolean;
+  force: boolean;
+  help: boolean;
+}
+
+/** Usage text of the command. */
+export const USAGE = `Usage: npm run sync -- [--dry-run] [--filter '<SCIM filter>'] [--json] [--force]
+
+  --dry-run   fetch and diff, print what would change, write nothing
+  --filter    sync only matching users and groups (never deactivates by absence)
+  --json      print the syncHistory document as JSON on stdout, nothing else
+  --force     pass the accidental-deletion guard (SYNC_MAX_DEACTIVATE)
+`;
+
+/**
+ * Parses argv (without the runtime and script).
+ *
+ * @throws {ConfigError} on an unknown flag
+ *
+ * @example
+ * ```ts
+ * parseSyncArgs(["--dry-run", "--filter", 'userName eq "a@x"']); // { dryRun: true, filter: 'userName eq "a@x"', … }
+ * ```
+ */
+export function parseSyncArgs(argv: string[]): SyncArgs {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        "dry-run": { type: "boolean", default: false },
+        filter: { type: "string" },
+        json: { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const filter = values.filter?.trim();
+    return {
+      dryRun: values["dry-run"] === true,
+      ...(filter ? { filter } : {}),
+      json: values.json === true,
+      force: values.force === true,
+      help: values.help === true,
+    };
+  } catch (e) {
+    throw new ConfigError("argv", `${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The text the command line prints around a run: the guide's "Expected
+ * Output" block, with the unchanged counts added.
+ *
+ * @module
+ */
+import type { SyncHistoryDoc } from "../store/collections.ts";
+import type { DryRunPlan } from "../sync/sync-engine.ts";
+
+const RULE = "═══════════════════════════════════════════════════════";
+
+/**
+ * The banner printed before a run.
+ *
+ * @example
+ * ```ts
+ * console.log(header(new Date()));
+ * ```
+ */
+export function header(startedAt: Date): string {
+  return [RULE, "  OFM SCIM Synchronization Script", RULE, `Started at: ${startedAt.toISOString()}`, ""].join("\n");
+}
+
+const TITLES: Record<SyncHistoryDoc["status"], string> = {
+  success: "✅ Synchronization Completed Successfully",
+  failed: "❌ Synchronization Failed",
+  aborted: "⛔ Synchronization Aborted by the deactivation guard",
+  interrupted: "⏹️ Synchronization Interrupted",
+  running: "… Synchronization Running",
+};
+
+/**
+ * The summary block printed after a run.
+ *
+ * @example
+ * ```ts
+ * console.log(summary(history));
+ * ```
+ */
+export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
+  const s = h.stats;
+  const lines = [
+    "",
+    RULE,
+    h.dryRun && h.status === "success" ? "🧪 Dry Run Completed: nothing was written" : TITLES[h.status],
+    RULE,
+    "📊 Summary:",
+    `  Users:       ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ${s.usersDeactivated} deactivated`,
+    `  Org Units:   ${s.orgUnitsCreated} created, ${s.orgUnitsUpdated} updated, ${s.orgUnitsUnchanged} unchanged, ${s.orgUnitsDeactivated} deactivated`,
+    `  Errors:      ${s.errors.length}`,
+  ];
+  for (const e of s.errors.slice(0, 10)) lines.push(`    - ${e.message}`);
+  if (s.errors.length > 10) lines.push(`    … ${s.errors.length - 10} more in syncHistory.stats.errors`);
+  if (h.error) lines.push("", `Error: ${h.error.message}`);
+  if (plan) {
+    lines.push("", "Would change:");
+    for (const [what, p] of [["Users", plan.users], ["Org units", plan.orgUnits]] as const) {
+      for (const [verb, ids] of Object.entries(p)) {
+        if (ids.length === 0) continue;
+        const shown = ids.slice(0, 20).join(", ");
+        lines.push(`  ${what} to ${verb}: ${ids.length} (${shown}${ids.length > 20 ? ", …" : ""})`);
+      }
+    }
+  }
+  lines.push("", `Completed at: ${(h.completedAt ?? new Date()).toISOString()}`, RULE);
+  return lines.join("\n");
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm run sync`: one full sync against the configured SSO and MongoDB (the
+ * guide's `sync-from-scim` script). Exit 0 on success, 1 when the sync failed
+ * or was aborted, 2 for bad configuration — before any network call.
+ *
+ * @module
+ */
+import { ScimSyncError } from "../../shared/errors.ts";
+import { createLogger } from "../../shared/logger.ts";
+import { loadConfig } from "../config.ts";
+import { createRuntime } from "../runtime.ts";
+import { parseSyncArgs, USAGE } from "./args.ts";
+import { header, summary } from "./summary.ts";
+
+async function main(): Promise<number> {
+  let args;
+  let config;
+  try {
+    args = parseSyncArgs(process.argv.slice(2));
+    if (args.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    config = loadConfig(process.env);
+  } catch (e) {
+    console.error(`❌ ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+  // With --json, stdout carries the JSON alone; everything else goes to stderr.
+  const out = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
+  const logger = createLogger({ level: config.logLevel, format: "pretty", write: (line) => out(line) });
+  const tty = process.stderr.isTTY === true && !args.json;
+  out(header(new Date()));
+
+  let runtime;
+  try {
+    runtime = await createRuntime(config, logger);
+  } catch (e) {
+    out(`❌ ${e instanceof Error ? e.message : String(e)}`);
+    if (args.json) console.log(JSON.stringify({ status: "failed", error: describe(e) }));
+    return 1;
+  }
+  try {
+    const result = await runtime.runSync({
+      type: "full",
+      filter: args.filter,
+      dryRun: args.dryRun,
+      force: args.force,
+      onProgress: tty
+        ? (p) => {
+          if (p.phase === "orgUnits" || p.phase === "users") {
+            process.stderr.write(`\r  ${p.phase === "users" ? "Users" : "Org units"}: page ${p.pageNo}, ${p.fetched}/${p.total ?? "?"}   `);
+          } else if (p.phase === "writing" || p.phase === "done") process.stderr.write("\r\x1b[K");
+        }
+        : undefined,
+    });
+    out(summary(result.history, result.plan));
+    if (args.json) console.log(JSON.stringify({ _id: result.runId, ...result.history, ...(result.plan ? { plan: result.plan } : {}) }));
+    return result.history.status === "success" ? 0 : 1;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function describe(e: unknown) {
+  return e instanceof ScimSyncError ? { code: e.code, message: e.message } : { code: "INTERNAL", message: String(e) };
+}
+
+process.exitCode = await main();

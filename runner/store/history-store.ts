@@ -1,0 +1,83 @@
+/**
+ * `syncHistory`: one document per run, in the guide's shape, written when the
+ * run starts (status "running") and completed when it ends — for failed,
+ * aborted and interrupted runs too. Retention by TTL index where the server
+ * has them, else a sweep after each run (FerretDB refuses TTL indexes).
+ *
+ * @module
+ */
+import type { Db, ObjectId } from "mongodb";
+import type { Logger } from "../../shared/logger.ts";
+import { SYNC_HISTORY, type SyncHistoryDoc, type SyncType, WEBHOOK_EVENTS } from "./collections.ts";
+
+export type HistoryStore = ReturnType<typeof createHistoryStore>;
+
+/**
+ * Creates the history store.
+ *
+ * @example
+ * ```ts
+ * const history = createHistoryStore(db, { ttlDays: 90, logger });
+ * await history.ensureIndexes();
+ * const last = await history.recent(20);
+ * ```
+ */
+export function createHistoryStore(db: Db, opts: { ttlDays: number; logger: Logger; now?: () => Date }) {
+  const col = db.collection<SyncHistoryDoc>(SYNC_HISTORY);
+  const now = opts.now ?? (() => new Date());
+  let ttlIndex = false;
+
+  return {
+    /** Creates indexes; falls back to sweeping when the server refuses TTL. */
+    async ensureIndexes(): Promise<"ttl" | "sweep"> {
+      await col.createIndex({ startedAt: -1 });
+      try {
+        await col.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: "expiresAt_ttl" });
+        await db.collection(WEBHOOK_EVENTS).createIndex({ expiresAt: 1 }, {
+          expireAfterSeconds: 0,
+          name: "expiresAt_ttl",
+        });
+        ttlIndex = true;
+        opts.logger.info("🗂️ syncHistory retention: TTL index", { days: opts.ttlDays });
+        return "ttl";
+      } catch (e) {
+        opts.logger.info("🗂️ syncHistory retention: sweep after each run (server refused a TTL index)", {
+          days: opts.ttlDays,
+          reason: e instanceof Error ? e.message : String(e),
+        });
+        return "sweep";
+      }
+    },
+    expiresAt(from: Date): Date {
+      return new Date(from.getTime() + opts.ttlDays * 86_400_000);
+    },
+    async start(doc: SyncHistoryDoc): Promise<ObjectId> {
+      const res = await col.insertOne({ ...doc, expiresAt: this.expiresAt(doc.startedAt) });
+      return res.insertedId;
+    },
+    async finish(id: ObjectId, patch: Partial<SyncHistoryDoc>): Promise<void> {
+      await col.updateOne({ _id: id }, { $set: patch });
+    },
+    /** Deletes expired history and webhook events when no TTL index does it. */
+    async sweep(): Promise<number> {
+      if (ttlIndex) return 0;
+      const cut = { expiresAt: { $lt: now() } };
+      const a = await col.deleteMany(cut);
+      const b = await db.collection(WEBHOOK_EVENTS).deleteMany(cut);
+      return a.deletedCount + b.deletedCount;
+    },
+    recent(limit: number): Promise<SyncHistoryDoc[]> {
+      return col.find({}).sort({ startedAt: -1 }).limit(limit).toArray();
+    },
+    last(): Promise<SyncHistoryDoc | null> {
+      return col.find({ status: { $ne: "running" } }).sort({ startedAt: -1 }).limit(1).next();
+    },
+    lastSuccess(type?: SyncType): Promise<SyncHistoryDoc | null> {
+      const filter = type ? { status: "success" as const, type } : { status: "success" as const };
+      return col.find(filter).sort({ startedAt: -1 }).limit(1).next();
+    },
+    running(): Promise<SyncHistoryDoc | null> {
+      return col.find({ status: "running" }).sort({ startedAt: -1 }).limit(1).next();
+    },
+  };
+}

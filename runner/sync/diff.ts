@@ -1,0 +1,90 @@
+/**
+ * Pure diffing of one sync: what to create, update, leave alone and
+ * deactivate, from the mapped SCIM resources and what the store holds.
+ *
+ * @module
+ */
+import type { DeactivationLimit } from "../config.ts";
+
+/** What the store holds of a document, enough to diff. */
+export interface ExistingEntry {
+  key: string;
+  syncHash: string;
+  isActive: boolean;
+}
+
+/** One planned write. `deactivates`: an active document becomes inactive. */
+export type Change<T> =
+  | { kind: "create"; doc: T; hash: string }
+  | { kind: "update"; doc: T; hash: string; deactivates: boolean };
+
+/** The diff of a batch of incoming documents. */
+export interface BatchPlan<T> {
+  creates: Change<T>[];
+  updates: Change<T>[];
+  /** Updates that deactivate: held back until the guard has seen the whole run. */
+  deactivatingUpdates: Change<T>[];
+  unchanged: number;
+}
+
+/**
+ * Diffs a batch of incoming documents against the existing index.
+ *
+ * @param incoming mapped documents with their key, hash and active flag
+ * @param existing the store's index by key
+ *
+ * @example
+ * ```ts
+ * const plan = diffBatch([{ key: "u1", hash: "h2", isActive: true, doc }], new Map([["u1", { key: "u1", syncHash: "h1", isActive: true }]]));
+ * plan.updates.length; // 1
+ * ```
+ */
+export function diffBatch<T>(
+  incoming: readonly { key: string; hash: string; isActive: boolean; doc: T }[],
+  existing: ReadonlyMap<string, ExistingEntry>,
+): BatchPlan<T> {
+  const plan: BatchPlan<T> = { creates: [], updates: [], deactivatingUpdates: [], unchanged: 0 };
+  for (const item of incoming) {
+    const old = existing.get(item.key);
+    if (!old) {
+      plan.creates.push({ kind: "create", doc: item.doc, hash: item.hash });
+    } else if (old.syncHash === item.hash) {
+      plan.unchanged++;
+    } else if (old.isActive && !item.isActive) {
+      plan.deactivatingUpdates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: true });
+    } else {
+      plan.updates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: false });
+    }
+  }
+  return plan;
+}
+
+/**
+ * Keys of active documents that a complete listing did not contain.
+ *
+ * @example
+ * ```ts
+ * absentActive(new Map([["u1", { key: "u1", syncHash: "h", isActive: true }]]), new Set()); // ["u1"]
+ * ```
+ */
+export function absentActive(existing: ReadonlyMap<string, ExistingEntry>, seen: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const [key, entry] of existing) if (entry.isActive && !seen.has(key)) out.push(key);
+  return out;
+}
+
+/**
+ * How many deactivations one run may make before the accidental-deletion
+ * guard aborts it. A percentage is of the currently active documents, and
+ * never less than 1, so a small directory can still lose one person.
+ *
+ * @example
+ * ```ts
+ * allowedDeactivations({ kind: "percent", value: 20 }, 1000); // 200
+ * allowedDeactivations({ kind: "count", value: 5 }, 1000); // 5
+ * ```
+ */
+export function allowedDeactivations(limit: DeactivationLimit, activeCount: number): number {
+  if (limit.kind === "count") return limit.value;
+  return Math.max(1, Math.floor((activeCount * limit.value) / 100));
+}

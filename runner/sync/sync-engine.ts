@@ -1,0 +1,287 @@
+/**
+ * One sync run: org units first, then users, paged from the SSO, mapped,
+ * diffed by content hash and written in batches while the next page is
+ * fetched. Destructive changes (deactivations) wait until the listing is
+ * complete and the accidental-deletion guard has seen the whole run.
+ *
+ * @module
+ */
+import type { ObjectId } from "mongodb";
+import { ScimSyncError } from "../../shared/errors.ts";
+import type { Logger } from "../../shared/logger.ts";
+import { mapGroup, mapUser, type MapResult } from "../../shared/mapping.ts";
+import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
+import type { DeactivationLimit } from "../config.ts";
+import { contentHash, orgUnitHashFields } from "../content-hash.ts";
+import type { ScimClient } from "../scim/scim-client.ts";
+import type { SyncHistoryDoc } from "../store/collections.ts";
+import type { HistoryStore } from "../store/history-store.ts";
+import type { SyncStore } from "../store/sync-store.ts";
+import { absentActive, allowedDeactivations, type Change, diffBatch, type ExistingEntry } from "./diff.ts";
+import { addErrors, emptyStats, type SyncStats } from "./sync-stats.ts";
+import { createWriteQueue } from "./write-queue.ts";
+
+export interface SyncProgress {
+  phase: "connecting" | "orgUnits" | "users" | "writing" | "done";
+  fetched: number;
+  total: number | null;
+  pageNo: number;
+}
+
+export interface RunSyncOptions {
+  type: "full" | "delta";
+  /** A SCIM filter; a filtered run never deactivates by absence. */
+  filter?: string;
+  /** Delta runs: resources modified after this instant. */
+  since?: Date;
+  /** Fetch and diff, write nothing (no history either). */
+  dryRun?: boolean;
+  /** Pass the accidental-deletion guard. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+export interface SyncDeps {
+  client: ScimClient;
+  store: SyncStore;
+  history: HistoryStore;
+  logger: Logger;
+  pageSize: number;
+  maxDeactivate: DeactivationLimit;
+  userHashFields: readonly string[];
+  runnerId?: string;
+  now?: () => Date;
+  /** Called once per finished run (metrics). */
+  onFinished?: (history: SyncHistoryDoc) => void;
+}
+
+/** What a dry run would have done. */
+export interface DryRunPlan {
+  users: { create: string[]; update: string[]; deactivate: string[] };
+  orgUnits: { create: string[]; update: string[]; deactivate: string[] };
+}
+
+export interface SyncResult {
+  history: SyncHistoryDoc;
+  runId: string;
+  plan?: DryRunPlan;
+}
+
+/** The guard refused the run. */
+export class GuardAbortedError extends ScimSyncError {
+  constructor(what: string, count: number, allowed: number) {
+    super(
+      "GUARD_ABORTED",
+      `Sync aborted: it would deactivate ${count} ${what}, more than the ${allowed} that SYNC_MAX_DEACTIVATE allows. ` +
+        `Check the SSO's listing; if the change is real, run again with --force.`,
+    );
+  }
+}
+
+/**
+ * Runs one sync. Never throws for a failed sync: the returned history's
+ * status is success, failed, aborted or interrupted (signal aborted).
+ *
+ * @example
+ * ```ts
+ * const { history } = await runSync(deps, { type: "full" });
+ * console.log(history.status, history.stats.usersCreated);
+ * ```
+ */
+export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<SyncResult> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger;
+  const type = options.type === "delta" ? "scim_delta_sync" : "scim_full_sync";
+  const filter = options.type === "delta" && options.since
+    ? `meta.lastModified gt "${options.since.toISOString()}"`
+    : options.filter;
+  const complete = filter === undefined;
+  const stats = emptyStats();
+  const history: SyncHistoryDoc = {
+    type,
+    startedAt: now(),
+    completedAt: null,
+    status: "running",
+    stats,
+    error: null,
+    filter: filter ?? null,
+    dryRun: options.dryRun === true,
+    runner: deps.runnerId,
+  };
+  const plan: DryRunPlan = {
+    users: { create: [], update: [], deactivate: [] },
+    orgUnits: { create: [], update: [], deactivate: [] },
+  };
+  let runId: ObjectId | null = null;
+  if (!options.dryRun) runId = await deps.history.start(history);
+  const progress = (p: SyncProgress) => options.onProgress?.(p);
+  const source = options.type === "delta" ? "delta_sync" : "full_sync";
+  const signal = options.signal;
+
+  try {
+    log.info(`🔄 Starting SCIM ${options.type === "delta" ? "delta" : "full"} synchronization...`);
+    progress({ phase: "connecting", fetched: 0, total: null, pageNo: 0 });
+    const spc = await deps.client.serviceProviderConfig(signal);
+    log.info("✅ Connected to Aksara SSO");
+    const count = Math.min(deps.pageSize, 1000, spc.filter.maxResults ?? 1000);
+    const cursor = spc.pagination?.cursor === true;
+    const write = createWriteQueue({ maxInFlight: 2, dryRun: options.dryRun === true });
+    const userIndexP = deps.store.userIndex();
+    userIndexP.catch(() => {});
+
+    // Org units.
+    log.info("📥 Fetching organizational units...");
+    const unitIndex = await deps.store.orgUnitIndex();
+    const seenUnits = new Set<string>();
+    const heldUnits: Change<OfmOrgUnit>[] = [];
+    for await (const page of deps.client.pages("Groups", { count, filter, cursor, signal })) {
+      const items = mapPage(page.resources, mapGroup, (g) => g._id, seenUnits, stats);
+      const batch = diffBatch(
+        items.map((g) => ({ key: g._id, hash: contentHash(g, orgUnitHashFields), isActive: g.isActive, doc: g })),
+        unitIndex,
+      );
+      stats.orgUnitsFetched = seenUnits.size;
+      stats.orgUnitsUnchanged += batch.unchanged;
+      stats.orgUnitsCreated += batch.creates.length;
+      stats.orgUnitsUpdated += batch.updates.length;
+      heldUnits.push(...batch.deactivatingUpdates);
+      plan.orgUnits.create.push(...batch.creates.map((c) => c.doc._id));
+      plan.orgUnits.update.push(...batch.updates.map((c) => c.doc._id));
+      await write(() => deps.store.createOrgUnits(batch.creates, source), stats);
+      await write(() => deps.store.updateOrgUnits(batch.updates, source), stats);
+      progress({ phase: "orgUnits", fetched: page.fetched, total: page.totalResults, pageNo: page.pageNo });
+    }
+    await write.drain();
+    log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
+
+    // Users.
+    log.info("📥 Fetching users...");
+    const userIndex = await userIndexP;
+    const seenUsers = new Set<string>();
+    const heldUsers: Change<OfmUser>[] = [];
+    for await (const page of deps.client.pages("Users", { count, filter, cursor, signal })) {
+      const items = mapPage(page.resources, mapUser, (u) => u.ssoUserId, seenUsers, stats);
+      const batch = diffBatch(
+        items.map((u) => ({ key: u.ssoUserId, hash: contentHash(u, deps.userHashFields), isActive: u.isActive, doc: u })),
+        userIndex,
+      );
+      stats.usersFetched = seenUsers.size;
+      stats.usersUnchanged += batch.unchanged;
+      stats.usersCreated += batch.creates.length;
+      stats.usersUpdated += batch.updates.length;
+      heldUsers.push(...batch.deactivatingUpdates);
+      plan.users.create.push(...batch.creates.map((c) => c.doc.ssoUserId));
+      plan.users.update.push(...batch.updates.map((c) => c.doc.ssoUserId));
+      await write(() => deps.store.createUsers(batch.creates, source), stats);
+      await write(() => deps.store.updateUsers(batch.updates, source), stats);
+      progress({ phase: "users", fetched: page.fetched, total: page.totalResults, pageNo: page.pageNo });
+    }
+    await write.drain();
+    log.info(`📥 Fetched ${stats.usersFetched} users`);
+
+    // Deactivations: only now is the listing known to be complete.
+    progress({ phase: "writing", fetched: stats.usersFetched, total: stats.usersFetched, pageNo: 0 });
+    const absentUsers = complete ? absentActive(userIndex, seenUsers) : [];
+    const absentUnits = complete ? absentActive(unitIndex, seenUnits) : [];
+    guard("users", heldUsers.length + absentUsers.length, activeCount(userIndex), deps.maxDeactivate, options.force);
+    guard("org units", heldUnits.length + absentUnits.length, activeCount(unitIndex), deps.maxDeactivate, options.force);
+    plan.users.deactivate.push(...heldUsers.map((c) => c.doc.ssoUserId), ...absentUsers);
+    plan.orgUnits.deactivate.push(...heldUnits.map((c) => c.doc._id), ...absentUnits);
+    stats.usersDeactivated = heldUsers.length + absentUsers.length;
+    stats.orgUnitsDeactivated = heldUnits.length + absentUnits.length;
+    await write(() => deps.store.updateUsers(heldUsers, source), stats);
+    await write(() => deps.store.deactivateUsers(absentUsers, source), stats);
+    await write(() => deps.store.updateOrgUnits(heldUnits, source), stats);
+    await write(() => deps.store.deactivateOrgUnits(absentUnits, source), stats);
+    await write.drain();
+
+    log.info(
+      `✅ Synced ${stats.orgUnitsFetched} organizational units (${stats.orgUnitsCreated} created, ${stats.orgUnitsUpdated} updated, ${stats.orgUnitsUnchanged} unchanged)`,
+    );
+    log.info(
+      `✅ Synced ${stats.usersFetched} users (${stats.usersCreated} created, ${stats.usersUpdated} updated, ${stats.usersUnchanged} unchanged, ${stats.usersDeactivated} deactivated)`,
+    );
+    log.info(options.dryRun ? "✅ Dry run complete: nothing was written" : "✅ SCIM synchronization complete!");
+    history.status = "success";
+  } catch (e) {
+    const interrupted = signal?.aborted === true;
+    history.status = interrupted ? "interrupted" : e instanceof GuardAbortedError ? "aborted" : "failed";
+    history.error = interrupted
+      ? { code: "SYNC_INTERRUPTED", message: "Sync interrupted: the runner is shutting down; the next run resumes." }
+      : describe(e);
+    // Nothing destructive ran: the counters of deactivation say what was held back.
+    stats.usersDeactivated = 0;
+    stats.orgUnitsDeactivated = 0;
+    const logFn = history.status === "aborted" ? log.warn : log.error;
+    logFn(`❌ SCIM synchronization ${history.status}: ${history.error.message}`, { code: history.error.code });
+  }
+  history.completedAt = now();
+  history.durationMs = history.completedAt.getTime() - history.startedAt.getTime();
+  progress({ phase: "done", fetched: stats.usersFetched, total: stats.usersFetched, pageNo: 0 });
+  if (runId) {
+    try {
+      await deps.history.finish(runId, {
+        status: history.status,
+        completedAt: history.completedAt,
+        stats,
+        error: history.error,
+        durationMs: history.durationMs,
+      });
+      await deps.history.sweep();
+    } catch (e) {
+      log.error("❌ Could not record the sync in syncHistory", describe(e));
+      if (history.status === "success") {
+        history.status = "failed";
+        history.error = describe(e);
+      }
+    }
+  }
+  deps.onFinished?.(history);
+  return { history, runId: runId?.toHexString() ?? "dry-run", ...(options.dryRun ? { plan } : {}) };
+}
+
+function mapPage<T>(
+  resources: readonly unknown[],
+  map: (raw: unknown) => MapResult<T>,
+  keyOf: (doc: T) => string,
+  seen: Set<string>,
+  stats: SyncStats,
+): T[] {
+  const out: T[] = [];
+  for (const raw of resources) {
+    const r = map(raw);
+    if (!r.ok) {
+      addErrors(stats, [r.error]);
+      // A malformed resource still proves presence: never deactivate it by absence.
+      if (r.error.resourceId) seen.add(r.error.resourceId);
+      continue;
+    }
+    const key = keyOf(r.value);
+    // Offset pages shift when the directory changes mid-listing: skip repeats.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r.value);
+  }
+  return out;
+}
+
+function activeCount(index: ReadonlyMap<string, ExistingEntry>): number {
+  let n = 0;
+  for (const e of index.values()) if (e.isActive) n++;
+  return n;
+}
+
+function guard(what: string, count: number, active: number, limit: DeactivationLimit, force?: boolean): void {
+  const allowed = allowedDeactivations(limit, active);
+  if (count > allowed && !force) throw new GuardAbortedError(what, count, allowed);
+}
+
+function describe(e: unknown): { code: string; message: string } {
+  if (e instanceof ScimSyncError) return { code: e.code, message: e.message };
+  if (e instanceof Error) {
+    const mongo = /Mongo/.test(e.name);
+    return { code: mongo ? "STORE_UNAVAILABLE" : "INTERNAL", message: mongo ? `MongoDB error: ${e.message}` : e.message };
+  }
+  return { code: "INTERNAL", message: String(e) };
+}
