@@ -1,0 +1,61 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError } from "../../shared/errors.ts";
+import { loadConfig } from "../../runner/config.ts";
+
+const creds = { SCIM_CLIENT_ID: "scim-abc", SCIM_CLIENT_SECRET: "very-secret-value" };
+
+describe("loadConfig()", () => {
+  test("loadConfig() fills the guide's defaults when only credentials are set", () => {
+    const c = loadConfig(creds);
+    expect(c.scimBaseUrl).toBe("http://localhost:5173/scim/v2");
+    expect(c.tokenUrl).toBe("http://localhost:5173/scim/v2/token");
+    expect(c.rateLimitPerMinute).toBe(100);
+    expect(c.mongoDb).toBe("ofm");
+    expect(c.maxDeactivate).toEqual({ kind: "percent", value: 20 });
+    expect(c.syncIntervalMs).toBe(6 * 3600_000);
+    expect(c.jitterMs).toBe(Math.round(6 * 3600_000 * 0.05));
+    expect(c.port).toBe(5174);
+  });
+
+  test("loadConfig() throws the guide's message when credentials are missing", () => {
+    expect(() => loadConfig({})).toThrow("SCIM_CLIENT_ID and SCIM_CLIENT_SECRET must be set");
+    try {
+      loadConfig({ SCIM_CLIENT_ID: "x" });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).code).toBe("CREDENTIALS_MISSING");
+    }
+  });
+
+  test("loadConfig() accepts a static bearer token instead of client credentials", () => {
+    const c = loadConfig({ SCIM_BEARER_TOKEN: "tok", SCIM_BASE_URL: "https://idp.example/scim/v2/" });
+    expect(c.auth).toEqual({ kind: "bearer", token: "tok" });
+    expect(c.scimBaseUrl).toBe("https://idp.example/scim/v2");
+  });
+
+  test("loadConfig() names each malformed variable and never echoes a secret", () => {
+    try {
+      loadConfig({ ...creds, SSO_BASE_URL: "not a url", SCIM_RATE_LIMIT: "-3", SYNC_INTERVAL: "soon" });
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const msg = (e as Error).message;
+      expect(msg).toContain("SSO_BASE_URL");
+      expect(msg).toContain("SCIM_RATE_LIMIT");
+      expect(msg).toContain("SYNC_INTERVAL");
+      expect(msg).not.toContain("very-secret-value");
+    }
+  });
+
+  test("loadConfig() parses SYNC_MAX_DEACTIVATE as a percentage or a count", () => {
+    expect(loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "5%" }).maxDeactivate).toEqual({ kind: "percent", value: 5 });
+    expect(loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "250" }).maxDeactivate).toEqual({ kind: "count", value: 250 });
+    expect(() => loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "lots" })).toThrow("SYNC_MAX_DEACTIVATE");
+  });
+
+  test("loadConfig() refuses SYNC_EXCLUDE_FIELDS naming an unknown field or isActive", () => {
+    expect(loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "phone, positionId" }).excludeFields).toEqual(["phone", "positionId"]);
+    expect(() => loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "shoeSize" })).toThrow("shoeSize");
+    expect(() => loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "isActive" })).toThrow("isActive");
+  });
+});
