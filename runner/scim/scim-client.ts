@@ -76,7 +76,13 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     let refreshed = false;
     return await withRetry(async (attempt) => {
       await options.limiter.take(signal);
-      const token = await options.tokens.get(signal);
+      let token: string;
+      try {
+        token = await options.tokens.get(signal);
+      } catch (e) {
+        if (e instanceof ConnectionFailedError) throw new RetryableError(e);
+        throw e;
+      }
       const timeout = AbortSignal.timeout(options.timeoutMs);
       let res: Response;
       try {

@@ -78,9 +78,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       });
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
-      throw new AccessTokenError(undefined, new ConnectionFailedError(options.tokenUrl, reason(e)).message, {
-        cause: e,
-      });
+      // Unreachable is the guide's "Connection Failed", not a credentials problem.
+      throw new ConnectionFailedError(options.tokenUrl, reason(e), { cause: e });
     }
     const text = await res.text().catch(() => "");
     const json = safeJson(text);
