@@ -109,7 +109,7 @@ describe("ScimClient.get()", () => {
   test("get() fetches a new token once on 401, then gives up with the SCIM detail", async () => {
     handler = (_r, url) =>
       url.pathname === "/token" ? token() : Response.json({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "401", detail: "token revoked" }, { status: 401 });
-    const err = await client().get("/Users").catch((e: unknown) => e as any);
+    const err: any = await client().get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScimHttpError);
     expect(err.status).toBe(401);
     expect(err.message).toContain("token revoked");
@@ -119,7 +119,7 @@ describe("ScimClient.get()", () => {
   test("get() fails without retry on 400 with the server's detail", async () => {
     handler = (_r, url) =>
       url.pathname === "/token" ? token() : Response.json({ status: "400", scimType: "invalidFilter", detail: "bad filter" }, { status: 400 });
-    const err = await client().get("/Users").catch((e: unknown) => e as any);
+    const err: any = await client().get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScimHttpError);
     expect(err.scimType).toBe("invalidFilter");
     expect(seen.filter((s) => s.path.endsWith("/Users")).length).toBe(1);
@@ -127,14 +127,14 @@ describe("ScimClient.get()", () => {
 
   test("get() retries a body that is not JSON, then reports it", async () => {
     handler = (_r, url) => url.pathname === "/token" ? token() : new Response("{not json", { status: 200 });
-    const err = await client({ maxRetries: 1 }).get("/Users").catch((e: unknown) => e as any);
+    const err: any = await client({ maxRetries: 1 }).get("/Users").catch((e: unknown) => e);
     expect(err.code).toBe("SCIM_RESPONSE_INVALID");
     expect(seen.filter((s) => s.path.endsWith("/Users")).length).toBe(2);
   });
 
   test("get() times out a hanging server and reports Connection Failed", async () => {
     handler = (_r, url) => url.pathname === "/token" ? token() : new Promise((r) => setTimeout(() => r(Response.json({})), 2000));
-    const err = await client({ maxRetries: 0 }).get("/Users").catch((e: unknown) => e as any);
+    const err: any = await client({ maxRetries: 0 }).get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionFailedError);
     expect(err.message).toContain("Connection Failed");
   });
@@ -142,7 +142,7 @@ describe("ScimClient.get()", () => {
   test("get() reports Connection Failed when nothing listens", async () => {
     const tokens = createTokenProvider({ auth: { kind: "bearer", token: "t" }, tokenUrl: "", timeoutMs: 500 });
     const c = createScimClient({ baseUrl: "http://127.0.0.1:9", tokens, limiter: createRateLimiter({ perMinute: 100 }), timeoutMs: 500, maxRetries: 1, sleep: async () => {} });
-    const err = await c.get("/Users").catch((e: unknown) => e as any);
+    const err: any = await c.get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionFailedError);
   });
 
@@ -156,7 +156,7 @@ describe("ScimClient.get()", () => {
 describe("TokenProvider", () => {
   test("get() says Failed to get access token with the status and never the secret", async () => {
     handler = () => Response.json({ error: "invalid_client" }, { status: 401 });
-    const err = await client({ secret: "s3cr3t-do-not-log" }).get("/Users").catch((e: unknown) => e as any);
+    const err: any = await client({ secret: "s3cr3t-do-not-log" }).get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessTokenError);
     expect(err.message).toBe("Failed to get access token: HTTP 401 (invalid_client)");
     expect(JSON.stringify({ m: err.message, s: err.stack })).not.toContain("s3cr3t-do-not-log");
