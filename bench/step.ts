@@ -1,0 +1,107 @@
+/**
+ * One measured step of the benchmark, run in its own Bun process so its peak
+ * memory is its own: `bun bench/step.ts <ours|floor|naive> [--reset]`.
+ * Reads the same environment as the runner; prints one JSON line:
+ * `{ mode, ms, phases, maxRssMB, writes, status }`.
+ *
+ * - ours:  the product's full sync (runtime.runSync).
+ * - floor: the same pages fetched without mapping, then one unordered
+ *          insertMany per collection of the already-mapped documents
+ *          (mapping is done outside the timed parts).
+ * - naive: per resource findOne, then updateOne or insertOne.
+ *
+ * @module
+ */
+import { createLogger, silentLogger } from "../shared/logger.ts";
+import { mapGroup, mapUser } from "../shared/mapping.ts";
+import { loadConfig } from "../runner/config.ts";
+import { createRuntime } from "../runner/runtime.ts";
+import { connectMongo } from "../runner/store/mongo.ts";
+
+const mode = process.argv[2];
+const config = loadConfig(process.env);
+const logger = process.env.BENCH_VERBOSE ? createLogger({ format: "pretty" }) : silentLogger;
+
+async function fetchAll(runtime: Awaited<ReturnType<typeof createRuntime>>, resource: "Users" | "Groups") {
+  const out: unknown[] = [];
+  const spc = await runtime.client.serviceProviderConfig();
+  const count = Math.min(config.pageSize, 1000, spc.filter.maxResults ?? 1000);
+  for await (const page of runtime.client.pages(resource, { count })) out.push(...page.resources);
+  return out;
+}
+
+async function serverWrites(db: Awaited<ReturnType<typeof connectMongo>>["db"]): Promise<number> {
+  // opcounters are MongoDB's; FerretDB answers serverStatus without them, so fall back to -1.
+  try {
+    const s = await db.admin().command({ serverStatus: 1 });
+    const o = s.opcounters as { insert?: number; update?: number; delete?: number } | undefined;
+    return o ? Number(o.insert ?? 0) + Number(o.update ?? 0) + Number(o.delete ?? 0) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+async function main() {
+  const runtime = await createRuntime(config, logger);
+  const db = runtime.mongo.db;
+  const result: Record<string, unknown> = { mode };
+  if (mode === "ours") {
+    const t0 = performance.now();
+    const { history } = await runtime.runSync({ type: "full", force: true });
+    result.ms = performance.now() - t0;
+    result.status = history.status;
+    result.stats = { ...history.stats, errors: history.stats.errors.length };
+    result.writes = history.stats.usersCreated + history.stats.usersUpdated + history.stats.usersDeactivated +
+      history.stats.orgUnitsCreated + history.stats.orgUnitsUpdated + history.stats.orgUnitsDeactivated;
+  } else if (mode === "floor") {
+    const t0 = performance.now();
+    const groups = await fetchAll(runtime, "Groups");
+    const users = await fetchAll(runtime, "Users");
+    const fetchMs = performance.now() - t0;
+    const unitDocs = groups.map(mapGroup).flatMap((r) => (r.ok ? [r.value] : []));
+    const userDocs = users.map(mapUser).flatMap((r) => (r.ok ? [r.value] : []));
+    await db.collection("users").deleteMany({});
+    await db.collection("orgUnits").deleteMany({});
+    const t1 = performance.now();
+    await db.collection<{ _id: string }>("orgUnits").insertMany(unitDocs.map((d) => ({ ...d })), { ordered: false });
+    await db.collection("users").insertMany(userDocs.map((d) => ({ ...d })), { ordered: false });
+    const insertMs = performance.now() - t1;
+    result.ms = fetchMs + insertMs;
+    result.phases = { fetchMs, insertMs };
+    result.writes = unitDocs.length + userDocs.length;
+    result.status = "success";
+  } else if (mode === "naive") {
+    const t0 = performance.now();
+    let writes = 0;
+    const users = db.collection("users");
+    const units = db.collection("orgUnits");
+    for (const raw of await fetchAll(runtime, "Groups")) {
+      const r = mapGroup(raw);
+      if (!r.ok) continue;
+      const { _id, ...rest } = r.value;
+      const found = await units.findOne({ _id: _id as never });
+      if (found) await units.updateOne({ _id: _id as never }, { $set: rest });
+      else await units.insertOne({ ...r.value } as never);
+      writes++;
+    }
+    for (const raw of await fetchAll(runtime, "Users")) {
+      const r = mapUser(raw);
+      if (!r.ok) continue;
+      const found = await users.findOne({ ssoUserId: r.value.ssoUserId });
+      if (found) await users.updateOne({ ssoUserId: r.value.ssoUserId }, { $set: r.value });
+      else await users.insertOne({ ...r.value, role: "employee" });
+      writes++;
+    }
+    result.ms = performance.now() - t0;
+    result.writes = writes;
+    result.status = "success";
+  } else {
+    throw new Error(`unknown mode ${mode}: ours | floor | naive`);
+  }
+  result.serverWrites = await serverWrites(db);
+  result.maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  await runtime.close();
+  console.log(JSON.stringify(result));
+}
+
+await main();
