@@ -1,0 +1,73 @@
+/**
+ * Spawning a service process and waiting for its `ready <url>` line, the
+ * convention of the development SSO, the runner and the edge.
+ *
+ * @module
+ */
+import type { Subprocess } from "bun";
+
+export interface ReadyProcess {
+  url: string;
+  proc: Subprocess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `cmd` and resolves once it prints `ready <url>` on stdout; the rest of
+ * its stdout and its stderr are passed through (prefixed) when `echo` is true.
+ *
+ * @throws {Error} with the process's output when it exits or times out first
+ *
+ * @example
+ * ```ts
+ * const sso = await spawnReady(["bun", "dev/sso/main.ts"], { SSO_PORT: "0" }, { name: "sso" });
+ * await sso.stop();
+ * ```
+ */
+export async function spawnReady(
+  cmd: string[],
+  env: Record<string, string | undefined>,
+  opts: { name: string; echo?: boolean; timeoutMs?: number; cwd?: string },
+): Promise<ReadyProcess> {
+  const proc = Bun.spawn(cmd, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...env } as Record<string, string>,
+    stdout: "pipe",
+    stderr: opts.echo ? "inherit" : "pipe",
+  });
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let out = "";
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let url: string | null = null;
+  while (url === null) {
+    const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), Math.max(1, deadline - Date.now())));
+    const chunk = await Promise.race([reader.read(), timer]);
+    if (chunk === "timeout" || chunk.done) {
+      proc.kill();
+      const err = opts.echo ? "" : await new Response(proc.stderr as ReadableStream).text().catch(() => "");
+      throw new Error(`${opts.name} did not become ready: ${out}${err}`.slice(0, 2000));
+    }
+    out += decoder.decode(chunk.value, { stream: true });
+    url = /ready (\S+)/.exec(out)?.[1] ?? null;
+  }
+  // Keep draining stdout so the child never blocks on a full pipe.
+  (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      if (opts.echo) process.stdout.write(decoder.decode(value));
+    }
+  })();
+  return {
+    url,
+    proc,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill("SIGTERM");
+      const t = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+      await proc.exited;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// Full syncs from the development SSO into the real MongoDB-wire server.
+import { afterEach, describe, expect, test } from "bun:test";
+import { type SyncEnv, syncEnv } from "./support/sync-env.ts";
+
+let t: SyncEnv | null = null;
+afterEach(async () => {
+  await t?.close();
+  t = null;
+});
+
+const users = (e: SyncEnv) => e.mongo.db(e.dbName).collection("users");
+const units = (e: SyncEnv) => e.mongo.db(e.dbName).collection("orgUnits");
+const history = (e: SyncEnv) => e.mongo.db(e.dbName).collection("syncHistory");
+
+describe("runSync() full", () => {
+  test("runSync() creates every user and org unit with the guide's fields on the first run", async () => {
+    t = await syncEnv("first", { users: 45, maxResults: 20 });
+    const rt = await t.runtime({ SUPER_ADMIN_EMAILS: "" });
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("success");
+    expect(h.stats.usersCreated).toBe(45);
+    expect(h.stats.orgUnitsCreated).toBe(t.sso.sso.directory.size("Group"));
+    expect(await users(t).countDocuments()).toBe(45);
+    const scim = t.sso.sso.directory.list("User")[3] as Record<string, any>;
+    const doc = await users(t).findOne({ ssoUserId: scim.id });
+    const ent = scim["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
+    expect(doc).toMatchObject({
+      email: scim.userName,
+      firstName: scim.name.givenName,
+      lastName: scim.name.familyName,
+      isActive: scim.active,
+      phone: scim.phoneNumbers[0].value,
+      userId: ent.employeeNumber,
+      departmentId: ent.department,
+      companyId: ent.organization,
+      managerId: ent.manager.value,
+      positionId: scim["urn:aksara:params:scim:schemas:extension:x-position:2.0:User"].id,
+      role: "employee",
+    });
+    const unit = await units(t).findOne({});
+    expect(Object.keys(unit ?? {})).toEqual(expect.arrayContaining(["unitName", "unitType", "level", "parentUnitId", "managerId"]));
+    const rec = await history(t).findOne({});
+    expect(rec).toMatchObject({ type: "scim_full_sync", status: "success", stats: { usersCreated: 45, errors: [] } });
+    expect(rec?.completedAt).toBeInstanceOf(Date);
+  });
+
+  test("runSync() writes nothing on a second run when nothing changed", async () => {
+    t = await syncEnv("noop");
+    const rt = await t.runtime();
+    await rt.runSync({ type: "full" });
+    const before = await users(t).find({}, { projection: { updatedAt: 1 } }).toArray();
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.stats).toMatchObject({ usersCreated: 0, usersUpdated: 0, usersDeactivated: 0, usersUnchanged: 50, orgUnitsUpdated: 0 });
+    const after = await users(t).find({}, { projection: { updatedAt: 1 } }).toArray();
+    expect(after).toEqual(before);
+  });
+
+  test("runSync() deactivates exactly the user deleted in the SSO, softly", async () => {
+    t = await syncEnv("delete");
+    const rt = await t.runtime();
+    await rt.runSync({ type: "full" });
+    const victim = t.sso.sso.directory.list("User").find((u) => u.active === true) as Record<string, any>;
+    t.sso.sso.directory.remove("User", victim.id);
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.stats.usersDeactivated).toBe(1);
+    const doc = await users(t).findOne({ ssoUserId: victim.id });
+    expect(doc?.isActive).toBe(false);
+    expect(doc?.deactivatedAt).toBeInstanceOf(Date);
+    expect(await users(t).countDocuments({ isActive: false, ssoUserId: { $ne: victim.id }, deactivatedAt: { $gt: doc?.createdAt } })).toBe(0);
+  });
+
+  test("runSync() gives super_admin to listed emails on create and never changes a role later", async () => {
+    t = await syncEnv("roles", { users: 5 });
+    const first = t.sso.sso.directory.list("User")[0] as Record<string, any>;
+    const rt = await t.runtime({ SUPER_ADMIN_EMAILS: first.userName.toUpperCase() });
+    await rt.runSync({ type: "full" });
+    expect((await users(t).findOne({ ssoUserId: first.id }))?.role).toBe("super_admin");
+    await users(t).updateOne({ ssoUserId: first.id }, { $set: { role: "employee" } });
+    t.sso.sso.directory.replace("User", first.id, { ...first, name: { givenName: "Renamed", familyName: "X" } });
+    await rt.runSync({ type: "full" });
+    const doc = await users(t).findOne({ ssoUserId: first.id });
+    expect(doc?.role).toBe("employee");
+    expect(doc?.firstName).toBe("Renamed");
+  });
+
+  test("runSync() overwrites local edits (SCIM wins) except SYNC_EXCLUDE_FIELDS", async () => {
+    t = await syncEnv("exclude", { users: 5 });
+    const rt = await t.runtime({ SYNC_EXCLUDE_FIELDS: "phone" });
+    await rt.runSync({ type: "full" });
+    const u = t.sso.sso.directory.list("User")[1] as Record<string, any>;
+    await users(t).updateOne({ ssoUserId: u.id }, { $set: { phone: "local", lastName: "local" } });
+    t.sso.sso.directory.replace("User", u.id, { ...u, phoneNumbers: [{ value: "+1" }], name: { ...u.name, familyName: "Directory" } });
+    await rt.runSync({ type: "full" });
+    const doc = await users(t).findOne({ ssoUserId: u.id });
+    expect(doc?.phone).toBe("local");
+    expect(doc?.lastName).toBe("Directory");
+  });
+
+  test("runSync() records a malformed user in stats.errors and syncs the rest", async () => {
+    t = await syncEnv("malformed", { users: 30, maxResults: 10 });
+    t.sso.sso.faults.add({ kind: "invalidUser", resource: "Users", page: 2, times: 1 });
+    const rt = await t.runtime();
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("success");
+    expect(h.stats.errors).toHaveLength(1);
+    expect(h.stats.errors[0]).toMatchObject({ resourceType: "User", code: "RESOURCE_INVALID" });
+    expect(h.stats.errors[0]?.message).toContain("userName");
+    expect(await users(t).countDocuments()).toBe(29);
+    expect(h.stats.usersDeactivated).toBe(0);
+  });
+
+  test("runSync() fails on a 500 at page 3 of users, deactivates nobody and keeps org units right", async () => {
+    t = await syncEnv("page500", { users: 60, maxResults: 10 });
+    const rt = await t.runtime({ SCIM_MAX_RETRIES: "1" });
+    await rt.runSync({ type: "full" });
+    t.sso.sso.directory.remove("User", String(t.sso.sso.directory.list("User")[0]?.id));
+    t.sso.sso.faults.add({ kind: "status", status: 500, resource: "Users", page: 3 });
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("failed");
+    expect(h.error?.message).toContain("HTTP 500");
+    expect(h.stats.usersDeactivated).toBe(0);
+    expect(await users(t).countDocuments({ isActive: false })).toBe(await users(t).countDocuments({ isActive: false, deactivatedAt: { $ne: null }, syncHash: { $ne: "" } }));
+    expect(await units(t).countDocuments({ isActive: true })).toBe(t.sso.sso.directory.size("Group"));
+    expect((await history(t).find({ status: "failed" }).toArray()).length).toBe(1);
+  });
+
+  test("runSync() retries a cut connection and a 429 and still completes", async () => {
+    t = await syncEnv("flaky", { users: 40, maxResults: 10 });
+    t.sso.sso.faults.add({ kind: "cut", resource: "Users", page: 2, times: 1 });
+    t.sso.sso.faults.add({ kind: "rateLimit", resource: "Users", page: 3, times: 1, retryAfter: 0 });
+    t.sso.sso.faults.add({ kind: "malformed", resource: "Groups", page: 1, times: 1 });
+    const rt = await t.runtime();
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("success");
+    expect(h.stats.usersCreated).toBe(40);
+  });
+
+  test("runSync() is aborted by the guard when the SSO suddenly lists no users", async () => {
+    t = await syncEnv("empty", { users: 30 });
+    const rt = await t.runtime();
+    await rt.runSync({ type: "full" });
+    for (const u of t.sso.sso.directory.list("User")) t.sso.sso.directory.remove("User", String(u.id));
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("aborted");
+    expect(h.error?.message).toContain("SYNC_MAX_DEACTIVATE");
+    expect(await users(t).countDocuments({ isActive: false })).toBe(await users(t).countDocuments({ isActive: false, syncHash: { $ne: "" } }));
+    const forced = await rt.runSync({ type: "full", force: true });
+    expect(forced.history.status).toBe("success");
+    expect(await users(t).countDocuments({ isActive: true })).toBe(0);
+  });
+
+  test("runSync() with a filter never deactivates by absence", async () => {
+    t = await syncEnv("filter", { users: 20 });
+    const rt = await t.runtime();
+    await rt.runSync({ type: "full" });
+    const one = t.sso.sso.directory.list("User")[2] as Record<string, any>;
+    const { history: h } = await rt.runSync({ type: "full", filter: `userName eq "${one.userName}"` });
+    expect(h.status).toBe("success");
+    expect(h.stats.usersFetched).toBe(1);
+    expect(h.stats.usersDeactivated).toBe(0);
+    expect(h.filter).toContain(one.userName);
+  });
+
+  test("runSync() dry run reports the plan and writes nothing, not even history", async () => {
+    t = await syncEnv("dry", { users: 10 });
+    const rt = await t.runtime();
+    const r = await rt.runSync({ type: "full", dryRun: true });
+    expect(r.history.status).toBe("success");
+    expect(r.plan?.users.create).toHaveLength(10);
+    expect(await users(t).countDocuments()).toBe(0);
+    expect(await history(t).countDocuments()).toBe(0);
+  });
+
+  test("runSync() converges to the SSO's state when users are inserted and deleted mid-listing", async () => {
+    let fired = false;
+    let env: SyncEnv | null = null;
+    t = env = await syncEnv("midlisting", {
+      users: 40,
+      maxResults: 10,
+      onPage: (resource, page) => {
+        if (resource !== "Users" || page !== 2 || fired || !env) return;
+        fired = true;
+        const dir = env.sso.sso.directory;
+        dir.remove("User", String(dir.list("User")[0]?.id));
+        dir.create("User", { userName: "late.joiner@ias.co.id", active: true });
+      },
+    });
+    const rt = await t.runtime();
+    await rt.runSync({ type: "full" });
+    const second = await rt.runSync({ type: "full" });
+    expect(second.history.status).toBe("success");
+    const active = (await users(t).find({ isActive: true }, { projection: { ssoUserId: 1 } }).toArray()).map((d) => d.ssoUserId).sort();
+    const expected = t.sso.sso.directory.list("User").filter((u) => u.active !== false).map((u) => String(u.id)).sort();
+    expect(active).toEqual(expected);
+  });
+
+  test("runSync() fails with Connection Failed when the SSO is unreachable, and records it", async () => {
+    t = await syncEnv("unreachable", { users: 1 });
+    const rt = await t.runtime({ SSO_BASE_URL: "http://127.0.0.1:9", SCIM_MAX_RETRIES: "0" });
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("failed");
+    expect(h.error?.message).toContain("Connection Failed");
+    expect(await history(t).countDocuments({ status: "failed" })).toBe(1);
+  });
+
+  test("runSync() fails with Failed to get access token on wrong credentials, never printing the secret", async () => {
+    t = await syncEnv("badcreds", { users: 1 });
+    const rt = await t.runtime({ SCIM_CLIENT_SECRET: "wrong-secret-123456" });
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("failed");
+    expect(h.error?.message).toBe("Failed to get access token: HTTP 401 (invalid_client)");
+    expect(JSON.stringify(h)).not.toContain("wrong-secret-123456");
+  });
+});
