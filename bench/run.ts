@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: the benchmarks of issue 5 that compare two ways in one run
+ * (ratios, since absolute times on a shared machine are noise). Each measured
+ * step runs in its own process (bench/step.ts), against the development SSO in
+ * another process and the same local MongoDB-wire server as the tests.
+ *
+ *   --users N        organisation size (org units N/10)            default 100000
+ *   --runs K         repetitions; figures are medians               default 3
+ *   --naive-users M  size for the naive comparison                  default 2000
+ *
+ * Writes bench/results.json and prints a table.
+ *
+ * @module
+ */
+import { availableParallelism } from "node:os";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { startMongoServer } from "../dev/mongo-server.ts";
+import { spawnReady } from "../dev/spawn-ready.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+const BUN = resolve(ROOT, "node_modules/.bin/bun");
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    users: { type: "string", default: "100000" },
+    runs: { type: "string", default: "3" },
+    "naive-users": { type: "string", default: "2000" },
+  },
+});
+const N = Number(values.users);
+const RUNS = Number(values.runs);
+const NAIVE = Number(values["naive-users"]);
+
+type Step = { mode: string; ms: number; writes: number; maxRssMB: number; status: string; phases?: Record<string, number> };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+const mongo = await startMongoServer();
+const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
+  SSO_PORT: "0",
+  DEV_SSO_USERS: String(N),
+  DEV_SSO_MAX_RESULTS: "1000",
+  SCIM_CLIENT_ID: "bench",
+  SCIM_CLIENT_SECRET: "bench-secret",
+}, { name: "sso", cwd: ROOT, timeoutMs: 120_000 });
+const baseEnv = {
+  SSO_BASE_URL: sso.url,
+  SCIM_CLIENT_ID: "bench",
+  SCIM_CLIENT_SECRET: "bench-secret",
+  MONGODB_URI: mongo.uri,
+  // The benchmark measures the sync, not the SSO's quota: lift the 100/min default for all ways alike.
+  SCIM_RATE_LIMIT: "100000",
+  LOG_LEVEL: "error",
+};
+
+async function token(): Promise<string> {
+  const res = await fetch(`${sso.url}/scim/v2/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: "bench", client_secret: "bench-secret" }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+async function dev(path: string, body: unknown) {
+  const res = await fetch(`${sso.url}/_dev/${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${await token()}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`/_dev/${path}: HTTP ${res.status} ${await res.text()}`);
+  return await res.json();
+}
+let dbSeq = 0;
+async function step(mode: string, db: string): Promise<Step> {
+  const p = Bun.spawn([BUN, "bench/step.ts", mode], { cwd: ROOT, env: { ...process.env, ...baseEnv, MONGODB_DB: db }, stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(p.stdout).text();
+  if ((await p.exited) !== 0) throw new Error(`step ${mode} failed: ${out}`);
+  const line = out.trim().split("\n").at(-1) ?? "{}";
+  const s = JSON.parse(line) as Step;
+  process.stderr.write(`  ${mode.padEnd(6)} ${db.padEnd(22)} ${Math.round(s.ms)} ms, ${s.writes} writes, ${s.maxRssMB} MB\n`);
+  return s;
+}
+const freshDb = (tag: string) => `bench_${tag}_${++dbSeq}`;
+
+const rows: Record<string, number[]> = {};
+const add = (k: string, v: number) => (rows[k] ??= []).push(v);
+
+try {
+  await dev("reset", { users: N, orgUnits: Math.floor(N / 10), seed: 42 });
+  for (let r = 0; r < RUNS; r++) {
+    process.stderr.write(`run ${r + 1}/${RUNS} at ${N} users\n`);
+    const db = freshDb("ours");
+    const ours = await step("ours", db);
+    const floor = await step("floor", freshDb("floor"));
+    add("initialMs", ours.ms);
+    add("floorMs", floor.ms);
+    add("initialOverFloor", ours.ms / floor.ms);
+    add("peakRssMB", ours.maxRssMB);
+    const noop = await step("ours", db);
+    add("noopMs", noop.ms);
+    add("noopOverInitial", noop.ms / ours.ms);
+    add("noopWrites", noop.writes);
+    const changes = Math.max(1, Math.floor(N / 100));
+    await dev("mutate", { changeUsers: changes, seed: 1000 + r });
+    const delta = await step("ours", db);
+    add("onePctMs", delta.ms);
+    add("onePctWrites", delta.writes);
+    add("onePctChanged", changes);
+  }
+  // Scaling: the same at a tenth of the size.
+  await dev("reset", { users: Math.floor(N / 10), orgUnits: Math.floor(N / 100), seed: 42 });
+  for (let r = 0; r < RUNS; r++) {
+    const small = await step("ours", freshDb("small"));
+    add("initialSmallMs", small.ms);
+    add("peakRssSmallMB", small.maxRssMB);
+  }
+  // Naive versus ours on the same data.
+  await dev("reset", { users: NAIVE, orgUnits: Math.floor(NAIVE / 10), seed: 42 });
+  for (let r = 0; r < RUNS; r++) {
+    const naive = await step("naive", freshDb("naive"));
+    const ours = await step("ours", freshDb("oursn"));
+    add("naiveMs", naive.ms);
+    add("oursAtNaiveMs", ours.ms);
+    add("naiveOverOurs", naive.ms / ours.ms);
+  }
+} finally {
+  await sso.stop();
+  await mongo.stop();
+}
+
+const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, r2(median(v))]));
+const results = {
+  date: new Date().toISOString(),
+  command: `npm run bench -- --users ${N} --runs ${RUNS} --naive-users ${NAIVE}`,
+  machine: { cores: availableParallelism(), bun: Bun.version, mongo: mongo.kind },
+  users: N,
+  orgUnits: Math.floor(N / 10),
+  runs: RUNS,
+  naiveUsers: NAIVE,
+  medians: m,
+  samples: rows,
+  targets: {
+    "initial / floor <= 1.5": m.initialOverFloor! <= 1.5,
+    "naive / ours >= 10": m.naiveOverOurs! >= 10,
+    "no-op <= 0.25 x initial": m.noopOverInitial! <= 0.25,
+    "no-op writes == 0": m.noopWrites === 0,
+    "1% writes == changes": m.onePctWrites === m.onePctChanged,
+    "peak RSS <= 300 MB": m.peakRssMB! <= 300,
+    "time growth <= linear (10x users <= 10x time)": m.initialMs! / m.initialSmallMs! <= 10,
+  },
+};
+writeFileSync(resolve(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+const table = [
+  ["figure", "median"],
+  [`initial sync, ${N} users (ms)`, m.initialMs],
+  ["floor: fetch + one insertMany (ms)", m.floorMs],
+  ["initial / floor", m.initialOverFloor],
+  [`naive / ours at ${NAIVE} users`, m.naiveOverOurs],
+  ["no-op resync (ms)", m.noopMs],
+  ["no-op / initial", m.noopOverInitial],
+  ["no-op writes", m.noopWrites],
+  ["1% changed: sync (ms)", m.onePctMs],
+  ["1% changed: writes / changes", `${m.onePctWrites} / ${m.onePctChanged}`],
+  [`peak RSS at ${N / 10} / ${N} users (MB)`, `${m.peakRssSmallMB} / ${m.peakRssMB}`],
+  [`time at ${N / 10} / ${N} users (ms)`, `${m.initialSmallMs} / ${m.initialMs}`],
+];
+console.log(table.map(([a, b]) => `| ${String(a).padEnd(40)} | ${String(b).padStart(16)} |`).join("\n"));
+for (const [k, ok] of Object.entries(results.targets)) console.log(`${ok ? "✅" : "❌"} ${k}`);
