@@ -1,283 +1,162 @@
 /**
- * The development SSO: a standard-behaving SCIM 2.0 service provider on Hono,
- * for tests, benchmarks and the demo. It is an independent peer and imports
- * nothing from the product. 1-based startIndex, pages capped at maxResults,
- * SCIM error bodies, OAuth2 client credentials or a static bearer token.
+ * The development SSO: a standard-behaving SCIM 2.0 service provider on Hono
+ * for tests, benchmarks and the demo — OAuth2 client credentials (or a static
+ * bearer), Users and Groups with 1-based paging capped at maxResults, filters,
+ * SCIM error bodies, injectable faults, a rate limit, a webhook sender and a
+ * `/_dev` admin API. It is an independent peer of the product (our test
+ * oracle) and imports nothing from `shared/`, `runner/` or `edge/`.
  *
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
-import { createDirectory, type ResourceType } from "./directory.ts";
-import { createFaults, cutResponse } from "./faults.ts";
-import { InvalidFilterError, type Json, parseFilter } from "./filter.ts";
+import { type ClientCredentials, createRateLimiter, createTokenIssuer, type TokenIssuer } from "./auth.ts";
+import { devRoutes } from "./dev-routes.ts";
+import { createDirectory, type Directory } from "./directory.ts";
+import { resourceTypes, schemas, serviceProviderConfig } from "./discovery.ts";
+import { createFaults, type Faults } from "./faults.ts";
 import { generateOrg } from "./generator.ts";
-import { createWebhookSender, type WebhookTarget } from "./webhook-sender.ts";
-import { spcDocument } from "./service-provider-config.ts";
+import { scimGuard } from "./guard.ts";
+import { type Mutation, mutateDirectory, type MutationResult } from "./mutator.ts";
+import { resourceRoutes } from "./resource-routes.ts";
+import { scimError, scimJson, type SsoEnv } from "./scim-http.ts";
+import { tokenRoute } from "./token-route.ts";
+import { createWebhookSender, type WebhookSender, type WebhookTarget } from "./webhook-sender.ts";
 
 export interface DevSsoOptions {
+  /** The OAuth2 client. @default "scim-dev-client" / "dev-secret-change-me" */
   clientId?: string;
   clientSecret?: string;
-  /** Accept this bearer token as is (no token endpoint needed). */
+  /** More clients (each gets its own rate-limit bucket). */
+  clients?: ClientCredentials[];
+  /** A bearer token accepted as is, as directories that hand out static tokens do. */
   staticToken?: string;
-  /** Token for /_dev/* (any valid access token works too). @default "dev-admin" */
+  /** A token for `/_dev/*` besides any valid bearer. */
   devToken?: string;
+  /** `expires_in` of issued tokens, seconds. @default 3600 */
   tokenTtlSeconds?: number;
+  /** The page cap (`filter.maxResults`). @default 200 */
   maxResults?: number;
-  seed?: number;
+  /** Requests per minute per client on /scim/v2; absent = no limit. */
+  rateLimitPerMinute?: number;
+  /** The generated organisation. @default seed 42, 0 users, orgUnits users/10 (min 3) */
+  seed?: number | string;
   users?: number;
   orgUnits?: number;
+  /** SCIM base URL for `meta.location`. @default "http://localhost:5173/scim/v2" */
   baseUrl?: string;
+  /** Injectable clock (epoch ms) for meta timestamps, token expiry and rate limits. */
+  clock?: () => number;
   webhooks?: WebhookTarget[];
+  /** @default 3 */
+  webhookMaxRetries?: number;
+  /** @default 1000 */
   webhookRetryDelayMs?: number;
-  /** Called before each list page is served (tests change data mid-listing). */
-  onPage?: (resource: "Users" | "Groups", page: number) => void;
+  webhookTimeoutMs?: number;
+  /** Called before each list page is built: tests change data between pages. */
+  onPage?: (resource: "Users" | "Groups", page: number) => void | Promise<void>;
 }
 
-const SCIM_JSON = "application/scim+json";
-const ERROR_URN = "urn:ietf:params:scim:api:messages:2.0:Error";
-
-function scimError(status: number, detail: string, scimType?: string): Response {
-  return new Response(JSON.stringify({ schemas: [ERROR_URN], status: String(status), detail, ...(scimType ? { scimType } : {}) }), {
-    status,
-    headers: { "Content-Type": SCIM_JSON },
-  });
+export interface DevSso {
+  app: Hono<SsoEnv>;
+  directory: Directory;
+  faults: Faults;
+  webhooks: WebhookSender;
+  tokens: TokenIssuer;
+  /** Mutable: set `hooks.onPage` after creation too. */
+  hooks: { onPage?: DevSsoOptions["onPage"] };
+  stats(): Record<string, unknown>;
+  /** Regenerates the organisation (no webhooks: a reset is not a change). */
+  reset(org?: { seed?: number | string; users?: number; orgUnits?: number }): void;
+  /** Random changes through the directory (webhooks fire). */
+  mutate(m: Mutation): MutationResult;
 }
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": SCIM_JSON } });
 
 /**
  * Creates the development SSO.
  *
  * @example
  * ```ts
- * const sso = createDevSso({ users: 100 });
- * const res = await sso.app.request("/scim/v2/ServiceProviderConfig", { headers: { Authorization: "Bearer x" } });
+ * const sso = createDevSso({ users: 100, maxResults: 20 });
+ * const { access_token } = await (await sso.app.request("/scim/v2/token", { method: "POST",
+ *   body: new URLSearchParams({ grant_type: "client_credentials", client_id: "scim-dev-client", client_secret: "dev-secret-change-me" }) })).json();
+ * const page = await sso.app.request("/scim/v2/Users?startIndex=1&count=50", { headers: { Authorization: `Bearer ${access_token}` } });
  * ```
  */
-export function createDevSso(options: DevSsoOptions = {}) {
-  const clientId = options.clientId ?? "scim-dev-client";
-  const clientSecret = options.clientSecret ?? "dev-secret-change-me";
-  const devToken = options.devToken ?? "dev-admin";
+export function createDevSso(options: DevSsoOptions = {}): DevSso {
+  const clock = options.clock ?? Date.now;
   const maxResults = options.maxResults ?? 200;
-  const directory = createDirectory({ baseUrl: options.baseUrl ?? "http://localhost:5173/scim/v2" });
+  const baseUrl = options.baseUrl ?? "http://localhost:5173/scim/v2";
+  const directory = createDirectory({ baseUrl, clock });
   const faults = createFaults();
-  const webhooks = createWebhookSender({ targets: options.webhooks, retryDelayMs: options.webhookRetryDelayMs });
-  directory.onChange((c) => webhooks.send(c));
-  const tokens = new Map<string, number>();
-  const stats = { requests: {} as Record<string, number>, tokensIssued: 0 };
-  let seed = options.seed ?? 42;
+  const webhooks = createWebhookSender({
+    targets: options.webhooks, maxRetries: options.webhookMaxRetries, retryDelayMs: options.webhookRetryDelayMs, timeoutMs: options.webhookTimeoutMs, clock,
+  });
+  directory.onChange(webhooks.send);
+  const clients = [{ clientId: options.clientId ?? "scim-dev-client", clientSecret: options.clientSecret ?? "dev-secret-change-me" }, ...(options.clients ?? [])];
+  const tokens = createTokenIssuer({ clients, expiresIn: options.tokenTtlSeconds ?? 3600, clock, staticToken: options.staticToken });
+  const limiter = createRateLimiter(options.rateLimitPerMinute, clock);
+  const hooks: DevSso["hooks"] = { onPage: options.onPage };
+  const requests: Record<string, number> = {};
+  const counters = { rateLimited: 0 };
+  let org = { seed: options.seed ?? 42, users: options.users ?? 0, orgUnits: options.orgUnits };
 
-  function seedOrg(s: number, users: number, orgUnits?: number) {
-    seed = s;
+  function reset(next: { seed?: number | string; users?: number; orgUnits?: number } = {}) {
+    org = { seed: next.seed ?? org.seed, users: next.users ?? org.users, orgUnits: next.orgUnits ?? (next.users === undefined ? org.orgUnits : undefined) };
     directory.clear();
-    const org = generateOrg({ seed: s, users, orgUnits });
-    directory.load("Group", org.groups);
-    directory.load("User", org.users);
+    const generated = generateOrg(org);
+    directory.load("Group", generated.groups);
+    directory.load("User", generated.users);
   }
-  seedOrg(seed, options.users ?? 0, options.orgUnits);
+  reset();
 
-  const authorized = (h: string | undefined) => {
-    const token = /^Bearer (.+)$/.exec(h ?? "")?.[1];
-    if (!token) return false;
-    if (token === options.staticToken || token === devToken) return true;
-    const exp = tokens.get(token);
-    return exp !== undefined && exp > Date.now();
-  };
-
-  const app = new Hono();
+  const app = new Hono<SsoEnv>();
   app.use("*", async (c, next) => {
-    const key = `${c.req.method} ${c.req.path.replace(/\/[0-9a-f-]{8,}$/i, "/:id")}`;
-    stats.requests[key] = (stats.requests[key] ?? 0) + 1;
+    const key = `${c.req.method} ${c.req.path.replace(/^(\/scim\/v2\/(?:Users|Groups|ResourceTypes|Schemas))\/[^/]+$/, "$1/:id")}`;
+    requests[key] = (requests[key] ?? 0) + 1;
     await next();
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
 
-  app.post("/scim/v2/token", async (c) => {
-    const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
-    let id = String(form.client_id ?? "");
-    let secret = String(form.client_secret ?? "");
-    const basic = /^Basic (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
-    if (basic) [id, secret] = atob(basic).split(":") as [string, string];
-    if (form.grant_type !== "client_credentials") return c.json({ error: "unsupported_grant_type" }, 400);
-    if (id !== clientId || secret !== clientSecret) return c.json({ error: "invalid_client" }, 401);
-    const token = crypto.randomUUID().replaceAll("-", "");
-    const ttl = options.tokenTtlSeconds ?? 3600;
-    tokens.set(token, Date.now() + ttl * 1000);
-    stats.tokensIssued++;
-    return c.json({ access_token: token, token_type: "Bearer", expires_in: ttl });
-  });
+  app.route("/scim/v2/token", tokenRoute(tokens, faults));
 
-  app.use("/scim/v2/*", async (c, next) => {
-    if (!authorized(c.req.header("authorization"))) return scimError(401, "Authorization failure: missing or invalid bearer token");
-    await next();
-  });
-  app.use("/_dev/*", async (c, next) => {
-    if (!authorized(c.req.header("authorization"))) return c.json({ error: "unauthorized" }, 401);
-    await next();
-  });
-
-  app.get("/scim/v2/ServiceProviderConfig", () => json(spcDocument(maxResults)));
-
-  for (const [path, type] of [["Users", "User"], ["Groups", "Group"]] as const) {
-    app.get(`/scim/v2/${path}`, (c) => listResponse(path, type, c.req.url));
+  app.use("/scim/v2/*", scimGuard({ tokens, limiter, faults, maxResults, counters }));
+  app.get("/scim/v2/ServiceProviderConfig", () => scimJson(serviceProviderConfig(directory.baseUrl, maxResults)));
+  app.get("/scim/v2/ResourceTypes", () => scimJson(resourceTypes(directory.baseUrl)));
+  app.get("/scim/v2/Schemas", () => scimJson(schemas(directory.baseUrl)));
+  for (const [path, doc] of [["ResourceTypes", resourceTypes], ["Schemas", schemas]] as const) {
     app.get(`/scim/v2/${path}/:id`, (c) => {
-      const r = directory.get(type, c.req.param("id"));
-      return r ? json(r) : scimError(404, `${type} ${c.req.param("id")} not found`);
+      const found = doc(directory.baseUrl).Resources.find((r) => r.id === c.req.param("id"));
+      return found ? scimJson(found) : scimError(404, `${path} ${c.req.param("id")} not found`);
     });
-    app.post(`/scim/v2/${path}`, async (c) => {
-      const body = await c.req.json().catch(() => null);
-      if (!body || typeof body !== "object") return scimError(400, "body must be a JSON object", "invalidSyntax");
-      return json(directory.create(type, body as Json), 201);
-    });
-    app.put(`/scim/v2/${path}/:id`, async (c) => {
-      const body = await c.req.json().catch(() => null);
-      if (!body || typeof body !== "object") return scimError(400, "body must be a JSON object", "invalidSyntax");
-      const r = directory.replace(type, c.req.param("id"), body as Json);
-      return r ? json(r) : scimError(404, `${type} ${c.req.param("id")} not found`);
-    });
-    app.patch(`/scim/v2/${path}/:id`, async (c) => {
-      const old = directory.get(type, c.req.param("id"));
-      if (!old) return scimError(404, `${type} ${c.req.param("id")} not found`);
-      const body = PatchBody.safeParse(await c.req.json().catch(() => null));
-      if (!body.success) return scimError(400, "PatchOp with replace/add operations expected", "invalidSyntax");
-      const next: Json = structuredClone(old);
-      for (const op of body.data.Operations) {
-        if (op.path) setPath(next, op.path, op.value);
-        else if (op.value && typeof op.value === "object") Object.assign(next, op.value);
-      }
-      return json(directory.replace(type, c.req.param("id"), next));
-    });
-    app.delete(`/scim/v2/${path}/:id`, (c) =>
-      directory.remove(type, c.req.param("id")) ? new Response(null, { status: 204 }) : scimError(404, `${type} not found`));
   }
+  app.route("/scim/v2", resourceRoutes({ directory, maxResults, onPage: () => hooks.onPage }));
 
-  async function listResponse(path: "Users" | "Groups", type: ResourceType, href: string): Promise<Response> {
-    const url = new URL(href);
-    const startIndex = Math.max(1, Number(url.searchParams.get("startIndex") ?? 1) || 1);
-    const asked = Number(url.searchParams.get("count") ?? maxResults);
-    const count = Math.max(0, Math.min(Number.isFinite(asked) ? asked : maxResults, maxResults));
-    const pageNo = count > 0 ? Math.floor((startIndex - 1) / count) + 1 : 1;
-    options.onPage?.(path, pageNo);
-    const fired = faults.take(path, pageNo);
-    for (const f of fired) {
-      if (f.kind === "delay") await new Promise((r) => setTimeout(r, f.ms));
-    }
-    for (const f of fired) {
-      if (f.kind === "status") return scimError(f.status, `injected failure on page ${pageNo}`);
-      if (f.kind === "rateLimit") {
-        const res = scimError(429, "Too many requests");
-        res.headers.set("Retry-After", String(f.retryAfter));
-        return res;
-      }
-    }
-    let all = directory.list(type);
-    const filter = url.searchParams.get("filter");
-    if (filter) {
-      try {
-        const p = parseFilter(filter);
-        all = all.filter(p);
-      } catch (e) {
-        return scimError(400, e instanceof InvalidFilterError ? `invalid filter: ${e.message}` : "invalid filter", "invalidFilter");
-      }
-    }
-    const page = all.slice(startIndex - 1, startIndex - 1 + count);
-    if (fired.some((f) => f.kind === "invalidUser") && page.length > 0) {
-      page[0] = { ...page[0], userName: undefined, active: "maybe" };
-    }
-    const body = JSON.stringify({
-      schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-      totalResults: all.length,
-      startIndex,
-      itemsPerPage: page.length,
-      Resources: page,
-    });
-    if (fired.some((f) => f.kind === "cut")) return cutResponse(body);
-    if (fired.some((f) => f.kind === "malformed")) return new Response(body.slice(0, body.length - 7), { headers: { "Content-Type": SCIM_JSON } });
-    return new Response(body, { headers: { "Content-Type": SCIM_JSON } });
-  }
+  app.use("/_dev/*", async (c, next) => {
+    const header = c.req.header("authorization");
+    if ((options.devToken && header === `Bearer ${options.devToken}`) || tokens.verify(header).ok) return next();
+    return c.json({ error: "unauthorized" }, 401, { "WWW-Authenticate": 'Bearer realm="dev"' });
+  });
+  const stats = () => ({
+    requests: { ...requests },
+    tokensIssued: tokens.stats.issued,
+    tokenRefusals: tokens.stats.refused,
+    rateLimited: counters.rateLimited,
+    faultsFired: faults.history.length,
+    users: directory.size("User"),
+    groups: directory.size("Group"),
+    org,
+    webhooks: {
+      targets: webhooks.targets.length,
+      pending: webhooks.pending,
+      attempts: webhooks.deliveries.length,
+      failedAttempts: webhooks.deliveries.filter((d) => d.status === "error" || d.status >= 300).length,
+    },
+  });
+  const mutate = (m: Mutation) => mutateDirectory(directory, m);
+  app.route("/_dev", devRoutes({ directory, faults, webhooks, stats, reset, mutate }));
 
-  app.get("/_dev/stats", (c) => c.json({ ...stats, users: directory.size("User"), groups: directory.size("Group") }));
-  app.post("/_dev/faults", async (c) => {
-    const body = await c.req.json().catch(() => null);
-    const list = Array.isArray(body) ? body : [body];
-    try {
-      for (const f of list) faults.add(f);
-    } catch (e) {
-      return c.json({ error: String(e) }, 400);
-    }
-    return c.json({ faults: faults.list() });
-  });
-  app.delete("/_dev/faults", (c) => {
-    faults.clear();
-    return c.json({ faults: [] });
-  });
-  app.post("/_dev/reset", async (c) => {
-    const b = z.object({ seed: z.number().int().default(seed), users: z.number().int().nonnegative(), orgUnits: z.number().int().optional() })
-      .safeParse(await c.req.json().catch(() => null));
-    if (!b.success) return c.json({ error: z.prettifyError(b.error) }, 400);
-    seedOrg(b.data.seed, b.data.users, b.data.orgUnits);
-    return c.json({ users: directory.size("User"), groups: directory.size("Group") });
-  });
-  app.post("/_dev/mutate", async (c) => {
-    const b = Mutation.safeParse(await c.req.json().catch(() => null));
-    if (!b.success) return c.json({ error: z.prettifyError(b.error) }, 400);
-    return c.json(mutate(b.data));
-  });
-  app.post("/_dev/webhooks", async (c) => {
-    const b = z.object({ url: z.url(), secret: z.string().min(1), events: z.array(z.string()).optional() })
-      .safeParse(await c.req.json().catch(() => null));
-    if (!b.success) return c.json({ error: z.prettifyError(b.error) }, 400);
-    webhooks.targets.push(b.data);
-    return c.json({ targets: webhooks.targets.length });
-  });
-
-  function mutate(m: z.infer<typeof Mutation>) {
-    const users = directory.list("User");
-    let n = m.seed;
-    const rnd = () => ((n = (n * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const pickIndex = (len: number) => Math.floor(rnd() * len);
-    const changed: string[] = [];
-    const deleted: string[] = [];
-    const added: string[] = [];
-    for (let i = 0; i < m.changeUsers && users.length > 0; i++) {
-      const u = users[pickIndex(users.length)] as Json;
-      const next = { ...u, phoneNumbers: [{ value: `+62 9${Math.floor(rnd() * 1e9)}`, type: "mobile" }] };
-      directory.replace("User", String(u.id), next);
-      changed.push(String(u.id));
-    }
-    for (let i = 0; i < m.deleteUsers; i++) {
-      const live = directory.list("User");
-      if (live.length === 0) break;
-      const u = live[pickIndex(live.length)] as Json;
-      directory.remove("User", String(u.id));
-      deleted.push(String(u.id));
-    }
-    const fresh = generateOrg({ seed: m.seed + 7919, users: m.addUsers, orgUnits: 3, domain: `new${m.seed}.ias.co.id` }).users;
-    for (const u of fresh) added.push(String(directory.create("User", { ...u, id: undefined }).id));
-    return { changed, deleted, added };
-  }
-
-  return { app, directory, faults, webhooks, stats, seedOrg };
+  app.notFound((c) => (c.req.path.startsWith("/scim/") ? scimError(404, `No endpoint ${c.req.method} ${c.req.path}`) : c.json({ error: "not found" }, 404)));
+  app.onError((e, c) =>
+    c.req.path.startsWith("/scim/") ? scimError(500, `Internal error: ${e.message}`) : c.json({ error: e.message }, 500));
+  return { app, directory, faults, webhooks, tokens, hooks, stats, reset, mutate };
 }
-
-const PatchBody = z.object({
-  Operations: z.array(z.object({ op: z.string(), path: z.string().optional(), value: z.unknown() })).min(1),
-});
-const Mutation = z.object({
-  changeUsers: z.number().int().nonnegative().default(0),
-  deleteUsers: z.number().int().nonnegative().default(0),
-  addUsers: z.number().int().nonnegative().default(0),
-  seed: z.number().int().default(1),
-});
-
-function setPath(target: Json, path: string, value: unknown) {
-  const parts = path.split(".");
-  let cur: Json = target;
-  for (const p of parts.slice(0, -1)) {
-    if (!cur[p] || typeof cur[p] !== "object") cur[p] = {};
-    cur = cur[p] as Json;
-  }
-  cur[parts.at(-1) as string] = value;
-}
-
-export type DevSso = ReturnType<typeof createDevSso>;

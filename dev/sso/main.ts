@@ -1,6 +1,13 @@
 /**
- * `npm run sso`: the development SSO in the foreground (default port 5173).
- * Prints `ready http://127.0.0.1:PORT` first, so tests can spawn it.
+ * `npm run sso`: the development SSO in the foreground (port `SSO_PORT`,
+ * default 5173). Its first stdout line is `ready http://127.0.0.1:PORT`, so
+ * tests can spawn it and wait for that line. Secrets are never printed.
+ *
+ * Environment: SSO_PORT, SSO_HOST (bind address, default 127.0.0.1),
+ * SCIM_CLIENT_ID, SCIM_CLIENT_SECRET, DEV_SSO_USERS (500), DEV_SSO_SEED (42),
+ * DEV_SSO_ORG_UNITS, DEV_SSO_MAX_RESULTS (200), DEV_SSO_WEBHOOK_URL +
+ * SCIM_WEBHOOK_SECRET, DEV_SSO_WEBHOOK_RETRY_MS (1000), DEV_SSO_STATIC_TOKEN,
+ * DEV_SSO_DEV_TOKEN, DEV_SSO_TOKEN_TTL (3600), DEV_SSO_RATE_LIMIT (per minute).
  *
  * @module
  */
@@ -8,25 +15,39 @@ import { startDevSso } from "./server.ts";
 
 const env = process.env;
 const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const opt = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
 const webhookUrl = env.DEV_SSO_WEBHOOK_URL;
+// The webhook receiver may list several secrets during a rotation; the sender signs with the first.
 const secret = env.SCIM_WEBHOOK_SECRET?.split(",")[0]?.trim();
+const seed = env.DEV_SSO_SEED && !Number.isFinite(Number(env.DEV_SSO_SEED)) ? env.DEV_SSO_SEED : num(env.DEV_SSO_SEED, 42);
 
 const running = await startDevSso({
   port: num(env.SSO_PORT, 5173),
+  hostname: env.SSO_HOST || "127.0.0.1",
   users: num(env.DEV_SSO_USERS, 500),
-  seed: num(env.DEV_SSO_SEED, 42),
+  orgUnits: opt(env.DEV_SSO_ORG_UNITS),
+  seed,
   maxResults: num(env.DEV_SSO_MAX_RESULTS, 200),
   clientId: env.SCIM_CLIENT_ID || "scim-dev-client",
   clientSecret: env.SCIM_CLIENT_SECRET || "dev-secret-change-me",
+  staticToken: env.DEV_SSO_STATIC_TOKEN || undefined,
+  devToken: env.DEV_SSO_DEV_TOKEN || undefined,
+  tokenTtlSeconds: num(env.DEV_SSO_TOKEN_TTL, 3600),
+  rateLimitPerMinute: opt(env.DEV_SSO_RATE_LIMIT),
   webhooks: webhookUrl && secret ? [{ url: webhookUrl, secret }] : [],
   webhookRetryDelayMs: num(env.DEV_SSO_WEBHOOK_RETRY_MS, 1000),
 });
+const { directory } = running.sso;
 console.log(`ready ${running.url}`);
-console.error(
-  `Development SSO: ${running.sso.directory.size("User")} users, ${running.sso.directory.size("Group")} groups` +
-    (webhookUrl ? `, webhooks to ${webhookUrl}` : ""),
+console.log(
+  `Development SSO (Aksara SSO stand-in) at ${running.url}/scim/v2 — ${directory.size("User")} users, ` +
+    `${directory.size("Group")} groups (seed ${seed}), client ${env.SCIM_CLIENT_ID || "scim-dev-client"}, ` +
+    (webhookUrl ? (secret ? `webhooks to ${webhookUrl}` : `DEV_SSO_WEBHOOK_URL ignored: SCIM_WEBHOOK_SECRET is not set`) : "no webhook target"),
 );
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
   await running.stop();
   process.exit(0);
 };
