@@ -145,10 +145,16 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     /** `ssoUserId` → hash and active flag, for diffing. */
     async userIndex(): Promise<Map<string, ExistingEntry>> {
       const map = new Map<string, ExistingEntry>();
-      const cursor = users.find({}, { projection: { _id: 0, ssoUserId: 1, syncHash: 1, isActive: 1 } });
+      // Large batches: fewer round trips for the one read a sync makes of the whole collection.
+      const cursor = users.find({}, { projection: { _id: 1, ssoUserId: 1, syncHash: 1, isActive: 1 }, batchSize: 5000 });
       for await (const d of cursor) {
         if (typeof d.ssoUserId !== "string") continue;
-        map.set(d.ssoUserId, { key: d.ssoUserId, syncHash: String(d.syncHash ?? ""), isActive: d.isActive === true });
+        map.set(d.ssoUserId, {
+          key: d.ssoUserId,
+          syncHash: String(d.syncHash ?? ""),
+          isActive: d.isActive === true,
+          id: d._id,
+        });
       }
       return map;
     },
@@ -157,7 +163,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       const map = new Map<string, ExistingEntry>();
       const cursor = units.find({}, { projection: { _id: 1, syncHash: 1, isActive: 1 } });
       for await (const d of cursor) {
-        map.set(String(d._id), { key: String(d._id), syncHash: String(d.syncHash ?? ""), isActive: d.isActive !== false });
+        map.set(String(d._id), { key: String(d._id), syncHash: String(d.syncHash ?? ""), isActive: d.isActive !== false, id: d._id });
       }
       return map;
     },
@@ -196,23 +202,27 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
 
     async updateUsers(changes: readonly Change<OfmUser>[], source: string): Promise<WriteOutcome> {
       const at = now();
+      // By _id when known: FerretDB pushes only _id filters down to its index.
       const ops: AnyBulkWriteOperation<UserDoc>[] = changes.map((c) => ({
-        updateOne: { filter: { ssoUserId: c.doc.ssoUserId }, update: { $set: userSet(c, at, source) } },
+        updateOne: {
+          filter: (c.kind === "update" && c.id !== undefined ? { _id: c.id } : { ssoUserId: c.doc.ssoUserId }) as object,
+          update: { $set: userSet(c, at, source) },
+        },
       }));
       return await bulk<UserDoc>("users", ops, (i) => changes[i]?.doc.ssoUserId ?? "?", "User");
     },
 
     /** Soft-deletes users absent from a complete listing. */
-    async deactivateUsers(ssoUserIds: readonly string[], source: string): Promise<WriteOutcome> {
+    async deactivateUsers(entries: readonly ExistingEntry[], source: string): Promise<WriteOutcome> {
       const at = now();
-      const ops: AnyBulkWriteOperation<UserDoc>[] = ssoUserIds.map((id) => ({
+      const ops: AnyBulkWriteOperation<UserDoc>[] = entries.map((e) => ({
         updateOne: {
-          filter: { ssoUserId: id, isActive: true },
+          filter: (e.id !== undefined ? { _id: e.id, isActive: true } : { ssoUserId: e.key, isActive: true }) as object,
           // An empty hash makes the user's return to the directory an update.
           update: { $set: { isActive: false, deactivatedAt: at, updatedAt: at, syncHash: "", syncSource: source } },
         },
       }));
-      return await bulk<UserDoc>("users", ops, (i) => ssoUserIds[i] ?? "?", "User");
+      return await bulk<UserDoc>("users", ops, (i) => entries[i]?.key ?? "?", "User");
     },
 
     async createOrgUnits(changes: readonly Change<OfmOrgUnit>[], source: string): Promise<WriteOutcome> {
@@ -253,15 +263,15 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       return await bulk<OrgUnitDoc>("orgUnits", ops, (i) => changes[i]?.doc._id ?? "?", "Group");
     },
 
-    async deactivateOrgUnits(ids: readonly string[], source: string): Promise<WriteOutcome> {
+    async deactivateOrgUnits(entries: readonly ExistingEntry[], source: string): Promise<WriteOutcome> {
       const at = now();
-      const ops: AnyBulkWriteOperation<OrgUnitDoc>[] = ids.map((id) => ({
+      const ops: AnyBulkWriteOperation<OrgUnitDoc>[] = entries.map((e) => ({
         updateOne: {
-          filter: { _id: id, isActive: { $ne: false } } as object,
+          filter: { _id: e.key, isActive: { $ne: false } } as object,
           update: { $set: { isActive: false, deactivatedAt: at, updatedAt: at, syncHash: "", syncSource: source } },
         },
       }));
-      return await bulk<OrgUnitDoc>("orgUnits", ops, (i) => ids[i] ?? "?", "Group");
+      return await bulk<OrgUnitDoc>("orgUnits", ops, (i) => entries[i]?.key ?? "?", "Group");
     },
   };
 }

@@ -11,12 +11,14 @@ export interface ExistingEntry {
   key: string;
   syncHash: string;
   isActive: boolean;
+  /** The stored `_id`: updates filter on it, which every MongoDB-wire server indexes. */
+  id?: unknown;
 }
 
 /** One planned write. `deactivates`: an active document becomes inactive. */
 export type Change<T> =
   | { kind: "create"; doc: T; hash: string }
-  | { kind: "update"; doc: T; hash: string; deactivates: boolean };
+  | { kind: "update"; doc: T; hash: string; deactivates: boolean; id?: unknown };
 
 /** The diff of a batch of incoming documents. */
 export interface BatchPlan<T> {
@@ -51,9 +53,9 @@ export function diffBatch<T>(
     } else if (old.syncHash === item.hash) {
       plan.unchanged++;
     } else if (old.isActive && !item.isActive) {
-      plan.deactivatingUpdates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: true });
+      plan.deactivatingUpdates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: true, id: old.id });
     } else {
-      plan.updates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: false });
+      plan.updates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: false, id: old.id });
     }
   }
   return plan;
@@ -64,12 +66,12 @@ export function diffBatch<T>(
  *
  * @example
  * ```ts
- * absentActive(new Map([["u1", { key: "u1", syncHash: "h", isActive: true }]]), new Set()); // ["u1"]
+ * absentActive(new Map([["u1", { key: "u1", syncHash: "h", isActive: true }]]), new Set()); // [{ key: "u1", … }]
  * ```
  */
-export function absentActive(existing: ReadonlyMap<string, ExistingEntry>, seen: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  for (const [key, entry] of existing) if (entry.isActive && !seen.has(key)) out.push(key);
+export function absentActive(existing: ReadonlyMap<string, ExistingEntry>, seen: ReadonlySet<string>): ExistingEntry[] {
+  const out: ExistingEntry[] = [];
+  for (const [key, entry] of existing) if (entry.isActive && !seen.has(key)) out.push(entry);
   return out;
 }
 

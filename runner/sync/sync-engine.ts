@@ -186,8 +186,8 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     const absentUnits = complete ? absentActive(unitIndex, seenUnits) : [];
     guard("users", heldUsers.length + absentUsers.length, activeCount(userIndex), deps.maxDeactivate, options.force);
     guard("org units", heldUnits.length + absentUnits.length, activeCount(unitIndex), deps.maxDeactivate, options.force);
-    plan.users.deactivate.push(...heldUsers.map((c) => c.doc.ssoUserId), ...absentUsers);
-    plan.orgUnits.deactivate.push(...heldUnits.map((c) => c.doc._id), ...absentUnits);
+    plan.users.deactivate.push(...heldUsers.map((c) => c.doc.ssoUserId), ...absentUsers.map((e) => e.key));
+    plan.orgUnits.deactivate.push(...heldUnits.map((c) => c.doc._id), ...absentUnits.map((e) => e.key));
     stats.usersDeactivated = heldUsers.length + absentUsers.length;
     stats.orgUnitsDeactivated = heldUnits.length + absentUnits.length;
     await write(() => deps.store.updateUsers(heldUsers, source), stats);
