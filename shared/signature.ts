@@ -1,0 +1,88 @@
+/**
+ * The guide's webhook signature on WebCrypto: `X-SCIM-Signature: sha256=<hex>`,
+ * the HMAC-SHA256 of the exact body bytes under the shared secret. The compare
+ * is `crypto.subtle.verify`, which is constant-time; strings are never compared.
+ * Runs unchanged on Deno, Bun and Deno Deploy (JSR's @std/crypto is not needed).
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  // importKey is costly next to one HMAC: keep one key per secret.
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+function toHex(bytes: ArrayBuffer): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Exactly `sha256=` and 64 lowercase hex digits; anything else is null. */
+function parseHeader(header: string | null | undefined): Uint8Array<ArrayBuffer> | null {
+  if (typeof header !== "string") return null;
+  const m = /^sha256=([0-9a-f]{64})$/.exec(header);
+  if (!m) return null;
+  const hex = m[1] as string;
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/**
+ * The header value for a body: `sha256=<lowercase hex HMAC-SHA256>`.
+ *
+ * @param secret the shared secret
+ * @param body the exact bytes (or string, UTF-8 encoded) sent
+ *
+ * @example
+ * ```ts
+ * const header = await signScimBody("secret", '{"event":"user.updated"}');
+ * // "sha256=…64 hex…"
+ * ```
+ */
+export async function signScimBody(secret: string, body: Uint8Array | string): Promise<string> {
+  if (typeof secret !== "string" || secret.length === 0) throw new TypeError("secret must be a non-empty string");
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), bytes as Uint8Array<ArrayBuffer>);
+  return `sha256=${toHex(mac)}`;
+}
+
+/**
+ * Whether `header` is a valid signature of `body` under any of `secrets`
+ * (several during a rotation). A malformed header is `false`, never an exception.
+ *
+ * @throws {TypeError} when no secret is given
+ *
+ * @example
+ * ```ts
+ * const ok = await verifyScimSignature(req.headers.get("x-scim-signature"), bytes, ["old", "new"]);
+ * ```
+ */
+export async function verifyScimSignature(
+  header: string | null | undefined,
+  body: Uint8Array,
+  secrets: readonly string[],
+): Promise<boolean> {
+  if (secrets.length === 0 || secrets.some((s) => typeof s !== "string" || s.length === 0)) {
+    throw new TypeError("at least one non-empty secret is required");
+  }
+  const signature = parseHeader(header);
+  if (!signature) return false;
+  let ok = false;
+  // Every secret is tried, so the time taken does not tell which one matched.
+  for (const secret of secrets) {
+    const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), signature, body as Uint8Array<ArrayBuffer>);
+    ok ||= valid;
+  }
+  return ok;
+}
