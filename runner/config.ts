@@ -184,6 +184,11 @@ export function loadConfig(
     );
   }
 
+  for (const [name, values] of [["SCIM_WEBHOOK_SECRET", e.SCIM_WEBHOOK_SECRET], ["INGEST_SECRET", e.INGEST_SECRET]] as const) {
+    if (values.some((s) => new TextEncoder().encode(s).byteLength < 16)) {
+      throw new ConfigError(name, `${name} must be at least 16 bytes (openssl rand -hex 32)`);
+    }
+  }
   const jitterMs = parseJitter(e.SYNC_JITTER, e.SYNC_INTERVAL);
   return {
     ssoBaseUrl,

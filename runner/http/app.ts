@@ -1,0 +1,75 @@
+/**
+ * The runner's HTTP app, composed with `app.route()`: open `/health` and
+ * `/metrics`, the admin-only sync page and trigger, and — when given — the
+ * ingestion API and the in-process webhook app, which keep their own
+ * signature checks. One `onError` turns failures into plain answers.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "../../shared/logger.ts";
+import type { HealthReport } from "../health.ts";
+import type { Metrics } from "../metrics.ts";
+import { adminAuth } from "./auth.ts";
+import { createSyncRoutes, type SyncRoutesDeps } from "./sync-routes.tsx";
+
+/** Dependencies of {@linkcode createRunnerApp}. */
+export interface RunnerAppDeps {
+  /** HOST decides whether ADMIN_TOKEN is required; see auth.ts. */
+  config: { host: string; adminToken: string | null };
+  sync: SyncRoutesDeps;
+  health: () => Promise<{ code: 200 | 503; report: HealthReport }>;
+  metrics: Pick<Metrics, "render">;
+  logger: Logger;
+  /** Apps mounted at `/` as they are: the ingestion API, the webhook app. */
+  mounts?: readonly Hono[];
+}
+
+/** `/x/*` also matches `/x` in Hono, so the trigger and its status route share one pattern. */
+const ADMIN_PATHS = ["/modules/sync", "/api/v1/scim/sync/*"] as const;
+
+/** MongoDB driver errors are named Mongo…; this module may not import the driver. */
+const isStoreError = (e: Error) => e.name.startsWith("Mongo") || (e as { code?: unknown }).code === "STORE_UNAVAILABLE";
+
+/**
+ * Creates the app.
+ *
+ * @throws {ConfigError} when HOST is not loopback and ADMIN_TOKEN is unset
+ * @example
+ * ```ts
+ * const app = createRunnerApp({ config, sync, health, metrics, logger, mounts: [ingestApp] });
+ * Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
+ * ```
+ */
+export function createRunnerApp(deps: RunnerAppDeps): Hono {
+  const app = new Hono();
+  const admin = adminAuth(deps.config);
+
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    if (isStoreError(err)) {
+      deps.logger.error("❌ MongoDB unavailable while serving a request", { path: c.req.path, error: err.message });
+      return c.json({ error: "MongoDB unavailable" }, 503);
+    }
+    deps.logger.error("❌ Unhandled error while serving a request", { path: c.req.path, error: err.message });
+    return c.json({ error: "Internal Server Error" }, 500);
+  });
+
+  app.get("/health", async (c) => {
+    const { code, report } = await deps.health();
+    c.header("Cache-Control", "no-store");
+    return c.json(report, code);
+  });
+
+  app.get("/metrics", async (c) => {
+    const { body, contentType } = await deps.metrics.render();
+    return c.body(body, 200, { "Content-Type": contentType });
+  });
+
+  app.get("/", (c) => c.redirect("/modules/sync", 302));
+  for (const path of ADMIN_PATHS) app.use(path, admin);
+  app.route("/", createSyncRoutes(deps.sync));
+  for (const mounted of deps.mounts ?? []) app.route("/", mounted);
+  return app;
+}

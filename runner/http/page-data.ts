@@ -1,0 +1,151 @@
+/**
+ * What the sync page shows, loaded and validated: the connection check,
+ * `syncHistory` and `webhookEvents` rows (documents written by other modules
+ * and other versions, so each is parsed and a bad one is skipped, not fatal),
+ * and the scheduler's state.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
+import type { Job, PlannedSyncType } from "../scheduler/types.ts";
+
+const count = z.number().int().nonnegative().catch(0);
+
+/** A `syncHistory` row as the page shows it. */
+export const HistoryRow = z.object({
+  _id: z.unknown().optional().transform((v) => (v === undefined || v === null ? null : String(v))),
+  type: z.string(),
+  status: z.string(),
+  startedAt: z.date(),
+  completedAt: z.date().nullable().catch(null),
+  durationMs: z.number().optional().catch(undefined),
+  runner: z.string().optional().catch(undefined),
+  filter: z.string().nullish().catch(null),
+  dryRun: z.boolean().optional().catch(undefined),
+  stats: z.object({
+    usersCreated: count, usersUpdated: count, usersUnchanged: count, usersDeactivated: count,
+    orgUnitsCreated: count, orgUnitsUpdated: count, orgUnitsUnchanged: count, orgUnitsDeactivated: count,
+    usersFetched: count, orgUnitsFetched: count,
+    errors: z.array(z.looseObject({
+      resourceType: z.string().optional().catch(undefined),
+      resourceId: z.string().nullish().catch(null),
+      code: z.string().optional().catch(undefined),
+      message: z.string().catch("(no message)"),
+    })).catch([]),
+  }).catch({
+    usersCreated: 0, usersUpdated: 0, usersUnchanged: 0, usersDeactivated: 0, orgUnitsCreated: 0,
+    orgUnitsUpdated: 0, orgUnitsUnchanged: 0, orgUnitsDeactivated: 0, usersFetched: 0, orgUnitsFetched: 0, errors: [],
+  }),
+  error: z.object({ code: z.string(), message: z.string() }).nullish().catch(null),
+});
+export type HistoryRow = z.infer<typeof HistoryRow>;
+
+/** A `webhookEvents` row as the page shows it. */
+export const EventRow = z.object({
+  eventId: z.string().optional().catch(undefined),
+  event: z.string(),
+  resourceType: z.string(),
+  resourceId: z.string(),
+  action: z.string().catch("?"),
+  receivedAt: z.date(),
+  processedAt: z.date().nullish().catch(null),
+  status: z.string(),
+  error: z.string().nullish().catch(null),
+});
+export type EventRow = z.infer<typeof EventRow>;
+
+/** The connection box: ServiceProviderConfig or the error. */
+export type Connection = { ok: true; config: ServiceProviderConfig } | { ok: false; error: string };
+
+/** Everything the page renders. */
+export interface SyncPageData {
+  now: Date;
+  ssoBaseUrl: string;
+  connection: Connection;
+  history: HistoryRow[];
+  /** null when this runner has no webhook event store. */
+  events: EventRow[] | null;
+  /** Rows that failed validation and were left out. */
+  skippedRows: number;
+  next: { at: Date; type: PlannedSyncType } | null;
+  /**
+   * The run in flight here, or a `running` history row of the replica holding
+   * the lease. `running` rows while nobody holds the lease were abandoned
+   * (a replica died mid-sync) and `abandoned` is true.
+   */
+  running: { job: Job | null; elsewhere: HistoryRow | null; holder: string | null; abandoned: boolean };
+  /** The outcome the page was asked about (`?run=` or `?refused=`). */
+  flash: Flash | null;
+}
+
+/** An alert at the top of the page. */
+export type Flash = { kind: "success" | "error" | "info"; title: string; text: string };
+
+/** Sources of {@linkcode loadSyncPage}. */
+export interface PageSources {
+  ssoBaseUrl: string;
+  connection(): Promise<Connection>;
+  recentHistory(limit: number): Promise<unknown[]>;
+  recentEvents?: (limit: number) => Promise<unknown[]>;
+  /** Owner of the sync lease, or null when free. */
+  leaseHolder(): Promise<string | null>;
+  scheduler: { readonly current: Job | null; readonly nextRunAt: Date | null; readonly nextRunType: PlannedSyncType | null };
+  now: () => Date;
+  /** Deadline of the connection check, so a dead SSO does not stall the page. @default 5000 */
+  connectionTimeoutMs?: number;
+}
+
+function parseRows<T>(schema: z.ZodType<T>, docs: unknown[]): { rows: T[]; skipped: number } {
+  const rows: T[] = [];
+  for (const doc of docs) {
+    const parsed = schema.safeParse(doc);
+    if (parsed.success) rows.push(parsed.data);
+  }
+  return { rows, skipped: docs.length - rows.length };
+}
+
+async function deadline<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((resolve) => (handle = setTimeout(() => resolve(onTimeout()), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(handle));
+}
+
+/**
+ * Loads the page's data; MongoDB errors propagate (the page then answers 503).
+ *
+ * @example
+ * ```ts
+ * const data = await loadSyncPage(sources, null);
+ * data.history.length; // up to 20
+ * ```
+ */
+export async function loadSyncPage(src: PageSources, flash: Flash | null): Promise<SyncPageData> {
+  const timeoutMs = src.connectionTimeoutMs ?? 5_000;
+  const [connection, historyDocs, eventDocs, holder] = await Promise.all([
+    deadline(src.connection(), timeoutMs, (): Connection => ({
+      ok: false,
+      error: `Connection Failed: no answer from ${src.ssoBaseUrl} within ${timeoutMs / 1000}s`,
+    })),
+    src.recentHistory(20),
+    src.recentEvents ? src.recentEvents(50) : Promise.resolve(null),
+    src.leaseHolder(),
+  ]);
+  const history = parseRows(HistoryRow, historyDocs);
+  const events = eventDocs === null ? null : parseRows(EventRow, eventDocs);
+  const job = src.scheduler.current;
+  const runningRow = history.rows.find((r) => r.status === "running") ?? null;
+  const elsewhere = job || holder === null ? null : runningRow;
+  const at = src.scheduler.nextRunAt;
+  return {
+    now: src.now(),
+    ssoBaseUrl: src.ssoBaseUrl,
+    connection,
+    history: history.rows,
+    events: events?.rows ?? null,
+    skippedRows: history.skipped + (events?.skipped ?? 0),
+    next: at ? { at, type: src.scheduler.nextRunType ?? "full" } : null,
+    running: { job, elsewhere, holder, abandoned: holder === null && job === null },
+    flash,
+  };
+}

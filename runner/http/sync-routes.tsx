@@ -1,0 +1,146 @@
+/**
+ * The sync routes behind admin auth: the page, its form POST, the JSON
+ * trigger (`POST /api/v1/scim/sync`) and the status JSON the page's script
+ * polls. Query strings and form bodies are parsed with zod.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Logger } from "../../shared/logger.ts";
+import type { Job, Scheduler, TriggerRefusal } from "../scheduler/types.ts";
+import { sameOrigin } from "./auth.ts";
+import { type Flash, loadSyncPage, type PageSources } from "./page-data.ts";
+import { SyncPage } from "./status-page.tsx";
+
+/** Dependencies of {@linkcode createSyncRoutes}. */
+export interface SyncRoutesDeps {
+  scheduler: Pick<Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType">;
+  page: Omit<PageSources, "scheduler" | "now">;
+  now: () => Date;
+  logger: Logger;
+}
+
+const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const Refusal = z.enum(["running", "busy", "leased", "stopping", "error"]);
+const PageQuery = z.object({ run: RunId.optional(), refused: Refusal.optional() });
+const TriggerQuery = z.object({ type: z.enum(["full", "delta"]).default("full") });
+const TriggerForm = z.object({ type: z.enum(["full", "delta"]).default("full") });
+const StatusQuery = z.object({ runId: RunId.optional() });
+
+const REFUSALS: Record<TriggerRefusal | "error", string> = {
+  running: "A sync is already running on this runner.",
+  busy: "This runner is starting a sync right now.",
+  leased: "A sync is already running on another runner (it holds the sync lease).",
+  stopping: "This runner is shutting down.",
+  error: "The sync could not be started; see the runner's log.",
+};
+
+/** JSON view of a job for the status endpoint and the 202. */
+function jobJson(job: Job) {
+  return {
+    runId: job.runId,
+    historyId: job.historyId,
+    type: job.type,
+    trigger: job.trigger,
+    status: job.status,
+    startedAt: job.startedAt.toISOString(),
+    progress: job.progress,
+    error: job.error ?? job.history?.error?.message ?? null,
+    stats: job.history?.stats ?? null,
+  };
+}
+
+function outcomeFlash(job: Job): Flash {
+  if (job.status === "running") return { kind: "info", title: "🔄 Sync running.", text: "Progress is shown below." };
+  const s = job.history?.stats;
+  const counts = s
+    ? `Users: ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ` +
+      `${s.usersDeactivated} deactivated · Org units: ${s.orgUnitsCreated} created, ${s.orgUnitsUpdated} updated, ` +
+      `${s.orgUnitsUnchanged} unchanged · Errors: ${s.errors.length}`
+    : "";
+  if (job.status === "success") return { kind: "success", title: "✅ SCIM synchronization complete!", text: counts };
+  const why = job.error ?? job.history?.error?.message ?? "see the history below";
+  const title = job.status === "aborted" ? "⚠️ Sync aborted." : job.status === "interrupted"
+    ? "⚠️ Sync interrupted."
+    : "❌ Sync failed.";
+  return { kind: "error", title, text: why };
+}
+
+/**
+ * Creates the sync routes (mount them behind {@linkcode adminAuth}).
+ *
+ * @example
+ * ```ts
+ * app.route("/", createSyncRoutes({ scheduler, page, now: () => new Date(), logger }));
+ * ```
+ */
+export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
+  const app = new Hono();
+  const sources = (): PageSources => ({ ...deps.page, scheduler: deps.scheduler, now: deps.now });
+
+  const flashFor = (q: z.infer<typeof PageQuery>): Flash | null => {
+    if (q.refused) return { kind: "error", title: "Sync not started.", text: REFUSALS[q.refused] };
+    if (!q.run) return null;
+    const job = [deps.scheduler.current, deps.scheduler.lastJob].find((j) => j?.runId === q.run);
+    return job
+      ? outcomeFlash(job)
+      : { kind: "info", title: "Run not on this runner.", text: "Its outcome is in the history below." };
+  };
+
+  const start = async (type: "full" | "delta") => {
+    const res = await deps.scheduler.trigger(type);
+    if (res.ok) deps.logger.info("🔄 Sync requested from the HTTP API", { runId: res.job.runId, type: res.job.type });
+    return res;
+  };
+
+  app.get("/modules/sync", async (c) => {
+    const q = PageQuery.safeParse(c.req.query());
+    const data = await loadSyncPage(sources(), q.success ? flashFor(q.data) : null);
+    c.header("Cache-Control", "no-store");
+    c.header(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; " +
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    return c.html(<SyncPage data={data} />);
+  });
+
+  app.post("/modules/sync", sameOrigin(), async (c) => {
+    const body = TriggerForm.safeParse(await c.req.parseBody().catch(() => ({})));
+    if (!body.success) return c.redirect("/modules/sync?refused=error", 303);
+    const res = await start(body.data.type);
+    return c.redirect(res.ok ? `/modules/sync?run=${res.job.runId}` : `/modules/sync?refused=${res.reason}`, 303);
+  });
+
+  app.post("/api/v1/scim/sync", sameOrigin(), async (c) => {
+    const q = TriggerQuery.safeParse(c.req.query());
+    if (!q.success) return c.json({ error: "type must be full or delta" }, 400);
+    const res = await start(q.data.type);
+    if (res.ok) {
+      c.header("Location", `/api/v1/scim/sync/status?runId=${res.job.runId}`);
+      return c.json({ runId: res.job.runId, type: res.job.type, status: "running" }, 202);
+    }
+    return c.json({ error: REFUSALS[res.reason], reason: res.reason }, res.reason === "stopping" ? 503 : 409);
+  });
+
+  app.get("/api/v1/scim/sync/status", async (c) => {
+    const q = StatusQuery.safeParse(c.req.query());
+    if (!q.success) return c.json({ error: "runId is not a run id" }, 400);
+    const { current, lastJob } = deps.scheduler;
+    const job = q.data.runId
+      ? [current, lastJob].find((j) => j?.runId === q.data.runId) ?? null
+      : current ?? lastJob;
+    const holder = await deps.page.leaseHolder().catch(() => null);
+    c.header("Cache-Control", "no-store");
+    return c.json({
+      job: job ? jobJson(job) : null,
+      running: current !== null || holder !== null,
+      leaseHolder: holder,
+      nextRunAt: deps.scheduler.nextRunAt?.toISOString() ?? null,
+      nextRunType: deps.scheduler.nextRunType,
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,126 @@
+/**
+ * The sync lease of one runner: take it before a run, keep it alive while the
+ * run lasts, give it back after. If a renewal finds the lease gone (this
+ * process stalled past the TTL and another replica took over), `onLost` fires
+ * so the run can be aborted instead of overlapping the new leader's.
+ *
+ * @module
+ */
+import type { Logger } from "../shared/logger.ts";
+import type { LeaseStore } from "./store/lease-store.ts";
+
+/** Injected timers: `setTimer` returns a function that cancels it. */
+export interface Timer {
+  setTimer(ms: number, fn: () => void | Promise<void>): () => void;
+}
+
+/** Options of {@linkcode createLease}. */
+export interface LeaseOptions {
+  store: LeaseStore;
+  /** Lease name; one per job that must not overlap. @default "scim-sync" */
+  name?: string;
+  /** This runner's identity (RUNNER_ID or host:pid). */
+  owner: string;
+  /** How long a lease lasts without renewal (LEASE_TTL_MS). */
+  ttlMs: number;
+  timer: Timer;
+  logger: Logger;
+  /** Told when this runner starts or stops holding the lease (the metrics gauge). */
+  onHeldChange?: (held: boolean) => void;
+}
+
+/** A runner's handle on the shared lease. */
+export interface Lease {
+  readonly owner: string;
+  /** Takes the lease; false when another replica holds it. Starts renewing on success. */
+  acquire(onLost?: () => void): Promise<boolean>;
+  /** Stops renewing and frees the lease (if still ours). Never throws. */
+  release(): Promise<void>;
+  /** True between a successful acquire and release/loss. */
+  readonly held: boolean;
+}
+
+/**
+ * Creates the lease handle. Renewal runs every third of the TTL, so two
+ * failed renewals in a row still leave time before expiry.
+ *
+ * @throws {RangeError} when ttlMs is below one second
+ * @example
+ * ```ts
+ * const lease = createLease({ store: createLeaseStore(db), owner: "runner-a", ttlMs: 30_000, timer, logger });
+ * if (await lease.acquire(() => controller.abort())) {
+ *   try { await runSync(); } finally { await lease.release(); }
+ * }
+ * ```
+ */
+export function createLease(options: LeaseOptions): Lease {
+  if (!(options.ttlMs >= 1000)) throw new RangeError("ttlMs must be at least 1000");
+  const name = options.name ?? "scim-sync";
+  const { store, owner, ttlMs, timer, logger } = options;
+  let held = false;
+  let cancelRenew: (() => void) | null = null;
+  let lostHandler: (() => void) | undefined;
+
+  const setHeld = (value: boolean) => {
+    if (held !== value) options.onHeldChange?.(value);
+    held = value;
+  };
+
+  const scheduleRenew = () => {
+    cancelRenew = timer.setTimer(Math.floor(ttlMs / 3), renew);
+  };
+
+  async function renew(): Promise<void> {
+    if (!held) return;
+    let ok: boolean;
+    try {
+      ok = await store.renew(name, owner, ttlMs);
+    } catch (e) {
+      // A blip: try again at the next third; the lease stays valid until its TTL.
+      logger.warn("⚠️ Lease renewal failed, retrying", { error: e instanceof Error ? e.message : String(e) });
+      if (held) scheduleRenew();
+      return;
+    }
+    if (!held) return;
+    if (ok) {
+      scheduleRenew();
+      return;
+    }
+    setHeld(false);
+    cancelRenew = null;
+    logger.error("❌ Sync lease lost to another runner", { lease: name, owner });
+    lostHandler?.();
+  }
+
+  return {
+    owner,
+    get held() {
+      return held;
+    },
+    async acquire(onLost) {
+      const doc = await store.acquire(name, owner, ttlMs);
+      if (doc === null) return false;
+      lostHandler = onLost;
+      cancelRenew?.();
+      setHeld(true);
+      scheduleRenew();
+      return true;
+    },
+    async release() {
+      cancelRenew?.();
+      cancelRenew = null;
+      lostHandler = undefined;
+      const wasHeld = held;
+      setHeld(false);
+      if (!wasHeld) return;
+      try {
+        await store.release(name, owner);
+      } catch (e) {
+        // It expires on its own after the TTL.
+        logger.warn("⚠️ Lease release failed; it expires after its TTL", {
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The types the scheduler shares with its callers: what it asks of the sync
+ * engine, what it reports about runs, and its handle.
+ *
+ * @module
+ */
+import type { Logger } from "../../shared/logger.ts";
+import type { Lease, Timer } from "../lease.ts";
+import type { SyncHistoryDoc } from "../store/collections.ts";
+import type { HistoryEntry, PlannedSyncType } from "./schedule.ts";
+
+export type { Timer } from "../lease.ts";
+export type { PlannedSyncType } from "./schedule.ts";
+
+/** Progress of a running sync, as the engine reports it. */
+export interface SyncProgress {
+  phase: "connecting" | "orgUnits" | "users" | "writing" | "done";
+  fetched: number;
+  total: number | null;
+  pageNo: number;
+}
+
+/** What the scheduler asks of the sync engine (a subset of the engine's RunSyncOptions). */
+export interface ScheduledSyncOptions {
+  type: PlannedSyncType;
+  since?: Date;
+  signal: AbortSignal;
+  onProgress: (p: SyncProgress) => void;
+  /** Told the engine's run id (the syncHistory id) as soon as the run is recorded. */
+  onStart?: (runId: string) => void;
+}
+
+/** A run started by this scheduler. */
+export interface Job {
+  /** Id handed to the trigger's caller (the HTTP 202), stable for the whole run. */
+  runId: string;
+  /** The engine's run id (syncHistory `_id`), once known. */
+  historyId: string | null;
+  type: PlannedSyncType;
+  trigger: "start" | "schedule" | "manual";
+  startedAt: Date;
+  status: "running" | SyncHistoryDoc["status"];
+  progress: SyncProgress | null;
+  history: SyncHistoryDoc | null;
+  error: string | null;
+}
+
+/** Dependencies of {@linkcode createScheduler}. */
+export interface SchedulerDeps {
+  clock: { now(): Date };
+  timer: Timer;
+  /** @default Math.random */
+  random?: () => number;
+  lease: Lease;
+  runSync(options: ScheduledSyncOptions): Promise<{ history: SyncHistoryDoc; runId: string }>;
+  /** The most recent syncHistory entries, any order. */
+  recentHistory(limit: number): Promise<HistoryEntry[]>;
+  deltaSupported(): Promise<boolean>;
+  logger: Logger;
+  /** Told after every finished run (metrics). */
+  onRunFinished?: (history: SyncHistoryDoc) => void;
+  config: {
+    intervalMs: number;
+    deltaIntervalMs: number;
+    jitterMs: number;
+    syncOnStart: boolean;
+    leaseTtlMs: number;
+    /** @default 120000 */
+    deltaOverlapMs?: number;
+  };
+}
+
+/** Why a trigger did not start a run. */
+export type TriggerRefusal = "running" | "busy" | "leased" | "stopping";
+
+/** The scheduler's handle. */
+export interface Scheduler {
+  /**
+   * Arms the first timer. SYNC_ON_START: a sync now, unless another replica
+   * syncs first. Otherwise from the history, and a sync already due then
+   * waits one interval (restarts do not hit the SSO).
+   */
+  start(): void;
+  /** Starts a run now unless one runs anywhere; resolves once the lease is taken. */
+  trigger(type: PlannedSyncType): Promise<{ ok: true; job: Job } | { ok: false; reason: TriggerRefusal }>;
+  /** Stops taking work; waits up to graceMs for a run, then aborts it and waits for it to record. */
+  stop(graceMs: number): Promise<void>;
+  /** Resolves when no tick and no run is in flight (tests, shutdown). */
+  idle(): Promise<void>;
+  readonly nextRunAt: Date | null;
+  readonly nextRunType: PlannedSyncType | null;
+  readonly current: Job | null;
+  readonly lastJob: Job | null;
+}

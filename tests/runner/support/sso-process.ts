@@ -1,0 +1,92 @@
+/**
+ * The development SSO (dev/sso/main.ts) in its own process for the daemon and
+ * browser tests, so the runners' SCIM traffic crosses a real socket and a
+ * slow SSO (its delay fault) slows only them. Runners reach it with OAuth2
+ * client credentials, as in production.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dir, "../../..");
+const BUN = resolve(ROOT, "node_modules/.bin/bun");
+const CLIENT_ID = "scim-test-client";
+const CLIENT_SECRET = "scim-test-secret-0123456789";
+const DEV_TOKEN = "dev-admin-token-for-tests";
+
+/** A running SSO and the runner variables that reach it. */
+export interface SsoProcess {
+  url: string;
+  env: Record<string, string>;
+  /** The directory's size (`GET /_dev/stats`). */
+  stats(): Promise<{ users: number; groups: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the development SSO with `users` users, pages of `maxResults`, and
+ * every SCIM request (not the token endpoint) delayed by `delayMs`.
+ *
+ * @example
+ * ```ts
+ * const sso = await startSso({ users: 20, delayMs: 300 });
+ * await startRunner({ ...sso.env, MONGODB_URI: uri });
+ * await sso.stop();
+ * ```
+ */
+export async function startSso(opts: { users: number; delayMs: number; maxResults?: number }): Promise<SsoProcess> {
+  const proc = Bun.spawn([BUN, "dev/sso/main.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      SSO_PORT: "0",
+      DEV_SSO_USERS: String(opts.users),
+      DEV_SSO_MAX_RESULTS: String(opts.maxResults ?? 5),
+      SCIM_CLIENT_ID: CLIENT_ID,
+      SCIM_CLIENT_SECRET: CLIENT_SECRET,
+      DEV_SSO_DEV_TOKEN: DEV_TOKEN,
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  // Kept only to explain a failed start.
+  let errText = "";
+  void (async () => {
+    for (const r = proc.stderr.getReader();;) {
+      const { value, done } = await r.read();
+      if (done) return;
+      errText = (errText + new TextDecoder().decode(value)).slice(-4000);
+    }
+  })();
+  const reader = proc.stdout.getReader();
+  let out = "";
+  const deadline = Date.now() + 20_000;
+  while (!/ready (\S+)\n/.test(out)) {
+    if (Date.now() > deadline) throw new Error(`SSO not ready: ${out}${errText}`);
+    const { value, done } = await reader.read();
+    if (done) {
+      await proc.exited;
+      throw new Error(`SSO exited before ready: ${out}${errText}`);
+    }
+    out += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  const url = /ready (\S+)\n/.exec(out)![1]!;
+  const dev = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, { ...init, headers: { Authorization: `Bearer ${DEV_TOKEN}`, "Content-Type": "application/json" } });
+  if (opts.delayMs > 0) {
+    const res = await dev("/_dev/faults", { method: "POST", body: JSON.stringify({ kind: "delay", ms: opts.delayMs }) });
+    if (!res.ok) throw new Error(`could not set the delay fault: ${res.status} ${await res.text()}`);
+  }
+  return {
+    url,
+    env: { SSO_BASE_URL: url, SCIM_CLIENT_ID: CLIENT_ID, SCIM_CLIENT_SECRET: CLIENT_SECRET },
+    async stats() {
+      return (await (await dev("/_dev/stats")).json()) as { users: number; groups: number };
+    },
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    },
+  };
+}
