@@ -13,6 +13,7 @@ import { mapWebhookEvent } from "../shared/event-mapping.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../shared/errors.ts";
 import { type Logger, silentLogger } from "../shared/logger.ts";
 import { verifyScimSignature } from "../shared/signature.ts";
+import { verifyStandardWebhook } from "../shared/standard-webhooks.ts";
 import { type ForwardedEvent, WebhookEnvelope } from "../shared/webhook-event.ts";
 import { BodyTooLargeError, readLimited } from "./raw-body.ts";
 
@@ -33,7 +34,16 @@ export interface WebhookAppOptions {
   toleranceSeconds?: number;
   /** Reject bodies without a timestamp. @default false */
   requireTimestamp?: boolean;
+  /** `whsec_…` secrets: requests with Standard Webhooks headers are verified with these. */
+  standardSecrets?: readonly string[];
   logger?: Logger;
+}
+
+function standardHeaders(h: Headers) {
+  const id = h.get("webhook-id");
+  const timestamp = h.get("webhook-timestamp");
+  const signature = h.get("webhook-signature");
+  return id && timestamp && signature ? { id, timestamp, signature } : null;
 }
 
 const unauthorized = () => new HTTPException(401, { message: INVALID_SIGNATURE_MESSAGE });
@@ -70,11 +80,17 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
       if (e instanceof BodyTooLargeError) throw new HTTPException(413, { message: `Body larger than ${maxBytes} bytes` });
       throw new HTTPException(400, { message: "Could not read the body" });
     }
-    const signature = c.req.header("x-scim-signature");
-    if (!(await verifyScimSignature(signature, bytes, options.secrets))) {
+    const standard = standardHeaders(c.req.raw.headers);
+    let signature = c.req.header("x-scim-signature");
+    const valid = standard && options.standardSecrets?.length
+      ? await verifyStandardWebhook(standard, bytes, options.standardSecrets, now().getTime(), toleranceMs / 1000)
+      : await verifyScimSignature(signature, bytes, options.secrets);
+    if (!valid) {
       log.warn("🔒 Webhook rejected: invalid signature");
       throw unauthorized();
     }
+    // Standard Webhooks: its message id is the idempotency key.
+    if (standard && options.standardSecrets?.length) signature = `std:${standard.id}`;
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -106,7 +122,7 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
       throw unauthorized();
     }
     log.info(`📥 Webhook received: ${envelope.event} (${envelope.resourceType})`, { eventId: envelope.id });
-    const mapped = mapWebhookEvent(envelope, envelope.id ?? (signature as string), at);
+    const mapped = mapWebhookEvent(envelope, envelope.id ?? signature ?? "", at);
     if (!mapped.ok && mapped.reason === "unknown_event") {
       log.info(`ℹ️ Webhook ignored: unknown event ${mapped.event}`);
       return c.json({ status: "ignored", reason: `unknown event ${mapped.event}` }, 202);

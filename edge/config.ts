@@ -28,6 +28,9 @@ const EdgeEnv = z.object({
   WEBHOOK_REQUIRE_TIMESTAMP: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   WEBHOOK_MAX_BYTES: int(256 * 1024),
   FORWARD_DEADLINE_MS: int(10_000),
+  STANDARD_WEBHOOK_SECRET: z.string().optional().transform((v) =>
+    (v ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+  ),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 export type EdgeConfig = z.infer<typeof EdgeEnv>;

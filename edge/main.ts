@@ -30,6 +30,7 @@ const app = createWebhookApp({
   maxBytes: config.WEBHOOK_MAX_BYTES,
   toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
   requireTimestamp: config.WEBHOOK_REQUIRE_TIMESTAMP,
+  standardSecrets: config.STANDARD_WEBHOOK_SECRET,
   logger,
 });
 Deno.serve({

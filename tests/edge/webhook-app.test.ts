@@ -199,3 +199,20 @@ describe("loadEdgeConfig()", () => {
     assert.equal(c.WEBHOOK_TOLERANCE_SECONDS, 300);
   });
 });
+
+describe("createWebhookApp() with Standard Webhooks", () => {
+  test("POST /api/v1/scim/webhook verifies webhook-signature and keys the event on webhook-id", async () => {
+    const { signStandardWebhook } = await import("../../shared/standard-webhooks.ts");
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const body = JSON.stringify(envelope({ id: undefined }));
+    const ts = String(Math.floor(NOW.getTime() / 1000));
+    const a = app({ standardSecrets: [secret] });
+    const headers = { "content-type": "application/json", "webhook-id": "msg_1", "webhook-timestamp": ts, "webhook-signature": await signStandardWebhook(secret, "msg_1", ts, body) };
+    const res = await post(body, headers, a);
+    assert.equal(res.status, 200);
+    assert.equal(forwarded[0]?.eventId, "std:msg_1");
+    const bad = await post(body, { ...headers, "webhook-id": "msg_2" }, a);
+    assert.equal(bad.status, 401);
+    assert.equal(forwarded.length, 1);
+  });
+});
