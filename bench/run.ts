@@ -7,6 +7,7 @@
  *   --users N        organisation size (org units N/10)            default 100000
  *   --runs K         repetitions; figures are medians               default 3
  *   --naive-users M  size for the naive comparison                  default 2000
+ *   --skip-change    skip the 1%-changed resync (slow on FerretDB at 100,000)
  *
  * Writes bench/results.json and prints a table.
  *
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     users: { type: "string", default: "100000" },
     runs: { type: "string", default: "3" },
     "naive-users": { type: "string", default: "2000" },
+    // FerretDB's updates cost O(collection): 1% of 100,000 takes many minutes there.
+    "skip-change": { type: "boolean", default: false },
   },
 });
 const N = Number(values.users);
@@ -114,6 +117,7 @@ try {
     add("noopMs", noop.ms);
     add("noopOverInitial", noop.ms / ours.ms);
     add("noopWrites", noop.writes);
+    if (values["skip-change"]) continue;
     const changes = Math.max(1, Math.floor(N / 100));
     await changePhones(changes, r);
     const delta = await step("ours", db);
@@ -143,9 +147,10 @@ try {
 }
 
 const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, r2(median(v))]));
+const resultsFile = resolve(ROOT, N >= 100_000 ? "bench/results-100k.json" : "bench/results.json");
 const results = {
   date: new Date().toISOString(),
-  command: `npm run bench -- --users ${N} --runs ${RUNS} --naive-users ${NAIVE}`,
+  command: `npm run bench -- --users ${N} --runs ${RUNS} --naive-users ${NAIVE}${values["skip-change"] ? " --skip-change" : ""}`,
   machine: { cores: availableParallelism(), bun: Bun.version, mongo: mongo.kind },
   users: N,
   orgUnits: Math.floor(N / 10),
@@ -158,12 +163,12 @@ const results = {
     "naive / ours >= 10": m.naiveOverOurs! >= 10,
     "no-op <= 0.25 x initial": m.noopOverInitial! <= 0.25,
     "no-op writes == 0": m.noopWrites === 0,
-    "1% writes == changes": m.onePctWrites === m.onePctChanged,
+    "1% writes == changes": m.onePctChanged === undefined ? "not run" : m.onePctWrites === m.onePctChanged,
     "peak RSS <= 300 MB": m.peakRssMB! <= 300,
     "time growth <= linear (10x users <= 10x time)": m.initialMs! / m.initialSmallMs! <= 10,
   },
 };
-writeFileSync(resolve(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
 const table = [
   ["figure", "median"],
   [`initial sync, ${N} users (ms)`, m.initialMs],
@@ -179,4 +184,4 @@ const table = [
   [`time at ${N / 10} / ${N} users (ms)`, `${m.initialSmallMs} / ${m.initialMs}`],
 ];
 console.log(table.map(([a, b]) => `| ${String(a).padEnd(40)} | ${String(b).padStart(16)} |`).join("\n"));
-for (const [k, ok] of Object.entries(results.targets)) console.log(`${ok ? "✅" : "❌"} ${k}`);
+for (const [k, ok] of Object.entries(results.targets)) console.log(`${ok === true ? "✅" : ok === false ? "❌" : "➖"} ${k}`);
