@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type AnyBulkWriteOperation, type Db, MongoBulkWriteError } from "mongodb";
+import { type AnyBulkWriteOperation, type Db, MongoBulkWriteError, ObjectId } from "mongodb";
 import type { OfmOrgUnit, OfmUser, ResourceError } from "../../shared/ofm-documents.ts";
 import type { Change, ExistingEntry } from "../sync/diff.ts";
 import { ORG_UNITS, type OrgUnitDoc, type Role, type UserDoc, USERS } from "./collections.ts";
@@ -153,7 +153,8 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
           key: d.ssoUserId,
           syncHash: String(d.syncHash ?? ""),
           isActive: d.isActive === true,
-          id: d._id,
+          // A hex string holds a 100,000-user index in far less memory than ObjectId objects.
+          id: d._id instanceof ObjectId ? `oid:${d._id.toHexString()}` : d._id,
         });
       }
       return map;
@@ -205,7 +206,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       // By _id when known: FerretDB pushes only _id filters down to its index.
       const ops: AnyBulkWriteOperation<UserDoc>[] = changes.map((c) => ({
         updateOne: {
-          filter: (c.kind === "update" && c.id !== undefined ? { _id: c.id } : { ssoUserId: c.doc.ssoUserId }) as object,
+          filter: (c.kind === "update" && c.id !== undefined ? { _id: storedId(c.id) } : { ssoUserId: c.doc.ssoUserId }) as object,
           update: { $set: userSet(c, at, source) },
         },
       }));
@@ -217,7 +218,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       const at = now();
       const ops: AnyBulkWriteOperation<UserDoc>[] = entries.map((e) => ({
         updateOne: {
-          filter: (e.id !== undefined ? { _id: e.id, isActive: true } : { ssoUserId: e.key, isActive: true }) as object,
+          filter: (e.id !== undefined ? { _id: storedId(e.id), isActive: true } : { ssoUserId: e.key, isActive: true }) as object,
           // An empty hash makes the user's return to the directory an update.
           update: { $set: { isActive: false, deactivatedAt: at, updatedAt: at, syncHash: "", syncSource: source } },
         },
@@ -287,4 +288,9 @@ function writeError(type: "User" | "Group", id: string, code: number, msg?: stri
 function writeErrorsOf(e: MongoBulkWriteError): { index: number; code: number; errmsg?: string }[] {
   const list = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
   return list.map((we) => ({ index: we.index, code: we.code, errmsg: we.errmsg }));
+}
+
+/** Back from the index's hex string to the stored ObjectId. */
+function storedId(id: unknown): unknown {
+  return typeof id === "string" && id.startsWith("oid:") ? ObjectId.createFromHexString(id.slice(4)) : id;
 }
