@@ -51,7 +51,7 @@ try {
     user.phoneNumbers = [{ value: phone, type: "mobile", primary: true }];
     const t0 = performance.now();
     await fetch(`${sso.url}/scim/v2/Users/${String(user.id)}`, { method: "PUT", headers: auth, body: JSON.stringify(user) });
-    while (!(await users.findOne({ ssoUserId: user.id, phone }, { projection: { _id: 1 } }))) await Bun.sleep(1);
+    while (!(await users.findOne({ ssoUserId: user.id, phone }, { projection: { _id: 1 } }))) await Bun.sleep(5);
     latencies.push(performance.now() - t0);
   }
 } finally {

@@ -55,11 +55,11 @@ export function createEventStore(db: Db, options: EventStoreOptions = {}) {
   const hashFields = userHashFields(exclude);
   const ttlMs = (options.ttlDays ?? 90) * 86_400_000;
 
-  /** Records the event; false when another delivery already did (and did not fail). */
-  async function claim(e: ForwardedEvent): Promise<boolean> {
+  /** Records the event; null when another delivery already did (and did not fail), else its _id. */
+  async function claim(e: ForwardedEvent): Promise<unknown> {
     const receivedAt = new Date(e.receivedAt);
     try {
-      await events.insertOne({
+      const r = await events.insertOne({
         eventId: e.eventId,
         event: e.event,
         resourceType: e.resourceType,
@@ -71,7 +71,7 @@ export function createEventStore(db: Db, options: EventStoreOptions = {}) {
         error: null,
         expiresAt: new Date(receivedAt.getTime() + ttlMs),
       });
-      return true;
+      return r.insertedId;
     } catch (err) {
       if (!isDuplicate(err)) throw err;
       // A failed (or crashed) attempt is retried by the next delivery; anything else is done.
@@ -82,7 +82,7 @@ export function createEventStore(db: Db, options: EventStoreOptions = {}) {
         },
         { $set: { status: "processing", error: null, receivedAt } },
       );
-      return retry !== null;
+      return retry?._id ?? null;
     }
   }
 
@@ -146,20 +146,21 @@ export function createEventStore(db: Db, options: EventStoreOptions = {}) {
     },
     /** Applies one event exactly once. Never throws for a write failure: status "failed". */
     async apply(e: ForwardedEvent): Promise<ApplyResult> {
-      let claimed: boolean;
+      let claimed: unknown;
       try {
         claimed = await claim(e);
       } catch (err) {
         return { status: "failed", error: err instanceof Error ? err.message : String(err) };
       }
-      if (!claimed) return { status: "duplicate" };
+      if (claimed === null || claimed === undefined) return { status: "duplicate" };
       let result: ApplyResult;
       try {
         result = e.resourceType === "User" ? await applyUser(e) : await applyGroup(e);
       } catch (err) {
         result = { status: "failed", error: err instanceof Error ? err.message : String(err) };
       }
-      await events.updateOne({ eventId: e.eventId }, {
+      // By _id: the one filter every MongoDB-wire server (FerretDB included) answers from its index.
+      await events.updateOne({ _id: claimed } as object, {
         $set: { status: result.status, processedAt: now(), error: result.error ?? null },
       }).catch(() => {});
       return result;
