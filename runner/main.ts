@@ -13,13 +13,13 @@ import { type Config, loadConfig } from "./config.ts";
 import { createHealthCheck } from "./health.ts";
 import { assertAdminAuthConfig } from "./http/auth.ts";
 import { createRunnerApp } from "./http/app.ts";
+import { webhookMounts } from "./http/mounts.ts";
 import { createLease } from "./lease.ts";
 import { metrics } from "./metrics.ts";
 import { createRuntime, type Runtime } from "./runtime.ts";
 import { createScheduler } from "./scheduler/scheduler.ts";
 import { createLeaseStore } from "./store/lease-store.ts";
 import { systemClock, systemTimer } from "./system-time.ts";
-import { optionalMounts } from "./http/mounts.ts";
 
 function readConfig(): Config {
   try {
@@ -89,7 +89,12 @@ async function main(): Promise<void> {
   });
   await seedLastSuccess(runtime);
   const leaseStore = createLeaseStore(runtime.mongo.db);
-  const mounts = await optionalMounts({ runtime, logger: log });
+  const mounts = await webhookMounts({
+    db: runtime.mongo.db,
+    config,
+    logger: log,
+    onApplied: metrics.recordWebhookEvent,
+  });
 
   const app = createRunnerApp({
     config,

@@ -1,52 +1,59 @@
 /**
  * The webhook side on the runner's server: the ingestion API
  * (`POST /api/v1/scim/events`, when INGEST_SECRET is set) and the in-process
- * webhook app (`POST /api/v1/scim/webhook`, when SCIM_WEBHOOK_SECRET is set),
- * plus the webhook events the page lists.
+ * webhook app (`POST /api/v1/scim/webhook`, when SCIM_WEBHOOK_SECRET is set,
+ * for deployments without an edge), plus the webhook events the page lists.
+ * Both keep their own signature checks; neither sits behind ADMIN_TOKEN.
  *
  * @module
  */
 import type { Hono } from "hono";
 import { createWebhookApp } from "../../edge/app.ts";
 import type { Logger } from "../../shared/logger.ts";
+import type { Config } from "../config.ts";
 import { createInProcessForward, createIngestApp } from "../ingest/ingest-app.ts";
-import { metrics } from "../metrics.ts";
-import type { Runtime } from "../runtime.ts";
 import { createEventStore } from "../store/event-store.ts";
+import type { MongoHandle } from "../store/mongo.ts";
 
-/** What {@linkcode optionalMounts} gives the app. */
+/** What {@linkcode webhookMounts} gives the app. */
 export interface Mounts {
   apps: Hono[];
-  recentEvents?: (limit: number) => Promise<unknown[]>;
+  recentEvents: (limit: number) => Promise<unknown[]>;
 }
 
 /**
- * Builds the webhook-side apps for this runtime.
+ * Builds the webhook-side apps over the runner's database.
  *
  * @example
  * ```ts
- * const { apps, recentEvents } = await optionalMounts({ runtime, logger });
+ * const { apps, recentEvents } = await webhookMounts({ db: runtime.mongo.db, config, logger, onApplied });
  * ```
  */
-export async function optionalMounts(deps: { runtime: Runtime; logger: Logger }): Promise<Mounts> {
-  const { config } = deps.runtime;
-  const store = createEventStore(deps.runtime.mongo.db, {
+export async function webhookMounts(deps: {
+  db: MongoHandle["db"];
+  config: Pick<Config, "ingestSecrets" | "webhookSecrets" | "excludeFields" | "superAdminEmails" | "historyTtlDays">;
+  logger: Logger;
+  /** Every applied event's status (metrics). */
+  onApplied?: (status: string) => void;
+}): Promise<Mounts> {
+  const { config, logger, onApplied } = deps;
+  const events = createEventStore(deps.db, {
     excludeFields: config.excludeFields,
     superAdminEmails: config.superAdminEmails,
     ttlDays: config.historyTtlDays,
   });
-  await store.ensureIndexes();
+  await events.ensureIndexes();
   const apps: Hono[] = [];
-  const onApplied = (s: string) => metrics.recordWebhookEvent(s);
   if (config.ingestSecrets.length > 0) {
-    apps.push(createIngestApp({ secrets: config.ingestSecrets, store, logger: deps.logger, onApplied }));
-  } else deps.logger.info("Ingestion API off: INGEST_SECRET is not set");
+    apps.push(createIngestApp({ secrets: config.ingestSecrets, store: events, logger, onApplied }));
+  }
   if (config.webhookSecrets.length > 0) {
-    apps.push(createWebhookApp({
-      secrets: config.webhookSecrets,
-      forward: createInProcessForward(store, deps.logger, onApplied),
-      logger: deps.logger,
-    }));
-  } else deps.logger.info("Webhooks on the runner off: SCIM_WEBHOOK_SECRET is not set");
-  return { apps, recentEvents: (limit) => store.recent(limit) };
+    const forward = createInProcessForward(events, logger, onApplied);
+    apps.push(createWebhookApp({ secrets: config.webhookSecrets, forward, logger }));
+  }
+  logger.info(
+    `📥 Webhooks: ingestion API ${config.ingestSecrets.length > 0 ? "on" : "off (INGEST_SECRET unset)"}, ` +
+      `direct webhook ${config.webhookSecrets.length > 0 ? "on" : "off (SCIM_WEBHOOK_SECRET unset)"}`,
+  );
+  return { apps, recentEvents: (n) => events.recent(n) };
 }

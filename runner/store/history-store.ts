@@ -72,9 +72,10 @@ export function createHistoryStore(db: Db, opts: { ttlDays: number; logger: Logg
     last(): Promise<SyncHistoryDoc | null> {
       return col.find({ status: { $ne: "running" } }).sort({ startedAt: -1 }).limit(1).next();
     },
+    /** The last successful run; a full run counts only unfiltered (a filtered one proves nothing about the rest). */
     lastSuccess(type?: SyncType): Promise<SyncHistoryDoc | null> {
-      const filter = type ? { status: "success" as const, type } : { status: "success" as const };
-      return col.find(filter).sort({ startedAt: -1 }).limit(1).next();
+      const base = { status: "success" as const, dryRun: { $ne: true }, $or: [{ type: "scim_delta_sync" as const }, { filter: null }] };
+      return col.find(type ? { ...base, type } : base).sort({ startedAt: -1 }).limit(1).next();
     },
     running(): Promise<SyncHistoryDoc | null> {
       return col.find({ status: "running" }).sort({ startedAt: -1 }).limit(1).next();

@@ -40,6 +40,8 @@ export interface RunSyncOptions {
   force?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
+  /** Called with the syncHistory id as soon as the run is recorded. */
+  onStart?: (runId: string) => void;
 }
 
 export interface SyncDeps {
@@ -114,7 +116,10 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     orgUnits: { create: [], update: [], deactivate: [] },
   };
   let runId: ObjectId | null = null;
-  if (!options.dryRun) runId = await deps.history.start(history);
+  if (!options.dryRun) {
+    runId = await deps.history.start(history);
+    options.onStart?.(runId.toHexString());
+  }
   const progress = (p: SyncProgress) => options.onProgress?.(p);
   const source = options.type === "delta" ? "delta_sync" : "full_sync";
   const signal = options.signal;

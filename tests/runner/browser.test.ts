@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
+import { freePort } from "../../dev/mongo-server.ts";
 import { openTestDb, type TestDb } from "./support/mongo.ts";
 import { type RunnerProcess, startRunner } from "./support/runner-process.ts";
 import { startSso, type SsoProcess } from "./support/sso-process.ts";
@@ -16,6 +17,7 @@ const CHROMIUM = "/usr/bin/chromium";
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = resolve(import.meta.dir, "../artifacts");
 const TOKEN = "browser-test-admin-token";
+const WEBHOOK_SECRET = "browser-test-webhook-secret-0123456789";
 const skipNote = HAS_CHROMIUM ? "" : ` — SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
 
 let t: TestDb;
@@ -27,8 +29,15 @@ beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   t = await openTestDb("browser");
-  sso = await startSso({ users: 12, delayMs: 150 });
+  const port = await freePort();
+  sso = await startSso({
+    users: 12,
+    delayMs: 150,
+    webhook: { url: `http://127.0.0.1:${port}/api/v1/scim/webhook`, secret: WEBHOOK_SECRET },
+  });
   runner = await startRunner({
+    PORT: String(port),
+    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...sso.env,
     MONGODB_URI: t.uri,
     MONGODB_DB: t.name,
@@ -106,6 +115,23 @@ describe("the sync page in Chromium", () => {
     expect(await flash.innerText()).toContain(`${(await sso.stats()).users} unchanged`);
     expect(await page.locator("#history tbody tr").count()).toBe(2);
     await page.screenshot({ path: `${ARTIFACTS}/sync-page-phone.png`, fullPage: true });
+    await page.context().close();
+  }, 60_000);
+
+  test.skipIf(!HAS_CHROMIUM)(`a change in the SSO appears in the webhook events table${skipNote}`, async () => {
+    const page = await newPage();
+    await sso.mutate({ changeUsers: 1 });
+    const row = page.locator("#events tbody tr").first();
+    const status = row.locator('td[data-label="Status"]');
+    // The runner applies the event within moments; reload until it is no longer "processing".
+    for (let i = 0; i < 50; i++) {
+      await page.goto(`${runner.url}/modules/sync`);
+      if ((await row.count()) > 0 && (await status.innerText()) !== "processing") break;
+      await Bun.sleep(200);
+    }
+    expect(await row.locator('td[data-label="Event"]').innerText()).toBe("user.updated");
+    expect(await row.locator('td[data-label="Status"]').innerText()).toBe("success");
+    await page.screenshot({ path: `${ARTIFACTS}/sync-page-events.png`, fullPage: true });
     await page.context().close();
   }, 60_000);
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Db } from "mongodb";
-import type { LockDoc, SyncHistoryDoc } from "../../runner/store/collections.ts";
+import type { SyncHistoryDoc } from "../../runner/store/collections.ts";
+import { createLeaseStore } from "../../runner/store/lease-store.ts";
 import { openTestDb, type TestDb } from "./support/mongo.ts";
 import { type RunnerProcess, startRunner, waitFor } from "./support/runner-process.ts";
 import { startSso, type SsoProcess } from "./support/sso-process.ts";
@@ -54,7 +55,7 @@ async function runner(env: Record<string, string>): Promise<RunnerProcess> {
 }
 
 const history = (db: Db) => db.collection<SyncHistoryDoc>("syncHistory");
-const lock = (db: Db) => db.collection<LockDoc>("locks").findOne({ _id: "scim-sync" });
+const lock = (db: Db) => createLeaseStore(db).holder("scim-sync");
 
 describe("runner daemon processes", () => {
   test("two runners on one MongoDB never run two syncs at once", async () => {
@@ -69,9 +70,12 @@ describe("runner daemon processes", () => {
     expect([await a.exited, await b.exited]).toEqual([0, 0]);
     const runs = await history(db).find({}).sort({ startedAt: 1 }).toArray();
     expect(runs.every((r) => r.completedAt !== null)).toBe(true);
-    for (let i = 1; i < runs.length; i++) {
-      expect(runs[i]!.startedAt.getTime()).toBeGreaterThanOrEqual(runs[i - 1]!.completedAt!.getTime());
-    }
+    const show = (r: SyncHistoryDoc) =>
+      `${r.runner} ${r.status} ${r.startedAt.toISOString()}..${r.completedAt?.toISOString()}`;
+    const overlaps = runs.slice(1)
+      .filter((r, i) => r.startedAt.getTime() < runs[i]!.completedAt!.getTime())
+      .map((r) => `${show(runs[runs.indexOf(r) - 1]!)} overlaps ${show(r)}`);
+    expect(overlaps).toEqual([]);
     expect((await lock(db))?.owner ?? null).toBe(null);
   }, 60_000);
 
@@ -111,7 +115,7 @@ describe("runner daemon processes", () => {
     const run = await history(db).findOne({ runner: "runner-t" });
     expect(run?.status).toBe("interrupted");
     expect(run?.completedAt).toBeInstanceOf(Date);
-    expect((await lock(db))?.owner).toBe(null);
+    expect((await lock(db))?.owner ?? null).toBe(null);
     expect(r.lines.some((l) => l.includes("SIGTERM received"))).toBe(true);
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../shared/logger.ts";
 import { createLease } from "../../runner/lease.ts";
 import { createLeaseStore, type LeaseStore } from "../../runner/store/lease-store.ts";
+import { connectMongo } from "../../runner/store/mongo.ts";
 import { createFakeTime } from "./support/fake-time.ts";
 import { openTestDb, type TestDb } from "./support/mongo.ts";
 
@@ -66,6 +67,37 @@ describe("createLeaseStore()", () => {
     expect(await store.release("l5", "a")).toBe(true);
     expect(await store.holder("l5")).toBe(null);
     expect((await store.acquire("l5", "b", 30_000))?.owner).toBe("b");
+  });
+
+  test("acquire() lets exactly one of two replicas win when they race for a released lease", async () => {
+    // Two connections, as two processes would have; FerretDB's findAndModify is not atomic here.
+    const other = await connectMongo(t.uri, t.name);
+    try {
+      const a = createLeaseStore(t.mongo.db);
+      const b = createLeaseStore(other.db);
+      let doubles = 0;
+      for (let i = 0; i < 40; i++) {
+        const name = `race-${i}`;
+        await a.acquire(name, "previous", 30_000);
+        await a.release(name, "previous");
+        const [x, y] = await Promise.all([a.acquire(name, "a", 30_000), b.acquire(name, "b", 30_000)]);
+        if (x && y) doubles++;
+        expect(x !== null || y !== null).toBe(true);
+      }
+      expect(doubles).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("acquire() keeps only the last terms of a lease", async () => {
+    const store = createLeaseStore(t.mongo.db);
+    for (let i = 0; i < 15; i++) {
+      await store.acquire("terms", "a", 30_000);
+      await store.release("terms", "a");
+    }
+    const docs = await t.mongo.db.collection("locks").countDocuments({ name: "terms" });
+    expect(docs).toBeLessThanOrEqual(11);
   });
 
   test("acquire() lets exactly one of many concurrent owners win", async () => {

@@ -20,6 +20,8 @@ export interface SsoProcess {
   env: Record<string, string>;
   /** The directory's size (`GET /_dev/stats`). */
   stats(): Promise<{ users: number; groups: number }>;
+  /** Random changes in the directory (`POST /_dev/mutate`); changed user ids. */
+  mutate(m: { changeUsers?: number; deleteUsers?: number; addUsers?: number }): Promise<{ changed: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,13 @@ export interface SsoProcess {
  * await sso.stop();
  * ```
  */
-export async function startSso(opts: { users: number; delayMs: number; maxResults?: number }): Promise<SsoProcess> {
+export async function startSso(opts: {
+  users: number;
+  delayMs: number;
+  maxResults?: number;
+  /** Where the SSO posts signed webhooks on every change. */
+  webhook?: { url: string; secret: string };
+}): Promise<SsoProcess> {
   const proc = Bun.spawn([BUN, "dev/sso/main.ts"], {
     cwd: ROOT,
     env: {
@@ -45,6 +53,8 @@ export async function startSso(opts: { users: number; delayMs: number; maxResult
       SCIM_CLIENT_ID: CLIENT_ID,
       SCIM_CLIENT_SECRET: CLIENT_SECRET,
       DEV_SSO_DEV_TOKEN: DEV_TOKEN,
+      DEV_SSO_WEBHOOK_RETRY_MS: "200",
+      ...(opts.webhook ? { DEV_SSO_WEBHOOK_URL: opts.webhook.url, SCIM_WEBHOOK_SECRET: opts.webhook.secret } : {}),
     },
     stdout: "pipe",
     stderr: "pipe",
@@ -83,6 +93,11 @@ export async function startSso(opts: { users: number; delayMs: number; maxResult
     env: { SSO_BASE_URL: url, SCIM_CLIENT_ID: CLIENT_ID, SCIM_CLIENT_SECRET: CLIENT_SECRET },
     async stats() {
       return (await (await dev("/_dev/stats")).json()) as { users: number; groups: number };
+    },
+    async mutate(m) {
+      const res = await dev("/_dev/mutate", { method: "POST", body: JSON.stringify(m) });
+      if (!res.ok) throw new Error(`mutate failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { changed: string[] };
     },
     async stop() {
       proc.kill("SIGTERM");
