@@ -45,6 +45,7 @@ try {
     DEV_SSO_MAX_RESULTS: "1000",
     SCIM_CLIENT_ID: "scim-dev-client",
     SCIM_CLIENT_SECRET: "dev-secret-change-me",
+    DEV_SSO_DEV_TOKEN: "dev-admin",
     SCIM_WEBHOOK_SECRET: secret,
     DEV_SSO_WEBHOOK_URL: values.serve ? `http://127.0.0.1:${edgePort}/api/v1/scim/webhook` : undefined,
   }, { name: "development SSO", cwd: ROOT });

@@ -8,7 +8,10 @@
 import { ScimSyncError } from "../../shared/errors.ts";
 import { createLogger } from "../../shared/logger.ts";
 import { loadConfig } from "../config.ts";
+import { createLease } from "../lease.ts";
 import { createRuntime } from "../runtime.ts";
+import { createLeaseStore } from "../store/lease-store.ts";
+import { systemTimer } from "../system-time.ts";
 import { parseSyncArgs, USAGE } from "./args.ts";
 import { header, summary } from "./summary.ts";
 
@@ -40,9 +43,24 @@ async function main(): Promise<number> {
     if (args.json) console.log(JSON.stringify({ status: "failed", error: describe(e) }));
     return 1;
   }
+  // The same lease as the daemon's replicas: a manual run never overlaps a scheduled one.
+  const lease = createLease({
+    store: createLeaseStore(runtime.mongo.db),
+    owner: `cli-${runtime.runnerId}`,
+    ttlMs: config.leaseTtlMs,
+    timer: systemTimer,
+    logger,
+  });
+  const controller = new AbortController();
+  if (!args.dryRun && !(await lease.acquire(() => controller.abort(new Error("lease lost"))))) {
+    out("❌ Another sync is running (a runner holds the sync lease); try again when it has finished.");
+    await runtime.close();
+    return 1;
+  }
   try {
     const result = await runtime.runSync({
       type: "full",
+      signal: controller.signal,
       filter: args.filter,
       dryRun: args.dryRun,
       force: args.force,
@@ -58,6 +76,7 @@ async function main(): Promise<number> {
     if (args.json) console.log(JSON.stringify({ _id: result.runId, ...result.history, ...(result.plan ? { plan: result.plan } : {}) }));
     return result.history.status === "success" ? 0 : 1;
   } finally {
+    await lease.release();
     await runtime.close();
   }
 }
