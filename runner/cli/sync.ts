@@ -61,6 +61,7 @@ async function main(): Promise<number> {
     const result = await runtime.runSync({
       type: "full",
       signal: controller.signal,
+      exclusive: !args.dryRun,
       filter: args.filter,
       dryRun: args.dryRun,
       force: args.force,

@@ -163,7 +163,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       trigger, runId: state.runId, ...(since ? { since: since.toISOString() } : {}) });
     const done = (async () => {
       try {
-        const res = await deps.runSync({ type: runType, since, signal: abort.signal,
+        const res = await deps.runSync({ type: runType, since, signal: abort.signal, exclusive: true,
           onProgress: (p) => (state.progress = p), onStart: (id) => (state.historyId = id) });
         state.history = res.history;
         state.status = res.history.status;

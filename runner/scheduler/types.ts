@@ -28,6 +28,8 @@ export interface ScheduledSyncOptions {
   onProgress: (p: SyncProgress) => void;
   /** Told the engine's run id (the syncHistory id) as soon as the run is recorded. */
   onStart?: (runId: string) => void;
+  /** The scheduler holds the lease while it runs. */
+  exclusive?: boolean;
 }
 
 /** A run started by this scheduler. */

@@ -58,6 +58,23 @@ export function createHistoryStore(db: Db, opts: { ttlDays: number; logger: Logg
     async finish(id: ObjectId, patch: Partial<SyncHistoryDoc>): Promise<void> {
       await col.updateOne({ _id: id }, { $set: patch });
     },
+    /**
+     * Marks every other `running` record failed. Only safe for a caller that
+     * holds the sync lease: then no other run can be alive.
+     */
+    async markAbandoned(except: ObjectId): Promise<number> {
+      const r = await col.updateMany({ status: "running", _id: { $ne: except } }, {
+        $set: {
+          status: "failed",
+          completedAt: now(),
+          error: {
+            code: "RUN_ABANDONED",
+            message: "The runner stopped (killed, crashed or cut off from MongoDB) before it recorded the end of this run.",
+          },
+        },
+      });
+      return r.modifiedCount;
+    },
     /** Deletes expired history and webhook events when no TTL index does it. */
     async sweep(): Promise<number> {
       if (ttlIndex) return 0;

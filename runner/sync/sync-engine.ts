@@ -42,6 +42,8 @@ export interface RunSyncOptions {
   onProgress?: (p: SyncProgress) => void;
   /** Called with the syncHistory id as soon as the run is recorded. */
   onStart?: (runId: string) => void;
+  /** The caller holds the sync lease: other `running` records are of dead runs and are closed as failed. */
+  exclusive?: boolean;
 }
 
 export interface SyncDeps {
@@ -119,6 +121,10 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
   if (!options.dryRun) {
     runId = await deps.history.start(history);
     options.onStart?.(runId.toHexString());
+    if (options.exclusive) {
+      const closed = await deps.history.markAbandoned(runId).catch(() => 0);
+      if (closed > 0) log.warn(`⚠️ Closed ${closed} sync record(s) left running by a stopped runner`);
+    }
   }
   const progress = (p: SyncProgress) => options.onProgress?.(p);
   const source = options.type === "delta" ? "delta_sync" : "full_sync";

@@ -97,7 +97,10 @@ describe("runner daemon processes", () => {
       "runner-b's successful sync",
     );
     expect(taken.startedAt.getTime()).toBeGreaterThanOrEqual(killedAt);
-    expect((await history(db).findOne({ runner: "runner-a" }))?.status).toBe("running");
+    // The new leader closes the dead run's record.
+    const dead = await history(db).findOne({ runner: "runner-a" });
+    expect(dead?.status).toBe("failed");
+    expect(dead?.error?.code).toBe("RUN_ABANDONED");
     b.signal("SIGTERM");
     expect(await b.exited).toBe(0);
   }, 60_000);
