@@ -9,7 +9,7 @@
 import type { ObjectId } from "mongodb";
 import { ScimSyncError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { mapGroup, mapUser, type MapResult } from "../../shared/mapping.ts";
+import { mapGroup, mapUser } from "../../shared/mapping.ts";
 import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
 import type { DeactivationLimit } from "../config.ts";
 import { contentHash, orgUnitHashFields } from "../content-hash.ts";
@@ -17,8 +17,9 @@ import type { ScimClient } from "../scim/scim-client.ts";
 import type { SyncHistoryDoc } from "../store/collections.ts";
 import type { HistoryStore } from "../store/history-store.ts";
 import type { SyncStore } from "../store/sync-store.ts";
-import { absentActive, allowedDeactivations, type Change, diffBatch, type ExistingEntry } from "./diff.ts";
-import { addErrors, emptyStats, type SyncStats } from "./sync-stats.ts";
+import { absentActive, allowedDeactivations, type ExistingEntry } from "./diff.ts";
+import { resourcePass } from "./resource-pass.ts";
+import { emptyStats } from "./sync-stats.ts";
 import { createWriteQueue } from "./write-queue.ts";
 
 export interface SyncProgress {
@@ -141,69 +142,53 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     const userIndexP = deps.store.userIndex();
     userIndexP.catch(() => {});
 
-    // Org units.
+    const list = { count, filter, cursor, signal };
+    const onPage = (phase: "orgUnits" | "users") => (p: { fetched: number; totalResults: number; pageNo: number }) =>
+      progress({ phase, fetched: p.fetched, total: p.totalResults, pageNo: p.pageNo });
+
     log.info("📥 Fetching organizational units...");
     const unitIndex = await deps.store.orgUnitIndex();
-    const seenUnits = new Set<string>();
-    const heldUnits: Change<OfmOrgUnit>[] = [];
-    for await (const page of deps.client.pages("Groups", { count, filter, cursor, signal })) {
-      const items = mapPage(page.resources, mapGroup, (g) => g._id, seenUnits, stats);
-      const batch = diffBatch(
-        items.map((g) => ({ key: g._id, hash: contentHash(g, orgUnitHashFields), isActive: g.isActive, doc: g })),
-        unitIndex,
-      );
-      stats.orgUnitsFetched = seenUnits.size;
-      stats.orgUnitsUnchanged += batch.unchanged;
-      stats.orgUnitsCreated += batch.creates.length;
-      stats.orgUnitsUpdated += batch.updates.length;
-      heldUnits.push(...batch.deactivatingUpdates);
-      plan.orgUnits.create.push(...batch.creates.map((c) => c.doc._id));
-      plan.orgUnits.update.push(...batch.updates.map((c) => c.doc._id));
-      await write(() => deps.store.createOrgUnits(batch.creates, source), stats);
-      await write(() => deps.store.updateOrgUnits(batch.updates, source), stats);
-      progress({ phase: "orgUnits", fetched: page.fetched, total: page.totalResults, pageNo: page.pageNo });
-    }
-    await write.drain();
+    const units = await resourcePass<OfmOrgUnit>({
+      resource: "Groups",
+      counters: "orgUnits",
+      map: mapGroup,
+      key: (g) => g._id,
+      hash: (g) => contentHash(g, orgUnitHashFields),
+      create: (c) => deps.store.createOrgUnits(c, source),
+      update: (c) => deps.store.updateOrgUnits(c, source),
+    }, unitIndex, { client: deps.client, write, stats, list, onPage: onPage("orgUnits") });
     log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
 
-    // Users.
     log.info("📥 Fetching users...");
     const userIndex = await userIndexP;
-    const seenUsers = new Set<string>();
-    const heldUsers: Change<OfmUser>[] = [];
-    for await (const page of deps.client.pages("Users", { count, filter, cursor, signal })) {
-      const items = mapPage(page.resources, mapUser, (u) => u.ssoUserId, seenUsers, stats);
-      const batch = diffBatch(
-        items.map((u) => ({ key: u.ssoUserId, hash: contentHash(u, deps.userHashFields), isActive: u.isActive, doc: u })),
-        userIndex,
-      );
-      stats.usersFetched = seenUsers.size;
-      stats.usersUnchanged += batch.unchanged;
-      stats.usersCreated += batch.creates.length;
-      stats.usersUpdated += batch.updates.length;
-      heldUsers.push(...batch.deactivatingUpdates);
-      plan.users.create.push(...batch.creates.map((c) => c.doc.ssoUserId));
-      plan.users.update.push(...batch.updates.map((c) => c.doc.ssoUserId));
-      await write(() => deps.store.createUsers(batch.creates, source), stats);
-      await write(() => deps.store.updateUsers(batch.updates, source), stats);
-      progress({ phase: "users", fetched: page.fetched, total: page.totalResults, pageNo: page.pageNo });
-    }
-    await write.drain();
+    const users = await resourcePass<OfmUser>({
+      resource: "Users",
+      counters: "users",
+      map: mapUser,
+      key: (u) => u.ssoUserId,
+      hash: (u) => contentHash(u, deps.userHashFields),
+      create: (c) => deps.store.createUsers(c, source),
+      update: (c) => deps.store.updateUsers(c, source),
+    }, userIndex, { client: deps.client, write, stats, list, onPage: onPage("users") });
     log.info(`📥 Fetched ${stats.usersFetched} users`);
+    plan.orgUnits.create.push(...units.created);
+    plan.orgUnits.update.push(...units.updated);
+    plan.users.create.push(...users.created);
+    plan.users.update.push(...users.updated);
 
     // Deactivations: only now is the listing known to be complete.
     progress({ phase: "writing", fetched: stats.usersFetched, total: stats.usersFetched, pageNo: 0 });
-    const absentUsers = complete ? absentActive(userIndex, seenUsers) : [];
-    const absentUnits = complete ? absentActive(unitIndex, seenUnits) : [];
-    guard("users", heldUsers.length + absentUsers.length, activeCount(userIndex), deps.maxDeactivate, options.force);
-    guard("org units", heldUnits.length + absentUnits.length, activeCount(unitIndex), deps.maxDeactivate, options.force);
-    plan.users.deactivate.push(...heldUsers.map((c) => c.doc.ssoUserId), ...absentUsers.map((e) => e.key));
-    plan.orgUnits.deactivate.push(...heldUnits.map((c) => c.doc._id), ...absentUnits.map((e) => e.key));
-    stats.usersDeactivated = heldUsers.length + absentUsers.length;
-    stats.orgUnitsDeactivated = heldUnits.length + absentUnits.length;
-    await write(() => deps.store.updateUsers(heldUsers, source), stats);
+    const absentUsers = complete ? absentActive(userIndex, users.seen) : [];
+    const absentUnits = complete ? absentActive(unitIndex, units.seen) : [];
+    guard("users", users.held.length + absentUsers.length, activeCount(userIndex), deps.maxDeactivate, options.force);
+    guard("org units", units.held.length + absentUnits.length, activeCount(unitIndex), deps.maxDeactivate, options.force);
+    plan.users.deactivate.push(...users.held.map((c) => c.doc.ssoUserId), ...absentUsers.map((e) => e.key));
+    plan.orgUnits.deactivate.push(...units.held.map((c) => c.doc._id), ...absentUnits.map((e) => e.key));
+    stats.usersDeactivated = users.held.length + absentUsers.length;
+    stats.orgUnitsDeactivated = units.held.length + absentUnits.length;
+    await write(() => deps.store.updateUsers(users.held, source), stats);
     await write(() => deps.store.deactivateUsers(absentUsers, source), stats);
-    await write(() => deps.store.updateOrgUnits(heldUnits, source), stats);
+    await write(() => deps.store.updateOrgUnits(units.held, source), stats);
     await write(() => deps.store.deactivateOrgUnits(absentUnits, source), stats);
     await write.drain();
 
@@ -250,31 +235,6 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
   }
   deps.onFinished?.(history);
   return { history, runId: runId?.toHexString() ?? "dry-run", ...(options.dryRun ? { plan } : {}) };
-}
-
-function mapPage<T>(
-  resources: readonly unknown[],
-  map: (raw: unknown) => MapResult<T>,
-  keyOf: (doc: T) => string,
-  seen: Set<string>,
-  stats: SyncStats,
-): T[] {
-  const out: T[] = [];
-  for (const raw of resources) {
-    const r = map(raw);
-    if (!r.ok) {
-      addErrors(stats, [r.error]);
-      // A malformed resource still proves presence: never deactivate it by absence.
-      if (r.error.resourceId) seen.add(r.error.resourceId);
-      continue;
-    }
-    const key = keyOf(r.value);
-    // Offset pages shift when the directory changes mid-listing: skip repeats.
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(r.value);
-  }
-  return out;
 }
 
 function activeCount(index: ReadonlyMap<string, ExistingEntry>): number {

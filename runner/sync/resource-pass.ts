@@ -1,0 +1,98 @@
+/**
+ * One pass over a SCIM listing (Groups or Users): each page is mapped,
+ * de-duplicated, diffed and its creates and updates queued for writing while
+ * the next page is fetched. Deactivating updates are only collected: the
+ * engine applies them after the guard has seen the whole run.
+ *
+ * @module
+ */
+import type { MapResult } from "../../shared/mapping.ts";
+import type { ScimClient } from "../scim/scim-client.ts";
+import type { WriteOutcome } from "../store/sync-store.ts";
+import { type Change, diffBatch, type ExistingEntry } from "./diff.ts";
+import { addErrors, type SyncStats } from "./sync-stats.ts";
+import type { WriteQueue } from "./write-queue.ts";
+
+/** What differs between the org unit pass and the user pass. */
+export interface ResourceSpec<T extends { isActive: boolean }> {
+  resource: "Groups" | "Users";
+  /** Prefix of the stats counters: `orgUnits` or `users`. */
+  counters: "orgUnits" | "users";
+  map: (raw: unknown) => MapResult<T>;
+  key: (doc: T) => string;
+  hash: (doc: T) => string;
+  create: (changes: readonly Change<T>[]) => Promise<WriteOutcome>;
+  update: (changes: readonly Change<T>[]) => Promise<WriteOutcome>;
+}
+
+/** What a pass leaves for the end of the run. */
+export interface PassResult<T> {
+  seen: Set<string>;
+  /** Updates that deactivate, held for the guard. */
+  held: Change<T>[];
+  created: string[];
+  updated: string[];
+}
+
+/**
+ * Runs one pass.
+ *
+ * @example
+ * ```ts
+ * const users = await resourcePass(userSpec, userIndex, { client, write, stats, listOptions, onPage });
+ * ```
+ */
+export async function resourcePass<T extends { isActive: boolean }>(
+  spec: ResourceSpec<T>,
+  index: ReadonlyMap<string, ExistingEntry>,
+  ctx: {
+    client: ScimClient;
+    write: WriteQueue;
+    stats: SyncStats;
+    list: { count: number; filter?: string; cursor: boolean; signal?: AbortSignal };
+    onPage: (page: { fetched: number; totalResults: number; pageNo: number }) => void;
+  },
+): Promise<PassResult<T>> {
+  const out: PassResult<T> = { seen: new Set(), held: [], created: [], updated: [] };
+  const { stats } = ctx;
+  for await (const page of ctx.client.pages(spec.resource, ctx.list)) {
+    const items = mapPage(page.resources, spec, out.seen, stats);
+    const batch = diffBatch(items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })), index);
+    stats[`${spec.counters}Fetched`] = out.seen.size;
+    stats[`${spec.counters}Unchanged`] += batch.unchanged;
+    stats[`${spec.counters}Created`] += batch.creates.length;
+    stats[`${spec.counters}Updated`] += batch.updates.length;
+    out.held.push(...batch.deactivatingUpdates);
+    out.created.push(...batch.creates.map((c) => spec.key(c.doc)));
+    out.updated.push(...batch.updates.map((c) => spec.key(c.doc)));
+    await ctx.write(() => spec.create(batch.creates), stats);
+    await ctx.write(() => spec.update(batch.updates), stats);
+    ctx.onPage(page);
+  }
+  await ctx.write.drain();
+  return out;
+}
+
+function mapPage<T extends { isActive: boolean }>(
+  resources: readonly unknown[],
+  spec: ResourceSpec<T>,
+  seen: Set<string>,
+  stats: SyncStats,
+): T[] {
+  const out: T[] = [];
+  for (const raw of resources) {
+    const r = spec.map(raw);
+    if (!r.ok) {
+      addErrors(stats, [r.error]);
+      // A malformed resource still proves presence: never deactivate it by absence.
+      if (r.error.resourceId) seen.add(r.error.resourceId);
+      continue;
+    }
+    const key = spec.key(r.value);
+    // Offset pages shift when the directory changes mid-listing: skip repeats.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r.value);
+  }
+  return out;
+}
