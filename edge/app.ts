@@ -12,123 +12,141 @@ import { HTTPException } from "hono/http-exception";
 import { mapWebhookEvent } from "../shared/event-mapping.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../shared/errors.ts";
 import { type Logger, silentLogger } from "../shared/logger.ts";
-import { verifyScimSignature } from "../shared/signature.ts";
-import { verifyStandardWebhook } from "../shared/standard-webhooks.ts";
-import { type ForwardedEvent, WebhookEnvelope } from "../shared/webhook-event.ts";
+import type { ForwardedEvent } from "../shared/webhook-event.ts";
+import { parseEnvelope } from "./parse-envelope.ts";
 import { BodyTooLargeError, readLimited } from "./raw-body.ts";
+import { verifyWebhookSignature, withinReplayWindow } from "./verify-request.ts";
 
-/** What the ingestion side answered. */
+/** What the ingestion side answered: stored (`success`, `duplicate`, `stale`) or not. */
 export type ForwardResult = { ok: true; status: string } | { ok: false; reason: string };
+
+/** Hands a mapped event to the ingestion API; resolves only once it is stored. */
+export type Forward = (event: ForwardedEvent) => Promise<ForwardResult>;
+
+/** Limits of {@linkcode createWebhookApp}, checked before any work. */
+export interface WebhookLimits {
+  /** Largest body accepted (WEBHOOK_MAX_BYTES). @default 262144 (256 KiB) */
+  maxBytes?: number;
+  /** Replay window around the body's timestamp, both directions (WEBHOOK_TOLERANCE_SECONDS). @default 300 */
+  toleranceSeconds?: number;
+  /** Refuse bodies without a timestamp (WEBHOOK_REQUIRE_TIMESTAMP). @default false */
+  requireTimestamp?: boolean;
+}
 
 /** Options of {@linkcode createWebhookApp}. */
 export interface WebhookAppOptions {
   /** SCIM_WEBHOOK_SECRET values; several during a rotation. */
   secrets: readonly string[];
-  /** Hands a mapped event to the ingestion API; must resolve only once it is stored. */
-  forward: (event: ForwardedEvent) => Promise<ForwardResult>;
+  /** `whsec_…` secrets: requests with Standard Webhooks headers are verified with these. @default [] */
+  standardWebhookSecrets?: readonly string[];
+  forward: Forward;
   /** @default () => new Date() */
   now?: () => Date;
-  /** @default 262144 */
-  maxBytes?: number;
-  /** Replay window around the body's timestamp, both directions. @default 300 */
-  toleranceSeconds?: number;
-  /** Reject bodies without a timestamp. @default false */
-  requireTimestamp?: boolean;
-  /** `whsec_…` secrets: requests with Standard Webhooks headers are verified with these. */
-  standardSecrets?: readonly string[];
+  /** @default {} (each limit's default) */
+  limits?: WebhookLimits;
+  /** @default silentLogger */
   logger?: Logger;
 }
 
-function standardHeaders(h: Headers) {
-  const id = h.get("webhook-id");
-  const timestamp = h.get("webhook-timestamp");
-  const signature = h.get("webhook-signature");
-  return id && timestamp && signature ? { id, timestamp, signature } : null;
-}
-
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
 const unauthorized = () => new HTTPException(401, { message: INVALID_SIGNATURE_MESSAGE });
 
 /**
  * Creates the webhook app. Runtime-agnostic: Deno serves it in edge/main.ts,
  * the runner mounts it for deployments without an edge.
  *
- * @throws {TypeError} when no secret is given
+ * Answers: 200 stored · 202 unknown event type (ignored) · 400 not UTF-8, not
+ * JSON or not the schema (with the field path) · 401 `Invalid webhook
+ * signature` for any signature or replay failure · 413 too large · 415 not
+ * JSON · 503 the ingestion API did not store it in time (the SSO retries).
  *
- * @example
+ * @param options secrets, forward function, clock, limits, logger
+ * @returns a Hono app serving `POST /api/v1/scim/webhook`
+ * @throws {TypeError} when no secret is given
+ * @throws {RangeError} when a limit is not a positive integer
+ *
+ * @example Serving it on Deno
  * ```ts
  * const app = createWebhookApp({ secrets: [secret], forward: async () => ({ ok: true, status: "success" }) });
  * Deno.serve(app.fetch);
  * ```
  */
 export function createWebhookApp(options: WebhookAppOptions): Hono {
-  if (options.secrets.length === 0) throw new TypeError("createWebhookApp needs at least one secret");
+  if (options.secrets.length === 0) {
+    throw new TypeError("createWebhookApp needs at least one secret");
+  }
   const now = options.now ?? (() => new Date());
-  const maxBytes = options.maxBytes ?? 256 * 1024;
-  const toleranceMs = (options.toleranceSeconds ?? 300) * 1000;
+  const maxBytes = options.limits?.maxBytes ?? 256 * 1024;
+  const toleranceSeconds = options.limits?.toleranceSeconds ?? 300;
+  const requireTimestamp = options.limits?.requireTimestamp ?? false;
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0) {
+    throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
+  }
+  if (!Number.isInteger(toleranceSeconds) || toleranceSeconds <= 0) {
+    throw new RangeError(`toleranceSeconds must be a positive integer, got ${toleranceSeconds}`);
+  }
   const log = options.logger ?? silentLogger;
   const app = new Hono();
 
   app.post("/api/v1/scim/webhook", async (c) => {
-    const type = c.req.header("content-type") ?? "";
-    if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
       throw new HTTPException(415, { message: "Content-Type must be application/json" });
     }
     let bytes: Uint8Array;
     try {
       bytes = await readLimited(c.req.raw, maxBytes);
     } catch (e) {
-      if (e instanceof BodyTooLargeError) throw new HTTPException(413, { message: `Body larger than ${maxBytes} bytes` });
+      if (e instanceof BodyTooLargeError) {
+        throw new HTTPException(413, { message: `Body larger than ${maxBytes} bytes` });
+      }
       throw new HTTPException(400, { message: "Could not read the body" });
     }
-    const standard = standardHeaders(c.req.raw.headers);
-    let signature = c.req.header("x-scim-signature");
-    const valid = standard && options.standardSecrets?.length
-      ? await verifyStandardWebhook(standard, bytes, options.standardSecrets, now().getTime(), toleranceMs / 1000)
-      : await verifyScimSignature(signature, bytes, options.secrets);
-    if (!valid) {
-      log.warn("🔒 Webhook rejected: invalid signature");
-      throw unauthorized();
-    }
-    // Standard Webhooks: its message id is the idempotency key.
-    if (standard && options.standardSecrets?.length) signature = `std:${standard.id}`;
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      throw new HTTPException(400, { message: "Body is not valid UTF-8" });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new HTTPException(400, { message: "Body is not valid JSON" });
-    }
-    if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      throw new HTTPException(400, { message: "Body must be a JSON object" });
-    }
-    const parsed = WebhookEnvelope.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new HTTPException(400, { message: `Invalid event: ${issue?.path.join(".") || "(root)"}: ${issue?.message}` });
-    }
-    const envelope = parsed.data;
     const at = now();
-    if (envelope.timestamp !== undefined) {
-      if (Math.abs(at.getTime() - Date.parse(envelope.timestamp)) > toleranceMs) {
-        log.warn("🔒 Webhook rejected: timestamp outside the replay window", { event: envelope.event });
-        throw unauthorized();
-      }
-    } else if (options.requireTimestamp) {
+    const check = await verifyWebhookSignature(c.req.raw.headers, bytes, {
+      secrets: options.secrets,
+      standardSecrets: options.standardWebhookSecrets,
+      nowMs: at.getTime(),
+      toleranceSeconds,
+    });
+    if (!check.ok) {
+      log.warn("🔒 Webhook rejected: invalid signature", { reason: check.reason });
       throw unauthorized();
     }
-    log.info(`📥 Webhook received: ${envelope.event} (${envelope.resourceType})`, { eventId: envelope.id });
-    const mapped = mapWebhookEvent(envelope, envelope.id ?? signature ?? "", at);
+    const parsed = parseEnvelope(bytes);
+    if (!parsed.ok) throw new HTTPException(400, { message: parsed.message });
+    const envelope = parsed.envelope;
+    if (
+      !withinReplayWindow(
+        envelope.timestamp,
+        at.getTime(),
+        toleranceSeconds,
+        requireTimestamp,
+      )
+    ) {
+      log.warn("🔒 Webhook rejected: timestamp outside the replay window", {
+        event: envelope.event,
+        eventId: envelope.id,
+      });
+      throw unauthorized();
+    }
+    log.info(`📥 Webhook received: ${envelope.event} (${envelope.resourceType})`, {
+      eventId: envelope.id,
+    });
+    const mapped = mapWebhookEvent(envelope, envelope.id ?? check.idempotencyKey, at);
     if (!mapped.ok && mapped.reason === "unknown_event") {
       log.info(`ℹ️ Webhook ignored: unknown event ${mapped.event}`);
       return c.json({ status: "ignored", reason: `unknown event ${mapped.event}` }, 202);
     }
-    if (!mapped.ok) throw new HTTPException(400, { message: `Invalid data: ${mapped.error.message}` });
-    const result = await options.forward(mapped.event);
+    if (!mapped.ok) {
+      throw new HTTPException(400, { message: `Invalid data: ${mapped.error.message}` });
+    }
+    let result: ForwardResult;
+    try {
+      result = await options.forward(mapped.event);
+    } catch (e) {
+      // A forward that throws did not store the event either: the SSO must retry, not see a 500.
+      result = { ok: false, reason: e instanceof Error ? e.message : String(e) };
+    }
     if (!result.ok) {
       log.error(`❌ Webhook not stored: ${result.reason}`, { eventId: mapped.event.eventId });
       throw new HTTPException(503, { message: "Event not stored yet; retry later" });
@@ -138,7 +156,9 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
 
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
-    log.error("❌ Webhook handler failed", { error: err instanceof Error ? err.message : String(err) });
+    log.error("❌ Webhook handler failed", {
+      error: err instanceof Error ? err.message : String(err),
+    });
     return c.json({ error: "Internal Server Error" }, 500);
   });
   return app;

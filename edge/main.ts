@@ -26,11 +26,17 @@ const logger = createLogger({
 });
 const app = createWebhookApp({
   secrets: config.SCIM_WEBHOOK_SECRET,
-  forward: createHttpForwarder({ url: config.OFM_INGEST_URL, secret: config.INGEST_SECRET[0] as string, deadlineMs: config.FORWARD_DEADLINE_MS }),
-  maxBytes: config.WEBHOOK_MAX_BYTES,
-  toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
-  requireTimestamp: config.WEBHOOK_REQUIRE_TIMESTAMP,
-  standardSecrets: config.STANDARD_WEBHOOK_SECRET,
+  forward: createHttpForwarder({
+    url: config.OFM_INGEST_URL,
+    secret: config.INGEST_SECRET[0] as string,
+    deadlineMs: config.FORWARD_DEADLINE_MS,
+  }),
+  standardWebhookSecrets: config.STANDARD_WEBHOOK_SECRET,
+  limits: {
+    maxBytes: config.WEBHOOK_MAX_BYTES,
+    toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
+    requireTimestamp: config.WEBHOOK_REQUIRE_TIMESTAMP,
+  },
   logger,
 });
 Deno.serve({

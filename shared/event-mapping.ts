@@ -8,57 +8,87 @@ import { mapGroup, mapUser } from "./mapping.ts";
 import type { ResourceError } from "./ofm-documents.ts";
 import { type ForwardedEvent, type WebhookEnvelope, WebhookEventType } from "./webhook-event.ts";
 
+/**
+ * The outcome of {@linkcode mapWebhookEvent}: the event, an unknown type (to
+ * acknowledge and ignore), or data that cannot be applied — its `error.message`
+ * names the field path (`User u1: active: Invalid input: expected boolean…`).
+ */
 export type EventMapResult =
   | { ok: true; event: ForwardedEvent }
   | { ok: false; reason: "unknown_event"; event: string }
   | { ok: false; reason: "invalid_data"; error: ResourceError };
 
+const ACTIONS = { created: "create", updated: "update", deleted: "delete" } as const;
+
 /**
- * Maps an envelope. Unknown event types are a distinct outcome (acknowledged, ignored).
+ * Maps an envelope. Unknown event types are a distinct outcome (acknowledged,
+ * ignored); a create or update whose `data` fails the SCIM schema, names
+ * another resource, or contradicts `resourceType` is `invalid_data`.
  *
  * @param envelope the parsed webhook body
  * @param eventId the idempotency key (the envelope's id, else its signature)
  * @param receivedAt when it arrived
+ * @returns the forwarded event, or why there is none
  *
- * @example
+ * @example A delete carries no document
  * ```ts
  * const r = mapWebhookEvent({ event: "user.deleted", resourceType: "User", resourceId: "u1" }, "e1", new Date());
- * if (r.ok) r.event.action; // "delete"
+ * if (r.ok) r.event.user; // null
  * ```
  */
-export function mapWebhookEvent(envelope: WebhookEnvelope, eventId: string, receivedAt: Date): EventMapResult {
+export function mapWebhookEvent(
+  envelope: WebhookEnvelope,
+  eventId: string,
+  receivedAt: Date,
+): EventMapResult {
   const type = WebhookEventType.safeParse(envelope.event);
   if (!type.success) return { ok: false, reason: "unknown_event", event: envelope.event };
-  const [kind, verb] = type.data.split(".") as ["user" | "group", "created" | "updated" | "deleted"];
-  const action = verb === "created" ? "create" : verb === "updated" ? "update" : "delete";
-  const base = {
+  const [kind, verb] = type.data.split(".") as ["user" | "group", keyof typeof ACTIONS];
+  const resourceType = kind === "user" ? "User" : "Group";
+  if (envelope.resourceType !== resourceType) {
+    return invalid(
+      envelope.resourceType,
+      envelope.resourceId,
+      `resourceType: ${envelope.resourceType} does not match ${type.data}`,
+    );
+  }
+  const base: ForwardedEvent = {
     eventId,
     event: type.data,
-    resourceType: kind === "user" ? "User" as const : "Group" as const,
+    resourceType,
     resourceId: envelope.resourceId,
-    action,
+    action: ACTIONS[verb],
     occurredAt: envelope.timestamp ?? null,
     receivedAt: receivedAt.toISOString(),
     user: null,
     orgUnit: null,
-  } satisfies ForwardedEvent;
-  if (action === "delete") return { ok: true, event: base };
+  };
+  if (base.action === "delete") return { ok: true, event: base };
   if (kind === "user") {
     const r = mapUser(envelope.data);
     if (!r.ok) return { ok: false, reason: "invalid_data", error: r.error };
-    if (r.value.ssoUserId !== envelope.resourceId) return mismatch("User", envelope.resourceId);
+    if (r.value.ssoUserId !== envelope.resourceId) {
+      return invalid("User", envelope.resourceId, "data.id: does not match resourceId");
+    }
     return { ok: true, event: { ...base, user: r.value } };
   }
   const r = mapGroup(envelope.data);
   if (!r.ok) return { ok: false, reason: "invalid_data", error: r.error };
-  if (r.value._id !== envelope.resourceId) return mismatch("Group", envelope.resourceId);
+  if (r.value._id !== envelope.resourceId) {
+    return invalid("Group", envelope.resourceId, "data.id: does not match resourceId");
+  }
   return { ok: true, event: { ...base, orgUnit: r.value } };
 }
 
-function mismatch(type: "User" | "Group", id: string): EventMapResult {
+function invalid(resourceType: "User" | "Group", id: string, message: string): EventMapResult {
   return {
     ok: false,
     reason: "invalid_data",
-    error: { resourceType: type, resourceId: id, code: "RESOURCE_INVALID", message: `data.id does not match resourceId ${id}` },
+    error: {
+      resourceType,
+      resourceId: id,
+      code: "RESOURCE_INVALID",
+      message: `${resourceType} ${id}: ${message}`,
+    },
   };
 }

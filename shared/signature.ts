@@ -14,10 +14,18 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   // importKey is costly next to one HMAC: keep one key per secret.
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      [
+        "sign",
+        "verify",
+      ],
+    );
+    // A failed import must not stay cached as a rejected promise.
+    key.catch(() => keys.delete(secret));
     keys.set(secret, key);
   }
   return key;
@@ -41,19 +49,27 @@ function parseHeader(header: string | null | undefined): Uint8Array<ArrayBuffer>
 /**
  * The header value for a body: `sha256=<lowercase hex HMAC-SHA256>`.
  *
- * @param secret the shared secret
+ * @param secret the shared secret (SCIM_WEBHOOK_SECRET, or INGEST_SECRET for the forward hop)
  * @param body the exact bytes (or string, UTF-8 encoded) sent
+ * @returns the value for the `X-SCIM-Signature` header
+ * @throws {TypeError} when the secret is empty
  *
- * @example
+ * @example Signing a forwarded event
  * ```ts
  * const header = await signScimBody("secret", '{"event":"user.updated"}');
  * // "sha256=…64 hex…"
  * ```
  */
 export async function signScimBody(secret: string, body: Uint8Array | string): Promise<string> {
-  if (typeof secret !== "string" || secret.length === 0) throw new TypeError("secret must be a non-empty string");
+  if (typeof secret !== "string" || secret.length === 0) {
+    throw new TypeError("secret must be a non-empty string");
+  }
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), bytes as Uint8Array<ArrayBuffer>);
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret),
+    bytes as Uint8Array<ArrayBuffer>,
+  );
   return `sha256=${toHex(mac)}`;
 }
 
@@ -61,9 +77,13 @@ export async function signScimBody(secret: string, body: Uint8Array | string): P
  * Whether `header` is a valid signature of `body` under any of `secrets`
  * (several during a rotation). A malformed header is `false`, never an exception.
  *
+ * @param header the `X-SCIM-Signature` value as received (absent: null)
+ * @param body the exact bytes received, before any decoding
+ * @param secrets the accepted secrets; each is tried, so a rotation needs no flag day
+ * @returns true when one secret produced exactly this signature
  * @throws {TypeError} when no secret is given
  *
- * @example
+ * @example Verifying before parsing
  * ```ts
  * const ok = await verifyScimSignature(req.headers.get("x-scim-signature"), bytes, ["old", "new"]);
  * ```
@@ -81,7 +101,12 @@ export async function verifyScimSignature(
   let ok = false;
   // Every secret is tried, so the time taken does not tell which one matched.
   for (const secret of secrets) {
-    const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), signature, body as Uint8Array<ArrayBuffer>);
+    const valid = await crypto.subtle.verify(
+      "HMAC",
+      await hmacKey(secret),
+      signature,
+      body as Uint8Array<ArrayBuffer>,
+    );
     ok ||= valid;
   }
   return ok;

@@ -1,218 +1,253 @@
-// The edge app through app.request(): every bad input is refused with the
-// right status and nothing is forwarded (so nothing can reach MongoDB).
+// The edge app through app.request(): what it accepts, every bad input it
+// refuses (with nothing forwarded, so nothing can reach MongoDB), its 503s,
+// its 500 and its log lines. Runs under `bun test` and `deno test`.
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
-import { createWebhookApp, type ForwardResult } from "../../edge/app.ts";
-import { loadEdgeConfig } from "../../edge/config.ts";
+import { createWebhookApp, type ForwardResult, type WebhookAppOptions } from "../../edge/app.ts";
+import { createHttpForwarder } from "../../edge/forwarder.ts";
+import { createLogger } from "../../shared/logger.ts";
 import { signScimBody } from "../../shared/signature.ts";
+import { signStandardWebhook } from "../../shared/standard-webhooks.ts";
 import type { ForwardedEvent } from "../../shared/webhook-event.ts";
+import {
+  type AppOverrides,
+  BAD_INPUTS,
+  type BadInputContext,
+  envelope,
+  MAX_BYTES,
+  OLD_SECRET,
+  SECRET,
+  signed,
+  STANDARD_SECRET,
+} from "./support/bad-inputs.ts";
 
-const SECRET = "edge-test-secret-0123456789";
-const OLD_SECRET = "edge-old-secret-9876543210";
 const NOW = new Date("2025-10-18T10:30:00.000Z");
+const USER_ID = "507f1f77bcf86cd799439011";
 let forwarded: ForwardedEvent[] = [];
 let answer: ForwardResult = { ok: true, status: "success" };
+let lines: string[] = [];
 
-const app = (over: Partial<Parameters<typeof createWebhookApp>[0]> = {}) =>
+const app = (over: Partial<WebhookAppOptions> = {}) =>
   createWebhookApp({
     secrets: [SECRET],
     now: () => NOW,
-    maxBytes: 4096,
     forward: (e) => {
       forwarded.push(e);
       return Promise.resolve(answer);
     },
+    logger: createLogger({ level: "debug", format: "json", write: (l) => lines.push(l) }),
     ...over,
+    limits: { maxBytes: MAX_BYTES, ...over.limits },
   });
 
-const user = {
-  id: "507f1f77bcf86cd799439011",
-  userName: "john.doe@ias.co.id",
-  name: { givenName: "John", familyName: "Doe" },
-  active: true,
-  phoneNumbers: [{ value: "+62 811" }],
-  meta: { lastModified: "2025-10-18T10:29:00.000Z" },
-};
-const envelope = (over: Record<string, unknown> = {}) => ({
-  id: "evt-1",
-  event: "user.updated",
-  resourceType: "User",
-  resourceId: user.id,
-  timestamp: NOW.toISOString(),
-  data: user,
-  ...over,
-});
-
-async function post(body: string | Uint8Array, headers: Record<string, string | undefined>, a = app()) {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) h.set(k, v);
-  return await a.request("/api/v1/scim/webhook", { method: "POST", body: body as BodyInit, headers: h });
+function context(over: Partial<WebhookAppOptions> = {}): BadInputContext {
+  return {
+    now: NOW,
+    userId: USER_ID,
+    async post(body, headers, o: AppOverrides = {}) {
+      const h = new Headers();
+      for (const [k, v] of Object.entries(headers)) if (v !== undefined) h.set(k, v);
+      const init = { method: "POST", body, headers: h, duplex: "half" } as RequestInit;
+      return await app({ ...over, ...o, limits: { ...over.limits, ...o.limits } }).request(
+        "/api/v1/scim/webhook",
+        init,
+      );
+    },
+  };
 }
-async function signed(body: string | Uint8Array, secret = SECRET, extra: Record<string, string | undefined> = {}, a = app()) {
-  return await post(body, { "content-type": "application/json", "x-scim-signature": await signScimBody(secret, body), ...extra }, a);
-}
+const ctx = context();
+const json = (over: Record<string, unknown> = {}) => JSON.stringify(envelope(ctx, over));
 
 beforeEach(() => {
   forwarded = [];
   answer = { ok: true, status: "success" };
+  lines = [];
 });
 
 describe("createWebhookApp() accepts", () => {
-  test("POST /api/v1/scim/webhook answers 200 and forwards the mapped user when the signature is valid", async () => {
-    const res = await signed(JSON.stringify(envelope()));
+  test("createWebhookApp() answers 200 and forwards the mapped user when the signature is valid", async () => {
+    const res = await signed(ctx, json({ id: "evt-1" }));
     assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: "success", eventId: "evt-1" });
     assert.equal(forwarded.length, 1);
     assert.equal(forwarded[0]?.user?.email, "john.doe@ias.co.id");
-    assert.equal(forwarded[0]?.eventId, "evt-1");
+    assert.equal(forwarded[0]?.user?.phone, "+62 811 0000 9999");
     assert.equal(forwarded[0]?.action, "update");
+    assert.equal(forwarded[0]?.receivedAt, NOW.toISOString());
   });
 
-  test("POST /api/v1/scim/webhook accepts a secret of a rotation when several are configured", async () => {
-    const res = await signed(JSON.stringify(envelope()), OLD_SECRET, {}, app({ secrets: [SECRET, OLD_SECRET] }));
+  test("createWebhookApp() accepts the previous secret while a rotation lists both", async () => {
+    const res = await signed(context({ secrets: [SECRET, OLD_SECRET] }), json(), {}, OLD_SECRET);
     assert.equal(res.status, 200);
+    assert.equal(forwarded.length, 1);
   });
 
-  test("POST /api/v1/scim/webhook uses the signature as idempotency key when the body has no id", async () => {
-    const body = JSON.stringify(envelope({ id: undefined }));
-    await signed(body);
+  test("createWebhookApp() keys the event on its signature when the body has no id", async () => {
+    const body = json({ id: undefined });
+    await signed(ctx, body);
     assert.equal(forwarded[0]?.eventId, await signScimBody(SECRET, body));
   });
 
-  test("POST /api/v1/scim/webhook forwards a delete without a document", async () => {
-    const res = await signed(JSON.stringify(envelope({ event: "user.deleted", data: undefined })));
+  test("createWebhookApp() forwards a delete without a document", async () => {
+    const res = await signed(ctx, json({ event: "user.deleted", data: undefined }));
     assert.equal(res.status, 200);
     assert.equal(forwarded[0]?.action, "delete");
     assert.equal(forwarded[0]?.user, null);
   });
 
-  test("POST /api/v1/scim/webhook answers 202 and forwards nothing for an unknown event type", async () => {
-    const res = await signed(JSON.stringify(envelope({ event: "user.promoted" })));
-    assert.equal(res.status, 202);
-    assert.equal(forwarded.length, 0);
+  test("createWebhookApp() maps a group.created to an org unit", async () => {
+    const data = {
+      id: "g-1",
+      displayName: "Finance",
+      "x-orgUnit": { unitType: "department", level: 3, parentUnitId: "g-0" },
+    };
+    const res = await signed(
+      ctx,
+      json({ event: "group.created", resourceType: "Group", resourceId: "g-1", data }),
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      { ...forwarded[0]?.orgUnit },
+      {
+        _id: "g-1",
+        unitName: "Finance",
+        unitType: "department",
+        level: 3,
+        parentUnitId: "g-0",
+        managerId: null,
+        isActive: true,
+        scimLastModified: null,
+      },
+    );
+  });
+
+  test("createWebhookApp() accepts application/scim+json with a charset", async () => {
+    const body = json();
+    const res = await ctx.post(body, {
+      "content-type": "application/scim+json; charset=utf-8",
+      "x-scim-signature": await signScimBody(SECRET, body),
+    });
+    assert.equal(res.status, 200);
+  });
+
+  test("createWebhookApp() accepts timestamps exactly at the edge of the window, both directions", async () => {
+    for (const ms of [-300_000, 300_000]) {
+      const res = await signed(
+        ctx,
+        json({ timestamp: new Date(NOW.getTime() + ms).toISOString() }),
+      );
+      assert.equal(res.status, 200, String(ms));
+    }
+    assert.equal(forwarded.length, 2);
+  });
+
+  test("createWebhookApp() verifies Standard Webhooks headers and keys the event on webhook-id", async () => {
+    const body = json({ id: undefined });
+    const ts = String(Math.floor(NOW.getTime() / 1000));
+    const sig = await signStandardWebhook(STANDARD_SECRET, "msg_1", ts, body);
+    const headers = {
+      "content-type": "application/json",
+      "webhook-id": "msg_1",
+      "webhook-timestamp": ts,
+      "webhook-signature": sig,
+    };
+    const res = await ctx.post(body, headers, { standardWebhookSecrets: [STANDARD_SECRET] });
+    assert.equal(res.status, 200);
+    assert.equal(forwarded[0]?.eventId, "std:msg_1");
   });
 });
 
-const refused: [string, () => Promise<Response>, number][] = [
-  ["no signature header", () => post(JSON.stringify(envelope()), { "content-type": "application/json" }), 401],
-  ["an empty signature header", () => post(JSON.stringify(envelope()), { "content-type": "application/json", "x-scim-signature": "" }), 401],
-  ["the guide's curl test signature sha256=test", () => post(JSON.stringify(envelope()), { "content-type": "application/json", "x-scim-signature": "sha256=test" }), 401],
-  ["a wrong prefix", async () => {
-    const b = JSON.stringify(envelope());
-    const sig = (await signScimBody(SECRET, b)).replace("sha256=", "sha1=");
-    return post(b, { "content-type": "application/json", "x-scim-signature": sig });
-  }, 401],
-  ["a doubled prefix", async () => {
-    const b = JSON.stringify(envelope());
-    return post(b, { "content-type": "application/json", "x-scim-signature": `sha256=${await signScimBody(SECRET, b)}` });
-  }, 401],
-  ["uppercase hex", async () => {
-    const b = JSON.stringify(envelope());
-    const sig = await signScimBody(SECRET, b);
-    return post(b, { "content-type": "application/json", "x-scim-signature": `sha256=${sig.slice(7).toUpperCase()}` });
-  }, 401],
-  ["short hex", async () => {
-    const b = JSON.stringify(envelope());
-    return post(b, { "content-type": "application/json", "x-scim-signature": (await signScimBody(SECRET, b)).slice(0, 40) });
-  }, 401],
-  ["the signature of another body", async () => {
-    const sig = await signScimBody(SECRET, JSON.stringify(envelope({ id: "evt-other" })));
-    return post(JSON.stringify(envelope()), { "content-type": "application/json", "x-scim-signature": sig });
-  }, 401],
-  ["the body re-serialized with other whitespace", async () => {
-    const sig = await signScimBody(SECRET, JSON.stringify(envelope()));
-    return post(JSON.stringify(envelope(), null, 2), { "content-type": "application/json", "x-scim-signature": sig });
-  }, 401],
-  ["a valid signature with one byte of the body changed", async () => {
-    const b = JSON.stringify(envelope());
-    const sig = await signScimBody(SECRET, b);
-    return post(b.replace("john.doe", "john.dof"), { "content-type": "application/json", "x-scim-signature": sig });
-  }, 401],
-  ["a secret from before a rotation that has ended", () => signed(JSON.stringify(envelope()), OLD_SECRET), 401],
-  ["a timestamp 10 minutes old", () => signed(JSON.stringify(envelope({ timestamp: new Date(NOW.getTime() - 600_000).toISOString() }))), 401],
-  ["a timestamp 10 minutes in the future", () => signed(JSON.stringify(envelope({ timestamp: new Date(NOW.getTime() + 600_000).toISOString() }))), 401],
-  ["no timestamp when one is required", () =>
-    signed(JSON.stringify(envelope({ timestamp: undefined })), SECRET, {}, app({ requireTimestamp: true })), 401],
-  ["a body over the limit with its length declared", () =>
-    signed(JSON.stringify(envelope({ pad: "x".repeat(5000) }))), 413],
-  ["a body over the limit with no length declared", async () => {
-    const b = JSON.stringify(envelope({ pad: "x".repeat(5000) }));
-    const stream = new ReadableStream({
-      start(c) {
-        c.enqueue(new TextEncoder().encode(b));
-        c.close();
-      },
-    });
-    return app().request("/api/v1/scim/webhook", {
-      method: "POST",
-      body: stream,
-      headers: { "content-type": "application/json", "x-scim-signature": await signScimBody(SECRET, b) },
-      duplex: "half",
-    } as RequestInit);
-  }, 413],
-  ["a text/plain content type", async () => {
-    const b = JSON.stringify(envelope());
-    return post(b, { "content-type": "text/plain", "x-scim-signature": await signScimBody(SECRET, b) });
-  }, 415],
-  ["no content type", async () => {
-    const b = JSON.stringify(envelope());
-    return post(b, { "x-scim-signature": await signScimBody(SECRET, b) });
-  }, 415],
-  ["invalid UTF-8", () => signed(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])), 400],
-  ["JSON that is not an object", () => signed("[1,2,3]"), 400],
-  ["a body that is not JSON", () => signed("{not json"), 400],
-  ["a missing resourceId", () => signed(JSON.stringify(envelope({ resourceId: undefined }))), 400],
-  ["a data that fails the User schema", () => signed(JSON.stringify(envelope({ data: { id: user.id, active: "maybe" } }))), 400],
-  ["a data whose id is not the resourceId", () => signed(JSON.stringify(envelope({ data: { ...user, id: "someone-else" } }))), 400],
-  ["an unknown resourceType", () => signed(JSON.stringify(envelope({ resourceType: "Printer" }))), 400],
-];
-
 describe("createWebhookApp() refuses", () => {
-  for (const [name, send, status] of refused) {
-    test(`POST /api/v1/scim/webhook answers ${status} and forwards nothing for ${name}`, async () => {
-      const res = await send();
-      assert.equal(res.status, status);
+  for (const bad of BAD_INPUTS) {
+    test(`createWebhookApp() answers ${bad.status} and forwards nothing for ${bad.name}`, async () => {
+      const res = await bad.send(ctx);
+      assert.equal(res.status, bad.status);
       assert.equal(forwarded.length, 0);
-      if (status === 401) assert.deepEqual(await res.json(), { error: "Invalid webhook signature" });
+      if (bad.status === 401) {
+        assert.deepEqual(await res.json(), { error: "Invalid webhook signature" });
+      }
     });
   }
 
-  test("POST /api/v1/scim/webhook answers 503 when the ingestion API did not store the event", async () => {
-    answer = { ok: false, reason: "ingestion unreachable" };
-    const res = await signed(JSON.stringify(envelope()));
+  test("createWebhookApp() names the failing field in a 400", async () => {
+    const missing = await signed(ctx, json({ resourceId: undefined }));
+    assert.match((await missing.json()).error, /resourceId/);
+    const bad = await signed(
+      ctx,
+      json({ data: { ...envelope(ctx).data as object, active: "maybe" } }),
+    );
+    assert.match((await bad.json()).error, /active/);
+  });
+});
+
+describe("createWebhookApp() when the event cannot be stored", () => {
+  test("createWebhookApp() answers 503 when the ingestion API did not store the event", async () => {
+    answer = { ok: false, reason: "ingestion answered HTTP 500" };
+    const res = await signed(ctx, json());
     assert.equal(res.status, 503);
   });
-});
 
-describe("loadEdgeConfig()", () => {
-  test("loadEdgeConfig() refuses a secret shorter than 16 bytes and never prints it", () => {
-    assert.throws(() => loadEdgeConfig({ SCIM_WEBHOOK_SECRET: "short-secret", INGEST_SECRET: "x".repeat(32) }), (e: Error) => {
-      assert.match(e.message, /SCIM_WEBHOOK_SECRET must be at least 16 bytes/);
-      assert.doesNotMatch(e.message, /short-secret/);
-      return true;
+  test("createWebhookApp() answers 503, not 500, when the forward function throws", async () => {
+    const res = await signed(
+      context({ forward: () => Promise.reject(new Error("socket hang up")) }),
+      json(),
+    );
+    assert.equal(res.status, 503);
+  });
+
+  test("createWebhookApp() answers 503 within the deadline when the runner is dead", async () => {
+    const forward = createHttpForwarder({
+      url: "http://127.0.0.1:9/api/v1/scim/events",
+      secret: "ingest-secret-0123456789",
+      deadlineMs: 300,
     });
+    const t0 = Date.now();
+    const res = await signed(context({ forward }), json());
+    assert.equal(res.status, 503);
+    assert.ok(Date.now() - t0 < 1500, `took ${Date.now() - t0} ms`);
   });
 
-  test("loadEdgeConfig() splits rotation secrets and fills defaults", () => {
-    const c = loadEdgeConfig({ SCIM_WEBHOOK_SECRET: `${SECRET}, ${OLD_SECRET}`, INGEST_SECRET: "y".repeat(32) });
-    assert.deepEqual(c.SCIM_WEBHOOK_SECRET, [SECRET, OLD_SECRET]);
-    assert.equal(c.PORT, 8000);
-    assert.equal(c.WEBHOOK_TOLERANCE_SECONDS, 300);
+  test("createWebhookApp() answers a plain 500 and logs once when something unexpected throws", async () => {
+    const res = await signed(
+      context({
+        now: () => {
+          throw new Error("clock broke");
+        },
+      }),
+      json(),
+    );
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: "Internal Server Error" });
+    assert.equal(lines.filter((l) => l.includes("clock broke")).length, 1);
   });
 });
 
-describe("createWebhookApp() with Standard Webhooks", () => {
-  test("POST /api/v1/scim/webhook verifies webhook-signature and keys the event on webhook-id", async () => {
-    const { signStandardWebhook } = await import("../../shared/standard-webhooks.ts");
-    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    const body = JSON.stringify(envelope({ id: undefined }));
-    const ts = String(Math.floor(NOW.getTime() / 1000));
-    const a = app({ standardSecrets: [secret] });
-    const headers = { "content-type": "application/json", "webhook-id": "msg_1", "webhook-timestamp": ts, "webhook-signature": await signStandardWebhook(secret, "msg_1", ts, body) };
-    const res = await post(body, headers, a);
-    assert.equal(res.status, 200);
-    assert.equal(forwarded[0]?.eventId, "std:msg_1");
-    const bad = await post(body, { ...headers, "webhook-id": "msg_2" }, a);
-    assert.equal(bad.status, 401);
-    assert.equal(forwarded.length, 1);
+describe("createWebhookApp() logs", () => {
+  test("createWebhookApp() logs the guide's line and never a secret, a signature or the body", async () => {
+    const body = json();
+    const sig = await signScimBody(SECRET, body);
+    await signed(ctx, body);
+    await ctx.post(body, {
+      "content-type": "application/json",
+      "x-scim-signature": sig.replace(/.$/, "0"),
+    });
+    await signed(ctx, json({ timestamp: "2025-10-18T09:00:00.000Z" }));
+    answer = { ok: false, reason: "down" };
+    await signed(ctx, body);
+    const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    assert.ok(messages.includes("📥 Webhook received: user.updated (User)"), messages.join("\n"));
+    for (const line of lines) {
+      assert.ok(!line.includes(SECRET), line);
+      assert.ok(!line.includes(sig.slice(7, 40)), line);
+      assert.ok(!line.includes("+62 811"), line);
+    }
+  });
+});
+
+describe("createWebhookApp() options", () => {
+  test("createWebhookApp() throws a TypeError without secrets and a RangeError for a nonsense limit", () => {
+    assert.throws(() => app({ secrets: [] }), TypeError);
+    assert.throws(() => app({ limits: { maxBytes: 0 } }), RangeError);
+    assert.throws(() => app({ limits: { toleranceSeconds: -1 } }), RangeError);
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * The verified body, decoded: strict UTF-8, JSON, an object, the envelope
+ * schema. Runs only after the signature check, so a stranger's malformed
+ * body costs no parsing.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import { WebhookEnvelope } from "../shared/webhook-event.ts";
+
+/** The envelope, or a message for the 400 answer naming the field path. */
+export type EnvelopeParse = { ok: true; envelope: WebhookEnvelope } | {
+  ok: false;
+  message: string;
+};
+
+/**
+ * One line naming each failing field: `resourceId: Invalid input: expected string, received undefined`.
+ *
+ * @param error a zod error
+ * @returns the issues, `; `-separated, at most five
+ *
+ * @example
+ * ```ts
+ * const r = WebhookEnvelope.safeParse({});
+ * if (!r.success) describeIssues(r.error); // "event: Invalid input…; resourceType: …"
+ * ```
+ */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.slice(0, 5)
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+/**
+ * Decodes and validates a webhook body.
+ *
+ * @param bytes the exact body bytes
+ * @returns the envelope, or why it is not one
+ *
+ * @example
+ * ```ts
+ * const r = parseEnvelope(new TextEncoder().encode('{"event":"user.deleted","resourceType":"User","resourceId":"u1"}'));
+ * if (r.ok) r.envelope.event; // "user.deleted"
+ * ```
+ */
+export function parseEnvelope(bytes: Uint8Array): EnvelopeParse {
+  let text: string;
+  try {
+    // fatal: a body that is not UTF-8 is refused, not silently repaired with U+FFFD.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, message: "Body is not valid UTF-8" };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, message: "Body is not valid JSON" };
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    return { ok: false, message: "Body must be a JSON object" };
+  }
+  const parsed = WebhookEnvelope.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, message: `Invalid event: ${describeIssues(parsed.error)}` };
+  }
+  return { ok: true, envelope: parsed.data };
+}

@@ -1,0 +1,134 @@
+// The edge's HTTP forwarder with a local fetch function: signing, retries,
+// backoff inside the deadline, and what it does not retry.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createHttpForwarder } from "../../edge/forwarder.ts";
+import { verifyScimSignature } from "../../shared/signature.ts";
+import type { ForwardedEvent } from "../../shared/webhook-event.ts";
+
+const SECRET = "ingest-secret-0123456789abcdef";
+const URL_ = "http://ingest.test/api/v1/scim/events";
+const EVENT: ForwardedEvent = {
+  eventId: "evt-1",
+  event: "user.deleted",
+  resourceType: "User",
+  resourceId: "u-1",
+  action: "delete",
+  occurredAt: "2025-10-18T10:30:00.000Z",
+  receivedAt: "2025-10-18T10:30:01.000Z",
+  user: null,
+  orgUnit: null,
+};
+
+/** A fetch that answers from a script and records each request. */
+function scripted(answers: (() => Promise<Response>)[]) {
+  const calls: Request[] = [];
+  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    calls.push(new Request(input, init));
+    const next = answers[Math.min(calls.length - 1, answers.length - 1)]!;
+    return next();
+  }) as typeof globalThis.fetch;
+  return { calls, fetch };
+}
+const reply = (status: number, body: unknown = {}) => () =>
+  Promise.resolve(Response.json(body, { status }));
+
+describe("createHttpForwarder()", () => {
+  test("createHttpForwarder() posts the event signed with the ingest secret", async () => {
+    const { calls, fetch } = scripted([reply(200, { status: "success" })]);
+    const r = await createHttpForwarder({ url: URL_, secret: SECRET, fetch })(EVENT);
+    assert.deepEqual(r, { ok: true, status: "success" });
+    const req = calls[0]!;
+    assert.equal(req.url, URL_);
+    assert.equal(req.headers.get("content-type"), "application/json");
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    assert.equal(
+      await verifyScimSignature(req.headers.get("x-scim-signature"), bytes, [SECRET]),
+      true,
+    );
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes)), EVENT);
+  });
+
+  test("createHttpForwarder() passes a duplicate answer through as stored", async () => {
+    const { fetch } = scripted([reply(200, { status: "duplicate" })]);
+    assert.deepEqual(await createHttpForwarder({ url: URL_, secret: SECRET, fetch })(EVENT), {
+      ok: true,
+      status: "duplicate",
+    });
+  });
+
+  test("createHttpForwarder() retries 5xx and network errors until the runner stores the event", async () => {
+    const { calls, fetch } = scripted([
+      reply(503),
+      () => Promise.reject(new TypeError("fetch failed")),
+      reply(500),
+      reply(200, { status: "success" }),
+    ]);
+    const r = await createHttpForwarder({ url: URL_, secret: SECRET, fetch, random: () => 0 })(
+      EVENT,
+    );
+    assert.deepEqual(r, { ok: true, status: "success" });
+    assert.equal(calls.length, 4);
+  });
+
+  test("createHttpForwarder() does not retry a 401 or a 400", async () => {
+    for (const status of [400, 401]) {
+      const { calls, fetch } = scripted([reply(status, { error: "Invalid webhook signature" })]);
+      const r = await createHttpForwarder({ url: URL_, secret: SECRET, fetch })(EVENT);
+      assert.equal(r.ok, false);
+      assert.match(!r.ok ? r.reason : "", new RegExp(`HTTP ${status}`));
+      assert.equal(calls.length, 1);
+    }
+  });
+
+  test("createHttpForwarder() gives up at the deadline, backoff included, when the runner stays down", async () => {
+    const { calls, fetch } = scripted([() => Promise.reject(new TypeError("fetch failed"))]);
+    const t0 = Date.now();
+    const r = await createHttpForwarder({
+      url: URL_,
+      secret: SECRET,
+      fetch,
+      deadlineMs: 250,
+      retryBaseMs: 20,
+      random: () => 0.99,
+    })(EVENT);
+    const took = Date.now() - t0;
+    assert.equal(r.ok, false);
+    assert.ok(calls.length >= 3, `attempts: ${calls.length}`);
+    assert.ok(took >= 240 && took < 800, `took ${took} ms`);
+  });
+
+  test("createHttpForwarder() abandons an attempt that hangs at its timeout and tries again", async () => {
+    const hang = () => new Promise<Response>(() => {});
+    const { calls, fetch } = scripted([hang, reply(200, { status: "success" })]);
+    // The hanging attempt only ends through its signal: make the fake honour it like fetch does.
+    const honouring = ((input: RequestInfo | URL, init?: RequestInit) =>
+      Promise.race([
+        fetch(input, init),
+        new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason))
+        ),
+      ])) as typeof globalThis.fetch;
+    const r = await createHttpForwarder({
+      url: URL_,
+      secret: SECRET,
+      fetch: honouring,
+      attemptTimeoutMs: 50,
+      random: () => 0,
+    })(EVENT);
+    assert.deepEqual(r, { ok: true, status: "success" });
+    assert.equal(calls.length, 2);
+  });
+
+  test("createHttpForwarder() throws for a missing secret or a nonsense deadline", () => {
+    assert.throws(() => createHttpForwarder({ url: URL_, secret: "" }), TypeError);
+    assert.throws(
+      () => createHttpForwarder({ url: URL_, secret: SECRET, deadlineMs: 0 }),
+      RangeError,
+    );
+    assert.throws(
+      () => createHttpForwarder({ url: URL_, secret: SECRET, retryBaseMs: -5 }),
+      RangeError,
+    );
+  });
+});
