@@ -7,102 +7,141 @@
  * @module
  */
 import { Hono } from "hono";
-import { readLimited } from "../../edge/raw-body.ts";
-import type { ForwardResult } from "../../edge/app.ts";
+import { HTTPException } from "hono/http-exception";
+import type { Forward } from "../../edge/app.ts";
+import { describeIssues } from "../../edge/parse-envelope.ts";
+import { BodyTooLargeError, readLimited } from "../../edge/raw-body.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../../shared/errors.ts";
 import { type Logger, silentLogger } from "../../shared/logger.ts";
 import { verifyScimSignature } from "../../shared/signature.ts";
 import { ForwardedEvent } from "../../shared/webhook-event.ts";
 import type { ApplyResult, EventStore } from "../store/event-store.ts";
 
+/** A forwarded event is one mapped resource: far below this. */
+const MAX_BYTES = 1024 * 1024;
+
 /** Options of {@linkcode createIngestApp}. */
 export interface IngestAppOptions {
   /** INGEST_SECRET values (several during a rotation). */
   secrets: readonly string[];
   store: Pick<EventStore, "apply">;
+  /** @default silentLogger */
   logger?: Logger;
   /** Called with every outcome (metrics). */
   onApplied?: (status: ApplyResult["status"]) => void;
 }
 
+const VERBS = { create: "created", update: "updated", delete: "deleted" } as const;
+
 /**
- * Logs the guide's line for an applied event.
+ * Logs the guide's line for an applied event: `✅ User updated via webhook: <email>`.
+ *
+ * @param log where to write
+ * @param e the event
+ * @param r what applying it did
  *
  * @example
  * ```ts
- * logApplied(logger, event, { status: "success", change: "updated" });
+ * logApplied(logger, event, { status: "success", change: "updated", subject: "john.doe@ias.co.id" });
  * // ✅ User updated via webhook: john.doe@ias.co.id
  * ```
  */
 export function logApplied(log: Logger, e: ForwardedEvent, r: ApplyResult): void {
-  const who = e.user?.email ?? e.orgUnit?.unitName ?? e.resourceId;
+  const who = r.subject ?? e.user?.email ?? e.orgUnit?.unitName ?? e.resourceId;
   const what = e.resourceType === "User" ? "User" : "Org unit";
-  if (r.status === "success") log.info(`✅ ${what} ${r.change ?? e.action} via webhook: ${who}`, { eventId: e.eventId });
-  else if (r.status === "failed") log.error(`❌ Webhook event failed: ${e.event} ${e.resourceId}: ${r.error}`, { eventId: e.eventId });
-  else log.info(`ℹ️ Webhook event ${r.status}: ${e.event} ${e.resourceId}`, { eventId: e.eventId });
+  const fields = { eventId: e.eventId, change: r.change };
+  if (r.status === "success") log.info(`✅ ${what} ${VERBS[e.action]} via webhook: ${who}`, fields);
+  else if (r.status === "failed") {
+    log.error(`❌ Webhook event failed: ${e.event} ${e.resourceId}: ${r.error}`, fields);
+  } else log.info(`ℹ️ Webhook event ${r.status}: ${e.event} ${who}`, fields);
 }
 
 /**
- * Creates the ingestion app.
+ * Creates the ingestion app. Answers: 200 `success` · `duplicate` · `stale`;
+ * 401 `Invalid webhook signature`; 400 not a ForwardedEvent (field path);
+ * 413 over 1 MiB; 500 when MongoDB could not apply it (deliver again).
  *
- * @example
+ * @param options INGEST_SECRET values, the event store, logger
+ * @returns a Hono app serving `POST /api/v1/scim/events`
+ * @throws {TypeError} when no secret is given
+ *
+ * @example Mounting it on the runner's app
  * ```ts
  * app.route("/", createIngestApp({ secrets: [ingestSecret], store: createEventStore(db) }));
  * ```
  */
 export function createIngestApp(options: IngestAppOptions): Hono {
-  if (options.secrets.length === 0) throw new TypeError("createIngestApp needs at least one INGEST_SECRET");
+  if (options.secrets.length === 0) {
+    throw new TypeError("createIngestApp needs at least one INGEST_SECRET");
+  }
   const log = options.logger ?? silentLogger;
   const app = new Hono();
   app.post("/api/v1/scim/events", async (c) => {
     let bytes: Uint8Array;
     try {
-      bytes = await readLimited(c.req.raw, 1024 * 1024);
-    } catch {
-      return c.json({ error: "Body too large" }, 413);
+      bytes = await readLimited(c.req.raw, MAX_BYTES);
+    } catch (e) {
+      throw new HTTPException(e instanceof BodyTooLargeError ? 413 : 400, {
+        message: "Body too large or unreadable",
+      });
     }
     if (!(await verifyScimSignature(c.req.header("x-scim-signature"), bytes, options.secrets))) {
       log.warn("🔒 Ingestion rejected: invalid signature");
-      return c.json({ error: INVALID_SIGNATURE_MESSAGE }, 401);
+      throw new HTTPException(401, { message: INVALID_SIGNATURE_MESSAGE });
     }
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
     } catch {
-      return c.json({ error: "Body is not valid JSON" }, 400);
+      throw new HTTPException(400, { message: "Body is not valid JSON" });
     }
     const parsed = ForwardedEvent.safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return c.json({ error: `Invalid event: ${issue?.path.join(".") || "(root)"}: ${issue?.message}` }, 400);
+      throw new HTTPException(400, { message: `Invalid event: ${describeIssues(parsed.error)}` });
     }
     const result = await options.store.apply(parsed.data);
     options.onApplied?.(result.status);
     logApplied(log, parsed.data, result);
-    if (result.status === "failed") return c.json({ status: "failed", error: "Event could not be applied; retry" }, 500);
+    if (result.status === "failed") {
+      return c.json({ status: "failed", error: "Event could not be applied; retry" }, 500);
+    }
     return c.json({ status: result.status, eventId: parsed.data.eventId }, 200);
+  });
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    log.error("❌ Ingestion handler failed", {
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return c.json({ error: "Internal Server Error" }, 500);
   });
   return app;
 }
 
 /**
- * A forward function for the webhook app mounted on the runner itself: no
- * HTTP hop, same exactly-once store.
+ * A forward function for the webhook app mounted on the runner itself
+ * (deployments without an edge): no HTTP hop, the same exactly-once store.
+ *
+ * @param store the event store
+ * @param logger where the `✅ … via webhook` lines go
+ * @param onApplied called with every outcome (metrics)
+ * @returns a forward function for `createWebhookApp`
  *
  * @example
  * ```ts
- * createWebhookApp({ secrets, forward: createInProcessForward(events, logger) });
+ * app.route("/", createWebhookApp({ secrets, forward: createInProcessForward(events, logger) }));
  * ```
  */
 export function createInProcessForward(
   store: Pick<EventStore, "apply">,
   logger: Logger = silentLogger,
   onApplied?: (status: ApplyResult["status"]) => void,
-): (e: ForwardedEvent) => Promise<ForwardResult> {
+): Forward {
   return async (e) => {
     const r = await store.apply(e);
     onApplied?.(r.status);
     logApplied(logger, e, r);
-    return r.status === "failed" ? { ok: false, reason: r.error ?? "apply failed" } : { ok: true, status: r.status };
+    return r.status === "failed"
+      ? { ok: false, reason: r.error ?? "apply failed" }
+      : { ok: true, status: r.status };
   };
 }

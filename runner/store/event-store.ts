@@ -1,61 +1,98 @@
 /**
  * Applying webhook events exactly once. Each event is first recorded in
  * `webhookEvents` under a unique `eventId`: a second delivery hits the unique
- * index and changes nothing. An event older than what is stored (by the SCIM
- * resource's `meta.lastModified`, or the event time for deletes) is `stale`.
- * Writes keep the sync's content hash, so the next full sync does not rewrite.
+ * index and changes nothing, unless the first attempt failed (then it is
+ * retried). An event older than what is stored (the resource's
+ * `meta.lastModified`, or the event time for deletes) is `stale`.
+ *
+ * No transactions (FerretDB has none): each write is conditional on the
+ * version read just before it, so on MongoDB a concurrent newer write is
+ * never undone (a lost race re-reads and decides again). FerretDB does not
+ * apply such a guard atomically, so events of one resource also run one at a
+ * time within this process (keyed-queue.ts); across two runner replicas on
+ * FerretDB an interleaving stays possible, and the next full sync corrects
+ * it. Writes keep the sync's content hash, so the next full sync does not
+ * rewrite what a webhook wrote.
  *
  * @module
  */
 import { type Db, MongoServerError } from "mongodb";
 import type { ForwardedEvent } from "../../shared/webhook-event.ts";
-import { contentHash, orgUnitHashFields, userHashFields } from "../content-hash.ts";
-import { ORG_UNITS, type OrgUnitDoc, type UserDoc, USERS, WEBHOOK_EVENTS, type WebhookEventDoc } from "./collections.ts";
-import { defaultRole } from "./sync-store.ts";
+import {
+  ORG_UNITS,
+  type OrgUnitDoc,
+  type UserDoc,
+  USERS,
+  WEBHOOK_EVENTS,
+  type WebhookEventDoc,
+} from "./collections.ts";
+import { createResourceWriter, RACED } from "./event-writes.ts";
+import { createKeyedQueue } from "./keyed-queue.ts";
 
+/** An event's outcome; all but `failed` mean "stored, do not send again". */
 export type ApplyStatus = "success" | "duplicate" | "stale" | "failed";
+
+/** What {@linkcode createEventStore}'s `apply` did. */
 export interface ApplyResult {
   status: ApplyStatus;
-  /** What changed: created, updated, unchanged, deactivated, absent. */
-  change?: string;
+  /** On success: created, updated, unchanged, deactivated, or absent (a delete of an unknown resource). */
+  change?: "created" | "updated" | "unchanged" | "deactivated" | "absent";
+  /** The user's email or the unit's name, for the log line. */
+  subject?: string;
+  /** Why it failed, when it did. */
   error?: string;
 }
 
+/** Options of {@linkcode createEventStore}. */
 export interface EventStoreOptions {
+  /** SYNC_EXCLUDE_FIELDS: user fields written on insert only. @default [] */
   excludeFields?: readonly string[];
+  /** Emails that get `super_admin` when created (case-insensitive). @default [] */
   superAdminEmails?: readonly string[];
-  /** Days an event record is kept. @default 90 */
+  /** Days an event record is kept (`expiresAt`, swept by the runner). @default 90 */
   ttlDays?: number;
+  /** @default () => new Date() */
   now?: () => Date;
 }
 
+/** What {@linkcode createEventStore} returns. */
 export type EventStore = ReturnType<typeof createEventStore>;
 
 const isDuplicate = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
-const date = (iso: string | null) => (iso ? new Date(iso) : null);
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** A "processing" record older than this is a crashed attempt and may be taken over. */
 const STUCK_MS = 60_000;
+/** Lost races in a row before the event is reported failed (and delivered again). */
+const MAX_RACES = 3;
 
 /**
- * Creates the event store.
+ * Creates the event store over `webhookEvents`, `users` and `orgUnits`.
+ *
+ * @param db the runner's database
+ * @param options excluded fields, super admins, retention, clock
+ * @returns `ensureIndexes()`, `apply(event)` and `recent(limit)`
  *
  * @example
  * ```ts
- * const events = createEventStore(db, { excludeFields: [] });
+ * const events = createEventStore(db, { superAdminEmails: ["boss@ias.co.id"] });
  * await events.ensureIndexes();
- * const r = await events.apply(forwardedEvent); // { status: "success", change: "updated" }
+ * await events.apply(forwardedEvent); // { status: "success", change: "updated", subject: "john.doe@ias.co.id" }
  * ```
  */
 export function createEventStore(db: Db, options: EventStoreOptions = {}) {
   const events = db.collection<WebhookEventDoc>(WEBHOOK_EVENTS);
-  const users = db.collection<UserDoc>(USERS);
-  const units = db.collection<OrgUnitDoc>(ORG_UNITS);
   const now = options.now ?? (() => new Date());
-  const exclude = options.excludeFields ?? [];
-  const hashFields = userHashFields(exclude);
   const ttlMs = (options.ttlDays ?? 90) * 86_400_000;
+  const queue = createKeyedQueue();
+  const writer = createResourceWriter({
+    users: db.collection<UserDoc>(USERS),
+    units: db.collection<OrgUnitDoc>(ORG_UNITS),
+    excludeFields: options.excludeFields ?? [],
+    superAdminEmails: (options.superAdminEmails ?? []).map((s) => s.toLowerCase()),
+    now,
+  });
 
-  /** Records the event; null when another delivery already did (and did not fail), else its _id. */
+  /** Records the event as processing; null when another delivery already did (and did not fail). */
   async function claim(e: ForwardedEvent): Promise<unknown> {
     const receivedAt = new Date(e.receivedAt);
     try {
@@ -78,7 +115,10 @@ export function createEventStore(db: Db, options: EventStoreOptions = {}) {
       const retry = await events.findOneAndUpdate(
         {
           eventId: e.eventId,
-          $or: [{ status: "failed" }, { status: "processing", receivedAt: { $lt: new Date(now().getTime() - STUCK_MS) } }],
+          $or: [{ status: "failed" }, {
+            status: "processing",
+            receivedAt: { $lt: new Date(now().getTime() - STUCK_MS) },
+          }],
         },
         { $set: { status: "processing", error: null, receivedAt } },
       );
@@ -86,92 +126,65 @@ export function createEventStore(db: Db, options: EventStoreOptions = {}) {
     }
   }
 
-  async function applyUser(e: ForwardedEvent): Promise<ApplyResult> {
-    const at = now();
-    const old = await users.findOne({ ssoUserId: e.resourceId }, { projection: { _id: 1, scimLastModified: 1, syncHash: 1, isActive: 1 } });
-    if (e.action === "delete") {
-      if (!old) return { status: "success", change: "absent" };
-      if (isStale(old.scimLastModified, date(e.occurredAt))) return { status: "stale" };
-      if (!old.isActive) return { status: "success", change: "unchanged" };
-      await users.updateOne({ _id: old._id }, { $set: { isActive: false, deactivatedAt: at, updatedAt: at, syncHash: "", syncSource: "webhook" } });
-      return { status: "success", change: "deactivated" };
+  async function applyOnce(e: ForwardedEvent): Promise<ApplyResult> {
+    for (let i = 0; i < MAX_RACES; i++) {
+      const r = e.resourceType === "User" ? await writer.user(e) : await writer.orgUnit(e);
+      if (r !== RACED) return r;
     }
-    const u = e.user;
-    if (!u) return { status: "failed", error: "event carries no user" };
-    if (old && isStale(old.scimLastModified, date(u.scimLastModified))) return { status: "stale" };
-    const hash = contentHash(u, hashFields);
-    if (old && old.syncHash === hash) return { status: "success", change: "unchanged" };
-    const set: Record<string, unknown> = { ssoUserId: u.ssoUserId, isActive: u.isActive };
-    const onInsert: Record<string, unknown> = { role: defaultRole(u.email, options.superAdminEmails ?? []), createdAt: at };
-    for (const f of hashFields) set[f] = u[f as keyof typeof u];
-    for (const f of exclude) onInsert[f] = u[f as keyof typeof u];
-    Object.assign(set, {
-      scimLastModified: date(u.scimLastModified),
-      syncHash: hash,
-      updatedAt: at,
-      syncSource: "webhook",
-      deactivatedAt: u.isActive ? null : at,
-    });
-    await users.updateOne(old ? { _id: old._id } : { ssoUserId: u.ssoUserId }, { $set: set, $setOnInsert: onInsert }, { upsert: true });
-    return { status: "success", change: old ? (u.isActive || !old.isActive ? "updated" : "deactivated") : "created" };
+    return {
+      status: "failed",
+      error:
+        `${e.resourceType} ${e.resourceId} changed concurrently ${MAX_RACES} times; deliver again`,
+    };
   }
 
-  async function applyGroup(e: ForwardedEvent): Promise<ApplyResult> {
-    const at = now();
-    const old = await units.findOne({ _id: e.resourceId } as object, { projection: { scimLastModified: 1, syncHash: 1, isActive: 1 } });
-    if (e.action === "delete") {
-      if (!old) return { status: "success", change: "absent" };
-      if (isStale(old.scimLastModified, date(e.occurredAt))) return { status: "stale" };
-      await units.updateOne({ _id: e.resourceId } as object, { $set: { isActive: false, deactivatedAt: at, updatedAt: at, syncHash: "", syncSource: "webhook" } });
-      return { status: "success", change: "deactivated" };
+  /** Claims the event, applies it, records the outcome. */
+  async function claimAndApply(e: ForwardedEvent): Promise<ApplyResult> {
+    let claimed: unknown;
+    try {
+      claimed = await claim(e);
+    } catch (err) {
+      return { status: "failed", error: message(err) };
     }
-    const g = e.orgUnit;
-    if (!g) return { status: "failed", error: "event carries no org unit" };
-    if (old && isStale(old.scimLastModified, date(g.scimLastModified))) return { status: "stale" };
-    const hash = contentHash(g, orgUnitHashFields);
-    if (old && old.syncHash === hash) return { status: "success", change: "unchanged" };
-    const { _id, scimLastModified, ...fields } = g;
-    await units.updateOne({ _id } as object, {
-      $set: { ...fields, scimLastModified: date(scimLastModified), syncHash: hash, updatedAt: at, syncSource: "webhook", deactivatedAt: null },
-      $setOnInsert: { createdAt: at },
-    }, { upsert: true });
-    return { status: "success", change: old ? "updated" : "created" };
-  }
-
-  return {
-    async ensureIndexes(): Promise<void> {
-      await events.createIndex({ eventId: 1 }, { unique: true });
-      await events.createIndex({ receivedAt: -1 });
-      await users.createIndex({ ssoUserId: 1 }, { unique: true });
-    },
-    /** Applies one event exactly once. Never throws for a write failure: status "failed". */
-    async apply(e: ForwardedEvent): Promise<ApplyResult> {
-      let claimed: unknown;
-      try {
-        claimed = await claim(e);
-      } catch (err) {
-        return { status: "failed", error: err instanceof Error ? err.message : String(err) };
-      }
-      if (claimed === null || claimed === undefined) return { status: "duplicate" };
-      let result: ApplyResult;
-      try {
-        result = e.resourceType === "User" ? await applyUser(e) : await applyGroup(e);
-      } catch (err) {
-        result = { status: "failed", error: err instanceof Error ? err.message : String(err) };
-      }
+    if (claimed === null || claimed === undefined) return { status: "duplicate" };
+    let result: ApplyResult;
+    try {
+      result = await applyOnce(e);
+    } catch (err) {
+      result = { status: "failed", error: message(err) };
+    }
+    try {
       // By _id: the one filter every MongoDB-wire server (FerretDB included) answers from its index.
       await events.updateOne({ _id: claimed } as object, {
         $set: { status: result.status, processedAt: now(), error: result.error ?? null },
-      }).catch(() => {});
-      return result;
+      });
+    } catch (err) {
+      // The change is written but its record says "processing": report failed so the event comes
+      // again; a redelivery answers duplicate, or after STUCK_MS re-applies and finds it unchanged.
+      if (result.status !== "failed") {
+        result = { status: "failed", error: `recording the outcome: ${message(err)}` };
+      }
+    }
+    return result;
+  }
+
+  return {
+    /** Unique `eventId`, `receivedAt` for the page, unique `users.ssoUserId` (idempotent). */
+    async ensureIndexes(): Promise<void> {
+      await events.createIndex({ eventId: 1 }, { unique: true });
+      await events.createIndex({ receivedAt: -1 });
+      await db.collection(USERS).createIndex({ ssoUserId: 1 }, { unique: true });
     },
+    /**
+     * Applies one event exactly once, after any earlier event of the same resource.
+     * Never throws: a MongoDB failure is status "failed".
+     */
+    apply(e: ForwardedEvent): Promise<ApplyResult> {
+      return queue.run(`${e.resourceType}:${e.resourceId}`, () => claimAndApply(e));
+    },
+    /** The latest events, newest first (the status page). */
     recent(limit: number): Promise<WebhookEventDoc[]> {
       return events.find({}).sort({ receivedAt: -1 }).limit(limit).toArray();
     },
   };
-}
-
-/** An event is stale when the stored resource is strictly newer. */
-function isStale(stored: Date | null | undefined, incoming: Date | null): boolean {
-  return stored instanceof Date && incoming !== null && incoming.getTime() < stored.getTime();
 }

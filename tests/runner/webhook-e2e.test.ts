@@ -1,103 +1,255 @@
-// End to end with real processes: a change made in the development SSO posts a
-// signed webhook to a real Deno edge, which forwards to a real Bun runner,
-// which writes MongoDB.
+// End to end with real processes, as a new user would try it: a change made
+// in the development SSO posts a signed webhook to a real Deno edge, which
+// forwards to a real Bun runner, which writes MongoDB. Then the guide's curl
+// (401), a hand-signed user.updated (applied within a second, one success
+// record) and the same delivery again (duplicate).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
 import { resolve } from "node:path";
-import { MongoClient } from "mongodb";
+import type { Subprocess } from "bun";
 import { freePort } from "../../dev/mongo-server.ts";
 import { type ReadyProcess, spawnReady } from "../../dev/spawn-ready.ts";
+import { openTestDb, type TestDb } from "./support/mongo.ts";
+import { type RunnerProcess, startRunner, waitFor } from "./support/runner-process.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const DENO = resolve(ROOT, "node_modules/.bin/deno");
-const URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
-const DB = `t_e2e_${process.pid}`;
 const WEBHOOK_SECRET = "e2e-webhook-secret-0123456789";
 const INGEST_SECRET = "e2e-ingest-secret-0123456789";
-const procs: ReadyProcess[] = [];
-let mongo: MongoClient;
+let t: TestDb;
 let sso: ReadyProcess;
-let edge: ReadyProcess;
+let runner: RunnerProcess;
+let edge: { proc: Subprocess; url: string; lines: string[] };
 let token = "";
 
+/** The edge as `deno task edge` runs it, its output kept line by line. */
+async function startEdge(env: Record<string, string>): Promise<typeof edge> {
+  const proc = Bun.spawn([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
+      ...env,
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const lines: string[] = [];
+  for (const stream of [proc.stdout, proc.stderr]) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buf = "";
+      const reader = stream.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += decoder.decode(value, { stream: true });
+        const parts = buf.split("\n");
+        buf = parts.pop() ?? "";
+        lines.push(...parts);
+      }
+    })();
+  }
+  const ready = await waitFor(
+    () => lines.map((l) => /^ready (\S+)/.exec(l)?.[1]).find(Boolean),
+    60_000,
+    "the edge to listen",
+    50,
+  )
+    .catch((e) => {
+      proc.kill();
+      throw new Error(`${e}\n${lines.join("\n")}`);
+    });
+  return { proc, url: ready as string, lines };
+}
+
+const users = () => t.mongo.db.collection("users");
+const events = () => t.mongo.db.collection("webhookEvents");
+const sign = (body: string) =>
+  `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+const postToEdge = (body: string, signature: string) =>
+  fetch(`${edge.url}/api/v1/scim/webhook`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-SCIM-Signature": signature },
+    body,
+  });
+
 beforeAll(async () => {
-  mongo = await new MongoClient(URI).connect();
+  t = await openTestDb("webhook_e2e");
   const edgePort = await freePort();
   sso = await spawnReady([BUN, "dev/sso/main.ts"], {
-    SSO_PORT: "0", DEV_SSO_USERS: "20", SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET, DEV_SSO_WEBHOOK_RETRY_MS: "200",
+    SSO_PORT: "0",
+    DEV_SSO_USERS: "20",
+    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    DEV_SSO_WEBHOOK_RETRY_MS: "200",
     DEV_SSO_WEBHOOK_URL: `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`,
   }, { name: "sso", cwd: ROOT });
-  procs.push(sso);
-  const runner = await spawnReady([BUN, "runner/main.ts"], {
-    SSO_BASE_URL: sso.url, SCIM_CLIENT_ID: "scim-dev-client", SCIM_CLIENT_SECRET: "dev-secret-change-me",
-    MONGODB_URI: URI, MONGODB_DB: DB, INGEST_SECRET, PORT: "0", SYNC_ON_START: "true", SYNC_INTERVAL: "1h",
-  }, { name: "runner", cwd: ROOT, timeoutMs: 60_000 });
-  procs.push(runner);
-  edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET, INGEST_SECRET, PORT: String(edgePort), OFM_INGEST_URL: `${runner.url}/api/v1/scim/events`,
-  }, { name: "edge", cwd: ROOT, timeoutMs: 60_000 });
-  procs.push(edge);
+  runner = await startRunner({
+    SSO_BASE_URL: sso.url,
+    SCIM_CLIENT_ID: "scim-dev-client",
+    SCIM_CLIENT_SECRET: "dev-secret-change-me",
+    MONGODB_URI: t.uri,
+    MONGODB_DB: t.name,
+    INGEST_SECRET,
+    SYNC_ON_START: "true",
+    SYNC_INTERVAL: "1h",
+  }, 60_000);
+  edge = await startEdge({
+    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    INGEST_SECRET,
+    PORT: String(edgePort),
+    OFM_INGEST_URL: `${runner.url}/api/v1/scim/events`,
+  });
   const res = await fetch(`${sso.url}/scim/v2/token`, {
     method: "POST",
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: "scim-dev-client", client_secret: "dev-secret-change-me" }),
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: "scim-dev-client",
+      client_secret: "dev-secret-change-me",
+    }),
   });
   token = ((await res.json()) as { access_token: string }).access_token;
-  // Wait for the runner's first sync so the users exist.
-  for (let i = 0; i < 100 && (await mongo.db(DB).collection("users").countDocuments()) < 20; i++) await Bun.sleep(100);
+  // The runner's first sync brings the users in.
+  await waitFor(async () => (await users().countDocuments()) >= 20, 30_000, "the first sync");
 }, 120_000);
 
 afterAll(async () => {
-  for (const p of procs.reverse()) await p.stop();
-  await mongo.db(DB).dropDatabase().catch(() => {});
-  await mongo.close();
+  edge?.proc.kill("SIGTERM");
+  await edge?.proc.exited;
+  runner?.signal("SIGTERM");
+  await runner?.exited;
+  await sso?.stop();
+  await t.drop();
 });
 
-async function waitFor<T>(fn: () => Promise<T | null | undefined>, ms: number): Promise<T | null> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await Bun.sleep(20);
-  }
-  return null;
-}
-
 describe("webhooks end to end", () => {
-  test("a phone change in the SSO reaches MongoDB through the Deno edge within a second", async () => {
-    const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" };
-    const list = (await (await fetch(`${sso.url}/scim/v2/Users?count=1`, { headers: auth })).json()) as { Resources: Record<string, unknown>[] };
-    const user = list.Resources[0] as Record<string, unknown>;
-    user.phoneNumbers = [{ value: "+62 e2e 0001", type: "mobile", primary: true }];
-    const t0 = Date.now();
-    const put = await fetch(`${sso.url}/scim/v2/Users/${String(user.id)}`, { method: "PUT", headers: auth, body: JSON.stringify(user) });
-    expect(put.status).toBe(200);
-    const doc = await waitFor(() => mongo.db(DB).collection("users").findOne({ ssoUserId: user.id, phone: "+62 e2e 0001" }), 1000);
-    expect(doc).not.toBeNull();
-    expect(Date.now() - t0).toBeLessThan(1000);
-    const ev = await waitFor(() => mongo.db(DB).collection("webhookEvents").findOne({ resourceId: user.id, event: "user.updated", status: "success" }), 1000);
-    expect(ev).toMatchObject({ resourceType: "User", action: "update", status: "success" });
-  }, 30_000);
+  test(
+    "a phone change in the SSO reaches MongoDB through the Deno edge within a second",
+    async () => {
+      const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" };
+      const list =
+        (await (await fetch(`${sso.url}/scim/v2/Users?count=1`, { headers: auth })).json()) as {
+          Resources: Record<string, unknown>[];
+        };
+      const user = list.Resources[0] as Record<string, unknown>;
+      user.phoneNumbers = [{ value: "+62 e2e 0001", type: "mobile", primary: true }];
+      const t0 = Date.now();
+      const put = await fetch(`${sso.url}/scim/v2/Users/${String(user.id)}`, {
+        method: "PUT",
+        headers: auth,
+        body: JSON.stringify(user),
+      });
+      expect(put.status).toBe(200);
+      await waitFor(
+        () => users().findOne({ ssoUserId: user.id, phone: "+62 e2e 0001" }),
+        1000,
+        "the phone change in MongoDB",
+        10,
+      );
+      expect(Date.now() - t0).toBeLessThan(1000);
+      const ev = await waitFor(
+        async () => {
+          const docs = await events().find({ resourceId: user.id, event: "user.updated" })
+            .toArray();
+          return docs.length > 0 && docs.every((d) => d.status !== "processing") ? docs : null;
+        },
+        1000,
+        "the event record",
+      );
+      expect(ev).toHaveLength(1);
+      expect(ev[0]).toMatchObject({ resourceType: "User", action: "update", status: "success" });
+      await waitFor(
+        () => edge.lines.some((l) => l.includes("📥 Webhook received: user.updated (User)")),
+        1000,
+        "the edge's log line",
+      );
+      await waitFor(
+        () =>
+          runner.lines.some((l) =>
+            l.includes(`✅ User updated via webhook: ${String(user.userName)}`)
+          ),
+        1000,
+        "the runner's log line",
+      );
+    },
+    30_000,
+  );
 
-  test("the guide's curl with X-SCIM-Signature: sha256=test gets 401 from the edge", async () => {
-    const res = await fetch(`${edge.url}/api/v1/scim/webhook`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-SCIM-Signature": "sha256=test" },
-      body: JSON.stringify({ event: "user.updated", resourceType: "User", resourceId: "x" }),
-    });
+  test("the guide's curl with X-SCIM-Signature: sha256=test gets 401 from the edge and nothing is stored", async () => {
+    const count = await events().countDocuments();
+    const res = await postToEdge(
+      JSON.stringify({ event: "user.updated", resourceType: "User", resourceId: "x" }),
+      "sha256=test",
+    );
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: "Invalid webhook signature" });
+    expect(await events().countDocuments()).toBe(count);
   });
 
-  test("a signed delivery sent twice is applied once and then answered duplicate", async () => {
+  test("a correctly signed user.updated changes the user within a second; the same delivery again is a duplicate", async () => {
+    const target = await users().findOne({}, { sort: { ssoUserId: 1 }, skip: 3 });
+    const id = String(target?.ssoUserId);
     const body = JSON.stringify({
-      id: "e2e-dup-1", event: "user.created", resourceType: "User", resourceId: "e2e-new", timestamp: new Date().toISOString(),
-      data: { id: "e2e-new", userName: "new.hire@ias.co.id", active: true },
+      id: "e2e-signed-1",
+      event: "user.updated",
+      resourceType: "User",
+      resourceId: id,
+      timestamp: new Date().toISOString(),
+      data: {
+        id,
+        userName: target?.email,
+        name: { givenName: "Signed", familyName: "ByHand" },
+        active: true,
+        meta: { lastModified: new Date().toISOString() },
+      },
     });
-    const { createHmac } = await import("node:crypto");
-    const sig = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
-    const post = () => fetch(`${edge.url}/api/v1/scim/webhook`, { method: "POST", headers: { "Content-Type": "application/json", "X-SCIM-Signature": sig }, body });
-    expect(await (await post()).json()).toMatchObject({ status: "success" });
-    expect(await (await post()).json()).toMatchObject({ status: "duplicate" });
-    expect(await mongo.db(DB).collection("webhookEvents").countDocuments({ eventId: "e2e-dup-1" })).toBe(1);
+    const t0 = Date.now();
+    const first = await postToEdge(body, sign(body));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ status: "success", eventId: "e2e-signed-1" });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(await users().findOne({ ssoUserId: id })).toMatchObject({
+      firstName: "Signed",
+      lastName: "ByHand",
+      syncSource: "webhook",
+    });
+    const again = await postToEdge(body, sign(body));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ status: "duplicate", eventId: "e2e-signed-1" });
+    const recs = await events().find({ eventId: "e2e-signed-1" }).toArray();
+    expect(recs).toHaveLength(1);
+    expect(recs[0]?.status).toBe("success");
+  });
+
+  test(
+    "edge/main.ts refuses to start with a short secret, naming the variable and not the value",
+    async () => {
+      const proc = Bun.spawn([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "/tmp",
+          SCIM_WEBHOOK_SECRET: "tooshort-xyz",
+          INGEST_SECRET,
+        },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      expect(await proc.exited).toBe(2);
+      const err = await new Response(proc.stderr).text();
+      expect(err).toContain("SCIM_WEBHOOK_SECRET must be at least 16 bytes");
+      expect(err).not.toContain("tooshort-xyz");
+    },
+    30_000,
+  );
+
+  test("the edge logs no secret, signature or body", () => {
+    const all = edge.lines.join("\n");
+    expect(all).not.toContain(WEBHOOK_SECRET);
+    expect(all).not.toContain(INGEST_SECRET);
+    expect(all).not.toContain("sha256=");
+    expect(all).not.toContain("ByHand");
   });
 });

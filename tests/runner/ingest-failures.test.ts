@@ -1,0 +1,120 @@
+// The ingestion API's refusals and failures against the real MongoDB-wire
+// server: forged and malformed forwards change nothing, a failed event is
+// retried, an unreachable MongoDB is a 500 so the event comes again.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { MongoClient } from "mongodb";
+import { createIngestApp } from "../../runner/ingest/ingest-app.ts";
+import { createEventStore } from "../../runner/store/event-store.ts";
+import { signScimBody } from "../../shared/signature.ts";
+import {
+  INGEST_SECRET,
+  type IngestHarness,
+  openIngestHarness,
+  userEvent,
+} from "./support/ingest-harness.ts";
+
+let h: IngestHarness;
+beforeAll(async () => {
+  h = await openIngestHarness("ingest_failures");
+});
+afterAll(async () => await h.t.drop());
+
+describe("createIngestApp() refusals and failures", () => {
+  test("createIngestApp() answers 401 to a forged forward and stores nothing", async () => {
+    const before = await h.snapshot();
+    const res = await h.send(
+      userEvent({ id: "e-forged", resourceId: "u-forged" }),
+      "not-the-ingest-secret-xx",
+    );
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: "Invalid webhook signature" });
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  test("createIngestApp() answers 400 with the field path to an event that fails the schema and stores nothing", async () => {
+    const before = await h.snapshot();
+    const res = await h.send({ ...userEvent({ id: "e-bad" }), action: "upsert" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain("action");
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  test("createIngestApp() retries an event whose earlier attempt failed", async () => {
+    const e = userEvent({ id: "e-retry", event: "user.created", resourceId: "u-retry" });
+    await h.events().insertOne({
+      eventId: "e-retry",
+      event: e.event,
+      resourceType: "User",
+      resourceId: "u-retry",
+      action: "create",
+      receivedAt: new Date(),
+      processedAt: new Date(),
+      status: "failed",
+      error: "MongoNetworkError",
+    });
+    expect(await h.statusOf(e)).toBe("success");
+    expect(await h.users().countDocuments({ ssoUserId: "u-retry" })).toBe(1);
+    const recs = await h.events().find({ eventId: "e-retry" }).toArray();
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ status: "success", error: null });
+  });
+
+  test("createIngestApp() answers 500 when MongoDB cannot be reached, so the event is delivered again", async () => {
+    const dead = new MongoClient("mongodb://127.0.0.1:9/", { serverSelectionTimeoutMS: 300 });
+    const down = createIngestApp({
+      secrets: [INGEST_SECRET],
+      store: createEventStore(dead.db("nowhere")),
+    });
+    const before = await h.snapshot();
+    const body = JSON.stringify(userEvent({ id: "e-down", resourceId: "u-down" }));
+    const res = await down.request("/api/v1/scim/events", {
+      method: "POST",
+      body,
+      headers: {
+        "content-type": "application/json",
+        "x-scim-signature": await signScimBody(INGEST_SECRET, body),
+      },
+    });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      status: "failed",
+      error: "Event could not be applied; retry",
+    });
+    expect(await h.snapshot()).toEqual(before);
+    await dead.close();
+  });
+});
+
+describe("createIngestApp() when applying fails", () => {
+  test("createIngestApp() records the event failed with the reason, answers 500, and applies it on redelivery", async () => {
+    // OFM's own unique index on email, and a local account holding the address.
+    await h.users().createIndex({ email: 1 }, { unique: true });
+    await h.users().insertOne({
+      ssoUserId: "local-only",
+      email: "taken@ias.co.id",
+      role: "employee",
+    });
+    const e = userEvent({
+      id: "e-clash",
+      event: "user.created",
+      resourceId: "u-clash",
+      email: "taken@ias.co.id",
+    });
+    const before = await h.users().find({}).sort({ _id: 1 }).toArray();
+    const res = await h.send(e);
+    expect(res.status).toBe(500);
+    expect(await h.users().find({}).sort({ _id: 1 }).toArray()).toEqual(before);
+    const rec = await h.events().findOne({ eventId: "e-clash" });
+    expect(rec).toMatchObject({ status: "failed", action: "create", resourceId: "u-clash" });
+    expect(String(rec?.error)).toMatch(/duplicate key|E11000/i);
+    expect(h.lines.some((l) => l.startsWith("❌ Webhook event failed: user.created u-clash"))).toBe(
+      true,
+    );
+
+    await h.users().deleteOne({ ssoUserId: "local-only" });
+    expect(await h.statusOf(e)).toBe("success");
+    expect(await h.users().countDocuments({ ssoUserId: "u-clash" })).toBe(1);
+    expect(await h.events().countDocuments({ eventId: "e-clash" })).toBe(1);
+    expect((await h.events().findOne({ eventId: "e-clash" }))?.status).toBe("success");
+  });
+});
