@@ -8,7 +8,7 @@ import { ConfigError } from "../shared/errors.ts";
 import { createLogger } from "../shared/logger.ts";
 import { createWebhookApp } from "./app.ts";
 import { loadEdgeConfig } from "./config.ts";
-import { createHttpForwarder } from "./forwarder.ts";
+import { createBatchingForwarder } from "./batching-forwarder.ts";
 
 function readConfig() {
   try {
@@ -26,7 +26,7 @@ const logger = createLogger({
 });
 const app = createWebhookApp({
   secrets: config.SCIM_WEBHOOK_SECRET,
-  forward: createHttpForwarder({
+  forward: createBatchingForwarder({
     url: config.OFM_INGEST_URL,
     secret: config.INGEST_SECRET[0] as string,
     deadlineMs: config.FORWARD_DEADLINE_MS,

@@ -48,3 +48,24 @@ export const ForwardedEvent = z.strictObject({
   orgUnit: OfmOrgUnit.nullable(),
 });
 export type ForwardedEvent = z.infer<typeof ForwardedEvent>;
+
+/** Most events in one forwarded batch. */
+export const MAX_BATCH_EVENTS = 100;
+
+/**
+ * Several events forwarded in one request when webhooks arrive faster than
+ * the ingestion API answers; applied in array order per resource.
+ */
+export const ForwardedBatch = z.strictObject({
+  events: z.array(ForwardedEvent).min(1).max(MAX_BATCH_EVENTS),
+});
+export type ForwardedBatch = z.infer<typeof ForwardedBatch>;
+
+/** The ingestion API's answer to a batch: one outcome per event, in the batch's order. */
+export const BatchAnswer = z.object({
+  results: z.array(z.object({
+    eventId: z.string(),
+    status: z.enum(["success", "duplicate", "stale", "failed"]),
+  })),
+});
+export type BatchAnswer = z.infer<typeof BatchAnswer>;

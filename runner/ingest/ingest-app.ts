@@ -14,7 +14,7 @@ import { BodyTooLargeError, readLimited } from "../../edge/raw-body.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../../shared/errors.ts";
 import { type Logger, silentLogger } from "../../shared/logger.ts";
 import { verifyScimSignature } from "../../shared/signature.ts";
-import { ForwardedEvent } from "../../shared/webhook-event.ts";
+import { ForwardedBatch, ForwardedEvent } from "../../shared/webhook-event.ts";
 import type { ApplyResult, EventStore } from "../store/event-store.ts";
 
 /** A forwarded event is one mapped resource: far below this. */
@@ -59,7 +59,9 @@ export function logApplied(log: Logger, e: ForwardedEvent, r: ApplyResult): void
 /**
  * Creates the ingestion app. Answers: 200 `success` · `duplicate` · `stale`;
  * 401 `Invalid webhook signature`; 400 not a ForwardedEvent (field path);
- * 413 over 1 MiB; 500 when MongoDB could not apply it (deliver again).
+ * 413 over 1 MiB; 500 when MongoDB could not apply it (deliver again). A
+ * batch (`{ events: [...] }`, from the edge under load) is answered 200 with
+ * `{ results: [{ eventId, status }] }` in its order; a `failed` one is sent again.
  *
  * @param options INGEST_SECRET values, the event store, logger
  * @returns a Hono app serving `POST /api/v1/scim/events`
@@ -95,13 +97,28 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     } catch {
       throw new HTTPException(400, { message: "Body is not valid JSON" });
     }
+    const apply = async (e: ForwardedEvent) => {
+      const result = await options.store.apply(e);
+      options.onApplied?.(result.status);
+      logApplied(log, e, result);
+      return result;
+    };
+    if (json !== null && typeof json === "object" && "events" in json) {
+      const batch = ForwardedBatch.safeParse(json);
+      if (!batch.success) {
+        throw new HTTPException(400, { message: `Invalid batch: ${describeIssues(batch.error)}` });
+      }
+      // Started in array order: the store keeps each resource's events in that order.
+      const results = await Promise.all(batch.data.events.map(apply));
+      return c.json({
+        results: results.map((r, i) => ({ eventId: batch.data.events[i]?.eventId, status: r.status })),
+      }, 200);
+    }
     const parsed = ForwardedEvent.safeParse(json);
     if (!parsed.success) {
       throw new HTTPException(400, { message: `Invalid event: ${describeIssues(parsed.error)}` });
     }
-    const result = await options.store.apply(parsed.data);
-    options.onApplied?.(result.status);
-    logApplied(log, parsed.data, result);
+    const result = await apply(parsed.data);
     if (result.status === "failed") {
       return c.json({ status: "failed", error: "Event could not be applied; retry" }, 500);
     }

@@ -245,6 +245,65 @@ describe("webhooks end to end", () => {
     30_000,
   );
 
+  test(
+    "20 webhooks at once through a real edge land exactly once, the edge batching those that wait",
+    async () => {
+      // A recording hop between the edge and the runner: what the edge sends, passed on as is.
+      const sent: number[] = [];
+      const hop = Bun.serve({
+        port: 0,
+        hostname: "127.0.0.1",
+        async fetch(req) {
+          const body = await req.text();
+          sent.push(body.startsWith('{"events":') ? (JSON.parse(body) as { events: unknown[] }).events.length : 1);
+          return await fetch(`${runner.url}/api/v1/scim/events`, { method: "POST", headers: req.headers, body });
+        },
+      });
+      const busy = await startEdge({
+        SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        INGEST_SECRET,
+        PORT: "0",
+        OFM_INGEST_URL: `http://127.0.0.1:${hop.port}/api/v1/scim/events`,
+      });
+      try {
+        const all = await users().find({}, { projection: { ssoUserId: 1, email: 1 } }).toArray();
+        expect(all.length).toBeGreaterThanOrEqual(20);
+        const answers = await Promise.all(all.slice(0, 20).map(async (u, i) => {
+          const body = JSON.stringify({
+            id: `e2e-burst-${i}`,
+            event: "user.updated",
+            resourceType: "User",
+            resourceId: u.ssoUserId,
+            timestamp: new Date().toISOString(),
+            data: {
+              id: u.ssoUserId,
+              userName: u.email,
+              active: true,
+              phoneNumbers: [{ value: `+62 burst ${i}`, primary: true }],
+              meta: { lastModified: new Date().toISOString() },
+            },
+          });
+          const res = await fetch(`${busy.url}/api/v1/scim/webhook`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-SCIM-Signature": sign(body) },
+            body,
+          });
+          return res.status;
+        }));
+        expect(answers).toEqual(Array(20).fill(200));
+        expect(await users().countDocuments({ phone: /^\+62 burst / })).toBe(20);
+        expect(await events().countDocuments({ eventId: /^e2e-burst-/, status: "success" })).toBe(20);
+        expect(sent.reduce((a, n) => a + n, 0)).toBe(20);
+        expect(Math.max(...sent)).toBeGreaterThan(1);
+      } finally {
+        busy.proc.kill("SIGTERM");
+        await busy.proc.exited;
+        hop.stop(true);
+      }
+    },
+    60_000,
+  );
+
   test("the edge logs no secret, signature or body", () => {
     const all = edge.lines.join("\n");
     expect(all).not.toContain(WEBHOOK_SECRET);

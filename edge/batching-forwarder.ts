@@ -1,0 +1,139 @@
+/**
+ * Forwarding with natural batching: while `maxInFlight` requests to the
+ * ingestion API are open, newly verified events wait and leave together in
+ * the next request. A lone event goes out at once, as a single event, so
+ * batching never adds latency; under a burst one signed request carries many
+ * events, and the per-request cost of the hop (the edge's largest, see
+ * bench/edge-load.ts) is paid once per batch.
+ *
+ * A batch is tried once. Any event it did not store (the request failed,
+ * the runner predates batches, or its own outcome was `failed`) is sent again
+ * on its own by the single-event forwarder, with its retries and backoff, in
+ * what is left of its deadline.
+ *
+ * @module
+ */
+import { signScimBody } from "../shared/signature.ts";
+import { BatchAnswer, type ForwardedEvent, MAX_BATCH_EVENTS } from "../shared/webhook-event.ts";
+import type { Forward, ForwardResult } from "./app.ts";
+import { createHttpForwarder, type HttpForwarderOptions } from "./forwarder.ts";
+
+/** Options of {@linkcode createBatchingForwarder}. */
+export interface BatchingForwarderOptions extends HttpForwarderOptions {
+  /** Requests to the ingestion API open at once before events wait for a batch. @default 2 */
+  maxInFlight?: number;
+  /** Most events in one request. @default 100 */
+  maxBatch?: number;
+  /** Most bytes of one batch's body (the ingestion API takes up to 1 MiB). @default 524288 */
+  maxBatchBytes?: number;
+  /** @default Date.now */
+  clock?: () => number;
+}
+
+interface Waiting {
+  event: ForwardedEvent;
+  json: string;
+  deadline: number;
+  resolve: (r: ForwardResult) => void;
+}
+
+/**
+ * Creates a forward function for {@linkcode createWebhookApp} that batches
+ * events under load and otherwise behaves as {@linkcode createHttpForwarder}.
+ *
+ * @param options as createHttpForwarder's, plus the batching limits
+ * @returns the forward function; it never throws
+ * @throws {RangeError} when a limit is not a positive integer
+ *
+ * @example
+ * ```ts
+ * const forward = createBatchingForwarder({ url: "http://127.0.0.1:5174/api/v1/scim/events", secret, deadlineMs: 10_000 });
+ * const app = createWebhookApp({ secrets, forward });
+ * ```
+ */
+export function createBatchingForwarder(options: BatchingForwarderOptions): Forward {
+  const maxInFlight = options.maxInFlight ?? 2;
+  const maxBatch = Math.min(options.maxBatch ?? MAX_BATCH_EVENTS, MAX_BATCH_EVENTS);
+  const maxBytes = options.maxBatchBytes ?? 512 * 1024;
+  for (const [name, v] of [["maxInFlight", maxInFlight], ["maxBatch", maxBatch], ["maxBatchBytes", maxBytes]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  }
+  const deadlineMs = options.deadlineMs ?? 10_000;
+  const clock = options.clock ?? Date.now;
+  const doFetch = options.fetch ?? fetch;
+  const single = createHttpForwarder(options);
+  const waiting: Waiting[] = [];
+  let inFlight = 0;
+
+  /** The single-event path for what is left of the event's deadline. */
+  const alone = (w: Waiting): Promise<ForwardResult> => {
+    const left = w.deadline - clock();
+    if (left <= 0) return Promise.resolve({ ok: false, reason: "deadline passed in a batch" });
+    return left >= deadlineMs ? single(w.event) : createHttpForwarder({ ...options, deadlineMs: left })(w.event);
+  };
+
+  /** Takes the next batch off the queue: up to maxBatch events and maxBytes. */
+  function take(): Waiting[] {
+    const batch: Waiting[] = [];
+    let bytes = 16;
+    while (waiting.length > 0 && batch.length < maxBatch) {
+      const next = waiting[0] as Waiting;
+      if (batch.length > 0 && bytes + next.json.length + 1 > maxBytes) break;
+      bytes += next.json.length + 1;
+      batch.push(waiting.shift() as Waiting);
+    }
+    return batch;
+  }
+
+  /** Sends a batch once; returns the outcome of each event, or null for "send it alone". */
+  async function sendBatch(batch: Waiting[]): Promise<(ForwardResult | null)[]> {
+    const body = `{"events":[${batch.map((w) => w.json).join(",")}]}`;
+    try {
+      const res = await doFetch(options.url, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-SCIM-Signature": await signScimBody(options.secret, body),
+        },
+        body,
+        signal: AbortSignal.timeout(Math.max(1, Math.min(...batch.map((w) => w.deadline)) - clock())),
+      });
+      const answer = BatchAnswer.safeParse(await res.json().catch(() => null));
+      if (!res.ok || !answer.success || answer.data.results.length !== batch.length) {
+        return batch.map(() => null);
+      }
+      return answer.data.results.map((r) => (r.status === "failed" ? null : { ok: true, status: r.status }));
+    } catch {
+      return batch.map(() => null);
+    }
+  }
+
+  function pump(): void {
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = take();
+      inFlight++;
+      // A batch holds its slot for its one request; what it did not store is retried outside it.
+      const done = batch.length === 1
+        ? alone(batch[0] as Waiting).then((r) => (batch[0] as Waiting).resolve(r))
+        : sendBatch(batch).then((results) =>
+          batch.forEach((w, i) => {
+            const r = results[i];
+            if (r) w.resolve(r);
+            else void alone(w).then(w.resolve);
+          })
+        );
+      void done.catch((e) => {
+        for (const w of batch) w.resolve({ ok: false, reason: e instanceof Error ? e.message : String(e) });
+      }).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  }
+
+  return (event) =>
+    new Promise<ForwardResult>((resolve) => {
+      waiting.push({ event, json: JSON.stringify(event), deadline: clock() + deadlineMs, resolve });
+      pump();
+    });
+}

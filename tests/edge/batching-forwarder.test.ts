@@ -1,0 +1,139 @@
+// The edge's batching forwarder with a local fetch function: a lone event
+// goes alone and at once; events that arrive while the requests are busy
+// leave together, signed; whatever a batch did not store goes again alone.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createBatchingForwarder } from "../../edge/batching-forwarder.ts";
+import { verifyScimSignature } from "../../shared/signature.ts";
+import type { ForwardedEvent } from "../../shared/webhook-event.ts";
+
+const SECRET = "ingest-secret-0123456789abcdef";
+const URL_ = "http://ingest.test/api/v1/scim/events";
+const event = (n: number): ForwardedEvent => ({
+  eventId: `evt-${n}`,
+  event: "user.deleted",
+  resourceType: "User",
+  resourceId: `u-${n}`,
+  action: "delete",
+  occurredAt: "2025-10-18T10:30:00.000Z",
+  receivedAt: "2025-10-18T10:30:01.000Z",
+  user: null,
+  orgUnit: null,
+});
+
+interface Call {
+  body: { events?: ForwardedEvent[]; eventId?: string };
+  signed: boolean;
+  answer: (res: Response) => void;
+}
+
+/** A fetch whose every request waits until the test answers it. */
+function held() {
+  const calls: Call[] = [];
+  const waiters: (() => void)[] = [];
+  const fetch = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+    const bytes = new TextEncoder().encode(String(init?.body));
+    const signature = new Headers(init?.headers).get("x-scim-signature");
+    const signed = await verifyScimSignature(signature, bytes, [SECRET]);
+    return await new Promise<Response>((answer) => {
+      calls.push({ body: JSON.parse(String(init?.body)), signed, answer });
+      waiters.splice(0).forEach((w) => w());
+    });
+  }) as typeof globalThis.fetch;
+  /** Resolves once `n` requests have arrived. */
+  const requests = async (n: number) => {
+    while (calls.length < n) await new Promise<void>((r) => waiters.push(r));
+    return calls;
+  };
+  return { calls, fetch, requests };
+}
+const ok = (status = "success") => Response.json({ status });
+const batchOk = (c: Call, statuses?: string[]) =>
+  Response.json({
+    results: (c.body.events ?? []).map((e, i) => ({ eventId: e.eventId, status: statuses?.[i] ?? "success" })),
+  });
+
+describe("createBatchingForwarder()", () => {
+  test("createBatchingForwarder() sends a lone event at once, alone, in the single-event format", async () => {
+    const { fetch, requests } = held();
+    const pending = createBatchingForwarder({ url: URL_, secret: SECRET, fetch })(event(1));
+    const [call] = await requests(1);
+    assert.equal(call!.body.eventId, "evt-1");
+    assert.equal(call!.body.events, undefined);
+    assert.equal(call!.signed, true);
+    call!.answer(ok("duplicate"));
+    assert.deepEqual(await pending, { ok: true, status: "duplicate" });
+  });
+
+  test("createBatchingForwarder() sends the events that arrived while its requests were busy in one signed batch", async () => {
+    const { fetch, requests } = held();
+    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+    const first = forward(event(1));
+    await requests(1);
+    const rest = [2, 3, 4, 5].map((n) => forward(event(n)));
+    const calls = await requests(1);
+    assert.equal(calls.length, 1, "nothing more leaves while the one slot is busy");
+    calls[0]!.answer(ok());
+    const [, batch] = await requests(2);
+    assert.equal(batch!.signed, true);
+    assert.deepEqual(batch!.body.events?.map((e) => e.eventId), ["evt-2", "evt-3", "evt-4", "evt-5"]);
+    batch!.answer(batchOk(batch!, ["success", "duplicate", "stale", "success"]));
+    assert.deepEqual(await first, { ok: true, status: "success" });
+    assert.deepEqual(
+      (await Promise.all(rest)).map((r) => (r.ok ? r.status : "not stored")),
+      ["success", "duplicate", "stale", "success"],
+    );
+  });
+
+  test("createBatchingForwarder() keeps batches within maxBatch events", async () => {
+    const { fetch, requests } = held();
+    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1, maxBatch: 3 });
+    const all = [forward(event(0))];
+    await requests(1);
+    for (let n = 1; n <= 7; n++) all.push(forward(event(n)));
+    (await requests(1))[0]!.answer(ok());
+    for (const [i, size] of [[1, 3], [2, 3], [3, 1]] as const) {
+      const c = (await requests(i + 1))[i]!;
+      assert.equal(c.body.events?.length ?? 1, size);
+      c.answer(c.body.events ? batchOk(c) : ok());
+    }
+    assert.ok((await Promise.all(all)).every((r) => r.ok));
+  });
+
+  test("createBatchingForwarder() sends each event of a refused batch again alone (a runner without batches, a 500)", async () => {
+    for (const refusal of [400, 500]) {
+      const { fetch, requests } = held();
+      const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+      const first = forward(event(1));
+      await requests(1);
+      const rest = [2, 3].map((n) => forward(event(n)));
+      (await requests(1))[0]!.answer(ok());
+      const batch = (await requests(2))[1]!;
+      batch.answer(Response.json({ error: "Invalid event: eventId" }, { status: refusal }));
+      const alone = (await requests(4)).slice(2);
+      assert.deepEqual(alone.map((c) => c.body.eventId).sort(), ["evt-2", "evt-3"]);
+      alone.forEach((c) => c.answer(ok()));
+      assert.ok((await Promise.all([first, ...rest])).every((r) => r.ok), `after ${refusal}`);
+    }
+  });
+
+  test("createBatchingForwarder() sends only the failed event of a batch again", async () => {
+    const { fetch, requests } = held();
+    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+    const first = forward(event(1));
+    await requests(1);
+    const rest = [2, 3, 4].map((n) => forward(event(n)));
+    (await requests(1))[0]!.answer(ok());
+    const batch = (await requests(2))[1]!;
+    batch.answer(batchOk(batch, ["success", "failed", "success"]));
+    const again = (await requests(3))[2]!;
+    assert.equal(again.body.eventId, "evt-3");
+    again.answer(ok());
+    assert.ok((await Promise.all([first, ...rest])).every((r) => r.ok));
+  });
+
+  test("createBatchingForwarder() throws for a limit that is not a positive integer", () => {
+    assert.throws(() => createBatchingForwarder({ url: URL_, secret: SECRET, maxInFlight: 0 }), RangeError);
+    assert.throws(() => createBatchingForwarder({ url: URL_, secret: SECRET, maxBatch: 1.5 }), RangeError);
+  });
+});
