@@ -118,3 +118,68 @@ describe("createIngestApp() when applying fails", () => {
     expect((await h.events().findOne({ eventId: "e-clash" }))?.status).toBe("success");
   });
 });
+
+describe("createEventStore() recovery", () => {
+  test("createEventStore() takes over an event a crashed runner left processing, and finds its change already made", async () => {
+    const e = userEvent({ id: "e-crashed", event: "user.created", resourceId: "u-lost", phone: "+62 7", email: "lost@ias.co.id" });
+    expect(await h.statusOf(e)).toBe("success");
+    const written = await h.users().findOne({ ssoUserId: "u-lost" });
+    expect(written).not.toBeNull();
+    // What a runner killed between the change and its record leaves behind, two minutes ago.
+    await h.events().updateOne({ eventId: "e-crashed" }, {
+      $set: { status: "processing", processedAt: null, receivedAt: new Date(Date.now() - 120_000) },
+    });
+
+    expect(await h.statusOf(e)).toBe("success");
+    expect(await h.users().find({ ssoUserId: "u-lost" }).toArray()).toEqual([written!]);
+    const recs = await h.events().find({ eventId: "e-crashed" }).toArray();
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ status: "success", error: null });
+    expect(await h.statusOf(e)).toBe("duplicate");
+  });
+
+  test("createEventStore() answers duplicate to a delivery while another is still processing the event", async () => {
+    const e = userEvent({ id: "e-inflight", resourceId: "u-inflight", email: "inflight@ias.co.id" });
+    await h.events().insertOne({
+      eventId: "e-inflight",
+      event: e.event,
+      resourceType: "User",
+      resourceId: "u-inflight",
+      action: "update",
+      receivedAt: new Date(),
+      processedAt: null,
+      status: "processing",
+      error: null,
+    });
+    expect(await h.statusOf(e)).toBe("duplicate");
+    expect(await h.users().countDocuments({ ssoUserId: "u-inflight" })).toBe(0);
+  });
+
+  test("createEventStore() finds a user OFM replaced under a new _id by its ssoUserId", async () => {
+    const created = userEvent({
+      id: "e-ofm-1",
+      event: "user.created",
+      resourceId: "u-ofm",
+      phone: "+62 1",
+      email: "ofm@ias.co.id",
+    });
+    expect(await h.statusOf(created)).toBe("success");
+    const first = await h.users().findOne({ ssoUserId: "u-ofm" });
+    // OFM deletes and re-inserts the account (a new ObjectId) behind the runner's back.
+    await h.users().deleteOne({ ssoUserId: "u-ofm" });
+    const { _id: _, ...rest } = first as Record<string, unknown>;
+    const { insertedId } = await h.users().insertOne({ ...rest });
+
+    const later = userEvent({
+      id: "e-ofm-2",
+      resourceId: "u-ofm",
+      phone: "+62 2",
+      email: "ofm@ias.co.id",
+      lastModified: "2025-10-18T11:00:00.000Z",
+    });
+    expect(await h.statusOf(later)).toBe("success");
+    const now = await h.users().find({ ssoUserId: "u-ofm" }).toArray();
+    expect(now).toHaveLength(1);
+    expect(now[0]).toMatchObject({ _id: insertedId, phone: "+62 2" });
+  });
+});
