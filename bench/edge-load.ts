@@ -5,6 +5,12 @@
  * of the ingestion API. Prints requests/s and p50/p99 for both and the ratio,
  * and merges them into bench/results.json.
  *
+ * Where the edge's time goes: two more servers (bench/edge-variant.ts) sit
+ * between the two — the edge's app with a forward that answers at once
+ * (`appLocal`: Hono, verification, parsing, zod, mapping) and the bare
+ * handler plus the signed HTTP forward (`bareHop`: the hop alone). The four
+ * are loaded in turn, `--rounds` times, and the medians reported.
+ *
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,7 +23,15 @@ import { signScimBody } from "../shared/signature.ts";
 const ROOT = resolve(import.meta.dir, "..");
 const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const AUTOCANNON = resolve(ROOT, "node_modules/.bin/autocannon");
-const { values } = parseArgs({ args: process.argv.slice(2), options: { seconds: { type: "string", default: "10" }, connections: { type: "string", default: "50" } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    seconds: { type: "string", default: "10" },
+    connections: { type: "string", default: "50" },
+    rounds: { type: "string", default: "3" },
+  },
+});
+const ROUNDS = Number(values.rounds);
 const SECRET = "edge-load-secret-0123456789abcdef";
 
 // A 2 KiB signed body: a user.updated with a padded display name.
@@ -29,7 +43,17 @@ envelope.data.displayName = "x".repeat(2048 - JSON.stringify(envelope).length);
 const body = JSON.stringify(envelope);
 const signature = await signScimBody(SECRET, body);
 
-const stub = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => Response.json({ status: "success" }) });
+// The ingestion API's stand-in: stores nothing, answers as the runner does (one event, or a batch).
+const stub = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  fetch: async (req) => {
+    const sent = (await req.json()) as { events?: { eventId: string }[] };
+    return sent.events
+      ? Response.json({ results: sent.events.map((e) => ({ eventId: e.eventId, status: "success" })) })
+      : Response.json({ status: "success" });
+  },
+});
 const edgePort = await freePort();
 const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
   SCIM_WEBHOOK_SECRET: SECRET, INGEST_SECRET: SECRET, PORT: String(edgePort), LOG_LEVEL: "error",
@@ -38,33 +62,96 @@ const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/
 const bare = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "bench/bare-hmac.ts"], {
   SCIM_WEBHOOK_SECRET: SECRET, PORT: "0",
 }, { name: "bare", cwd: ROOT });
+const variant = (name: string) =>
+  spawnReady([DENO, "run", "--allow-net", "--allow-env", "bench/edge-variant.ts"], {
+    SCIM_WEBHOOK_SECRET: SECRET, PORT: "0", VARIANT: name,
+    OFM_INGEST_URL: `http://127.0.0.1:${stub.port}/api/v1/scim/events`,
+  }, { name, cwd: ROOT });
+const appLocal = await variant("app-local");
+const bareHop = await variant("bare-hop");
 
-async function load(url: string) {
+/** CPU time (user + system) a process has used, in µs, from /proc (Linux; clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Loads `url` for --seconds; `pid` is the server whose CPU per request is measured. */
+async function load(url: string, pid: number) {
+  const cpu0 = cpuMicros(pid);
   const p = Bun.spawn([AUTOCANNON, "-j", "-c", values.connections, "-d", values.seconds, "-m", "POST",
     "-H", "content-type=application/json", "-H", `x-scim-signature=${signature}`, "-b", body, url], { stdout: "pipe", stderr: "ignore" });
   const out = await new Response(p.stdout).text();
   await p.exited;
-  const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-  return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  const cpu = cpuMicros(pid) - cpu0;
+  const r = JSON.parse(out) as {
+    requests: { average: number; total: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+  };
+  return {
+    rps: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    // The server's own CPU per request: what the edge costs, apart from the load tool and the stub.
+    cpuMicrosPerRequest: Math.round(cpu / Math.max(1, r.requests.total)),
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
+type Load = Awaited<ReturnType<typeof load>>;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const medianLoad = (xs: Load[]) => ({
+  rps: median(xs.map((x) => x.rps)),
+  p50Ms: median(xs.map((x) => x.p50Ms)),
+  p99Ms: median(xs.map((x) => x.p99Ms)),
+  cpuMicrosPerRequest: median(xs.map((x) => x.cpuMicrosPerRequest)),
+  non2xx: xs.reduce((a, x) => a + x.non2xx, 0),
+  errors: xs.reduce((a, x) => a + x.errors, 0),
+});
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
 try {
-  const edgeResult = await load(`${edge.url}/api/v1/scim/webhook`);
-  const bareResult = await load(`${bare.url}/`);
+  const targets = {
+    bare: [`${bare.url}/`, bare.proc.pid],
+    appLocal: [`${appLocal.url}/api/v1/scim/webhook`, appLocal.proc.pid],
+    bareHop: [`${bareHop.url}/`, bareHop.proc.pid],
+    edge: [`${edge.url}/api/v1/scim/webhook`, edge.proc.pid],
+  } as const;
+  const runs: Record<keyof typeof targets, Load[]> = { bare: [], appLocal: [], bareHop: [], edge: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, [url, pid]] of Object.entries(targets) as [keyof typeof targets, readonly [string, number]][]) {
+      runs[name].push(await load(url, pid));
+    }
+  }
+  const m = {
+    bare: medianLoad(runs.bare),
+    appLocal: medianLoad(runs.appLocal),
+    bareHop: medianLoad(runs.bareHop),
+    edge: medianLoad(runs.edge),
+  };
   const figures = {
-    command: `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections}`,
+    command: `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections} --rounds ${ROUNDS}`,
     date: new Date().toISOString(),
     bodyBytes: body.length,
-    edge: edgeResult,
-    bare: bareResult,
-    edgeOverBare: Math.round((edgeResult.rps / bareResult.rps) * 100) / 100,
+    ...m,
+    edgeOverBare: r2(m.edge.rps / m.bare.rps),
+    edgeCpuOverBareCpu: r2(m.edge.cpuMicrosPerRequest / m.bare.cpuMicrosPerRequest),
+    // Where the time goes: each step over the one before it (1.0 = free).
+    breakdown: {
+      appLocalOverBare: r2(m.appLocal.rps / m.bare.rps),
+      bareHopOverBare: r2(m.bareHop.rps / m.bare.rps),
+      edgeOverAppLocal: r2(m.edge.rps / m.appLocal.rps),
+    },
+    samples: runs,
   };
-  console.log(JSON.stringify(figures, null, 2));
+  console.log(JSON.stringify({ ...figures, samples: undefined }, null, 2));
   const file = resolve(ROOT, "bench/results.json");
   const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   writeFileSync(file, JSON.stringify({ ...existing, edgeLoad: figures }, null, 2) + "\n");
 } finally {
-  await edge.stop();
-  await bare.stop();
+  for (const p of [edge, bare, appLocal, bareHop]) await p.stop();
   stub.stop(true);
 }

@@ -30,6 +30,8 @@ const { values } = parseArgs({
     "naive-users": { type: "string", default: "2000" },
     // FerretDB's updates cost O(collection): 1% of 100,000 takes many minutes there.
     "skip-change": { type: "boolean", default: false },
+    // Steps under `bun --smol` (smaller heap, more frequent GC), as `npm start` runs the runner.
+    smol: { type: "boolean", default: false },
   },
 });
 const N = Number(values.users);
@@ -89,7 +91,7 @@ async function changePhones(n: number, salt: number): Promise<void> {
 }
 let dbSeq = 0;
 async function step(mode: string, db: string): Promise<Step> {
-  const p = Bun.spawn([BUN, "bench/step.ts", mode], { cwd: ROOT, env: { ...process.env, ...baseEnv, MONGODB_DB: db }, stdout: "pipe", stderr: "inherit" });
+  const p = Bun.spawn([BUN, ...(values.smol ? ["--smol"] : []), "bench/step.ts", mode], { cwd: ROOT, env: { ...process.env, ...baseEnv, MONGODB_DB: db }, stdout: "pipe", stderr: "inherit" });
   const out = await new Response(p.stdout).text();
   if ((await p.exited) !== 0) throw new Error(`step ${mode} failed: ${out}`);
   const line = out.trim().split("\n").at(-1) ?? "{}";
@@ -118,6 +120,11 @@ try {
     add("noopMs", noop.ms);
     add("noopOverInitial", noop.ms / ours.ms);
     add("noopWrites", noop.writes);
+    // Where a no-op's time goes: the pages and the index it must read anyway.
+    const parts = await step("parts", db);
+    add("noopFetchMs", parts.phases?.fetchMs ?? NaN);
+    add("noopIndexMs", parts.phases?.indexMs ?? NaN);
+    add("fetchOverInitial", (parts.phases?.fetchMs ?? NaN) / ours.ms);
     if (values["skip-change"]) continue;
     const changes = Math.max(1, Math.floor(N / 100));
     await changePhones(changes, r);
@@ -181,6 +188,9 @@ const table = [
   ["no-op resync (ms)", m.noopMs],
   ["no-op / initial", m.noopOverInitial],
   ["no-op writes", m.noopWrites],
+  ["  of which: all pages from the SSO (ms)", m.noopFetchMs],
+  ["  of which: index read from MongoDB (ms)", m.noopIndexMs],
+  ["fetching alone / initial (no-op's floor)", m.fetchOverInitial],
   ["1% changed: sync (ms)", m.onePctMs],
   ["1% changed: writes / changes", `${m.onePctWrites} / ${m.onePctChanged}`],
   [`peak RSS at ${N / 10} / ${N} users (MB)`, `${m.peakRssSmallMB} / ${m.peakRssMB}`],
