@@ -68,6 +68,7 @@ const RawEnv = z.object({
   SCIM_BEARER_TOKEN: z.string().optional(),
   SCIM_RATE_LIMIT: int(100, 1, 100_000),
   SCIM_PAGE_SIZE: int(1000, 1, 1000),
+  SYNC_MEMORY_BUDGET_MB: int(256, 0, 1_000_000),
   SCIM_TIMEOUT_MS: int(30_000, 100, 600_000),
   SCIM_MAX_RETRIES: int(5, 0, 20),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
@@ -104,6 +105,8 @@ export interface Config {
   };
   rateLimitPerMinute: number;
   pageSize: number;
+  /** Resident memory above which a sync collects garbage after a page; 0 = never. */
+  memoryBudgetMB: number;
   requestTimeoutMs: number;
   maxRetries: number;
   mongoUri: string;
@@ -197,6 +200,7 @@ export function loadConfig(
     auth,
     rateLimitPerMinute: e.SCIM_RATE_LIMIT,
     pageSize: e.SCIM_PAGE_SIZE,
+    memoryBudgetMB: e.SYNC_MEMORY_BUDGET_MB,
     requestTimeoutMs: e.SCIM_TIMEOUT_MS,
     maxRetries: e.SCIM_MAX_RETRIES,
     mongoUri: e.MONGODB_URI ?? "mongodb://127.0.0.1:27017",

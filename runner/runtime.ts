@@ -16,6 +16,7 @@ import { createHistoryStore, type HistoryStore } from "./store/history-store.ts"
 import { connectMongo, type MongoHandle } from "./store/mongo.ts";
 import { createSyncStore, type SyncStore } from "./store/sync-store.ts";
 import type { SyncHistoryDoc } from "./store/collections.ts";
+import { createMemoryRelief } from "./memory-relief.ts";
 import { type RunSyncOptions, runSync, type SyncResult } from "./sync/sync-engine.ts";
 
 export interface Runtime {
@@ -55,6 +56,7 @@ export interface RuntimeHooks {
 export async function createRuntime(config: Config, logger: Logger, hooks: RuntimeHooks = {}): Promise<Runtime> {
   const mongo = await connectMongo(config.mongoUri, config.mongoDb);
   const runnerId = config.runnerId ?? `${hostname()}-${process.pid}`;
+  const relieveMemory = createMemoryRelief({ budgetMB: config.memoryBudgetMB });
   const hashFields = userHashFields(config.excludeFields);
   const store = createSyncStore(mongo.db, { superAdminEmails: config.superAdminEmails, userUpdateFields: hashFields });
   const history = createHistoryStore(mongo.db, { ttlDays: config.historyTtlDays, logger });
@@ -94,6 +96,7 @@ export async function createRuntime(config: Config, logger: Logger, hooks: Runti
         userHashFields: hashFields,
         runnerId,
         onFinished: hooks.onFinished,
+        afterPage: relieveMemory,
       }, options),
     async connection() {
       try {

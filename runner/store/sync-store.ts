@@ -11,6 +11,7 @@
 import { type AnyBulkWriteOperation, type Db, MongoBulkWriteError, ObjectId } from "mongodb";
 import type { OfmOrgUnit, OfmUser, ResourceError } from "../../shared/ofm-documents.ts";
 import type { Change, ExistingEntry } from "../sync/diff.ts";
+import { PackedIndex } from "../sync/packed-index.ts";
 import { ORG_UNITS, type OrgUnitDoc, type Role, type UserDoc, USERS } from "./collections.ts";
 
 export type SyncStore = ReturnType<typeof createSyncStore>;
@@ -143,21 +144,21 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     },
 
     /** `ssoUserId` → hash and active flag, for diffing. */
-    async userIndex(): Promise<Map<string, ExistingEntry>> {
-      const map = new Map<string, ExistingEntry>();
+    async userIndex(): Promise<PackedIndex> {
+      const index = new PackedIndex();
       // Large batches: fewer round trips for the one read a sync makes of the whole collection.
       const cursor = users.find({}, { projection: { _id: 1, ssoUserId: 1, syncHash: 1, isActive: 1 }, batchSize: 5000 });
       for await (const d of cursor) {
         if (typeof d.ssoUserId !== "string") continue;
-        map.set(d.ssoUserId, {
-          key: d.ssoUserId,
-          syncHash: String(d.syncHash ?? ""),
-          isActive: d.isActive === true,
+        index.add(
+          d.ssoUserId,
+          String(d.syncHash ?? ""),
+          d.isActive === true,
           // A hex string holds a 100,000-user index in far less memory than ObjectId objects.
-          id: d._id instanceof ObjectId ? `oid:${d._id.toHexString()}` : d._id,
-        });
+          d._id instanceof ObjectId ? `oid:${d._id.toHexString()}` : d._id,
+        );
       }
-      return map;
+      return index;
     },
 
     async orgUnitIndex(): Promise<Map<string, ExistingEntry>> {

@@ -15,6 +15,13 @@ export interface ExistingEntry {
   id?: unknown;
 }
 
+/** What diffing reads of the existing documents; a `Map` is one. */
+export interface ExistingIndex {
+  get(key: string): ExistingEntry | undefined;
+  readonly size: number;
+  entries(): Iterable<[string, ExistingEntry]>;
+}
+
 /** One planned write. `deactivates`: an active document becomes inactive. */
 export type Change<T> =
   | { kind: "create"; doc: T; hash: string }
@@ -43,7 +50,7 @@ export interface BatchPlan<T> {
  */
 export function diffBatch<T>(
   incoming: readonly { key: string; hash: string; isActive: boolean; doc: T }[],
-  existing: ReadonlyMap<string, ExistingEntry>,
+  existing: ExistingIndex,
 ): BatchPlan<T> {
   const plan: BatchPlan<T> = { creates: [], updates: [], deactivatingUpdates: [], unchanged: 0 };
   for (const item of incoming) {
@@ -69,9 +76,9 @@ export function diffBatch<T>(
  * absentActive(new Map([["u1", { key: "u1", syncHash: "h", isActive: true }]]), new Set()); // [{ key: "u1", … }]
  * ```
  */
-export function absentActive(existing: ReadonlyMap<string, ExistingEntry>, seen: ReadonlySet<string>): ExistingEntry[] {
+export function absentActive(existing: ExistingIndex, seen: ReadonlySet<string>): ExistingEntry[] {
   const out: ExistingEntry[] = [];
-  for (const [key, entry] of existing) if (entry.isActive && !seen.has(key)) out.push(entry);
+  for (const [key, entry] of existing.entries()) if (entry.isActive && !seen.has(key)) out.push(entry);
   return out;
 }
 

@@ -9,7 +9,7 @@
 import type { MapResult } from "../../shared/mapping.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { WriteOutcome } from "../store/sync-store.ts";
-import { type Change, diffBatch, type ExistingEntry } from "./diff.ts";
+import { type Change, diffBatch, type ExistingIndex } from "./diff.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
 import type { WriteQueue } from "./write-queue.ts";
 
@@ -44,13 +44,15 @@ export interface PassResult<T> {
  */
 export async function resourcePass<T extends { isActive: boolean }>(
   spec: ResourceSpec<T>,
-  index: ReadonlyMap<string, ExistingEntry>,
+  index: ExistingIndex,
   ctx: {
     client: ScimClient;
     write: WriteQueue;
     stats: SyncStats;
     list: { count: number; filter?: string; cursor: boolean; signal?: AbortSignal };
     onPage: (page: { fetched: number; totalResults: number; pageNo: number }) => void;
+    /** Called after each page once its writes are queued (the memory budget). */
+    afterPage?: () => void;
   },
 ): Promise<PassResult<T>> {
   const out: PassResult<T> = { seen: new Set(), held: [], created: [], updated: [] };
@@ -68,6 +70,7 @@ export async function resourcePass<T extends { isActive: boolean }>(
     await ctx.write(() => spec.create(batch.creates), stats);
     await ctx.write(() => spec.update(batch.updates), stats);
     ctx.onPage(page);
+    ctx.afterPage?.();
   }
   await ctx.write.drain();
   return out;

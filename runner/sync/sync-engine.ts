@@ -17,7 +17,8 @@ import type { ScimClient } from "../scim/scim-client.ts";
 import type { SyncHistoryDoc } from "../store/collections.ts";
 import type { HistoryStore } from "../store/history-store.ts";
 import type { SyncStore } from "../store/sync-store.ts";
-import { absentActive, allowedDeactivations, type ExistingEntry } from "./diff.ts";
+import { absentActive, allowedDeactivations, type ExistingIndex } from "./diff.ts";
+import { PackedIndex } from "./packed-index.ts";
 import { resourcePass } from "./resource-pass.ts";
 import { emptyStats } from "./sync-stats.ts";
 import { createWriteQueue } from "./write-queue.ts";
@@ -59,6 +60,8 @@ export interface SyncDeps {
   now?: () => Date;
   /** Called once per finished run (metrics). */
   onFinished?: (history: SyncHistoryDoc) => void;
+  /** Called after each page (memory-relief.ts). */
+  afterPage?: () => void;
 }
 
 /** What a dry run would have done. */
@@ -143,6 +146,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     userIndexP.catch(() => {});
 
     const list = { count, filter, cursor, signal };
+    const afterPage = deps.afterPage;
     const onPage = (phase: "orgUnits" | "users") => (p: { fetched: number; totalResults: number; pageNo: number }) =>
       progress({ phase, fetched: p.fetched, total: p.totalResults, pageNo: p.pageNo });
 
@@ -156,7 +160,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
       hash: (g) => contentHash(g, orgUnitHashFields),
       create: (c) => deps.store.createOrgUnits(c, source),
       update: (c) => deps.store.updateOrgUnits(c, source),
-    }, unitIndex, { client: deps.client, write, stats, list, onPage: onPage("orgUnits") });
+    }, unitIndex, { client: deps.client, write, stats, list, onPage: onPage("orgUnits"), afterPage });
     log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
 
     log.info("📥 Fetching users...");
@@ -169,7 +173,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
       hash: (u) => contentHash(u, deps.userHashFields),
       create: (c) => deps.store.createUsers(c, source),
       update: (c) => deps.store.updateUsers(c, source),
-    }, userIndex, { client: deps.client, write, stats, list, onPage: onPage("users") });
+    }, userIndex, { client: deps.client, write, stats, list, onPage: onPage("users"), afterPage });
     log.info(`📥 Fetched ${stats.usersFetched} users`);
     plan.orgUnits.create.push(...units.created);
     plan.orgUnits.update.push(...units.updated);
@@ -237,9 +241,10 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
   return { history, runId: runId?.toHexString() ?? "dry-run", ...(options.dryRun ? { plan } : {}) };
 }
 
-function activeCount(index: ReadonlyMap<string, ExistingEntry>): number {
+function activeCount(index: ExistingIndex): number {
+  if (index instanceof PackedIndex) return index.countActive();
   let n = 0;
-  for (const e of index.values()) if (e.isActive) n++;
+  for (const [, e] of index.entries()) if (e.isActive) n++;
   return n;
 }
 

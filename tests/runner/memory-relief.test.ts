@@ -1,0 +1,42 @@
+// The per-page memory check, on an injected memory reading and collector.
+import { describe, expect, test } from "bun:test";
+import { createMemoryRelief } from "../../runner/memory-relief.ts";
+
+const MB = 1024 * 1024;
+
+describe("createMemoryRelief()", () => {
+  test("createMemoryRelief() collects only when resident memory is over the budget", () => {
+    let rss = 100 * MB;
+    let collections = 0;
+    const relieve = createMemoryRelief({ budgetMB: 256, rss: () => rss, collect: () => { collections++; rss = 120 * MB; } });
+    expect(relieve()).toBe(false);
+    rss = 300 * MB;
+    expect(relieve()).toBe(true);
+    expect(collections).toBe(1);
+    expect(relieve()).toBe(false);
+  });
+
+  test("createMemoryRelief() follows a live size above the budget instead of collecting after every page", () => {
+    let rss = 400 * MB;
+    let collections = 0;
+    const relieve = createMemoryRelief({ budgetMB: 256, rss: () => rss, collect: () => { collections++; rss = 380 * MB; } });
+    expect(relieve()).toBe(true);
+    for (let page = 0; page < 50; page++) relieve(); // 380 MB live: under 475, the line it set
+    expect(collections).toBe(1);
+    rss = 500 * MB;
+    expect(relieve()).toBe(true);
+    expect(collections).toBe(2);
+  });
+
+  test("createMemoryRelief() never collects with a budget of 0, and refuses a negative one", () => {
+    let collections = 0;
+    const relieve = createMemoryRelief({ budgetMB: 0, rss: () => 10_000 * MB, collect: () => collections++ });
+    expect(relieve()).toBe(false);
+    expect(collections).toBe(0);
+    expect(() => createMemoryRelief({ budgetMB: -1 })).toThrow(RangeError);
+  });
+
+  test("createMemoryRelief() runs with Bun's own memory reading and collector", () => {
+    expect(typeof createMemoryRelief({ budgetMB: 1 })()).toBe("boolean");
+  });
+});

@@ -1,0 +1,48 @@
+// The packed index of existing documents: what goes in comes out, whatever the _id.
+import { describe, expect, test } from "bun:test";
+import { ObjectId } from "mongodb";
+import { absentActive, diffBatch } from "../../runner/sync/diff.ts";
+import { PackedIndex } from "../../runner/sync/packed-index.ts";
+
+describe("PackedIndex", () => {
+  test("PackedIndex gives back each entry as added, for string, absent and other _ids", () => {
+    const index = new PackedIndex();
+    const oid = new ObjectId();
+    index.add("u1", "hash-1", true, "oid:65f0c0ffee0000000000abcd");
+    index.add("u2", "", false);
+    index.add("u3", "hash-3", true, oid);
+    index.add("u4", "hash-4", false, 42);
+    expect(index.size).toBe(4);
+    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "hash-1", isActive: true, id: "oid:65f0c0ffee0000000000abcd" });
+    expect(index.get("u2")).toEqual({ key: "u2", syncHash: "", isActive: false });
+    expect(index.get("u3")).toEqual({ key: "u3", syncHash: "hash-3", isActive: true, id: oid });
+    expect(index.get("u4")?.id).toBe(42);
+    expect(index.get("nobody")).toBeUndefined();
+    expect(index.countActive()).toBe(2);
+    expect([...index.entries()].map(([k]) => k)).toEqual(["u1", "u2", "u3", "u4"]);
+  });
+
+  test("PackedIndex replaces an entry added again, other _id included", () => {
+    const index = new PackedIndex();
+    index.add("u1", "old", true, new ObjectId());
+    index.add("u1", "new", false, "oid:65f0c0ffee0000000000abcd");
+    expect(index.size).toBe(1);
+    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "new", isActive: false, id: "oid:65f0c0ffee0000000000abcd" });
+  });
+
+  test("PackedIndex diffs as a Map does", () => {
+    const index = new PackedIndex();
+    const map = new Map();
+    for (const [k, h, a] of [["u1", "h1", true], ["u2", "h2", true], ["u3", "h3", false]] as const) {
+      index.add(k, h, a, `oid:${k}`);
+      map.set(k, { key: k, syncHash: h, isActive: a, id: `oid:${k}` });
+    }
+    const incoming = [
+      { key: "u1", hash: "h1", isActive: true, doc: 1 },
+      { key: "u2", hash: "changed", isActive: false, doc: 2 },
+      { key: "u9", hash: "h9", isActive: true, doc: 9 },
+    ];
+    expect(diffBatch(incoming, index)).toEqual(diffBatch(incoming, map));
+    expect(absentActive(index, new Set(["u1"]))).toEqual(absentActive(map, new Set(["u1"])));
+  });
+});
