@@ -142,7 +142,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     const count = Math.min(deps.pageSize, 1000, spc.filter.maxResults ?? 1000);
     const cursor = spc.pagination?.cursor === true;
     const write = createWriteQueue({ maxInFlight: 2, dryRun: options.dryRun === true });
-    const userIndexP = deps.store.userIndex();
+    const userIndexP = deps.store.userIndex(deps.afterPage);
     userIndexP.catch(() => {});
 
     const list = { count, filter, cursor, signal };
