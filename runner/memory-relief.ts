@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { heapStats } from "bun:jsc";
 
 /** Options of {@linkcode createMemoryRelief}. */
 export interface MemoryReliefOptions {
@@ -18,6 +19,8 @@ export interface MemoryReliefOptions {
   rss?: () => number;
   /** A synchronous full collection. @default Bun.gc(true) */
   collect?: () => void;
+  /** Bytes live on the heap (right after a collection: what is really held). @default heapStats().heapSize */
+  live?: () => number;
 }
 
 /**
@@ -38,15 +41,17 @@ export function createMemoryRelief(options: MemoryReliefOptions): () => boolean 
   }
   if (options.budgetMB === 0) return () => false;
   const budget = options.budgetMB * 1024 * 1024;
-  // When what is live exceeds the budget, collecting after every page would only burn time:
-  // the line moves to a quarter above what a collection left.
+  // The allocator keeps freed pages, so resident memory stays high after a collection; only
+  // when what is live nears the budget would collecting after every page burn time for
+  // nothing: then the line moves to a quarter above the resident size.
   let line = budget;
   const rss = options.rss ?? (() => process.memoryUsage.rss());
   const collect = options.collect ?? (() => Bun.gc(true));
+  const live = options.live ?? (() => heapStats().heapSize);
   return () => {
     if (rss() <= line) return false;
     collect();
-    line = Math.max(budget, rss() * 1.25);
+    if (live() > budget * 0.75) line = Math.max(budget, rss() * 1.25);
     return true;
   };
 }

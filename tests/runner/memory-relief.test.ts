@@ -8,7 +8,15 @@ describe("createMemoryRelief()", () => {
   test("createMemoryRelief() collects only when resident memory is over the budget", () => {
     let rss = 100 * MB;
     let collections = 0;
-    const relieve = createMemoryRelief({ budgetMB: 256, rss: () => rss, collect: () => { collections++; rss = 120 * MB; } });
+    const relieve = createMemoryRelief({
+      budgetMB: 256,
+      rss: () => rss,
+      live: () => 60 * MB,
+      collect: () => {
+        collections++;
+        rss = 120 * MB;
+      },
+    });
     expect(relieve()).toBe(false);
     rss = 300 * MB;
     expect(relieve()).toBe(true);
@@ -16,10 +24,30 @@ describe("createMemoryRelief()", () => {
     expect(relieve()).toBe(false);
   });
 
-  test("createMemoryRelief() follows a live size above the budget instead of collecting after every page", () => {
+  test("createMemoryRelief() keeps collecting while little is live, however high resident memory stays", () => {
+    let collections = 0;
+    const relieve = createMemoryRelief({
+      budgetMB: 256,
+      rss: () => 300 * MB, // the allocator keeps what was freed
+      live: () => 90 * MB,
+      collect: () => collections++,
+    });
+    for (let page = 0; page < 10; page++) relieve();
+    expect(collections).toBe(10);
+  });
+
+  test("createMemoryRelief() follows a live size near the budget instead of collecting after every page", () => {
     let rss = 400 * MB;
     let collections = 0;
-    const relieve = createMemoryRelief({ budgetMB: 256, rss: () => rss, collect: () => { collections++; rss = 380 * MB; } });
+    const relieve = createMemoryRelief({
+      budgetMB: 256,
+      rss: () => rss,
+      live: () => 350 * MB,
+      collect: () => {
+        collections++;
+        rss = 380 * MB;
+      },
+    });
     expect(relieve()).toBe(true);
     for (let page = 0; page < 50; page++) relieve(); // 380 MB live: under 475, the line it set
     expect(collections).toBe(1);
