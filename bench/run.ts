@@ -14,7 +14,7 @@
  * @module
  */
 import { availableParallelism } from "node:os";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startMongoServer } from "../dev/mongo-server.ts";
@@ -188,7 +188,9 @@ if (!(m.peakRssMB! <= 300)) {
   why["peak RSS <= 300 MB"] = `peak ${m.peakRssMB} MB at ${N} users against ${m.peakRssSmallMB} MB at ${N / 10}: ` +
     "the index of existing users, the page being mapped and garbage not yet collected";
 }
-writeFileSync(resultsFile, JSON.stringify({ ...results, why }, null, 2) + "\n");
+// The other benchmarks (soak, edge, latency, profile) keep their figures in the same file.
+const others = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, "utf8")) : {};
+writeFileSync(resultsFile, JSON.stringify({ ...others, ...results, why }, null, 2) + "\n");
 const table = [
   ["figure", "median"],
   [`initial sync, ${N} users (ms)`, m.initialMs],
