@@ -54,8 +54,8 @@ interface Target {
   doc: Readonly<Record<string, unknown>> | null;
   /** Fields written on update, in hash order. */
   fields: readonly string[];
-  /** The whole document for an insert. */
-  insert: (at: Date, version: Date | null, hash: string) => Document;
+  /** Fields only a new document gets besides the mapped ones (a user's role). */
+  onInsert?: () => Document;
 }
 
 /** meta.lastModified is any string in SCIM: an unparseable one orders nothing rather than storing Invalid Date. */
@@ -160,7 +160,17 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
     const hash = contentHash(t.doc, t.fields);
     if (!old) {
       try {
-        const inserted = await t.coll.insertOne(t.insert(at, incoming, hash));
+        const { scimLastModified: _, ...fields } = t.doc;
+        const inserted = await t.coll.insertOne({
+          ...fields,
+          ...t.onInsert?.(),
+          scimLastModified: incoming,
+          syncHash: hash,
+          createdAt: at,
+          updatedAt: at,
+          deactivatedAt: fields.isActive ? null : at,
+          syncSource: "webhook",
+        });
         t.ids?.set(String(keyValue), inserted.insertedId);
         return { status: "success", change: "created", subject };
       } catch (err) {
@@ -205,19 +215,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
         subjectField: "email",
         doc: e.action === "delete" ? null : u,
         fields: userFields,
-        insert: (at, version, hash) => {
-          const { scimLastModified: _, ...fields } = u as OfmUser;
-          return {
-            ...fields,
-            role: defaultRole(fields.email, deps.superAdminEmails),
-            scimLastModified: version,
-            syncHash: hash,
-            createdAt: at,
-            updatedAt: at,
-            deactivatedAt: fields.isActive ? null : at,
-            syncSource: "webhook",
-          };
-        },
+        onInsert: () => ({ role: defaultRole((u as OfmUser).email, deps.superAdminEmails) }),
       });
     },
     /** Applies a group event: upsert by `_id` (the SCIM id), or mark inactive. */
@@ -232,18 +230,6 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
         subjectField: "unitName",
         doc: e.action === "delete" ? null : g,
         fields: orgUnitHashFields,
-        insert: (at, version, hash) => {
-          const { scimLastModified: _, ...fields } = g as OfmOrgUnit;
-          return {
-            ...fields,
-            scimLastModified: version,
-            syncHash: hash,
-            createdAt: at,
-            updatedAt: at,
-            deactivatedAt: fields.isActive ? null : at,
-            syncSource: "webhook",
-          };
-        },
       });
     },
   };
