@@ -14,11 +14,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startMongoServer } from "../dev/mongo-server.ts";
-import { spawnReady } from "../dev/spawn-ready.ts";
+import { BUN, ROOT, startBenchWorld } from "./bench-world.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
-const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: { users: { type: "string", default: "10000" } },
@@ -63,24 +60,8 @@ function categorize(md: string): { totalMs: number; byCategory: Record<string, n
   return { totalMs, byCategory };
 }
 
-const mongo = await startMongoServer();
-const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
-  SSO_PORT: "0",
-  DEV_SSO_USERS: String(N),
-  DEV_SSO_MAX_RESULTS: "1000",
-  SCIM_CLIENT_ID: "bench",
-  SCIM_CLIENT_SECRET: "bench-secret",
-}, { name: "sso", cwd: ROOT, timeoutMs: 120_000 });
-const env = {
-  ...process.env,
-  SSO_BASE_URL: sso.url,
-  SCIM_CLIENT_ID: "bench",
-  SCIM_CLIENT_SECRET: "bench-secret",
-  MONGODB_URI: mongo.uri,
-  MONGODB_DB: "bench_profile",
-  SCIM_RATE_LIMIT: "100000",
-  LOG_LEVEL: "error",
-};
+const world = await startBenchWorld(N);
+const env = { ...process.env, ...world.env, MONGODB_DB: "bench_profile" };
 const out: Record<string, unknown> = {};
 try {
   for (const run of ["initial", "noop"] as const) {
@@ -114,8 +95,7 @@ try {
     };
   }
 } finally {
-  await sso.stop();
-  await mongo.stop();
+  await world.stop();
 }
 
 const figures = { command: `bun bench/profile.ts --users ${N}`, date: new Date().toISOString(), users: N, ...out };

@@ -17,11 +17,8 @@ import { availableParallelism } from "node:os";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startMongoServer } from "../dev/mongo-server.ts";
-import { spawnReady } from "../dev/spawn-ready.ts";
+import { BUN, ROOT, startBenchWorld } from "./bench-world.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
-const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
@@ -42,23 +39,8 @@ type Step = { mode: string; ms: number; writes: number; maxRssMB: number; status
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-const mongo = await startMongoServer();
-const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
-  SSO_PORT: "0",
-  DEV_SSO_USERS: String(N),
-  DEV_SSO_MAX_RESULTS: "1000",
-  SCIM_CLIENT_ID: "bench",
-  SCIM_CLIENT_SECRET: "bench-secret",
-}, { name: "sso", cwd: ROOT, timeoutMs: 120_000 });
-const baseEnv = {
-  SSO_BASE_URL: sso.url,
-  SCIM_CLIENT_ID: "bench",
-  SCIM_CLIENT_SECRET: "bench-secret",
-  MONGODB_URI: mongo.uri,
-  // The benchmark measures the sync, not the SSO's quota: lift the 100/min default for all ways alike.
-  SCIM_RATE_LIMIT: "100000",
-  LOG_LEVEL: "error",
-};
+const world = await startBenchWorld(N);
+const { mongo, sso, env: baseEnv } = world;
 
 async function token(): Promise<string> {
   const res = await fetch(`${sso.url}/scim/v2/token`, {
@@ -152,8 +134,7 @@ try {
     add("naiveOverOurs", naive.ms / ours.ms);
   }
 } finally {
-  await sso.stop();
-  await mongo.stop();
+  await world.stop();
 }
 
 const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, r2(median(v))]));
