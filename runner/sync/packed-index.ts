@@ -28,12 +28,16 @@ export class PackedIndex implements ExistingIndex {
   /** `_id`s that are neither absent nor strings, by key. */
   #otherIds = new Map<string, unknown>();
 
-  /** Adds (or replaces) the entry of `key`. A hash never contains NUL (it is base64url). */
+  /**
+   * Adds (or replaces) the entry of `key`. Our hashes are base64url; a stored value with a
+   * NUL in it is not one of ours, and is kept as "no hash", so the next sync rewrites it.
+   */
   add(key: string, syncHash: string, isActive: boolean, id?: unknown): void {
+    const hash = syncHash.includes(SEP) ? "" : syncHash;
     const idPart = typeof id === "string" ? `s${id}` : id === undefined ? "u" : "x";
     if (idPart === "x") this.#otherIds.set(key, id);
     else this.#otherIds.delete(key);
-    this.#packed.set(key, `${isActive ? "1" : "0"}${syncHash}${SEP}${idPart}`);
+    this.#packed.set(key, `${isActive ? "1" : "0"}${hash}${SEP}${idPart}`);
   }
 
   get(key: string): ExistingEntry | undefined {

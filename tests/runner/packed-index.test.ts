@@ -30,6 +30,12 @@ describe("PackedIndex", () => {
     expect(index.get("u1")).toEqual({ key: "u1", syncHash: "new", isActive: false, id: "oid:65f0c0ffee0000000000abcd" });
   });
 
+  test("PackedIndex keeps a foreign hash with a NUL in it as no hash, and a string _id whatever it holds", () => {
+    const index = new PackedIndex();
+    index.add("u1", "bad\u0000hash", true, "id\u0000with-nul");
+    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "", isActive: true, id: "id\u0000with-nul" });
+  });
+
   test("PackedIndex diffs as a Map does", () => {
     const index = new PackedIndex();
     const map = new Map();
