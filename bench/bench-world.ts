@@ -6,18 +6,22 @@
  * @module
  */
 import { resolve } from "node:path";
-import { startMongoServer } from "../dev/mongo-server.ts";
+import { freePort, startMongoServer } from "../dev/mongo-server.ts";
 import { spawnReady } from "../dev/spawn-ready.ts";
 
 /** The repository's root and its Bun. */
 export const ROOT = resolve(import.meta.dir, "..");
 export const BUN = resolve(ROOT, "node_modules/.bin/bun");
+export const DENO = resolve(ROOT, "node_modules/.bin/deno");
+const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
+const INGEST_SECRET = "bench-ingest-secret-0123456789";
 const CLIENT = { id: "bench", secret: "bench-secret" };
 
 /**
  * Starts the database and the SSO.
  *
  * @param users the organisation's size
+ * @param ssoEnv more of the SSO's environment (its webhook target)
  * @returns both servers, the runner's environment for them, and `stop()`
  *
  * @example
@@ -27,7 +31,7 @@ const CLIENT = { id: "bench", secret: "bench-secret" };
  * await world.stop();
  * ```
  */
-export async function startBenchWorld(users: number) {
+export async function startBenchWorld(users: number, ssoEnv: Record<string, string> = {}) {
   const mongo = await startMongoServer();
   const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
     SSO_PORT: "0",
@@ -35,6 +39,7 @@ export async function startBenchWorld(users: number) {
     DEV_SSO_MAX_RESULTS: "1000",
     SCIM_CLIENT_ID: CLIENT.id,
     SCIM_CLIENT_SECRET: CLIENT.secret,
+    ...ssoEnv,
   }, { name: "sso", cwd: ROOT, timeoutMs: 120_000 });
   const env = {
     SSO_BASE_URL: sso.url,
@@ -53,6 +58,53 @@ export async function startBenchWorld(users: number) {
     async stop() {
       await sso.stop();
       await mongo.stop();
+    },
+  };
+}
+
+/**
+ * The whole webhook path on top of {@linkcode startBenchWorld}: the SSO sends
+ * every change as a signed webhook to a real Deno edge, which forwards it to
+ * a real Bun runner daemon.
+ *
+ * @param users the organisation's size
+ * @param runnerEnv the runner's own settings (MONGODB_DB, SYNC_INTERVAL, …)
+ * @returns the servers, the runner and the edge, and `stop()`
+ *
+ * @example
+ * ```ts
+ * const world = await startWebhookWorld(1000, { MONGODB_DB: "bench_webhooks", SYNC_INTERVAL: "1d" });
+ * await world.stop();
+ * ```
+ */
+export async function startWebhookWorld(users: number, runnerEnv: Record<string, string>) {
+  const edgePort = await freePort();
+  const world = await startBenchWorld(users, {
+    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    DEV_SSO_WEBHOOK_URL: `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`,
+  });
+  const runner = await spawnReady([BUN, "runner/main.ts"], {
+    ...world.env,
+    INGEST_SECRET,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    ...runnerEnv,
+  }, { name: "runner", cwd: ROOT, timeoutMs: 60_000 });
+  const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
+    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    INGEST_SECRET,
+    PORT: String(edgePort),
+    OFM_INGEST_URL: `${runner.url}/api/v1/scim/events`,
+    LOG_LEVEL: "warn",
+  }, { name: "edge", cwd: ROOT, timeoutMs: 60_000 });
+  return {
+    ...world,
+    runner,
+    edge,
+    async stop() {
+      await edge.stop();
+      await runner.stop();
+      await world.stop();
     },
   };
 }

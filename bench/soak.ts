@@ -17,12 +17,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
-import { freePort, startMongoServer } from "../dev/mongo-server.ts";
-import { spawnReady } from "../dev/spawn-ready.ts";
+import { ROOT, startWebhookWorld } from "./bench-world.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
-const BUN = resolve(ROOT, "node_modules/.bin/bun");
-const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
@@ -35,9 +31,6 @@ const { values } = parseArgs({
 const MINUTES = Number(values.minutes);
 const USERS = Number(values.users);
 const RATE = Number(values.rate);
-const WEBHOOK = "soak-webhook-secret-0123456789";
-const INGEST = "soak-ingest-secret-0123456789";
-const CLIENT = { id: "soak", secret: "soak-secret-0123456789" };
 const DB = "bench_soak";
 
 /** Resident set size of a process in MB, from /proc (Linux). */
@@ -62,37 +55,13 @@ function slope(ys: number[]): number {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-const mongo = await startMongoServer();
-const edgePort = await freePort();
-const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
-  SSO_PORT: "0",
-  DEV_SSO_USERS: String(USERS),
-  DEV_SSO_MAX_RESULTS: "1000",
-  SCIM_CLIENT_ID: CLIENT.id,
-  SCIM_CLIENT_SECRET: CLIENT.secret,
-  SCIM_WEBHOOK_SECRET: WEBHOOK,
-  DEV_SSO_WEBHOOK_URL: `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`,
-}, { name: "sso", cwd: ROOT, timeoutMs: 60_000 });
-const runner = await spawnReady([BUN, "runner/main.ts"], {
-  SSO_BASE_URL: sso.url,
-  SCIM_CLIENT_ID: CLIENT.id,
-  SCIM_CLIENT_SECRET: CLIENT.secret,
-  MONGODB_URI: mongo.uri,
+const world = await startWebhookWorld(USERS, {
   MONGODB_DB: DB,
-  INGEST_SECRET: INGEST,
-  PORT: "0",
-  SYNC_INTERVAL: values.interval,
+  SYNC_INTERVAL: values.interval as string,
   SYNC_JITTER: "0",
-  SCIM_RATE_LIMIT: "100000",
-  LOG_LEVEL: "warn",
-}, { name: "runner", cwd: ROOT, timeoutMs: 60_000 });
-const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-  SCIM_WEBHOOK_SECRET: WEBHOOK,
-  INGEST_SECRET: INGEST,
-  PORT: String(edgePort),
-  OFM_INGEST_URL: `${runner.url}/api/v1/scim/events`,
-  LOG_LEVEL: "warn",
-}, { name: "edge", cwd: ROOT, timeoutMs: 60_000 });
+});
+const { mongo, sso, runner } = world;
+const CLIENT = world.client;
 
 const client = await new MongoClient(mongo.uri).connect();
 const db = client.db(DB);
@@ -245,8 +214,7 @@ try {
   };
 } finally {
   await client.close();
-  for (const p of [edge, runner, sso]) await p.stop();
-  await mongo.stop();
+  await world.stop();
 }
 
 console.log(

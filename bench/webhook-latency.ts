@@ -10,30 +10,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
-import { freePort, startMongoServer } from "../dev/mongo-server.ts";
-import { spawnReady } from "../dev/spawn-ready.ts";
+import { ROOT, startWebhookWorld } from "./bench-world.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
-const BUN = resolve(ROOT, "node_modules/.bin/bun");
-const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const { values } = parseArgs({ args: process.argv.slice(2), options: { events: { type: "string", default: "1000" } } });
 const EVENTS = Number(values.events);
-const WEBHOOK = "bench-webhook-secret-0123456789";
-const INGEST = "bench-ingest-secret-0123456789";
 
-const mongo = await startMongoServer();
-const edgePort = await freePort();
-const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
-  SSO_PORT: "0", DEV_SSO_USERS: "1000", SCIM_WEBHOOK_SECRET: WEBHOOK,
-  DEV_SSO_WEBHOOK_URL: `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`,
-}, { name: "sso", cwd: ROOT });
-const runner = await spawnReady([BUN, "runner/main.ts"], {
-  SSO_BASE_URL: sso.url, SCIM_CLIENT_ID: "scim-dev-client", SCIM_CLIENT_SECRET: "dev-secret-change-me",
-  MONGODB_URI: mongo.uri, MONGODB_DB: "bench_webhooks", INGEST_SECRET: INGEST, PORT: "0", SYNC_INTERVAL: "1d", LOG_LEVEL: "warn",
-}, { name: "runner", cwd: ROOT, timeoutMs: 60_000 });
-const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-  SCIM_WEBHOOK_SECRET: WEBHOOK, INGEST_SECRET: INGEST, PORT: String(edgePort), OFM_INGEST_URL: `${runner.url}/api/v1/scim/events`, LOG_LEVEL: "warn",
-}, { name: "edge", cwd: ROOT, timeoutMs: 60_000 });
+const world = await startWebhookWorld(1000, { MONGODB_DB: "bench_webhooks", SYNC_INTERVAL: "1d" });
+const { mongo, sso } = world;
 const client = await new MongoClient(mongo.uri).connect();
 const users = client.db("bench_webhooks").collection("users");
 const latencies: number[] = [];
@@ -41,7 +24,7 @@ try {
   while ((await users.countDocuments()) < 1000) await Bun.sleep(100);
   const tok = await fetch(`${sso.url}/scim/v2/token`, {
     method: "POST",
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: "scim-dev-client", client_secret: "dev-secret-change-me" }),
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: world.client.id, client_secret: world.client.secret }),
   });
   const auth = { Authorization: `Bearer ${((await tok.json()) as { access_token: string }).access_token}`, "Content-Type": "application/scim+json" };
   const page = (await (await fetch(`${sso.url}/scim/v2/Users?count=200`, { headers: auth })).json()) as { Resources: Record<string, unknown>[] };
@@ -60,8 +43,7 @@ try {
   }
 } finally {
   await client.close();
-  for (const p of [edge, runner, sso]) await p.stop();
-  await mongo.stop();
+  await world.stop();
 }
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN) * 10) / 10;

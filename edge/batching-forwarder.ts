@@ -16,7 +16,7 @@
 import { signScimBody } from "../shared/signature.ts";
 import { BatchAnswer, type ForwardedEvent, MAX_BATCH_EVENTS } from "../shared/webhook-event.ts";
 import type { Forward, ForwardResult } from "./app.ts";
-import { createHttpForwarder, type HttpForwarderOptions } from "./forwarder.ts";
+import { createHttpForwarder, type HttpForwarderOptions, postSigned } from "./forwarder.ts";
 
 /** Options of {@linkcode createBatchingForwarder}. */
 export interface BatchingForwarderOptions extends HttpForwarderOptions {
@@ -69,7 +69,7 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
   const alone = (w: Waiting): Promise<ForwardResult> => {
     const left = w.deadline - clock();
     if (left <= 0) return Promise.resolve({ ok: false, reason: "deadline passed in a batch" });
-    return left >= deadlineMs ? single(w.event) : createHttpForwarder({ ...options, deadlineMs: left })(w.event);
+    return single(w.event, Math.min(left, deadlineMs));
   };
 
   /** Takes the next batch off the queue: up to maxBatch events and maxBytes. */
@@ -89,15 +89,8 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
   async function sendBatch(batch: Waiting[]): Promise<(ForwardResult | null)[]> {
     const body = `{"events":[${batch.map((w) => w.json).join(",")}]}`;
     try {
-      const res = await doFetch(options.url, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "X-SCIM-Signature": await signScimBody(options.secret, body),
-        },
-        body,
-        signal: AbortSignal.timeout(Math.max(1, Math.min(...batch.map((w) => w.deadline)) - clock())),
-      });
+      const signal = AbortSignal.timeout(Math.max(1, Math.min(...batch.map((w) => w.deadline)) - clock()));
+      const res = await postSigned(doFetch, options.url, body, await signScimBody(options.secret, body), signal);
       const answer = BatchAnswer.safeParse(await res.json().catch(() => null));
       if (!res.ok || !answer.success || answer.data.results.length !== batch.length) {
         return batch.map(() => null);

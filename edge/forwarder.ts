@@ -7,7 +7,9 @@
  * @module
  */
 import { signScimBody } from "../shared/signature.ts";
-import type { Forward } from "./app.ts";
+import { sleep } from "../shared/sleep.ts";
+import type { ForwardedEvent } from "../shared/webhook-event.ts";
+import type { ForwardResult } from "./app.ts";
 
 /** Options of {@linkcode createHttpForwarder}. */
 export interface HttpForwarderOptions {
@@ -29,25 +31,47 @@ export interface HttpForwarderOptions {
   random?: () => number;
 }
 
-/** Waits `ms`, or less when `signal` aborts first; never rejects. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
-}
-
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
     throw new RangeError(`${name} must be a positive number, got ${value}`);
   }
   return value;
+}
+
+/**
+ * A {@linkcode Forward} whose deadline a caller may shorten (the batching
+ * forwarder passes what is left of an event's time).
+ */
+export type HttpForward = (event: ForwardedEvent, withinMs?: number) => Promise<ForwardResult>;
+
+/**
+ * POSTs a body to the ingestion API with its `X-SCIM-Signature`.
+ *
+ * @param doFetch the fetch to use
+ * @param url OFM_INGEST_URL
+ * @param body the exact JSON text signed
+ * @param signature `sha256=<hex>` of `body` under INGEST_SECRET
+ * @param signal ends the request
+ * @returns the response
+ *
+ * @example
+ * ```ts
+ * const res = await postSigned(fetch, url, body, await signScimBody(secret, body), AbortSignal.timeout(5_000));
+ * ```
+ */
+export function postSigned(
+  doFetch: typeof fetch,
+  url: string,
+  body: string,
+  signature: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  return doFetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-SCIM-Signature": signature },
+    body,
+    signal,
+  });
 }
 
 /** Worth another attempt: the runner is down, overloaded, or timed out. */
@@ -68,7 +92,7 @@ const retryable = (status: number) => status >= 500 || status === 408 || status 
  * const app = createWebhookApp({ secrets, forward });
  * ```
  */
-export function createHttpForwarder(options: HttpForwarderOptions): Forward {
+export function createHttpForwarder(options: HttpForwarderOptions): HttpForward {
   if (!options.url) throw new TypeError("createHttpForwarder needs a url");
   if (!options.secret) throw new TypeError("createHttpForwarder needs a secret");
   const doFetch = options.fetch ?? fetch;
@@ -81,21 +105,19 @@ export function createHttpForwarder(options: HttpForwarderOptions): Forward {
   const baseMs = positive("retryBaseMs", options.retryBaseMs ?? 100);
   const maxMs = positive("retryMaxMs", options.retryMaxMs ?? 2_000);
 
-  return async (event) => {
+  return async (event, withinMs = deadlineMs) => {
     const body = JSON.stringify(event);
     const signature = await signScimBody(options.secret, body);
-    const deadline = AbortSignal.timeout(deadlineMs);
+    const deadline = AbortSignal.timeout(positive("withinMs", withinMs));
     let reason = "not attempted";
     let attempts = 0;
     while (!deadline.aborted) {
       attempts++;
       try {
-        const res = await doFetch(options.url, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", "X-SCIM-Signature": signature },
-          body,
-          signal: AbortSignal.any([deadline, AbortSignal.timeout(attemptMs)]),
-        });
+        const res = await postSigned(doFetch, options.url, body, signature, AbortSignal.any([
+          deadline,
+          AbortSignal.timeout(attemptMs),
+        ]));
         const answer = (await res.json().catch(() => ({}))) as {
           status?: unknown;
           error?: unknown;
@@ -115,11 +137,12 @@ export function createHttpForwarder(options: HttpForwarderOptions): Forward {
         reason = `ingestion unreachable: ${e instanceof Error ? e.name : String(e)}`;
       }
       // Full jitter: edges retrying together after a runner restart do not arrive in step.
-      await pause(random() * Math.min(maxMs, baseMs * 2 ** (attempts - 1)), deadline);
+      // Cut short at the deadline; the loop then ends.
+      await sleep(random() * Math.min(maxMs, baseMs * 2 ** (attempts - 1)), deadline).catch(() => {});
     }
     return {
       ok: false,
-      reason: `${reason}; gave up after ${attempts} attempt(s) within ${deadlineMs} ms`,
+      reason: `${reason}; gave up after ${attempts} attempt(s) within ${withinMs} ms`,
     };
   };
 }

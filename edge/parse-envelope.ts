@@ -45,6 +45,30 @@ export function describeIssues(error: z.ZodError): string {
  * ```
  */
 export function parseEnvelope(bytes: Uint8Array): EnvelopeParse {
+  const decoded = decodeJsonObject(bytes);
+  if (!decoded.ok) return decoded;
+  const parsed = WebhookEnvelope.safeParse(decoded.json);
+  if (!parsed.success) {
+    return { ok: false, message: `Invalid event: ${describeIssues(parsed.error)}` };
+  }
+  return { ok: true, envelope: parsed.data };
+}
+
+/**
+ * Decodes a signed body into a JSON object: strict UTF-8, JSON, not an array
+ * or a scalar. Shared by the edge and the runner's ingestion API.
+ *
+ * @param bytes the exact body bytes
+ * @returns the object, or a message for the 400 answer
+ *
+ * @example
+ * ```ts
+ * decodeJsonObject(new TextEncoder().encode("[1]")); // { ok: false, message: "Body must be a JSON object" }
+ * ```
+ */
+export function decodeJsonObject(
+  bytes: Uint8Array,
+): { ok: true; json: object } | { ok: false; message: string } {
   let text: string;
   try {
     // fatal: a body that is not UTF-8 is refused, not silently repaired with U+FFFD.
@@ -61,9 +85,5 @@ export function parseEnvelope(bytes: Uint8Array): EnvelopeParse {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     return { ok: false, message: "Body must be a JSON object" };
   }
-  const parsed = WebhookEnvelope.safeParse(json);
-  if (!parsed.success) {
-    return { ok: false, message: `Invalid event: ${describeIssues(parsed.error)}` };
-  }
-  return { ok: true, envelope: parsed.data };
+  return { ok: true, json };
 }

@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Forward } from "../../edge/app.ts";
-import { describeIssues } from "../../edge/parse-envelope.ts";
+import { decodeJsonObject, describeIssues } from "../../edge/parse-envelope.ts";
 import { BodyTooLargeError, readLimited } from "../../edge/raw-body.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../../shared/errors.ts";
 import { type Logger, silentLogger } from "../../shared/logger.ts";
@@ -56,6 +56,19 @@ export function logApplied(log: Logger, e: ForwardedEvent, r: ApplyResult): void
   } else log.info(`ℹ️ Webhook event ${r.status}: ${e.event} ${who}`, fields);
 }
 
+/** Applies one event, counts its outcome and logs the guide's line: every way in does all three. */
+async function applyLogged(
+  store: Pick<EventStore, "apply">,
+  e: ForwardedEvent,
+  log: Logger,
+  onApplied?: (status: ApplyResult["status"]) => void,
+): Promise<ApplyResult> {
+  const r = await store.apply(e);
+  onApplied?.(r.status);
+  logApplied(log, e, r);
+  return r;
+}
+
 /**
  * Creates the ingestion app. Answers: 200 `success` · `duplicate` · `stale`;
  * 401 `Invalid webhook signature`; 400 not a ForwardedEvent (field path);
@@ -91,19 +104,11 @@ export function createIngestApp(options: IngestAppOptions): Hono {
       log.warn("🔒 Ingestion rejected: invalid signature");
       throw new HTTPException(401, { message: INVALID_SIGNATURE_MESSAGE });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    } catch {
-      throw new HTTPException(400, { message: "Body is not valid JSON" });
-    }
-    const apply = async (e: ForwardedEvent) => {
-      const result = await options.store.apply(e);
-      options.onApplied?.(result.status);
-      logApplied(log, e, result);
-      return result;
-    };
-    if (json !== null && typeof json === "object" && "events" in json) {
+    const decoded = decodeJsonObject(bytes);
+    if (!decoded.ok) throw new HTTPException(400, { message: decoded.message });
+    const json = decoded.json;
+    const apply = (e: ForwardedEvent) => applyLogged(options.store, e, log, options.onApplied);
+    if ("events" in json) {
       const batch = ForwardedBatch.safeParse(json);
       if (!batch.success) {
         throw new HTTPException(400, { message: `Invalid batch: ${describeIssues(batch.error)}` });
@@ -154,9 +159,7 @@ export function createInProcessForward(
   onApplied?: (status: ApplyResult["status"]) => void,
 ): Forward {
   return async (e) => {
-    const r = await store.apply(e);
-    onApplied?.(r.status);
-    logApplied(logger, e, r);
+    const r = await applyLogged(store, e, logger, onApplied);
     return r.status === "failed"
       ? { ok: false, reason: r.error ?? "apply failed" }
       : { ok: true, status: r.status };

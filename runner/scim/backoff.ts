@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { sleep } from "../../shared/sleep.ts";
 
 /** Thrown (or wrapped) by an attempt that may succeed if tried again. */
 export class RetryableError extends Error {
@@ -32,29 +33,6 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Called before each wait, e.g. to count retries in metrics. */
   onRetry?: (info: { attempt: number; delayMs: number; error: Error }) => void;
-}
-
-/**
- * Sleeps `ms`, or rejects with the signal's reason when it aborts first.
- *
- * @example
- * ```ts
- * await sleep(100, AbortSignal.timeout(1000));
- * ```
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**

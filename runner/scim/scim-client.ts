@@ -12,7 +12,8 @@ import {
   ScimSyncError,
 } from "../../shared/errors.ts";
 import { ListResponse, ScimErrorBody, ServiceProviderConfig } from "../../shared/scim-schemas.ts";
-import { parseRetryAfter, RetryableError, sleep, withRetry } from "./backoff.ts";
+import { sleep } from "../../shared/sleep.ts";
+import { parseRetryAfter, RetryableError, withRetry } from "./backoff.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { reason, type TokenProvider } from "./token-provider.ts";
 

@@ -13,6 +13,7 @@ import type { ForwardedEvent } from "../../shared/webhook-event.ts";
 import { contentHash, orgUnitHashFields, userHashFields } from "../content-hash.ts";
 import type { OrgUnitDoc, UserDoc } from "./collections.ts";
 import type { ApplyResult } from "./event-store.ts";
+import { scimDate } from "./scim-date.ts";
 import { defaultRole } from "./sync-store.ts";
 
 /** Lost a race with another writer: read again and decide again. */
@@ -58,11 +59,6 @@ interface Target {
   onInsert?: () => Document;
 }
 
-/** meta.lastModified is any string in SCIM: an unparseable one orders nothing rather than storing Invalid Date. */
-const date = (iso: string | null | undefined) => {
-  const d = iso ? new Date(iso) : null;
-  return d && Number.isFinite(d.getTime()) ? d : null;
-};
 const time = (d: Date | null | undefined) => (d instanceof Date ? d.getTime() : null);
 /** The incoming version is strictly older than the stored one. */
 const isStale = (stored: Date | null | undefined, incoming: Date | null) =>
@@ -123,7 +119,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
     if (raw === null || raw[keyField] !== keyValue) raw = await t.coll.findOne(t.key, { projection });
     if (raw) t.ids?.set(String(keyValue), raw._id);
     const old = raw ? ({ ...raw, subject: raw[t.subjectField] } as Stored) : null;
-    const incoming = t.doc ? date(t.doc.scimLastModified as string | null) : date(e.occurredAt);
+    const incoming = t.doc ? scimDate(t.doc.scimLastModified as string | null) : scimDate(e.occurredAt);
     const subject = (t.doc?.[t.subjectField] as string | undefined) ?? old?.subject ?? e.resourceId;
     if (old && isStale(old.scimLastModified, incoming)) return { status: "stale", subject };
     // Only this version of the document may be overwritten: a newer write in between wins.

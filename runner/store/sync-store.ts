@@ -15,6 +15,7 @@ import { PackedIndex } from "../sync/packed-index.ts";
 
 /** Documents per cursor batch of the index read: few round trips, bounded garbage. */
 const INDEX_BATCH = 5000;
+import { scimDate } from "./scim-date.ts";
 import { ORG_UNITS, type OrgUnitDoc, type Role, type UserDoc, USERS } from "./collections.ts";
 
 export type SyncStore = ReturnType<typeof createSyncStore>;
@@ -33,8 +34,6 @@ export interface WriteOutcome {
   written: number;
   errors: ResourceError[];
 }
-
-const toDate = (iso: string | null) => (iso ? new Date(iso) : null);
 
 /**
  * The role a new user gets; never changed by later syncs.
@@ -75,7 +74,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     const set: Record<string, unknown> = {};
     for (const f of options.userUpdateFields) set[f] = c.doc[f as keyof OfmUser];
     set.isActive = c.doc.isActive;
-    set.scimLastModified = toDate(c.doc.scimLastModified);
+    set.scimLastModified = scimDate(c.doc.scimLastModified);
     set.syncHash = c.hash;
     set.updatedAt = at;
     set.syncSource = source;
@@ -88,7 +87,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     return {
       ...c.doc,
       role: defaultRole(c.doc.email, options.superAdminEmails),
-      scimLastModified: toDate(c.doc.scimLastModified),
+      scimLastModified: scimDate(c.doc.scimLastModified),
       syncHash: c.hash,
       createdAt: at,
       updatedAt: at,
@@ -103,7 +102,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       _id,
       set: {
         ...fields,
-        scimLastModified: toDate(scimLastModified),
+        scimLastModified: scimDate(scimLastModified),
         syncHash: c.hash,
         updatedAt: at,
         syncSource: source,

@@ -45,10 +45,6 @@ export class PackedIndex implements ExistingIndex {
     return v === undefined ? undefined : this.#unpack(key, v);
   }
 
-  has(key: string): boolean {
-    return this.#packed.has(key);
-  }
-
   get size(): number {
     return this.#packed.size;
   }

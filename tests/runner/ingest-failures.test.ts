@@ -41,17 +41,7 @@ describe("createIngestApp() refusals and failures", () => {
 
   test("createIngestApp() retries an event whose earlier attempt failed", async () => {
     const e = userEvent({ id: "e-retry", event: "user.created", resourceId: "u-retry" });
-    await h.events().insertOne({
-      eventId: "e-retry",
-      event: e.event,
-      resourceType: "User",
-      resourceId: "u-retry",
-      action: "create",
-      receivedAt: new Date(),
-      processedAt: new Date(),
-      status: "failed",
-      error: "MongoNetworkError",
-    });
+    await h.recordEarlier(e, "failed", "MongoNetworkError");
     expect(await h.statusOf(e)).toBe("success");
     expect(await h.users().countDocuments({ ssoUserId: "u-retry" })).toBe(1);
     const recs = await h.events().find({ eventId: "e-retry" }).toArray();
@@ -140,17 +130,7 @@ describe("createEventStore() recovery", () => {
 
   test("createEventStore() answers duplicate to a delivery while another is still processing the event", async () => {
     const e = userEvent({ id: "e-inflight", resourceId: "u-inflight", email: "inflight@ias.co.id" });
-    await h.events().insertOne({
-      eventId: "e-inflight",
-      event: e.event,
-      resourceType: "User",
-      resourceId: "u-inflight",
-      action: "update",
-      receivedAt: new Date(),
-      processedAt: null,
-      status: "processing",
-      error: null,
-    });
+    await h.recordEarlier(e, "processing");
     expect(await h.statusOf(e)).toBe("duplicate");
     expect(await h.users().countDocuments({ ssoUserId: "u-inflight" })).toBe(0);
   });

@@ -10,7 +10,7 @@ import type { Subprocess } from "bun";
 import { freePort } from "../../dev/mongo-server.ts";
 import { type ReadyProcess, spawnReady } from "../../dev/spawn-ready.ts";
 import { openTestDb, type TestDb } from "./support/mongo.ts";
-import { type RunnerProcess, startRunner, waitFor } from "./support/runner-process.ts";
+import { pumpLines, type RunnerProcess, startRunner, waitFor } from "./support/runner-process.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
@@ -37,21 +37,8 @@ async function startEdge(env: Record<string, string>): Promise<typeof edge> {
     stderr: "pipe",
   });
   const lines: string[] = [];
-  for (const stream of [proc.stdout, proc.stderr]) {
-    void (async () => {
-      const decoder = new TextDecoder();
-      let buf = "";
-      const reader = stream.getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        const parts = buf.split("\n");
-        buf = parts.pop() ?? "";
-        lines.push(...parts);
-      }
-    })();
-  }
+  void pumpLines(proc.stdout, lines);
+  void pumpLines(proc.stderr, lines);
   const ready = await waitFor(
     () => lines.map((l) => /^ready (\S+)/.exec(l)?.[1]).find(Boolean),
     60_000,

@@ -31,6 +31,8 @@ export interface IngestHarness {
   send(e: unknown, secret?: string): Promise<Response>;
   /** The `status` of the answer to `send(e)`. */
   statusOf(e: unknown): Promise<string>;
+  /** Writes the record an earlier delivery of `e` left (failed, or processing in flight). */
+  recordEarlier(e: ForwardedEvent, status: "failed" | "processing", error?: string): Promise<void>;
 }
 
 /**
@@ -74,6 +76,19 @@ export async function openIngestHarness(
       });
     },
     statusOf: async (e) => ((await (await h.send(e)).json()) as { status: string }).status,
+    async recordEarlier(e, status, error) {
+      await h.events().insertOne({
+        eventId: e.eventId,
+        event: e.event,
+        resourceType: e.resourceType,
+        resourceId: e.resourceId,
+        action: e.action,
+        receivedAt: new Date(),
+        processedAt: status === "failed" ? new Date() : null,
+        status,
+        error: error ?? null,
+      });
+    },
   };
   const logger = createLogger({
     format: "json",

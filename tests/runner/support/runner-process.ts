@@ -24,7 +24,20 @@ export interface RunnerProcess {
   signal(sig: "SIGTERM" | "SIGINT" | "SIGKILL"): void;
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, lines: string[], onLine: (l: string) => void) {
+/**
+ * Collects a process's output line by line into `lines`, calling `onLine` for each.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * void pumpLines(proc.stdout, lines);
+ * ```
+ */
+export async function pumpLines(
+  stream: ReadableStream<Uint8Array>,
+  lines: string[],
+  onLine: (l: string) => void = () => {},
+) {
   const decoder = new TextDecoder();
   let buf = "";
   const reader = stream.getReader();
@@ -69,8 +82,8 @@ export async function startRunner(env: Record<string, string>, timeoutMs = 20_00
     const m = /^ready (http:\/\/\S+)/.exec(line);
     if (m) onReady(m[1]!);
   };
-  void pump(proc.stdout, lines, watch);
-  void pump(proc.stderr, lines, watch);
+  void pumpLines(proc.stdout, lines, watch);
+  void pumpLines(proc.stderr, lines, watch);
   const exited = proc.exited;
   const url = await Promise.race([
     ready,
