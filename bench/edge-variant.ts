@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { createWebhookApp } from "../edge/app.ts";
-import { createHttpForwarder } from "../edge/forwarder.ts";
+import { createWebhookApp } from "../shared/webhook/app.ts";
+import { createHttpForwarder } from "../shared/webhook/forwarder.ts";
 import { verifyScimSignature } from "../shared/signature.ts";
 import type { ForwardedEvent } from "../shared/webhook-event.ts";
 

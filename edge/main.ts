@@ -6,9 +6,9 @@
  */
 import { ConfigError } from "../shared/errors.ts";
 import { createLogger } from "../shared/logger.ts";
-import { createWebhookApp } from "./app.ts";
+import { createWebhookApp } from "../shared/webhook/app.ts";
 import { loadEdgeConfig } from "./config.ts";
-import { createBatchingForwarder } from "./batching-forwarder.ts";
+import { createBatchingForwarder } from "../shared/webhook/batching-forwarder.ts";
 
 function readConfig() {
   try {

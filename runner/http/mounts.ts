@@ -8,7 +8,7 @@
  * @module
  */
 import type { Hono } from "hono";
-import { createWebhookApp } from "../../edge/app.ts";
+import { createWebhookApp } from "../../shared/webhook/app.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { Config } from "../config.ts";
 import { createInProcessForward, createIngestApp } from "../ingest/ingest-app.ts";

@@ -8,9 +8,9 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { Forward } from "../../edge/app.ts";
-import { decodeJsonObject, describeIssues } from "../../edge/parse-envelope.ts";
-import { BodyTooLargeError, readLimited } from "../../edge/raw-body.ts";
+import type { Forward } from "../../shared/webhook/app.ts";
+import { decodeJsonObject, describeIssues } from "../../shared/webhook/parse-envelope.ts";
+import { BodyTooLargeError, readLimited } from "../../shared/webhook/raw-body.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../../shared/errors.ts";
 import { type Logger, silentLogger } from "../../shared/logger.ts";
 import { verifyScimSignature } from "../../shared/signature.ts";

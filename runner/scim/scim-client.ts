@@ -13,7 +13,7 @@ import {
 } from "../../shared/errors.ts";
 import { ListResponse, ScimErrorBody, ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import { sleep } from "../../shared/sleep.ts";
-import { parseRetryAfter, RetryableError, withRetry } from "./backoff.ts";
+import { parseRetryAfter, RetryableError, withRetry } from "../../shared/retry.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { reason, type TokenProvider } from "./token-provider.ts";
 

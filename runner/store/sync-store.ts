@@ -11,7 +11,7 @@
 import { type AnyBulkWriteOperation, type Db, MongoBulkWriteError, ObjectId } from "mongodb";
 import type { OfmOrgUnit, OfmUser, ResourceError } from "../../shared/ofm-documents.ts";
 import type { Change, ExistingEntry } from "../sync/diff.ts";
-import { PackedIndex } from "../sync/packed-index.ts";
+import { PackedIndex } from "./packed-index.ts";
 
 /** Documents per cursor batch of the index read: few round trips, bounded garbage. */
 const INDEX_BATCH = 5000;

@@ -18,7 +18,7 @@ import type { SyncHistoryDoc } from "../store/collections.ts";
 import type { HistoryStore } from "../store/history-store.ts";
 import type { SyncStore } from "../store/sync-store.ts";
 import { absentActive, allowedDeactivations, type ExistingIndex } from "./diff.ts";
-import { PackedIndex } from "./packed-index.ts";
+import { PackedIndex } from "../store/packed-index.ts";
 import { resourcePass } from "./resource-pass.ts";
 import { emptyStats } from "./sync-stats.ts";
 import { createWriteQueue } from "./write-queue.ts";

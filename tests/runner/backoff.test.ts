@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseRetryAfter, RetryableError, withRetry } from "../../runner/scim/backoff.ts";
+import { parseRetryAfter, RetryableError, withRetry } from "../../shared/retry.ts";
 import { createRateLimiter } from "../../runner/scim/rate-limiter.ts";
 
 describe("withRetry()", () => {

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
 import { startMongoServer, type MongoServer } from "../../dev/mongo-server.ts";
-import { createWebhookApp } from "../../edge/app.ts";
-import { createHttpForwarder } from "../../edge/forwarder.ts";
+import { createWebhookApp } from "../../shared/webhook/app.ts";
+import { createHttpForwarder } from "../../shared/webhook/forwarder.ts";
 import { silentLogger } from "../../shared/logger.ts";
 import { loadConfig } from "../../runner/config.ts";
 import { createIngestApp } from "../../runner/ingest/ingest-app.ts";

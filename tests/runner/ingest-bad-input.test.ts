@@ -3,8 +3,8 @@
 // inputs only a database can judge: each answered with its status, and
 // MongoDB byte-for-byte unchanged afterwards.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createWebhookApp } from "../../edge/app.ts";
-import { createHttpForwarder } from "../../edge/forwarder.ts";
+import { createWebhookApp } from "../../shared/webhook/app.ts";
+import { createHttpForwarder } from "../../shared/webhook/forwarder.ts";
 import { createIngestApp, createInProcessForward } from "../../runner/ingest/ingest-app.ts";
 import { createEventStore, type EventStore } from "../../runner/store/event-store.ts";
 import { signScimBody } from "../../shared/signature.ts";
@@ -16,7 +16,7 @@ import {
   MAX_BYTES,
   SECRET,
   signed,
-} from "../edge/support/bad-inputs.ts";
+} from "../shared/webhook/support/bad-inputs.ts";
 import { openTestDb, type TestDb } from "./support/mongo.ts";
 
 const INGEST = "ingest-secret-0123456789abcdef";

@@ -42,7 +42,7 @@ describe("runtime neutrality", () => {
       const expected of [
         "shared/signature.ts",
         "shared/standard-webhooks.ts",
-        "edge/app.ts",
+        "shared/webhook/app.ts",
         "edge/main.ts",
       ]
     ) {

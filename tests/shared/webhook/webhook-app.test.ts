@@ -3,12 +3,12 @@
 // its 500 and its log lines. Runs under `bun test` and `deno test`.
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
-import { createWebhookApp, type ForwardResult, type WebhookAppOptions } from "../../edge/app.ts";
-import { createHttpForwarder } from "../../edge/forwarder.ts";
-import { createLogger } from "../../shared/logger.ts";
-import { signScimBody } from "../../shared/signature.ts";
-import { signStandardWebhook } from "../../shared/standard-webhooks.ts";
-import type { ForwardedEvent } from "../../shared/webhook-event.ts";
+import { createWebhookApp, type ForwardResult, type WebhookAppOptions } from "../../../shared/webhook/app.ts";
+import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
+import { createLogger } from "../../../shared/logger.ts";
+import { signScimBody } from "../../../shared/signature.ts";
+import { signStandardWebhook } from "../../../shared/standard-webhooks.ts";
+import type { ForwardedEvent } from "../../../shared/webhook-event.ts";
 import {
   type AppOverrides,
   BAD_INPUTS,

@@ -1,8 +1,8 @@
 // The signature step and the replay window, below the app.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { verifyWebhookSignature, withinReplayWindow } from "../../edge/verify-request.ts";
-import { signScimBody } from "../../shared/signature.ts";
+import { verifyWebhookSignature, withinReplayWindow } from "../../../shared/webhook/verify-request.ts";
+import { signScimBody } from "../../../shared/signature.ts";
 
 const SECRET = "edge-test-secret-0123456789";
 const NOW = Date.parse("2025-10-18T10:30:00.000Z");

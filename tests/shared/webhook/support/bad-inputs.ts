@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { signScimBody } from "../../../shared/signature.ts";
-import { signStandardWebhook } from "../../../shared/standard-webhooks.ts";
+import { signScimBody } from "../../../../shared/signature.ts";
+import { signStandardWebhook } from "../../../../shared/standard-webhooks.ts";
 import {
   type BadInput,
   body,

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { signScimBody } from "../shared/signature.ts";
-import { sleep } from "../shared/sleep.ts";
-import type { ForwardedEvent } from "../shared/webhook-event.ts";
+import { signScimBody } from "../signature.ts";
+import { sleep } from "../sleep.ts";
+import type { ForwardedEvent } from "../webhook-event.ts";
 import type { ForwardResult } from "./app.ts";
 
 /** Options of {@linkcode createHttpForwarder}. */

@@ -2,9 +2,9 @@
 // backoff inside the deadline, and what it does not retry.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createHttpForwarder } from "../../edge/forwarder.ts";
-import { verifyScimSignature } from "../../shared/signature.ts";
-import type { ForwardedEvent } from "../../shared/webhook-event.ts";
+import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
+import { verifyScimSignature } from "../../../shared/signature.ts";
+import type { ForwardedEvent } from "../../../shared/webhook-event.ts";
 
 const SECRET = "ingest-secret-0123456789abcdef";
 const URL_ = "http://ingest.test/api/v1/scim/events";

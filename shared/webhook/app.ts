@@ -9,10 +9,10 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { mapWebhookEvent } from "../shared/event-mapping.ts";
-import { INVALID_SIGNATURE_MESSAGE } from "../shared/errors.ts";
-import { type Logger, silentLogger } from "../shared/logger.ts";
-import type { ForwardedEvent } from "../shared/webhook-event.ts";
+import { mapWebhookEvent } from "../event-mapping.ts";
+import { INVALID_SIGNATURE_MESSAGE } from "../errors.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import type { ForwardedEvent } from "../webhook-event.ts";
 import { parseEnvelope } from "./parse-envelope.ts";
 import { BodyTooLargeError, readLimited } from "./raw-body.ts";
 import { verifyWebhookSignature, withinReplayWindow } from "./verify-request.ts";

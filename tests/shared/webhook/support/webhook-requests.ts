@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { WebhookAppOptions } from "../../../edge/app.ts";
-import { signScimBody } from "../../../shared/signature.ts";
+import type { WebhookAppOptions } from "../../../../shared/webhook/app.ts";
+import { signScimBody } from "../../../../shared/signature.ts";
 
 export const SECRET = "edge-test-secret-0123456789";
 export const OLD_SECRET = "edge-old-secret-9876543210";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { sleep } from "../../shared/sleep.ts";
+import { sleep } from "./sleep.ts";
 
 /** Thrown (or wrapped) by an attempt that may succeed if tried again. */
 export class RetryableError extends Error {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ExistingEntry, ExistingIndex } from "./diff.ts";
+import type { ExistingEntry, ExistingIndex } from "../sync/diff.ts";
 
 const SEP = "\u0000";
 

@@ -3,9 +3,9 @@
 // leave together, signed; whatever a batch did not store goes again alone.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createBatchingForwarder } from "../../edge/batching-forwarder.ts";
-import { verifyScimSignature } from "../../shared/signature.ts";
-import type { ForwardedEvent } from "../../shared/webhook-event.ts";
+import { createBatchingForwarder } from "../../../shared/webhook/batching-forwarder.ts";
+import { verifyScimSignature } from "../../../shared/signature.ts";
+import type { ForwardedEvent } from "../../../shared/webhook-event.ts";
 
 const SECRET = "ingest-secret-0123456789abcdef";
 const URL_ = "http://ingest.test/api/v1/scim/events";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from "zod";
-import { WebhookEnvelope } from "../shared/webhook-event.ts";
+import { WebhookEnvelope } from "../webhook-event.ts";
 
 /** The envelope, or a message for the 400 answer naming the field path. */
 export type EnvelopeParse = { ok: true; envelope: WebhookEnvelope } | {

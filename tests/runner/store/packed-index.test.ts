@@ -1,8 +1,8 @@
 // The packed index of existing documents: what goes in comes out, whatever the _id.
 import { describe, expect, test } from "bun:test";
 import { ObjectId } from "mongodb";
-import { absentActive, diffBatch } from "../../runner/sync/diff.ts";
-import { PackedIndex } from "../../runner/sync/packed-index.ts";
+import { absentActive, diffBatch } from "../../../runner/sync/diff.ts";
+import { PackedIndex } from "../../../runner/store/packed-index.ts";
 
 describe("PackedIndex", () => {
   test("PackedIndex gives back each entry as added, for string, absent and other _ids", () => {

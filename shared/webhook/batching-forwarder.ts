@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { signScimBody } from "../shared/signature.ts";
-import { BatchAnswer, type ForwardedEvent, MAX_BATCH_EVENTS } from "../shared/webhook-event.ts";
+import { signScimBody } from "../signature.ts";
+import { BatchAnswer, type ForwardedEvent, MAX_BATCH_EVENTS } from "../webhook-event.ts";
 import type { Forward, ForwardResult } from "./app.ts";
 import { createHttpForwarder, type HttpForwarderOptions, postSigned } from "./forwarder.ts";
 

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { verifyScimSignature } from "../shared/signature.ts";
-import { verifyStandardWebhook } from "../shared/standard-webhooks.ts";
+import { verifyScimSignature } from "../signature.ts";
+import { verifyStandardWebhook } from "../standard-webhooks.ts";
 
 /** Options of {@linkcode verifyWebhookSignature}. */
 export interface SignatureOptions {
