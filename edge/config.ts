@@ -7,10 +7,9 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../shared/errors.ts";
+import { isLongEnoughSecret, MIN_SECRET_BYTES, shortSecretMessage } from "../shared/secret-rules.ts";
 import { standardWebhookKeyBytes } from "../shared/standard-webhooks.ts";
 
-const MIN_SECRET_BYTES = 16;
-const byteLength = (s: string) => new TextEncoder().encode(s).byteLength;
 const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
 
 /** A comma-separated list of secrets (a rotation), each at least 16 bytes. */
@@ -20,12 +19,7 @@ const secrets = (name: string) =>
     if (all.length === 0) {
       ctx.addIssue({ code: "custom", message: `${name} must be set (openssl rand -hex 32)` });
     }
-    if (all.some((s) => byteLength(s) < MIN_SECRET_BYTES)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must be at least ${MIN_SECRET_BYTES} bytes (openssl rand -hex 32)`,
-      });
-    }
+    if (!all.every(isLongEnoughSecret)) ctx.addIssue({ code: "custom", message: shortSecretMessage(name) });
     return all;
   });
 

@@ -7,8 +7,10 @@
  */
 import { z } from "zod";
 import { ConfigError, CREDENTIALS_MISSING_MESSAGE } from "../shared/errors.ts";
+import { isLongEnoughSecret, shortSecretMessage } from "../shared/secret-rules.ts";
 import { USER_SYNC_FIELDS } from "../shared/ofm-documents.ts";
 import { parseDuration } from "./duration.ts";
+import { foldAsciiCase } from "./super-admins.ts";
 
 const bool = (fallback: boolean) =>
   z.string().optional().transform((v, ctx) => {
@@ -43,6 +45,22 @@ const duration = (fallback: string) =>
 const url = (example: string) =>
   z.url({ message: `must be a URL, e.g. ${example}` }).optional();
 
+/** A size in bytes: `33554432`, `32MiB`, `512KiB`, `1GiB` (binary units; MB/KB read as MiB/KiB). */
+const bytes = (fallback: number, min: number) =>
+  z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return fallback;
+    const m = /^(\d+)\s*(b|kib|kb|mib|mb|gib|gb)?$/i.exec(v.trim());
+    const unit = ({ b: 1, kib: 2 ** 10, kb: 2 ** 10, mib: 2 ** 20, mb: 2 ** 20, gib: 2 ** 30, gb: 2 ** 30 } as Record<string, number>)[
+      (m?.[2] ?? "b").toLowerCase()
+    ];
+    const n = m && unit ? Number(m[1]) * unit : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min) {
+      ctx.addIssue({ code: "custom", message: `must be a size of at least ${min} bytes, such as 32MiB` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 const list = z.string().optional().transform((v) =>
   (v ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0)
 );
@@ -71,10 +89,12 @@ const RawEnv = z.object({
   SYNC_MEMORY_BUDGET_MB: int(256, 0, 1_000_000),
   SCIM_TIMEOUT_MS: int(30_000, 100, 600_000),
   SCIM_MAX_RETRIES: int(5, 0, 20),
+  SCIM_MAX_RESPONSE_BYTES: bytes(32 * 2 ** 20, 64 * 2 ** 10),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
     .optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be a database name").optional(),
   SYNC_MAX_DEACTIVATE: deactivationLimit,
+  SYNC_GUARD_WINDOW: duration("24h"),
   SUPER_ADMIN_EMAILS: list,
   SYNC_EXCLUDE_FIELDS: list,
   SYNC_HISTORY_TTL_DAYS: int(90, 1, 3650),
@@ -83,8 +103,11 @@ const RawEnv = z.object({
   PORT: int(5174, 0, 65535),
   HOST: z.string().optional(),
   ADMIN_TOKEN: z.string().optional(),
+  WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 86_400),
+  INGEST_MAX_IN_FLIGHT: int(64, 1, 10_000),
   SYNC_INTERVAL: duration("6h"),
   SYNC_DELTA_INTERVAL: duration("15m"),
+  SYNC_MAX_DURATION: duration("30m"),
   SYNC_ON_START: bool(true),
   SYNC_JITTER: z.string().optional(),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
@@ -109,9 +132,13 @@ export interface Config {
   memoryBudgetMB: number;
   requestTimeoutMs: number;
   maxRetries: number;
+  /** Cap on one SSO response's decoded size; past it the request and the run fail. */
+  maxResponseBytes: number;
   mongoUri: string;
   mongoDb: string;
   maxDeactivate: DeactivationLimit;
+  /** SYNC_GUARD_WINDOW: the rolling window SYNC_MAX_DEACTIVATE holds over, ms. */
+  guardWindowMs: number;
   superAdminEmails: string[];
   excludeFields: string[];
   historyTtlDays: number;
@@ -120,8 +147,14 @@ export interface Config {
   port: number;
   host: string;
   adminToken: string | null;
+  /** Replay window of signed webhook timestamps; also how far in the future a version may lie. */
+  webhookToleranceSeconds: number;
+  /** Webhook events applied at once across both ingestion routes; past it, 503 + Retry-After. */
+  ingestMaxInFlight: number;
   syncIntervalMs: number;
   deltaIntervalMs: number;
+  /** A run still going after this long is stopped as failed (and the lease released). */
+  maxSyncDurationMs: number;
   syncOnStart: boolean;
   jitterMs: number;
   shutdownGraceMs: number;
@@ -187,10 +220,14 @@ export function loadConfig(
     );
   }
 
-  for (const [name, values] of [["SCIM_WEBHOOK_SECRET", e.SCIM_WEBHOOK_SECRET], ["INGEST_SECRET", e.INGEST_SECRET]] as const) {
-    if (values.some((s) => new TextEncoder().encode(s).byteLength < 16)) {
-      throw new ConfigError(name, `${name} must be at least 16 bytes (openssl rand -hex 32)`);
-    }
+  const adminToken = e.ADMIN_TOKEN?.trim() || null;
+  const secrets = [
+    ["SCIM_WEBHOOK_SECRET", e.SCIM_WEBHOOK_SECRET],
+    ["INGEST_SECRET", e.INGEST_SECRET],
+    ["ADMIN_TOKEN", adminToken === null ? [] : [adminToken]],
+  ] as const;
+  for (const [name, values] of secrets) {
+    if (!values.every(isLongEnoughSecret)) throw new ConfigError(name, shortSecretMessage(name));
   }
   const jitterMs = parseJitter(e.SYNC_JITTER, e.SYNC_INTERVAL);
   return {
@@ -203,19 +240,24 @@ export function loadConfig(
     memoryBudgetMB: e.SYNC_MEMORY_BUDGET_MB,
     requestTimeoutMs: e.SCIM_TIMEOUT_MS,
     maxRetries: e.SCIM_MAX_RETRIES,
+    maxResponseBytes: e.SCIM_MAX_RESPONSE_BYTES,
     mongoUri: e.MONGODB_URI ?? "mongodb://127.0.0.1:27017",
     mongoDb: e.MONGODB_DB ?? "ofm",
     maxDeactivate: e.SYNC_MAX_DEACTIVATE,
-    superAdminEmails: e.SUPER_ADMIN_EMAILS.map((s) => s.toLowerCase()),
+    guardWindowMs: e.SYNC_GUARD_WINDOW,
+    superAdminEmails: e.SUPER_ADMIN_EMAILS.map(foldAsciiCase),
     excludeFields: e.SYNC_EXCLUDE_FIELDS,
     historyTtlDays: e.SYNC_HISTORY_TTL_DAYS,
     webhookSecrets: e.SCIM_WEBHOOK_SECRET,
     ingestSecrets: e.INGEST_SECRET,
     port: e.PORT,
     host: e.HOST?.trim() || "127.0.0.1",
-    adminToken: e.ADMIN_TOKEN?.trim() || null,
+    adminToken,
+    webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
+    ingestMaxInFlight: e.INGEST_MAX_IN_FLIGHT,
     syncIntervalMs: e.SYNC_INTERVAL,
     deltaIntervalMs: e.SYNC_DELTA_INTERVAL,
+    maxSyncDurationMs: e.SYNC_MAX_DURATION,
     syncOnStart: e.SYNC_ON_START,
     jitterMs,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -18,6 +18,7 @@ import { createLease } from "./lease.ts";
 import { metrics } from "./metrics.ts";
 import { createRuntime, type Runtime } from "./runtime.ts";
 import { createScheduler } from "./scheduler/scheduler.ts";
+import { openHealthProbe } from "./store/health-probe.ts";
 import { createLeaseStore } from "./store/lease-store.ts";
 import { systemClock, systemTimer } from "./system-time.ts";
 
@@ -96,18 +97,25 @@ async function main(): Promise<void> {
     onApplied: metrics.recordWebhookEvent,
   });
 
+  // /health's own connection: it must not wait behind webhook writes in the main pool.
+  const probe = await openHealthProbe(config.mongoUri, config.mongoDb, log).catch((e) => {
+    log.error(`❌ Runner could not start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+  let boundPort: number | null = config.port === 0 ? null : config.port;
   const app = createRunnerApp({
     config,
+    listenPort: () => boundPort,
     logger: log,
     metrics,
     health: createHealthCheck({
-      pingMongo: () => runtime.mongo.ping(),
+      pingMongo: probe.ping,
       checkSso: async () => {
         const c = await runtime.connection();
         return c.ok ? { ok: true } : { ok: false, error: c.error };
       },
-      lastRun: () => runtime.history.last(),
-      lastSuccess: () => runtime.history.lastSuccess(),
+      lastRun: probe.lastRun,
+      lastSuccess: probe.lastSuccess,
       now: systemClock.now,
       intervalMs: config.syncIntervalMs,
       startedAt,
@@ -116,11 +124,13 @@ async function main(): Promise<void> {
       scheduler,
       now: systemClock.now,
       logger: log,
+      applyHeld: mounts.applyHeld,
       page: {
         ssoBaseUrl: config.ssoBaseUrl,
         connection: () => runtime.connection(),
         recentHistory: (n) => runtime.history.recent(n),
         recentEvents: mounts.recentEvents,
+        heldEvents: mounts.heldEvents,
         leaseHolder: async () => (await leaseStore.holder("scim-sync"))?.owner ?? null,
       },
     },
@@ -128,6 +138,7 @@ async function main(): Promise<void> {
   });
 
   const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
+  boundPort = server.port ?? null;
   const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(`ready http://${shownHost}:${server.port}`);
   log.info(`🚀 Runner ${runtime.runnerId} listening on http://${shownHost}:${server.port}/modules/sync`);
@@ -147,6 +158,7 @@ async function main(): Promise<void> {
     await lease.release();
     await server.stop(true);
     await runtime.close().catch(() => {});
+    await probe.close().catch(() => {});
     log.info("👋 Runner stopped");
     process.exit(0);
   };

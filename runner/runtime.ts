@@ -5,6 +5,7 @@
  * @module
  */
 import { hostname } from "node:os";
+import { ScimHttpError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ServiceProviderConfig } from "../shared/scim-schemas.ts";
 import type { Config } from "./config.ts";
@@ -39,6 +40,8 @@ export interface Runtime {
 export interface RuntimeHooks {
   onRequest?: (info: { path: string; status: number | "error"; retry: boolean }) => void;
   onFinished?: (history: SyncHistoryDoc) => void;
+  /** The clock of runs and their history (tests move it a day on to leave the guard window). */
+  now?: () => Date;
 }
 
 /**
@@ -59,7 +62,7 @@ export async function createRuntime(config: Config, logger: Logger, hooks: Runti
   const relieveMemory = createMemoryRelief({ budgetMB: config.memoryBudgetMB });
   const hashFields = userHashFields(config.excludeFields);
   const store = createSyncStore(mongo.db, { superAdminEmails: config.superAdminEmails, userUpdateFields: hashFields });
-  const history = createHistoryStore(mongo.db, { ttlDays: config.historyTtlDays, logger });
+  const history = createHistoryStore(mongo.db, { ttlDays: config.historyTtlDays, logger, now: hooks.now });
   try {
     await store.ensureIndexes();
     await history.ensureIndexes();
@@ -67,13 +70,19 @@ export async function createRuntime(config: Config, logger: Logger, hooks: Runti
     await mongo.close();
     throw e;
   }
-  const tokens = createTokenProvider({ auth: config.auth, tokenUrl: config.tokenUrl, timeoutMs: config.requestTimeoutMs });
+  const tokens = createTokenProvider({
+    auth: config.auth,
+    tokenUrl: config.tokenUrl,
+    timeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+  });
   const client = createScimClient({
     baseUrl: config.scimBaseUrl,
     tokens,
     limiter: createRateLimiter({ perMinute: config.rateLimitPerMinute }),
     timeoutMs: config.requestTimeoutMs,
     maxRetries: config.maxRetries,
+    maxResponseBytes: config.maxResponseBytes,
     onRequest: hooks.onRequest,
   });
   let delta: boolean | null = null;
@@ -93,6 +102,9 @@ export async function createRuntime(config: Config, logger: Logger, hooks: Runti
         logger,
         pageSize: config.pageSize,
         maxDeactivate: config.maxDeactivate,
+        maxDurationMs: config.maxSyncDurationMs,
+        guardWindowMs: config.guardWindowMs,
+        now: hooks.now,
         userHashFields: hashFields,
         runnerId,
         onFinished: hooks.onFinished,
@@ -111,8 +123,12 @@ export async function createRuntime(config: Config, logger: Logger, hooks: Runti
         // A standard server refuses a filter it cannot evaluate with 400 invalidFilter.
         await client.get("/Users", { filter: `meta.lastModified gt "1970-01-01T00:00:00Z"`, count: "1" });
         delta = true;
-      } catch {
-        delta = false;
+      } catch (e) {
+        // Only the server's refusal is an answer; an outage during the probe must not end deltas for good.
+        const refused = e instanceof ScimHttpError && e.status !== undefined && e.status >= 400 && e.status < 500 &&
+          e.status !== 401 && e.status !== 408 && e.status !== 429;
+        if (refused) delta = false;
+        return false;
       }
       return delta;
     },

@@ -22,7 +22,11 @@ export type ErrorCode =
   | "STORE_UNAVAILABLE"
   | "GUARD_ABORTED"
   | "SYNC_INTERRUPTED"
-  | "LEASE_HELD";
+  | "LEASE_HELD"
+  | "SCIM_RESPONSE_TOO_LARGE"
+  | "SCIM_REDIRECT_REFUSED"
+  | "SCIM_LISTING_RUNAWAY"
+  | "SYNC_DEADLINE";
 
 /**
  * Base class: every error this project throws on purpose.

@@ -11,16 +11,22 @@ export interface SyncArgs {
   filter?: string;
   json: boolean;
   force: boolean;
+  /** Apply the webhook deactivations the guard held, then exit (no sync). */
+  applyHeld: boolean;
   help: boolean;
 }
 
 /** Usage text of the command. */
-export const USAGE = `Usage: npm run sync -- [--dry-run] [--filter '<SCIM filter>'] [--json] [--force]
+export const USAGE = `Usage: npm run sync -- [--dry-run] [--filter '<SCIM filter>'] [--json] [--force] [--apply-held]
 
   --dry-run   fetch and diff, print what would change, write nothing
   --filter    sync only matching users and groups (never deactivates by absence)
   --json      print the syncHistory document as JSON on stdout, nothing else
-  --force     pass the accidental-deletion guard (SYNC_MAX_DEACTIVATE)
+  --force     pass the accidental-deletion guard (SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW)
+  --apply-held  apply the webhook deactivations the guard held, then exit (no sync)
+
+Exit: 0 success, 1 failed or aborted, 2 bad configuration,
+      3 success but the listing was not proven complete (nobody deactivated by absence)
 `;
 
 /**
@@ -42,6 +48,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
         filter: { type: "string" },
         json: { type: "boolean", default: false },
         force: { type: "boolean", default: false },
+        "apply-held": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -53,6 +60,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       ...(filter ? { filter } : {}),
       json: values.json === true,
       force: values.force === true,
+      applyHeld: values["apply-held"] === true,
       help: values.help === true,
     };
   } catch (e) {

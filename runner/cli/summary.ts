@@ -29,6 +29,12 @@ const TITLES: Record<SyncHistoryDoc["status"], string> = {
   running: "… Synchronization Running",
 };
 
+function title(h: SyncHistoryDoc): string {
+  if (h.dryRun && h.status === "success") return "🧪 Dry Run Completed: nothing was written";
+  if (h.status === "success" && h.complete === false) return "⚠️ Synchronization Completed, listing incomplete";
+  return TITLES[h.status];
+}
+
 /**
  * The summary block printed after a run.
  *
@@ -42,7 +48,7 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
   const lines = [
     "",
     RULE,
-    h.dryRun && h.status === "success" ? "🧪 Dry Run Completed: nothing was written" : TITLES[h.status],
+    title(h),
     RULE,
     "📊 Summary:",
     `  Users:       ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ${s.usersDeactivated} deactivated`,
@@ -51,6 +57,10 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
   ];
   for (const e of s.errors.slice(0, 10)) lines.push(`    - ${e.message}`);
   if (s.errors.length > 10) lines.push(`    … ${s.errors.length - 10} more in syncHistory.stats.errors`);
+  if (h.complete === false) {
+    lines.push("", `Incomplete:  the SSO's listing is not proven complete, so nobody was deactivated by absence.`);
+    lines.push(`             ${h.incompleteReason ?? "(no reason recorded)"}`);
+  }
   if (h.error) lines.push("", `Error: ${h.error.message}`);
   if (plan) {
     lines.push("", "Would change:");
@@ -63,5 +73,34 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
     }
   }
   lines.push("", `Completed at: ${(h.completedAt ?? new Date()).toISOString()}`, RULE);
+  return lines.join("\n");
+}
+
+/** A held webhook event as the command line lists it. */
+export interface HeldLine {
+  eventId: string;
+  event: string;
+  resourceType: string;
+  resourceId: string;
+  receivedAt: Date;
+}
+
+/**
+ * The lines about webhook deactivations the guard held; empty when none are.
+ *
+ * @example
+ * ```ts
+ * console.log(heldSummary(await events.held(20), 3));
+ * ```
+ */
+export function heldSummary(rows: readonly HeldLine[], total: number): string {
+  if (total === 0) return "";
+  const lines = [
+    "",
+    `⏸️ Held webhook deactivations: ${total} (past SYNC_MAX_DEACTIVATE within SYNC_GUARD_WINDOW; not applied)`,
+  ];
+  for (const r of rows) lines.push(`    - ${r.receivedAt.toISOString()} ${r.event} ${r.resourceType} ${r.resourceId}`);
+  if (total > rows.length) lines.push(`    … ${total - rows.length} more on the sync page`);
+  lines.push("  Check them against the SSO, then: npm run sync -- --apply-held (or the button on /modules/sync)");
   return lines.join("\n");
 }

@@ -1,7 +1,9 @@
 /**
  * `npm run sync`: one full sync against the configured SSO and MongoDB (the
  * guide's `sync-from-scim` script). Exit 0 on success, 1 when the sync failed
- * or was aborted, 2 for bad configuration — before any network call.
+ * or was aborted, 2 for bad configuration — before any network call — and 3
+ * when it succeeded but could not prove the SSO's listing complete (creates
+ * and updates applied, nobody deactivated by absence).
  *
  * @module
  */
@@ -13,7 +15,9 @@ import { createRuntime } from "../runtime.ts";
 import { createLeaseStore } from "../store/lease-store.ts";
 import { systemTimer } from "../system-time.ts";
 import { parseSyncArgs, USAGE } from "./args.ts";
-import { header, summary } from "./summary.ts";
+import { header, heldSummary, summary } from "./summary.ts";
+import { createEventStore } from "../store/event-store.ts";
+import { windowDecision } from "../sync/guard.ts";
 
 async function main(): Promise<number> {
   let args;
@@ -42,6 +46,24 @@ async function main(): Promise<number> {
     out(`❌ ${e instanceof Error ? e.message : String(e)}`);
     if (args.json) console.log(JSON.stringify({ status: "failed", error: describe(e) }));
     return 1;
+  }
+  const events = createEventStore(runtime.mongo.db, {
+    excludeFields: config.excludeFields,
+    superAdminEmails: config.superAdminEmails,
+    ttlDays: config.historyTtlDays,
+    guard: { windowMs: config.guardWindowMs, allows: windowDecision(config.maxDeactivate) },
+  });
+  if (args.applyHeld) {
+    try {
+      const results = await events.applyHeld();
+      for (const r of results) out(`  ${r.resourceType} ${r.resourceId}: ${r.result.change ?? r.result.status}`);
+      const deactivated = results.filter((r) => r.result.change === "deactivated").length;
+      out(`✅ Applied ${results.length} held webhook event(s): ${deactivated} deactivated`);
+      if (args.json) console.log(JSON.stringify({ applied: results.length, deactivated, results }));
+      return results.some((r) => r.result.status === "failed") ? 1 : 0;
+    } finally {
+      await runtime.close();
+    }
   }
   // The same lease as the daemon's replicas: a manual run never overlaps a scheduled one.
   const lease = createLease({
@@ -74,8 +96,20 @@ async function main(): Promise<number> {
         : undefined,
     });
     out(summary(result.history, result.plan));
-    if (args.json) console.log(JSON.stringify({ _id: result.runId, ...result.history, ...(result.plan ? { plan: result.plan } : {}) }));
-    return result.history.status === "success" ? 0 : 1;
+    const held = await events.held(1000).catch(() => []);
+    const heldText = heldSummary(held.slice(0, 20), held.length);
+    if (heldText) out(heldText);
+    if (args.json) {
+      console.log(JSON.stringify({
+        _id: result.runId,
+        ...result.history,
+        ...(result.plan ? { plan: result.plan } : {}),
+        heldDeactivations: held.map((h) => ({ eventId: h.eventId, resourceType: h.resourceType, resourceId: h.resourceId })),
+      }));
+    }
+    if (result.history.status !== "success") return 1;
+    // Creates and updates landed, but leavers may still be active: cron and CI must see it.
+    return result.history.complete === false ? 3 : 0;
   } finally {
     await lease.release();
     await runtime.close();

@@ -12,6 +12,7 @@ import type { Logger } from "../../shared/logger.ts";
 import type { HealthReport } from "../health.ts";
 import type { Metrics } from "../metrics.ts";
 import { adminAuth } from "./auth.ts";
+import { loopbackHostOnly } from "./host-check.ts";
 import { createSyncRoutes, type SyncRoutesDeps } from "./sync-routes.tsx";
 
 /** Dependencies of {@linkcode createRunnerApp}. */
@@ -22,12 +23,20 @@ export interface RunnerAppDeps {
   health: () => Promise<{ code: 200 | 503; report: HealthReport }>;
   metrics: Pick<Metrics, "render">;
   logger: Logger;
+  /**
+   * The port the server listens on, for the DNS-rebinding check without ADMIN_TOKEN
+   * (host-check.ts); null or absent: any port.
+   */
+  listenPort?: () => number | null;
   /** Apps mounted at `/` as they are: the ingestion API, the webhook app. */
   mounts?: readonly Hono[];
 }
 
 /** `/x/*` also matches `/x` in Hono, so the trigger and its status route share one pattern. */
 const ADMIN_PATHS = ["/modules/sync", "/api/v1/scim/sync/*"] as const;
+
+/** Routes that verify an HMAC signature themselves (ingestion API, direct webhook). */
+const SIGNED_PATHS = new Set(["/api/v1/scim/events", "/api/v1/scim/webhook"]);
 
 /** MongoDB driver errors are named Mongo…; this module may not import the driver. */
 const isStoreError = (e: Error) => e.name.startsWith("Mongo") || (e as { code?: unknown }).code === "STORE_UNAVAILABLE";
@@ -45,6 +54,11 @@ const isStoreError = (e: Error) => e.name.startsWith("Mongo") || (e as { code?: 
 export function createRunnerApp(deps: RunnerAppDeps): Hono {
   const app = new Hono();
   const admin = adminAuth(deps.config);
+  // First, before any route: a rebound host name gets nothing, not even /health. The signed
+  // routes are exempt: their HMAC is their authentication, so a rebound page gains nothing there,
+  // and a reverse proxy in front of a loopback runner may pass its public Host to them.
+  const hostCheck = loopbackHostOnly({ adminToken: deps.config.adminToken, port: deps.listenPort ?? (() => null) });
+  app.use("*", (c, next) => (SIGNED_PATHS.has(c.req.path) ? next() : hostCheck(c, next)));
 
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

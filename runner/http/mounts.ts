@@ -7,18 +7,24 @@
  *
  * @module
  */
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { createWebhookApp } from "../../shared/webhook/app.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { Config } from "../config.ts";
 import { createInProcessForward, createIngestApp } from "../ingest/ingest-app.ts";
-import { createEventStore } from "../store/event-store.ts";
+import { createInFlightGate } from "../ingest/in-flight-gate.ts";
+import { type AppliedHeld, createEventStore } from "../store/event-store.ts";
+import { windowDecision } from "../sync/guard.ts";
 import type { MongoHandle } from "../store/mongo.ts";
 
 /** What {@linkcode webhookMounts} gives the app. */
 export interface Mounts {
   apps: Hono[];
   recentEvents: (limit: number) => Promise<unknown[]>;
+  /** Webhook deactivations held by the guard, oldest first (the page). */
+  heldEvents: (limit: number) => Promise<unknown[]>;
+  /** Applies every held event (the page's button, behind the admin token). */
+  applyHeld: () => Promise<AppliedHeld[]>;
 }
 
 /**
@@ -31,7 +37,18 @@ export interface Mounts {
  */
 export async function webhookMounts(deps: {
   db: MongoHandle["db"];
-  config: Pick<Config, "ingestSecrets" | "webhookSecrets" | "excludeFields" | "superAdminEmails" | "historyTtlDays">;
+  config: Pick<
+    Config,
+    | "ingestSecrets"
+    | "webhookSecrets"
+    | "excludeFields"
+    | "superAdminEmails"
+    | "historyTtlDays"
+    | "webhookToleranceSeconds"
+    | "ingestMaxInFlight"
+    | "maxDeactivate"
+    | "guardWindowMs"
+  >;
   logger: Logger;
   /** Every applied event's status (metrics). */
   onApplied?: (status: string) => void;
@@ -41,19 +58,34 @@ export async function webhookMounts(deps: {
     excludeFields: config.excludeFields,
     superAdminEmails: config.superAdminEmails,
     ttlDays: config.historyTtlDays,
+    futureToleranceMs: config.webhookToleranceSeconds * 1000,
+    guard: { windowMs: config.guardWindowMs, allows: windowDecision(config.maxDeactivate) },
   });
   await events.ensureIndexes();
   const apps: Hono[] = [];
+  // One gate for both ways in: together they apply at most INGEST_MAX_IN_FLIGHT events at once.
+  const gate = createInFlightGate({ max: config.ingestMaxInFlight });
   if (config.ingestSecrets.length > 0) {
-    apps.push(createIngestApp({ secrets: config.ingestSecrets, store: events, logger, onApplied }));
+    apps.push(createIngestApp({ secrets: config.ingestSecrets, store: events, logger, onApplied, gate }));
   }
   if (config.webhookSecrets.length > 0) {
     const forward = createInProcessForward(events, logger, onApplied);
-    apps.push(createWebhookApp({ secrets: config.webhookSecrets, forward, logger }));
+    const webhook = createWebhookApp({
+      secrets: config.webhookSecrets,
+      forward,
+      logger,
+      limits: { toleranceSeconds: config.webhookToleranceSeconds },
+    });
+    apps.push(new Hono().use("/api/v1/scim/webhook", gate.middleware()).route("/", webhook));
   }
   logger.info(
     `📥 Webhooks: ingestion API ${config.ingestSecrets.length > 0 ? "on" : "off (INGEST_SECRET unset)"}, ` +
       `direct webhook ${config.webhookSecrets.length > 0 ? "on" : "off (SCIM_WEBHOOK_SECRET unset)"}`,
   );
-  return { apps, recentEvents: (n) => events.recent(n) };
+  return {
+    apps,
+    recentEvents: (n) => events.recent(n),
+    heldEvents: (n) => events.held(n),
+    applyHeld: () => events.applyHeld(),
+  };
 }

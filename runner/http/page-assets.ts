@@ -2,9 +2,12 @@
  * The sync page's inline stylesheet and its small optional script. Both are
  * constants with no data in them, so inlining them raw is safe; the page
  * works without the script (form POST, then a refresh while a run lasts).
+ * The Content-Security-Policy allows exactly this script by its hash, so no
+ * other inline script — an injected one included — would ever run.
  *
  * @module
  */
+import { createHash } from "node:crypto";
 
 /**
  * The page's CSS: one column on a phone, cards side by side on a laptop;
@@ -59,7 +62,7 @@ padding:12px 20px;cursor:pointer;width:100%;max-width:320px}
 .stat b{display:block;font-size:1.3rem}.stat span{color:var(--muted);font-size:.82rem}
 .badge{display:inline-block;border-radius:999px;padding:1px 9px;font-size:.8rem;font-weight:600;white-space:nowrap}
 .b-success{background:#dcfce7;color:#166534}.b-failed{background:#fee2e2;color:#991b1b}
-.b-aborted,.b-stale{background:#fef3c7;color:#92400e}.b-interrupted,.b-abandoned,.b-duplicate{background:#e5e7eb;color:#374151}
+.b-aborted,.b-stale,.b-incomplete{background:#fef3c7;color:#92400e}.b-interrupted,.b-abandoned,.b-duplicate{background:#e5e7eb;color:#374151}
 .b-running,.b-processing{background:#dbeafe;color:#1e40af}
 .table-wrap{overflow-x:auto}
 table{width:100%;border-collapse:collapse;font-size:.9rem}
@@ -137,3 +140,19 @@ export const PAGE_SCRIPT = `
   if (box.dataset.runId) poll(box.dataset.runId);
 })();
 `;
+
+/** CSP source for an inline script: the base64 SHA-256 of its exact text. */
+const scriptHash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+
+/**
+ * The page's Content-Security-Policy: its one script by hash (no
+ * `'unsafe-inline'` for scripts), fetches to itself only, no framing. Styles
+ * stay inline (the stylesheet and a few `style` attributes; no data in them).
+ *
+ * @example
+ * ```ts
+ * c.header("Content-Security-Policy", PAGE_CSP);
+ * ```
+ */
+export const PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src ${scriptHash(PAGE_SCRIPT)}; ` +
+  "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

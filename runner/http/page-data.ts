@@ -23,6 +23,8 @@ export const HistoryRow = z.object({
   runner: z.string().optional().catch(undefined),
   filter: z.string().nullish().catch(null),
   dryRun: z.boolean().optional().catch(undefined),
+  complete: z.boolean().optional().catch(undefined),
+  incompleteReason: z.string().nullish().catch(null),
   stats: z.object({
     usersCreated: count, usersUpdated: count, usersUnchanged: count, usersDeactivated: count,
     orgUnitsCreated: count, orgUnitsUpdated: count, orgUnitsUnchanged: count, orgUnitsDeactivated: count,
@@ -66,6 +68,8 @@ export interface SyncPageData {
   history: HistoryRow[];
   /** null when this runner has no webhook event store. */
   events: EventRow[] | null;
+  /** Webhook deactivations the guard held, oldest first; null without a webhook event store. */
+  held: EventRow[] | null;
   /** Rows that failed validation and were left out. */
   skippedRows: number;
   next: { at: Date; type: PlannedSyncType } | null;
@@ -88,6 +92,8 @@ export interface PageSources {
   connection(): Promise<Connection>;
   recentHistory(limit: number): Promise<unknown[]>;
   recentEvents?: (limit: number) => Promise<unknown[]>;
+  /** Held webhook events (status `held`), oldest first. */
+  heldEvents?: (limit: number) => Promise<unknown[]>;
   /** Owner of the sync lease, or null when free. */
   leaseHolder(): Promise<string | null>;
   scheduler: { readonly current: Job | null; readonly nextRunAt: Date | null; readonly nextRunType: PlannedSyncType | null };
@@ -122,7 +128,7 @@ async function deadline<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promi
  */
 export async function loadSyncPage(src: PageSources, flash: Flash | null): Promise<SyncPageData> {
   const timeoutMs = src.connectionTimeoutMs ?? 5_000;
-  const [connection, historyDocs, eventDocs, holder] = await Promise.all([
+  const [connection, historyDocs, eventDocs, holder, heldDocs] = await Promise.all([
     deadline(src.connection(), timeoutMs, (): Connection => ({
       ok: false,
       error: `Connection Failed: no answer from ${src.ssoBaseUrl} within ${timeoutMs / 1000}s`,
@@ -130,7 +136,9 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
     src.recentHistory(20),
     src.recentEvents ? src.recentEvents(50) : Promise.resolve(null),
     src.leaseHolder(),
+    src.heldEvents ? src.heldEvents(200) : Promise.resolve(null),
   ]);
+  const held = heldDocs === null ? null : parseRows(EventRow, heldDocs);
   const history = parseRows(HistoryRow, historyDocs);
   const events = eventDocs === null ? null : parseRows(EventRow, eventDocs);
   const job = src.scheduler.current;
@@ -143,7 +151,8 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
     connection,
     history: history.rows,
     events: events?.rows ?? null,
-    skippedRows: history.skipped + (events?.skipped ?? 0),
+    held: held?.rows ?? null,
+    skippedRows: history.skipped + (events?.skipped ?? 0) + (held?.skipped ?? 0),
     next: at ? { at, type: src.scheduler.nextRunType ?? "full" } : null,
     running: { job, elsewhere, holder, abandoned: holder === null && job === null },
     flash,

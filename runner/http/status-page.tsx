@@ -108,9 +108,16 @@ function LastRun({ row }: { row: HistoryRow | undefined }) {
       </p>
       <div class="stats">{items.map(([label, n]) => <div class="stat"><b>{n}</b><span>{label}</span></div>)}</div>
       {row.error ? <p class="err" style="color:var(--bad)">{row.error.message}</p> : null}
+      {row.complete === false
+        ? <p class="err" id="incomplete">Listing incomplete, so nobody was deactivated by absence: {row.incompleteReason}</p>
+        : null}
     </section>
   );
 }
+
+/** A run whose listing was not proven complete: nobody was deactivated by absence. */
+const Incomplete = ({ row }: { row: HistoryRow }) =>
+  row.complete === false ? <> <span class="badge b-incomplete" title={row.incompleteReason ?? ""}>incomplete</span></> : null;
 
 function Errors({ row }: { row: HistoryRow }) {
   const errs = row.stats.errors;
@@ -144,7 +151,7 @@ function HistoryTable({ rows, liveId }: { rows: HistoryRow[]; liveId: string | n
                 <tr data-status={st(r)}>
                   <td data-label="Started"><Time d={r.startedAt} /></td>
                   <td data-label="Type">{typeLabel(r.type)}{r.dryRun ? " (dry run)" : ""}</td>
-                  <td data-label="Status"><Badge status={st(r)} /></td>
+                  <td data-label="Status"><Badge status={st(r)} /><Incomplete row={r} /></td>
                   <td data-label="Duration" class="num">{r.durationMs !== undefined ? formatDuration(r.durationMs) : "—"}</td>
                   <td data-label="Users c/u/=/d" class="num">
                     {r.stats.usersCreated}/{r.stats.usersUpdated}/{r.stats.usersUnchanged}/{r.stats.usersDeactivated}
@@ -191,6 +198,37 @@ function EventsTable({ rows }: { rows: EventRow[] | null }) {
   );
 }
 
+/** Webhook deactivations the guard held: listed, and applied only by an operator's press. */
+function HeldTable({ rows }: { rows: EventRow[] | null }) {
+  if (rows === null || rows.length === 0) return null;
+  return (
+    <section class="card" id="held">
+      <h2>Held deactivations <span class="sub">({rows.length})</span></h2>
+      <p class="sub" style="margin:-4px 0 12px">
+        These webhook events would deactivate more than SYNC_MAX_DEACTIVATE allows within SYNC_GUARD_WINDOW. They are
+        stored and not applied. Check them against the SSO; applying them deactivates each one now.
+      </p>
+      <form method="post" action="/api/v1/scim/sync/held" class="actions">
+        <button class="btn" type="submit">Apply {rows.length} held deactivation{rows.length === 1 ? "" : "s"}</button>
+      </form>
+      <div class="table-wrap">
+        <table class="stack" id="held-events">
+          <thead><tr><th>Received</th><th>Event</th><th>Resource</th></tr></thead>
+          <tbody>
+            {rows.map((e) => (
+              <tr>
+                <td data-label="Received"><Time d={e.receivedAt} /></td>
+                <td data-label="Event">{e.event}</td>
+                <td data-label="Resource" class="err">{e.resourceType} {e.resourceId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 const Alert = ({ flash }: { flash: Flash }) => (
   <div class={`alert ${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"} id="flash">
     <strong>{flash.title}</strong>{flash.text}
@@ -233,6 +271,7 @@ export function SyncPage({ data }: { data: SyncPageData }): Child {
             </section>
             <SyncPanel data={data} />
           </div>
+          <HeldTable rows={data.held} />
           <LastRun row={data.history.find((r) => r.status !== "running")} />
           <HistoryTable rows={data.history} liveId={live} />
           <EventsTable rows={data.events} />

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { Logger } from "../../shared/logger.ts";
 import type { Job, Scheduler, TriggerRefusal } from "../scheduler/types.ts";
 import { sameOrigin } from "./auth.ts";
+import { PAGE_CSP } from "./page-assets.ts";
 import { type Flash, loadSyncPage, type PageSources } from "./page-data.ts";
 import { SyncPage } from "./status-page.tsx";
 
@@ -19,11 +20,25 @@ export interface SyncRoutesDeps {
   page: Omit<PageSources, "scheduler" | "now">;
   now: () => Date;
   logger: Logger;
+  /** Applies the webhook deactivations the guard held; absent when the runner takes no webhooks. */
+  applyHeld?: () => Promise<AppliedHeldResult[]>;
+}
+
+/** What applying one held event did (store/event-store.ts `AppliedHeld`). */
+export interface AppliedHeldResult {
+  eventId: string;
+  resourceType: string;
+  resourceId: string;
+  result: { status: string; change?: string; error?: string };
 }
 
 const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const Refusal = z.enum(["running", "busy", "leased", "stopping", "error"]);
-const PageQuery = z.object({ run: RunId.optional(), refused: Refusal.optional() });
+const PageQuery = z.object({
+  run: RunId.optional(),
+  refused: Refusal.optional(),
+  applied: z.coerce.number().int().nonnegative().max(1_000_000).optional(),
+});
 const TriggerQuery = z.object({ type: z.enum(["full", "delta"]).default("full") });
 const TriggerForm = z.object({ type: z.enum(["full", "delta"]).default("full") });
 const StatusQuery = z.object({ runId: RunId.optional() });
@@ -81,6 +96,9 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
 
   const flashFor = (q: z.infer<typeof PageQuery>): Flash | null => {
     if (q.refused) return { kind: "error", title: "Sync not started.", text: REFUSALS[q.refused] };
+    if (q.applied !== undefined) {
+      return { kind: "success", title: "✅ Held deactivations applied.", text: `${q.applied} deactivated.` };
+    }
     if (!q.run) return null;
     const job = [deps.scheduler.current, deps.scheduler.lastJob].find((j) => j?.runId === q.run);
     return job
@@ -98,11 +116,7 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
     const q = PageQuery.safeParse(c.req.query());
     const data = await loadSyncPage(sources(), q.success ? flashFor(q.data) : null);
     c.header("Cache-Control", "no-store");
-    c.header(
-      "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; " +
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+    c.header("Content-Security-Policy", PAGE_CSP);
     return c.html(<SyncPage data={data} />);
   });
 
@@ -122,6 +136,26 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
       return c.json({ runId: res.job.runId, type: res.job.type, status: "running" }, 202);
     }
     return c.json({ error: REFUSALS[res.reason], reason: res.reason }, res.reason === "stopping" ? 503 : 409);
+  });
+
+  // Behind ADMIN_TOKEN (app.ts guards /api/v1/scim/sync/*) and same-origin: an operator's approval.
+  app.post("/api/v1/scim/sync/held", sameOrigin(), async (c) => {
+    if (!deps.applyHeld) return c.json({ error: "Webhook ingestion is not enabled on this runner" }, 404);
+    const results = await deps.applyHeld();
+    const deactivated = results.filter((r) => r.result.change === "deactivated").length;
+    deps.logger.warn(`⚠️ Operator applied ${results.length} held webhook deactivation(s): ${deactivated} deactivated`);
+    if (/form/.test(c.req.header("content-type") ?? "")) return c.redirect(`/modules/sync?applied=${deactivated}`, 303);
+    return c.json({
+      applied: results.length,
+      deactivated,
+      results: results.map((r) => ({
+        eventId: r.eventId,
+        resourceType: r.resourceType,
+        resourceId: r.resourceId,
+        status: r.result.status,
+        change: r.result.change ?? null,
+      })),
+    });
   });
 
   app.get("/api/v1/scim/sync/status", async (c) => {

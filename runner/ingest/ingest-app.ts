@@ -16,6 +16,7 @@ import { type Logger, silentLogger } from "../../shared/logger.ts";
 import { verifyScimSignature } from "../../shared/signature.ts";
 import { ForwardedBatch, ForwardedEvent } from "../../shared/webhook-event.ts";
 import type { ApplyResult, EventStore } from "../store/event-store.ts";
+import { createInFlightGate, type InFlightGate } from "./in-flight-gate.ts";
 
 /** A forwarded event is one mapped resource: far below this. */
 const MAX_BYTES = 1024 * 1024;
@@ -29,6 +30,8 @@ export interface IngestAppOptions {
   logger?: Logger;
   /** Called with every outcome (metrics). */
   onApplied?: (status: ApplyResult["status"]) => void;
+  /** Bounds the events applied at once; share it with the webhook route. @default a gate of 64 */
+  gate?: InFlightGate;
 }
 
 const VERBS = { create: "created", update: "updated", delete: "deleted" } as const;
@@ -53,6 +56,9 @@ export function logApplied(log: Logger, e: ForwardedEvent, r: ApplyResult): void
   if (r.status === "success") log.info(`✅ ${what} ${VERBS[e.action]} via webhook: ${who}`, fields);
   else if (r.status === "failed") {
     log.error(`❌ Webhook event failed: ${e.event} ${e.resourceId}: ${r.error}`, fields);
+  } else if (r.status === "held") {
+    log.warn(`⏸️ ${what} deactivation held by the guard (SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW): ${who}; ` +
+      "an operator applies it on the sync page or with npm run sync -- --apply-held", fields);
   } else log.info(`ℹ️ Webhook event ${r.status}: ${e.event} ${who}`, fields);
 }
 
@@ -62,17 +68,20 @@ async function applyLogged(
   e: ForwardedEvent,
   log: Logger,
   onApplied?: (status: ApplyResult["status"]) => void,
+  signal?: AbortSignal,
 ): Promise<ApplyResult> {
-  const r = await store.apply(e);
+  const r = await store.apply(e, signal);
   onApplied?.(r.status);
   logApplied(log, e, r);
   return r;
 }
 
 /**
- * Creates the ingestion app. Answers: 200 `success` · `duplicate` · `stale`;
+ * Creates the ingestion app. Answers: 200 `success` · `duplicate` · `stale` ·
+ * `held` (stored, not applied: past the deactivation guard; never sent again);
  * 401 `Invalid webhook signature`; 400 not a ForwardedEvent (field path);
- * 413 over 1 MiB; 500 when MongoDB could not apply it (deliver again). A
+ * 413 over 1 MiB; 500 when MongoDB could not apply it (deliver again); 503
+ * with `Retry-After` when the gate is full (before the body is read). A
  * batch (`{ events: [...] }`, from the edge under load) is answered 200 with
  * `{ results: [{ eventId, status }] }` in its order; a `failed` one is sent again.
  *
@@ -90,7 +99,9 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     throw new TypeError("createIngestApp needs at least one INGEST_SECRET");
   }
   const log = options.logger ?? silentLogger;
+  const gate = options.gate ?? createInFlightGate({ max: 64 });
   const app = new Hono();
+  app.use("/api/v1/scim/events", gate.middleware());
   app.post("/api/v1/scim/events", async (c) => {
     let bytes: Uint8Array;
     try {
@@ -107,14 +118,24 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     const decoded = decodeJsonObject(bytes);
     if (!decoded.ok) throw new HTTPException(400, { message: decoded.message });
     const json = decoded.json;
-    const apply = (e: ForwardedEvent) => applyLogged(options.store, e, log, options.onApplied);
+    // A caller that has gone (timed out, disconnected) will deliver again: nothing is applied for it late.
+    const signal = c.req.raw.signal;
+    const apply = (e: ForwardedEvent) => applyLogged(options.store, e, log, options.onApplied, signal);
     if ("events" in json) {
       const batch = ForwardedBatch.safeParse(json);
       if (!batch.success) {
         throw new HTTPException(400, { message: `Invalid batch: ${describeIssues(batch.error)}` });
       }
-      // Started in array order: the store keeps each resource's events in that order.
-      const results = await Promise.all(batch.data.events.map(apply));
+      // The request holds one slot; a batch needs one per event (at most the whole gate).
+      const extra = Math.min(batch.data.events.length, gate.max) - 1;
+      if (extra > 0 && !gate.take(extra)) return gate.busy(c);
+      let results: ApplyResult[];
+      try {
+        // Started in array order: the store keeps each resource's events in that order.
+        results = await Promise.all(batch.data.events.map(apply));
+      } finally {
+        if (extra > 0) gate.release(extra);
+      }
       return c.json({
         results: results.map((r, i) => ({ eventId: batch.data.events[i]?.eventId, status: r.status })),
       }, 200);
@@ -158,8 +179,8 @@ export function createInProcessForward(
   logger: Logger = silentLogger,
   onApplied?: (status: ApplyResult["status"]) => void,
 ): Forward {
-  return async (e) => {
-    const r = await applyLogged(store, e, logger, onApplied);
+  return async (e, _withinMs, signal) => {
+    const r = await applyLogged(store, e, logger, onApplied, signal);
     return r.status === "failed"
       ? { ok: false, reason: r.error ?? "apply failed" }
       : { ok: true, status: r.status };

@@ -85,7 +85,9 @@ export function backoffMs(failures: number, intervalMs: number): number {
  */
 export function nextRun(input: NextRunInput): NextRun {
   const { now, intervalMs, deltaIntervalMs, jitterMs } = input;
-  if (!(intervalMs > 0) || !(deltaIntervalMs > 0)) throw new RangeError("intervals must be positive");
+  if (!(intervalMs > 0) || !(deltaIntervalMs > 0)) {
+    throw new RangeError("intervals must be positive");
+  }
   if (!(jitterMs >= 0)) throw new RangeError("jitterMs must not be negative");
   const t = now.getTime();
 
@@ -118,6 +120,8 @@ export function nextRun(input: NextRunInput): NextRun {
     gap = backoffMs(input.consecutiveFailures, intervalMs);
     base = input.lastAttemptAt.getTime() + gap;
     reason = "backoff";
+    // A retry that lands when the full sync is due is that full sync, not a delta.
+    if (input.lastFull !== null && base >= input.lastFull.getTime() + intervalMs) type = "full";
   }
   const jitter = Math.floor(clamp01(input.random()) * Math.min(jitterMs, gap / 10));
   return { at: new Date(Math.max(t, base + jitter)), type, reason };
@@ -160,14 +164,42 @@ export interface HistoryEntry {
   startedAt: Date;
   completedAt: Date | null;
   filter?: string | null;
+  since?: Date | null;
   dryRun?: boolean;
+  /** False when the run could not prove its listing complete (it deactivated nobody by absence). */
+  complete?: boolean;
+}
+
+/**
+ * Whether a finished or running entry is one of the scheduled kind: a full
+ * sync of the whole directory or a delta sync. A delta carries the filter the
+ * engine generated from its `since`, so the type decides, not the filter: an
+ * operator's filtered run (`npm run sync -- --filter`) is a full sync with a
+ * filter, and dry runs write nothing.
+ *
+ * @example
+ * ```ts
+ * countsForSchedule({ type: "scim_delta_sync", status: "success", startedAt, completedAt,
+ *   filter: 'meta.lastModified gt "2025-10-18T11:58:00.000Z"' }); // true
+ * countsForSchedule({ type: "scim_full_sync", status: "success", startedAt, completedAt,
+ *   filter: 'userName eq "a@x"' }); // false
+ * ```
+ */
+export function countsForSchedule(e: HistoryEntry): boolean {
+  if (e.dryRun === true) return false;
+  if (e.type === "scim_delta_sync") return true;
+  return e.type === "scim_full_sync" && !e.filter;
 }
 
 /**
  * Reduces recent `syncHistory` entries (any order) to {@linkcode HistoryFacts}.
  * Runs still marked `running` are ignored (a replica killed mid-sync leaves
- * one behind), and so are dry runs and filtered runs: they neither bring the
- * whole directory in nor say anything about the scheduled syncs.
+ * one behind; the next run under the lease closes it as failed), and so is
+ * what {@linkcode countsForSchedule} leaves out. Failed, aborted (the guard)
+ * and interrupted runs are failures: each doubles the backoff. So is a full
+ * sync whose listing was not proven complete: its leavers are still active in
+ * OFM, so the full sync is retried on the backoff (1, 2, 4… minutes, capped at
+ * the interval) instead of waiting a whole interval, and never back to back.
  *
  * @example
  * ```ts
@@ -179,9 +211,10 @@ export interface HistoryEntry {
  */
 export function summarizeHistory(entries: readonly HistoryEntry[]): HistoryFacts {
   const done = entries
-    .filter((e) => e.status !== "running" && e.dryRun !== true && !e.filter)
+    .filter((e) => e.status !== "running" && countsForSchedule(e))
     .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
-  const complete = (e: HistoryEntry) => e.status === "success";
+  const complete = (e: HistoryEntry) =>
+    e.status === "success" && !(e.type === "scim_full_sync" && e.complete === false);
   const full = done.find((e) => complete(e) && e.type === "scim_full_sync");
   const delta = done.find((e) => complete(e) && e.type === "scim_delta_sync");
   const lastOk = done.findIndex(complete);

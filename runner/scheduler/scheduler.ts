@@ -8,7 +8,13 @@
  *
  * @module
  */
-import { backoffMs, deltaSince, nextRun, type PlannedSyncType, summarizeHistory } from "./schedule.ts";
+import {
+  backoffMs,
+  deltaSince,
+  nextRun,
+  type PlannedSyncType,
+  summarizeHistory,
+} from "./schedule.ts";
 import type { Job, Scheduler, SchedulerDeps } from "./types.ts";
 
 export type * from "./types.ts";
@@ -65,8 +71,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } catch {
       delta = false;
     }
-    const input = { now: clock.now(), ...config, lastFull: facts.lastFull, lastDelta: facts.lastDelta,
-      consecutiveFailures: facts.consecutiveFailures, lastAttemptAt: facts.lastAttemptAt, deltaSupported: delta };
+    const input = {
+      now: clock.now(),
+      ...config,
+      lastFull: facts.lastFull,
+      lastDelta: facts.lastDelta,
+      consecutiveFailures: facts.consecutiveFailures,
+      lastAttemptAt: facts.lastAttemptAt,
+      deltaSupported: delta,
+    };
     return {
       facts,
       due: nextRun({ ...input, random: () => 0 }),
@@ -82,10 +95,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (stopping) return;
       const now = clock.now().getTime();
       const gap = planned.type === "delta" ? config.deltaIntervalMs : config.intervalMs;
-      const scheduled = atStart && planned.at.getTime() <= now ? { ...planned, at: new Date(now + gap) } : planned;
+      const scheduled = atStart && planned.at.getTime() <= now
+        ? { ...planned, at: new Date(now + gap) }
+        : planned;
       // A run that threw left no history entry, so the history alone would call it due again now.
       const at = localErrors === 0 ? scheduled.at : new Date(
-        Math.max(scheduled.at.getTime(), clock.now().getTime() + backoffMs(localErrors, config.intervalMs)),
+        Math.max(
+          scheduled.at.getTime(),
+          clock.now().getTime() + backoffMs(localErrors, config.intervalMs),
+        ),
       );
       arm(at, scheduled.type);
       logger.info(`⏰ Next sync: ${scheduled.type} at ${at.toISOString()} (${scheduled.reason})`);
@@ -109,7 +127,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       } catch (e) {
         localErrors++;
         const wait = backoffMs(localErrors, config.intervalMs);
-        logger.warn("⚠️ Could not take the sync lease; retrying", { error: msg(e), retryInMs: wait });
+        logger.warn("⚠️ Could not take the sync lease; retrying", {
+          error: msg(e),
+          retryInMs: wait,
+        });
         arm(new Date(clock.now().getTime() + wait), nextType);
         return;
       }
@@ -132,7 +153,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       // Another replica may have run while we waited: decide again under the lease.
       // SYNC_ON_START asks for one sync after start, which another replica's run satisfies.
-      const syncedSinceStart = planned.facts.lastSuccess !== null && planned.facts.lastSuccess >= startedAt;
+      const syncedSinceStart = planned.facts.lastSuccess !== null &&
+        planned.facts.lastSuccess >= startedAt;
       const due = force ? !syncedSinceStart : planned.due.at.getTime() <= clock.now().getTime();
       if (!due) {
         await lease.release();
@@ -155,16 +177,36 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     nextAt = null;
     nextType = null;
     const runType = type === "delta" && lastSuccess === null ? "full" : type;
-    const since = runType === "delta" && lastSuccess ? deltaSince(lastSuccess, config.deltaOverlapMs) : undefined;
+    const since = runType === "delta" && lastSuccess
+      ? deltaSince(lastSuccess, config.deltaOverlapMs)
+      : undefined;
     const abort = new AbortController();
-    const state: Job = { runId: crypto.randomUUID(), type: runType, trigger, startedAt: clock.now(),
-      historyId: null, status: "running", progress: null, history: null, error: null };
+    const state: Job = {
+      runId: crypto.randomUUID(),
+      type: runType,
+      trigger,
+      startedAt: clock.now(),
+      historyId: null,
+      status: "running",
+      progress: null,
+      history: null,
+      error: null,
+    };
     logger.debug(`Scheduler starting a ${runType} sync`, {
-      trigger, runId: state.runId, ...(since ? { since: since.toISOString() } : {}) });
+      trigger,
+      runId: state.runId,
+      ...(since ? { since: since.toISOString() } : {}),
+    });
     const done = (async () => {
       try {
-        const res = await deps.runSync({ type: runType, since, signal: abort.signal, exclusive: true,
-          onProgress: (p) => (state.progress = p), onStart: (id) => (state.historyId = id) });
+        const res = await deps.runSync({
+          type: runType,
+          since,
+          signal: abort.signal,
+          exclusive: true,
+          onProgress: (p) => (state.progress = p),
+          onStart: (id) => (state.historyId = id),
+        });
         state.history = res.history;
         state.status = res.history.status;
         state.historyId = res.runId;
@@ -231,7 +273,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (!running) return;
       const finished = await raceTimer(running.done, graceMs);
       if (finished) return;
-      logger.warn("🛑 Shutdown grace elapsed: interrupting the running sync", { runId: running.state.runId });
+      logger.warn("🛑 Shutdown grace elapsed: interrupting the running sync", {
+        runId: running.state.runId,
+      });
       running.abort.abort(new Error("shutdown"));
       if (!(await raceTimer(running.done, ABORT_WAIT_MS))) {
         logger.error("❌ The sync did not stop after abort; giving up waiting");

@@ -84,7 +84,9 @@ export interface Scheduler {
    */
   start(): void;
   /** Starts a run now unless one runs anywhere; resolves once the lease is taken. */
-  trigger(type: PlannedSyncType): Promise<{ ok: true; job: Job } | { ok: false; reason: TriggerRefusal }>;
+  trigger(
+    type: PlannedSyncType,
+  ): Promise<{ ok: true; job: Job } | { ok: false; reason: TriggerRefusal }>;
   /** Stops taking work; waits up to graceMs for a run, then aborts it and waits for it to record. */
   stop(graceMs: number): Promise<void>;
   /** Resolves when no tick and no run is in flight (tests, shutdown). */

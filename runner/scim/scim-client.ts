@@ -1,7 +1,10 @@
 /**
  * The SCIM 2.0 client: authenticated, rate-limited, retried GETs against the
  * SSO, the ServiceProviderConfig connection check, and paged listings that
- * follow RFC 7644 (1-based startIndex, short pages allowed) or RFC 9865 cursors.
+ * follow RFC 7644 (1-based startIndex, short pages allowed) or RFC 9865 cursors
+ * (paging.ts, proven by listing-proof.ts). Every body is read with a cap on its
+ * decoded size (bounded-body.ts) and no redirect leaves the SSO's origin
+ * (redirects.ts).
  *
  * @module
  */
@@ -11,30 +14,26 @@ import {
   ScimResponseError,
   ScimSyncError,
 } from "../../shared/errors.ts";
-import { ListResponse, ScimErrorBody, ServiceProviderConfig } from "../../shared/scim-schemas.ts";
+import { ScimErrorBody, ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { parseRetryAfter, RetryableError, withRetry } from "../../shared/retry.ts";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  readBoundedText,
+  ResponseTooLargeError,
+} from "./bounded-body.ts";
+import { cursorPages, indexPages, type ListOptions, type Pages } from "./paging.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import {
+  isRedirect,
+  MAX_SAME_ORIGIN_REDIRECTS,
+  RedirectRefusedError,
+  redirectTarget,
+  shownUrl,
+} from "./redirects.ts";
 import { reason, type TokenProvider } from "./token-provider.ts";
 
-/** One fetched page of a listing. */
-export interface ScimPage {
-  resources: unknown[];
-  totalResults: number;
-  /** 1-based page number in this listing. */
-  pageNo: number;
-  /** Resources fetched so far, this page included. */
-  fetched: number;
-}
-
-export interface ListOptions {
-  filter?: string;
-  /** Page size asked for; the server may return fewer. */
-  count: number;
-  /** Use RFC 9865 cursors. */
-  cursor?: boolean;
-  signal?: AbortSignal;
-}
+export type { ListOptions, ScimPage } from "./paging.ts";
 
 /** Options of {@linkcode createScimClient}. */
 export interface ScimClientOptions {
@@ -43,6 +42,8 @@ export interface ScimClientOptions {
   limiter: RateLimiter;
   timeoutMs: number;
   maxRetries: number;
+  /** Cap on a response's decoded size (SCIM_MAX_RESPONSE_BYTES). @default 32 MiB */
+  maxResponseBytes?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Counts requests and retries (metrics). */
@@ -51,8 +52,11 @@ export interface ScimClientOptions {
 
 export interface ScimClient {
   serviceProviderConfig(signal?: AbortSignal): Promise<ServiceProviderConfig>;
-  /** Yields pages in order until the listing is complete. */
-  pages(resource: "Users" | "Groups", options: ListOptions): AsyncGenerator<ScimPage>;
+  /**
+   * Yields pages in order until the listing ends; returns whether it is proven complete.
+   * Throws ListingRunawayError for a listing that would not end.
+   */
+  pages(resource: "Users" | "Groups", options: ListOptions): Pages;
   /** One GET returning parsed JSON. */
   get(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<unknown>;
 }
@@ -69,6 +73,51 @@ export interface ScimClient {
 export function createScimClient(options: ScimClientOptions): ScimClient {
   const doFetch = options.fetch ?? fetch;
   const base = options.baseUrl.replace(/\/+$/, "");
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const origin = new URL(base).origin;
+
+  /** One GET with redirects handled here: same origin only, a few hops (redirects.ts). */
+  async function send(
+    url: URL,
+    label: string,
+    token: string,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    let target = url;
+    for (let hop = 0;; hop++) {
+      const res = await doFetch(target, {
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: "application/scim+json, application/json",
+        },
+        redirect: "manual",
+        signal,
+      });
+      if (!isRedirect(res.status)) return res;
+      await res.body?.cancel().catch(() => {});
+      const next = redirectTarget(res, target);
+      if (next === null) {
+        throw new RedirectRefusedError(label, res.status, "", "no usable Location");
+      }
+      if (next.origin !== origin) {
+        throw new RedirectRefusedError(
+          label,
+          res.status,
+          shownUrl(next),
+          `${next.origin} is not the SSO's origin ${origin}`,
+        );
+      }
+      if (hop >= MAX_SAME_ORIGIN_REDIRECTS) {
+        throw new RedirectRefusedError(
+          label,
+          res.status,
+          shownUrl(next),
+          `more than ${MAX_SAME_ORIGIN_REDIRECTS} redirects`,
+        );
+      }
+      target = next;
+    }
+  }
 
   async function get(path: string, query: Record<string, string> = {}, signal?: AbortSignal) {
     const url = new URL(`${base}${path}`);
@@ -87,24 +136,28 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       const timeout = AbortSignal.timeout(options.timeoutMs);
       let res: Response;
       try {
-        res = await doFetch(url, {
-          headers: { Authorization: `Bearer ${token}`, Accept: "application/scim+json, application/json" },
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
+        res = await send(url, label, token, signal ? AbortSignal.any([signal, timeout]) : timeout);
       } catch (e) {
+        if (e instanceof RedirectRefusedError) throw e;
         if (signal?.aborted) throw signal.reason;
         options.onRequest?.({ path, status: "error", retry: attempt > 0 });
-        throw new RetryableError(new ConnectionFailedError(url.origin + url.pathname, reason(e), { cause: e }));
+        throw new RetryableError(
+          new ConnectionFailedError(url.origin + url.pathname, reason(e), { cause: e }),
+        );
       }
       options.onRequest?.({ path, status: res.status, retry: attempt > 0 });
       let text: string;
       try {
-        text = await res.text();
+        text = await readBoundedText(res, maxBytes, label);
       } catch (e) {
+        if (e instanceof ResponseTooLargeError) throw e;
         if (signal?.aborted) throw signal.reason;
+        options.onRequest?.({ path, status: "error", retry: attempt > 0 });
         // The connection was cut mid-body.
         throw new RetryableError(
-          new ConnectionFailedError(url.origin + url.pathname, `response cut: ${reason(e)}`, { cause: e }),
+          new ConnectionFailedError(url.origin + url.pathname, `response cut: ${reason(e)}`, {
+            cause: e,
+          }),
         );
       }
       if (res.status === 401 && options.tokens.refreshable && !refreshed) {
@@ -135,7 +188,10 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       const json = await get("/ServiceProviderConfig", {}, signal);
       const parsed = ServiceProviderConfig.safeParse(json);
       if (!parsed.success) {
-        throw new ScimResponseError("GET /ServiceProviderConfig", parsed.error.issues[0]?.message ?? "invalid");
+        throw new ScimResponseError(
+          "GET /ServiceProviderConfig",
+          parsed.error.issues[0]?.message ?? "invalid",
+        );
       }
       return parsed.data;
     },
@@ -143,62 +199,6 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       return opts.cursor ? cursorPages(get, resource, opts) : indexPages(get, resource, opts);
     },
   };
-}
-
-type Get = ScimClient["get"];
-
-function parsePage(json: unknown, label: string): ListResponse {
-  const parsed = ListResponse.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ScimResponseError(label, `${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
-  }
-  return parsed.data;
-}
-
-async function* indexPages(get: Get, resource: string, opts: ListOptions): AsyncGenerator<ScimPage> {
-  const query = (start: number): Record<string, string> => ({
-    startIndex: String(start),
-    count: String(opts.count),
-    ...(opts.filter ? { filter: opts.filter } : {}),
-  });
-  let start = 1;
-  let fetched = 0;
-  let pageNo = 0;
-  let next = get(`/${resource}`, query(start), opts.signal);
-  for (;;) {
-    const page = parsePage(await next, `GET /${resource}?startIndex=${start}`);
-    pageNo++;
-    const n = page.Resources.length;
-    fetched += n;
-    start += n;
-    // A server may return fewer than asked (RFC 7644 §3.4.2.4): advance by what came.
-    const done = n === 0 || start > page.totalResults;
-    // Prefetch the next page while the caller maps and writes this one.
-    if (!done) {
-      next = get(`/${resource}`, query(start), opts.signal);
-      // Unhandled until awaited; a consumer that stops early must not crash the process.
-      next.catch(() => {});
-    }
-    yield { resources: page.Resources, totalResults: page.totalResults, pageNo, fetched };
-    if (done) return;
-  }
-}
-
-async function* cursorPages(get: Get, resource: string, opts: ListOptions): AsyncGenerator<ScimPage> {
-  let cursor = "";
-  let fetched = 0;
-  let pageNo = 0;
-  for (;;) {
-    const q: Record<string, string> = { cursor, count: String(opts.count) };
-    if (opts.filter) q.filter = opts.filter;
-    const page = parsePage(await get(`/${resource}`, q, opts.signal), `GET /${resource}?cursor`);
-    pageNo++;
-    fetched += page.Resources.length;
-    yield { resources: page.Resources, totalResults: page.totalResults, pageNo, fetched };
-    if (!page.nextCursor || page.Resources.length === 0) return;
-    cursor = page.nextCursor;
-  }
 }
 
 function httpError(label: string, status: number, text: string): ScimSyncError {

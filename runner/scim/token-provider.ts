@@ -2,13 +2,21 @@
  * OAuth 2.0 client credentials (RFC 6749 §4.4) against the SSO's token
  * endpoint, form-encoded as in the guide's curl; or a static bearer token.
  * The token is cached until shortly before `expires_in` and fetched again
- * once when the SCIM API answers 401.
+ * once when the SCIM API answers 401. The request never follows a redirect
+ * (the client secret would be re-sent to the new address) and its answer is
+ * read with the same cap on decoded bytes as every SCIM response.
  *
  * @module
  */
 import { z } from "zod";
 import { AccessTokenError, ConnectionFailedError } from "../../shared/errors.ts";
 import type { Config } from "../config.ts";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  readBoundedText,
+  ResponseTooLargeError,
+} from "./bounded-body.ts";
+import { isRedirect, RedirectRefusedError, redirectTarget, shownUrl } from "./redirects.ts";
 
 const TokenResponse = z.looseObject({
   access_token: z.string().min(1),
@@ -35,6 +43,8 @@ export interface TokenProviderOptions {
   auth: Config["auth"];
   tokenUrl: string;
   timeoutMs: number;
+  /** Cap on the answer's decoded size (SCIM_MAX_RESPONSE_BYTES). @default 32 MiB */
+  maxResponseBytes?: number;
   fetch?: typeof fetch;
   now?: () => number;
   /** Refetch this long before expiry. @default 30000 */
@@ -72,8 +82,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     try {
       res = await doFetch(options.tokenUrl, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          Accept: "application/json",
+        },
         body,
+        // Following a 307/308 would post the client secret to wherever the Location points.
+        redirect: "manual",
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (e) {
@@ -81,17 +96,45 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       // Unreachable is the guide's "Connection Failed", not a credentials problem.
       throw new ConnectionFailedError(options.tokenUrl, reason(e), { cause: e });
     }
-    const text = await res.text().catch(() => "");
+    if (isRedirect(res.status)) {
+      await res.body?.cancel().catch(() => {});
+      const where = shownUrl(redirectTarget(res, new URL(options.tokenUrl)));
+      throw new RedirectRefusedError(
+        "POST of the token request",
+        res.status,
+        where,
+        "a token request never follows redirects",
+      );
+    }
+    let text = "";
+    try {
+      text = await readBoundedText(
+        res,
+        options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        "POST of the token request",
+      );
+    } catch (e) {
+      if (e instanceof ResponseTooLargeError) throw e;
+      if (signal?.aborted) throw signal.reason;
+    }
     const json = safeJson(text);
     if (!res.ok) {
       const err = OAuthError.safeParse(json);
       const why = err.success ? (err.data.error_description ?? err.data.error) : undefined;
-      throw new AccessTokenError(res.status, why ?? "the token endpoint refused the client credentials");
+      throw new AccessTokenError(
+        res.status,
+        why ?? "the token endpoint refused the client credentials",
+      );
     }
     const parsed = TokenResponse.safeParse(json);
-    if (!parsed.success) throw new AccessTokenError(res.status, "the token response has no access_token");
+    if (!parsed.success) {
+      throw new AccessTokenError(res.status, "the token response has no access_token");
+    }
     const ttlMs = (parsed.data.expires_in ?? 3600) * 1000;
-    cached = { token: parsed.data.access_token, expiresAt: now() + Math.max(ttlMs - margin, ttlMs / 2) };
+    cached = {
+      token: parsed.data.access_token,
+      expiresAt: now() + Math.max(ttlMs - margin, ttlMs / 2),
+    };
     return parsed.data.access_token;
   }
 

@@ -69,8 +69,24 @@ export interface SyncHistoryDoc {
   };
   /** Why the run failed or was aborted, for a person. */
   error?: { code: string; message: string } | null;
+  /**
+   * The SCIM filter sent. A delta's is generated from `since`; on a full run it is an
+   * operator's (`npm run sync -- --filter`), which proves nothing about the rest.
+   */
   filter?: string | null;
+  /** Delta runs: the instant changes were read from (last success minus the overlap). */
+  since?: Date | null;
   dryRun?: boolean;
+  /** Run with --force: its deactivations were approved and the guard window does not count them. */
+  forced?: boolean;
+  /**
+   * Whether both listings were proven complete (ended as RFC 7644 says, with as many
+   * distinct resources as announced). When false, nobody was deactivated by absence.
+   * Absent on runs that failed before the end of the listings.
+   */
+  complete?: boolean;
+  /** Why the listing is not proven complete, for a person; null when it is. */
+  incompleteReason?: string | null;
   durationMs?: number;
   /** Runner instance that ran it. */
   runner?: string;
@@ -88,8 +104,14 @@ export interface WebhookEventDoc {
   action: "create" | "update" | "delete";
   receivedAt: Date;
   processedAt: Date | null;
-  status: "processing" | "success" | "failed" | "duplicate" | "stale";
+  status: "processing" | "success" | "failed" | "duplicate" | "stale" | "held";
   error: string | null;
+  /** What applying it did (created, updated, unchanged, deactivated, absent); the guard counts "deactivated". */
+  change?: string | null;
+  /** A held event as JSON (a ForwardedEvent), kept until an operator applies it. */
+  heldEvent?: string;
+  /** Applied by an operator past the guard: the window does not count it. */
+  forced?: boolean;
   expiresAt?: Date;
 }
 

@@ -20,6 +20,11 @@ import { defaultRole } from "./sync-store.ts";
 export const RACED = Symbol("raced");
 /** A decision made and written, or a lost race. */
 export type WriteOutcome = ApplyResult | typeof RACED;
+/**
+ * Asked right before a write that would deactivate: false holds the event
+ * (nothing written, status `held`). Absent: every deactivation goes ahead.
+ */
+export type MayDeactivate = () => Promise<boolean>;
 
 /** Dependencies of {@linkcode createResourceWriter}. */
 export interface ResourceWriterDeps {
@@ -27,6 +32,8 @@ export interface ResourceWriterDeps {
   units: Collection<OrgUnitDoc>;
   excludeFields: readonly string[];
   superAdminEmails: readonly string[];
+  /** A version later than now + this is taken as now (see {@linkcode boundedVersion}). */
+  futureToleranceMs: number;
   now: () => Date;
 }
 
@@ -66,6 +73,20 @@ const isStale = (stored: Date | null | undefined, incoming: Date | null) =>
 const isNewer = (incoming: Date | null, stored: Date | null | undefined) =>
   incoming !== null && (time(stored) === null || incoming.getTime() > (time(stored) as number));
 
+/**
+ * An incoming version, bounded: one later than `now + toleranceMs` (a directory clock gone
+ * wrong, or year 9999) is taken as `now`, so it cannot make every later event `stale`.
+ *
+ * @example
+ * ```ts
+ * boundedVersion(new Date("9999-12-31T00:00:00Z"), new Date("2025-10-18T10:00:00Z"), 300_000);
+ * // 2025-10-18T10:00:00.000Z
+ * ```
+ */
+export function boundedVersion(incoming: Date | null, now: Date, toleranceMs: number): Date | null {
+  return incoming !== null && incoming.getTime() > now.getTime() + toleranceMs ? now : incoming;
+}
+
 /** Key → _id, bounded: past `max` entries the oldest are forgotten (they are looked up by key again). */
 class IdCache {
   #map = new Map<string, ObjectId | string>();
@@ -88,7 +109,9 @@ class IdCache {
  *
  * @example
  * ```ts
- * const writer = createResourceWriter({ users, units, excludeFields: [], superAdminEmails: [], now: () => new Date() });
+ * const writer = createResourceWriter({
+ *   users, units, excludeFields: [], superAdminEmails: [], futureToleranceMs: 300_000, now: () => new Date(),
+ * });
  * let r = await writer.user(event);
  * while (r === RACED) r = await writer.user(event);
  * ```
@@ -98,7 +121,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
   // 100,000 ids are a few MB; an organisation's active users fit.
   const userIds = new IdCache(100_000);
 
-  async function write(e: ForwardedEvent, t: Target): Promise<WriteOutcome> {
+  async function write(e: ForwardedEvent, t: Target, may?: MayDeactivate): Promise<WriteOutcome> {
     const at = deps.now();
     const projection = {
       _id: 1,
@@ -119,7 +142,11 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
     if (raw === null || raw[keyField] !== keyValue) raw = await t.coll.findOne(t.key, { projection });
     if (raw) t.ids?.set(String(keyValue), raw._id);
     const old = raw ? ({ ...raw, subject: raw[t.subjectField] } as Stored) : null;
-    const incoming = t.doc ? scimDate(t.doc.scimLastModified as string | null) : scimDate(e.occurredAt);
+    const incoming = boundedVersion(
+      t.doc ? scimDate(t.doc.scimLastModified as string | null) : scimDate(e.occurredAt),
+      at,
+      deps.futureToleranceMs,
+    );
     const subject = (t.doc?.[t.subjectField] as string | undefined) ?? old?.subject ?? e.resourceId;
     if (old && isStale(old.scimLastModified, incoming)) return { status: "stale", subject };
     // Only this version of the document may be overwritten: a newer write in between wins.
@@ -147,6 +174,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
           ? await cas(old, version, "unchanged")
           : { status: "success", change: "unchanged", subject };
       }
+      if (may && !(await may())) return { status: "held", subject };
       return await cas(
         old,
         { ...version, isActive: false, deactivatedAt: at, syncHash: "" },
@@ -194,12 +222,13 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
       set.deactivatedAt = active ? null : old.isActive === false ? old.deactivatedAt ?? at : at;
     }
     const deactivates = t.fields.includes("isActive") && !active && old.isActive !== false;
+    if (deactivates && may && !(await may())) return { status: "held", subject };
     return await cas(old, set, deactivates ? "deactivated" : "updated");
   }
 
   return {
     /** Applies a user event: upsert by `ssoUserId`, or soft delete. */
-    user(e: ForwardedEvent): Promise<WriteOutcome> {
+    user(e: ForwardedEvent, may?: MayDeactivate): Promise<WriteOutcome> {
       const u: OfmUser | null = e.user;
       if (e.action !== "delete" && !u) {
         return Promise.resolve({ status: "failed", error: "event carries no user" });
@@ -212,10 +241,10 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
         doc: e.action === "delete" ? null : u,
         fields: userFields,
         onInsert: () => ({ role: defaultRole((u as OfmUser).email, deps.superAdminEmails) }),
-      });
+      }, may);
     },
     /** Applies a group event: upsert by `_id` (the SCIM id), or mark inactive. */
-    orgUnit(e: ForwardedEvent): Promise<WriteOutcome> {
+    orgUnit(e: ForwardedEvent, may?: MayDeactivate): Promise<WriteOutcome> {
       const g: OfmOrgUnit | null = e.orgUnit;
       if (e.action !== "delete" && !g) {
         return Promise.resolve({ status: "failed", error: "event carries no org unit" });
@@ -226,7 +255,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
         subjectField: "unitName",
         doc: e.action === "delete" ? null : g,
         fields: orgUnitHashFields,
-      });
+      }, may);
     },
   };
 }

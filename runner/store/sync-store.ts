@@ -12,6 +12,7 @@ import { type AnyBulkWriteOperation, type Db, MongoBulkWriteError, ObjectId } fr
 import type { OfmOrgUnit, OfmUser, ResourceError } from "../../shared/ofm-documents.ts";
 import type { Change, ExistingEntry } from "../sync/diff.ts";
 import { PackedIndex } from "./packed-index.ts";
+import { isSuperAdminEmail } from "../super-admins.ts";
 
 /** Documents per cursor batch of the index read: few round trips, bounded garbage. */
 const INDEX_BATCH = 5000;
@@ -36,7 +37,9 @@ export interface WriteOutcome {
 }
 
 /**
- * The role a new user gets; never changed by later syncs.
+ * The role a new user gets; never changed by later syncs. SUPER_ADMIN_EMAILS
+ * match after an ASCII-only case fold (see super-admins.ts): a look-alike such
+ * as the Kelvin sign never matches.
  *
  * @example
  * ```ts
@@ -44,7 +47,7 @@ export interface WriteOutcome {
  * ```
  */
 export function defaultRole(email: string, superAdmins: readonly string[]): Role {
-  return superAdmins.includes(email.toLowerCase()) ? "super_admin" : "employee";
+  return isSuperAdminEmail(email, superAdmins) ? "super_admin" : "employee";
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

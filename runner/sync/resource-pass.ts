@@ -2,11 +2,13 @@
  * One pass over a SCIM listing (Groups or Users): each page is mapped,
  * de-duplicated, diffed and its creates and updates queued for writing while
  * the next page is fetched. Deactivating updates are only collected: the
- * engine applies them after the guard has seen the whole run.
+ * engine applies them after the guard has seen the whole run, and absence
+ * counts only when the listing is proven complete (`listing`).
  *
  * @module
  */
 import type { MapResult } from "../../shared/mapping.ts";
+import type { ListingEnd } from "../scim/listing-proof.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { WriteOutcome } from "../store/sync-store.ts";
 import { type Change, diffBatch, type ExistingIndex } from "./diff.ts";
@@ -32,6 +34,8 @@ export interface PassResult<T> {
   held: Change<T>[];
   created: string[];
   updated: string[];
+  /** How the listing ended: absence proves nothing unless `complete`. */
+  listing: ListingEnd;
 }
 
 /**
@@ -55,11 +59,28 @@ export async function resourcePass<T extends { isActive: boolean }>(
     afterPage?: () => void;
   },
 ): Promise<PassResult<T>> {
-  const out: PassResult<T> = { seen: new Set(), held: [], created: [], updated: [] };
+  const out: Omit<PassResult<T>, "listing"> = {
+    seen: new Set(),
+    held: [],
+    created: [],
+    updated: [],
+  };
   const { stats } = ctx;
-  for await (const page of ctx.client.pages(spec.resource, ctx.list)) {
+  const pages = ctx.client.pages(spec.resource, ctx.list);
+  let listing: ListingEnd;
+  for (;;) {
+    // Not `for await`: the generator's return value is the listing's proof.
+    const step = await pages.next();
+    if (step.done) {
+      listing = step.value;
+      break;
+    }
+    const page = step.value;
     const items = mapPage(page.resources, spec, out.seen, stats);
-    const batch = diffBatch(items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })), index);
+    const batch = diffBatch(
+      items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
+      index,
+    );
     stats[`${spec.counters}Fetched`] = out.seen.size;
     stats[`${spec.counters}Unchanged`] += batch.unchanged;
     stats[`${spec.counters}Created`] += batch.creates.length;
@@ -73,7 +94,7 @@ export async function resourcePass<T extends { isActive: boolean }>(
     ctx.afterPage?.();
   }
   await ctx.write.drain();
-  return out;
+  return { ...out, listing };
 }
 
 function mapPage<T extends { isActive: boolean }>(

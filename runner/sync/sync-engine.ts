@@ -17,9 +17,12 @@ import type { ScimClient } from "../scim/scim-client.ts";
 import type { SyncHistoryDoc } from "../store/collections.ts";
 import type { HistoryStore } from "../store/history-store.ts";
 import type { SyncStore } from "../store/sync-store.ts";
-import { absentActive, allowedDeactivations, type ExistingIndex } from "./diff.ts";
+import { absentActive, type ExistingIndex } from "./diff.ts";
+import { activeAtWindowStart, type GuardVerdict, guardVerdict, windowStart } from "./guard.ts";
+import { formatDuration } from "../duration.ts";
 import { PackedIndex } from "../store/packed-index.ts";
 import { resourcePass } from "./resource-pass.ts";
+import { DEFAULT_MAX_SYNC_DURATION_MS, startRunDeadline } from "./run-deadline.ts";
 import { emptyStats } from "./sync-stats.ts";
 import { createWriteQueue } from "./write-queue.ts";
 
@@ -55,6 +58,10 @@ export interface SyncDeps {
   logger: Logger;
   pageSize: number;
   maxDeactivate: DeactivationLimit;
+  /** SYNC_MAX_DURATION: a run still going after this long fails. @default 30 minutes */
+  maxDurationMs?: number;
+  /** SYNC_GUARD_WINDOW: deactivations are held against the limit over this many ms. @default 86_400_000 */
+  guardWindowMs?: number;
   userHashFields: readonly string[];
   runnerId?: string;
   now?: () => Date;
@@ -76,12 +83,16 @@ export interface SyncResult {
   plan?: DryRunPlan;
 }
 
-/** The guard refused the run. */
+/** The guard refused the run: its deactivations and the window's together pass the limit. */
 export class GuardAbortedError extends ScimSyncError {
-  constructor(what: string, count: number, allowed: number) {
+  constructor(what: string, proposed: number, v: GuardVerdict & { inWindow: number; baseline: number; windowMs: number }) {
+    const window = formatDuration(v.windowMs);
     super(
       "GUARD_ABORTED",
-      `Sync aborted: it would deactivate ${count} ${what}, more than the ${allowed} that SYNC_MAX_DEACTIVATE allows. ` +
+      `Sync aborted: it would deactivate ${proposed} ${what}` +
+        (v.inWindow > 0 ? `, and ${v.inWindow} were already deactivated in the last ${window} (${v.total} in all)` : "") +
+        `, more than the ${v.allowed} that SYNC_MAX_DEACTIVATE allows within SYNC_GUARD_WINDOW (${window}; ` +
+        `${v.baseline} active at the window's start). ` +
         `Check the SSO's listing; if the change is real, run again with --force.`,
     );
   }
@@ -114,7 +125,10 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     stats,
     error: null,
     filter: filter ?? null,
+    // The schedule tells a scheduled delta from an operator's filtered run by type, and reads `since`.
+    since: options.type === "delta" ? options.since ?? null : null,
     dryRun: options.dryRun === true,
+    ...(options.force ? { forced: true } : {}),
     runner: deps.runnerId,
   };
   const plan: DryRunPlan = {
@@ -132,7 +146,9 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
   }
   const progress = (p: SyncProgress) => options.onProgress?.(p);
   const source = options.type === "delta" ? "delta_sync" : "full_sync";
-  const signal = options.signal;
+  // Everything the run does listens to this signal: shutdown, a lost lease, or SYNC_MAX_DURATION.
+  const deadline = startRunDeadline(deps.maxDurationMs ?? DEFAULT_MAX_SYNC_DURATION_MS, options.signal);
+  const signal = deadline.signal;
 
   try {
     log.info(`🔄 Starting SCIM ${options.type === "delta" ? "delta" : "full"} synchronization...`);
@@ -175,6 +191,13 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
       update: (c) => deps.store.updateUsers(c, source),
     }, userIndex, { client: deps.client, write, stats, list, onPage: onPage("users"), afterPage });
     log.info(`📥 Fetched ${stats.usersFetched} users`);
+    // Absence means deletion only when both listings are proven complete (listing-proof.ts).
+    const unproven = [units.listing, users.listing].filter((l) => !l.complete);
+    history.complete = unproven.length === 0;
+    if (unproven.length > 0) {
+      history.incompleteReason = unproven.map((l) => `${l.resource}: ${l.reason}`).join("; ");
+      log.warn(`⚠️ The SSO's listing is not proven complete, so nobody is deactivated by absence: ${history.incompleteReason}`);
+    }
     plan.orgUnits.create.push(...units.created);
     plan.orgUnits.update.push(...units.updated);
     plan.users.create.push(...users.created);
@@ -182,10 +205,13 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
 
     // Deactivations: only now is the listing known to be complete.
     progress({ phase: "writing", fetched: stats.usersFetched, total: stats.usersFetched, pageNo: 0 });
-    const absentUsers = complete ? absentActive(userIndex, users.seen) : [];
-    const absentUnits = complete ? absentActive(unitIndex, units.seen) : [];
-    guard("users", users.held.length + absentUsers.length, activeCount(userIndex), deps.maxDeactivate, options.force);
-    guard("org units", units.held.length + absentUnits.length, activeCount(unitIndex), deps.maxDeactivate, options.force);
+    const absentUsers = complete && history.complete ? absentActive(userIndex, users.seen) : [];
+    const absentUnits = complete && history.complete ? absentActive(unitIndex, units.seen) : [];
+    const windowMs = deps.guardWindowMs ?? 86_400_000;
+    const inWindow = await deps.history.deactivationsSince(windowStart(now(), windowMs));
+    const limits = { limit: deps.maxDeactivate, windowMs, force: options.force };
+    guard("users", users.held.length + absentUsers.length, activeCount(userIndex), inWindow.users, limits);
+    guard("org units", units.held.length + absentUnits.length, activeCount(unitIndex), inWindow.orgUnits, limits);
     plan.users.deactivate.push(...users.held.map((c) => c.doc.ssoUserId), ...absentUsers.map((e) => e.key));
     plan.orgUnits.deactivate.push(...units.held.map((c) => c.doc._id), ...absentUnits.map((e) => e.key));
     stats.usersDeactivated = users.held.length + absentUsers.length;
@@ -205,9 +231,9 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     log.info(options.dryRun ? "✅ Dry run complete: nothing was written" : "✅ SCIM synchronization complete!");
     history.status = "success";
   } catch (e) {
-    const interrupted = signal?.aborted === true;
+    const interrupted = signal.aborted && !deadline.expired();
     history.status = interrupted ? "interrupted" : e instanceof GuardAbortedError ? "aborted" : "failed";
-    history.error = interrupted
+    history.error = deadline.expired() ? describe(signal.reason) : interrupted
       ? { code: "SYNC_INTERRUPTED", message: "Sync interrupted: the runner is shutting down; the next run resumes." }
       : describe(e);
     // Nothing destructive ran: the counters of deactivation say what was held back.
@@ -216,6 +242,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     const logFn = history.status === "aborted" ? log.warn : log.error;
     logFn(`❌ SCIM synchronization ${history.status}: ${history.error.message}`, { code: history.error.code });
   }
+  deadline.clear();
   history.completedAt = now();
   history.durationMs = history.completedAt.getTime() - history.startedAt.getTime();
   progress({ phase: "done", fetched: stats.usersFetched, total: stats.usersFetched, pageNo: 0 });
@@ -227,6 +254,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
         stats,
         error: history.error,
         durationMs: history.durationMs,
+        ...(history.complete === undefined ? {} : { complete: history.complete, incompleteReason: history.incompleteReason ?? null }),
       });
       await deps.history.sweep();
     } catch (e) {
@@ -248,9 +276,16 @@ function activeCount(index: ExistingIndex): number {
   return n;
 }
 
-function guard(what: string, count: number, active: number, limit: DeactivationLimit, force?: boolean): void {
-  const allowed = allowedDeactivations(limit, active);
-  if (count > allowed && !force) throw new GuardAbortedError(what, count, allowed);
+function guard(
+  what: string,
+  proposed: number,
+  activeNow: number,
+  inWindow: number,
+  o: { limit: DeactivationLimit; windowMs: number; force?: boolean },
+): void {
+  const baseline = activeAtWindowStart(activeNow, inWindow);
+  const v = guardVerdict({ activeAtWindowStart: baseline, deactivatedInWindow: inWindow, proposed, limit: o.limit });
+  if (!v.ok && !o.force) throw new GuardAbortedError(what, proposed, { ...v, inWindow, baseline, windowMs: o.windowMs });
 }
 
 function describe(e: unknown): { code: string; message: string } {

@@ -20,8 +20,13 @@ import { verifyWebhookSignature, withinReplayWindow } from "./verify-request.ts"
 /** What the ingestion side answered: stored (`success`, `duplicate`, `stale`) or not. */
 export type ForwardResult = { ok: true; status: string } | { ok: false; reason: string };
 
-/** Hands a mapped event to the ingestion API; resolves only once it is stored. */
-export type Forward = (event: ForwardedEvent) => Promise<ForwardResult>;
+/**
+ * Hands a mapped event to the ingestion API; resolves only once it is stored.
+ * `withinMs` shortens the forwarder's own deadline (absent: its default);
+ * `signal` is the incoming request's, aborted when the SSO has gone, so an
+ * in-process forward does not apply the event late (the SSO sends it again).
+ */
+export type Forward = (event: ForwardedEvent, withinMs?: number, signal?: AbortSignal) => Promise<ForwardResult>;
 
 /** Limits of {@linkcode createWebhookApp}, checked before any work. */
 export interface WebhookLimits {
@@ -142,7 +147,7 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
     }
     let result: ForwardResult;
     try {
-      result = await options.forward(mapped.event);
+      result = await options.forward(mapped.event, undefined, c.req.raw.signal);
     } catch (e) {
       // A forward that throws did not store the event either: the SSO must retry, not see a 500.
       result = { ok: false, reason: e instanceof Error ? e.message : String(e) };

@@ -59,3 +59,28 @@ describe("loadConfig()", () => {
     expect(() => loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "isActive" })).toThrow("isActive");
   });
 });
+
+describe("loadConfig() run and response limits", () => {
+  test("loadConfig() reads SCIM_MAX_RESPONSE_BYTES in bytes or binary units, 32 MiB by default", () => {
+    expect(loadConfig(creds).maxResponseBytes).toBe(32 * 2 ** 20);
+    expect(loadConfig({ ...creds, SCIM_MAX_RESPONSE_BYTES: "8MiB" }).maxResponseBytes).toBe(8 * 2 ** 20);
+    expect(loadConfig({ ...creds, SCIM_MAX_RESPONSE_BYTES: "1048576" }).maxResponseBytes).toBe(2 ** 20);
+    for (const bad of ["lots", "1KiB", "-5"]) {
+      const err = (() => {
+        try {
+          loadConfig({ ...creds, SCIM_MAX_RESPONSE_BYTES: bad });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).variables).toEqual(["SCIM_MAX_RESPONSE_BYTES"]);
+    }
+  });
+
+  test("loadConfig() reads SYNC_MAX_DURATION as a duration, 30 minutes by default", () => {
+    expect(loadConfig(creds).maxSyncDurationMs).toBe(30 * 60_000);
+    expect(loadConfig({ ...creds, SYNC_MAX_DURATION: "2h" }).maxSyncDurationMs).toBe(2 * 3600_000);
+    expect(() => loadConfig({ ...creds, SYNC_MAX_DURATION: "forever" })).toThrow("SYNC_MAX_DURATION");
+  });
+});

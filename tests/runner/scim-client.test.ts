@@ -28,9 +28,11 @@ afterAll(() => server.stop(true));
 function client(opts: { auth?: "cc" | "bearer"; maxRetries?: number; secret?: string } = {}) {
   seen.length = 0;
   const tokens = createTokenProvider({
-    auth: opts.auth === "bearer"
-      ? { kind: "bearer", token: "static-tok" }
-      : { kind: "client_credentials", clientId: "id", clientSecret: opts.secret ?? "top-secret-value" },
+    auth: opts.auth === "bearer" ? { kind: "bearer", token: "static-tok" } : {
+      kind: "client_credentials",
+      clientId: "id",
+      clientSecret: opts.secret ?? "top-secret-value",
+    },
     tokenUrl: `${base}/token`,
     timeoutMs: 1000,
   });
@@ -48,9 +50,15 @@ const list = (all: unknown[], url: URL, cap = 2) => {
   const start = Number(url.searchParams.get("startIndex") ?? 1);
   const count = Math.min(Number(url.searchParams.get("count")), cap);
   const page = all.slice(start - 1, start - 1 + count);
-  return Response.json({ totalResults: all.length, startIndex: start, itemsPerPage: page.length, Resources: page });
+  return Response.json({
+    totalResults: all.length,
+    startIndex: start,
+    itemsPerPage: page.length,
+    Resources: page,
+  });
 };
-const token = () => Response.json({ access_token: "tok-1", token_type: "Bearer", expires_in: 3600 });
+const token = () =>
+  Response.json({ access_token: "tok-1", token_type: "Bearer", expires_in: 3600 });
 
 describe("ScimClient.pages()", () => {
   test("pages() advances by what the server returned when it caps the page size", async () => {
@@ -61,13 +69,19 @@ describe("ScimClient.pages()", () => {
       got.push(...p.resources.map((r) => (r as { id: string }).id));
     }
     expect(got).toEqual(["u0", "u1", "u2", "u3", "u4"]);
-    const starts = seen.filter((s) => s.path.endsWith("/Users")).map((s) => new URLSearchParams(s.query).get("startIndex"));
-    expect(starts).toEqual(["1", "3", "5"]);
+    const starts = seen.filter((s) => s.path.endsWith("/Users")).map((s) =>
+      new URLSearchParams(s.query).get("startIndex")
+    );
+    // startIndex 6 is the empty page that proves the listing ended (listing-proof.ts).
+    expect(starts).toEqual(["1", "3", "5", "6"]);
   });
 
   test("pages() stops on an empty page even when totalResults promises more", async () => {
     handler = (_r, url) =>
-      url.pathname === "/token" ? token() : Response.json({ totalResults: 10, Resources: url.searchParams.get("startIndex") === "1" ? [{ id: "a" }] : [] });
+      url.pathname === "/token" ? token() : Response.json({
+        totalResults: 10,
+        Resources: url.searchParams.get("startIndex") === "1" ? [{ id: "a" }] : [],
+      });
     let n = 0;
     for await (const p of client().pages("Users", { count: 5 })) n += p.resources.length;
     expect(n).toBe(1);
@@ -77,16 +91,23 @@ describe("ScimClient.pages()", () => {
     handler = (_r, url) => {
       if (url.pathname === "/token") return token();
       const c = url.searchParams.get("cursor");
-      return c === "" ? Response.json({ totalResults: 2, Resources: [{ id: "a" }], nextCursor: "n1" }) : Response.json({ totalResults: 2, Resources: [{ id: "b" }] });
+      return c === ""
+        ? Response.json({ totalResults: 2, Resources: [{ id: "a" }], nextCursor: "n1" })
+        : Response.json({ totalResults: 2, Resources: [{ id: "b" }] });
     };
     const ids: string[] = [];
-    for await (const p of client().pages("Users", { count: 1, cursor: true })) ids.push(...p.resources.map((r) => (r as { id: string }).id));
+    for await (const p of client().pages("Users", { count: 1, cursor: true })) {
+      ids.push(...p.resources.map((r) => (r as { id: string }).id));
+    }
     expect(ids).toEqual(["a", "b"]);
   });
 
   test("pages() passes the SCIM filter through", async () => {
-    handler = (_r, url) => url.pathname === "/token" ? token() : Response.json({ totalResults: 0, Resources: [] });
-    for await (const _ of client().pages("Users", { count: 10, filter: 'userName eq "a@x"' })) { /* drain */ }
+    handler = (_r, url) =>
+      url.pathname === "/token" ? token() : Response.json({ totalResults: 0, Resources: [] });
+    for await (
+      const _ of client().pages("Users", { count: 10, filter: 'userName eq "a@x"' })
+    ) { /* drain */ }
     expect(new URLSearchParams(seen.at(-1)?.query).get("filter")).toBe('userName eq "a@x"');
   });
 });
@@ -94,7 +115,12 @@ describe("ScimClient.pages()", () => {
 describe("ScimClient.get()", () => {
   test("get() retries 5xx and succeeds, keeping the token", async () => {
     let n = 0;
-    handler = (_r, url) => url.pathname === "/token" ? token() : ++n < 3 ? new Response("x", { status: 503 }) : Response.json({ ok: 1 });
+    handler = (_r, url) =>
+      url.pathname === "/token"
+        ? token()
+        : ++n < 3
+        ? new Response("x", { status: 503 })
+        : Response.json({ ok: 1 });
     expect(await client().get("/Users")).toEqual({ ok: 1 });
     expect(seen.filter((s) => s.path === "/token").length).toBe(1);
   });
@@ -102,13 +128,21 @@ describe("ScimClient.get()", () => {
   test("get() honours 429 and then succeeds", async () => {
     let n = 0;
     handler = (_r, url) =>
-      url.pathname === "/token" ? token() : ++n === 1 ? new Response("slow down", { status: 429, headers: { "Retry-After": "1" } }) : Response.json({ ok: 2 });
+      url.pathname === "/token"
+        ? token()
+        : ++n === 1
+        ? new Response("slow down", { status: 429, headers: { "Retry-After": "1" } })
+        : Response.json({ ok: 2 });
     expect(await client().get("/Users")).toEqual({ ok: 2 });
   });
 
   test("get() fetches a new token once on 401, then gives up with the SCIM detail", async () => {
     handler = (_r, url) =>
-      url.pathname === "/token" ? token() : Response.json({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "401", detail: "token revoked" }, { status: 401 });
+      url.pathname === "/token" ? token() : Response.json({
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        status: "401",
+        detail: "token revoked",
+      }, { status: 401 });
     const err: any = await client().get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScimHttpError);
     expect(err.status).toBe(401);
@@ -118,7 +152,11 @@ describe("ScimClient.get()", () => {
 
   test("get() fails without retry on 400 with the server's detail", async () => {
     handler = (_r, url) =>
-      url.pathname === "/token" ? token() : Response.json({ status: "400", scimType: "invalidFilter", detail: "bad filter" }, { status: 400 });
+      url.pathname === "/token"
+        ? token()
+        : Response.json({ status: "400", scimType: "invalidFilter", detail: "bad filter" }, {
+          status: 400,
+        });
     const err: any = await client().get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScimHttpError);
     expect(err.scimType).toBe("invalidFilter");
@@ -126,22 +164,37 @@ describe("ScimClient.get()", () => {
   });
 
   test("get() retries a body that is not JSON, then reports it", async () => {
-    handler = (_r, url) => url.pathname === "/token" ? token() : new Response("{not json", { status: 200 });
+    handler = (_r, url) =>
+      url.pathname === "/token" ? token() : new Response("{not json", { status: 200 });
     const err: any = await client({ maxRetries: 1 }).get("/Users").catch((e: unknown) => e);
     expect(err.code).toBe("SCIM_RESPONSE_INVALID");
     expect(seen.filter((s) => s.path.endsWith("/Users")).length).toBe(2);
   });
 
   test("get() times out a hanging server and reports Connection Failed", async () => {
-    handler = (_r, url) => url.pathname === "/token" ? token() : new Promise((r) => setTimeout(() => r(Response.json({})), 2000));
+    handler = (_r, url) =>
+      url.pathname === "/token"
+        ? token()
+        : new Promise((r) => setTimeout(() => r(Response.json({})), 2000));
     const err: any = await client({ maxRetries: 0 }).get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionFailedError);
     expect(err.message).toContain("Connection Failed");
   });
 
   test("get() reports Connection Failed when nothing listens", async () => {
-    const tokens = createTokenProvider({ auth: { kind: "bearer", token: "t" }, tokenUrl: "", timeoutMs: 500 });
-    const c = createScimClient({ baseUrl: "http://127.0.0.1:9", tokens, limiter: createRateLimiter({ perMinute: 100 }), timeoutMs: 500, maxRetries: 1, sleep: async () => {} });
+    const tokens = createTokenProvider({
+      auth: { kind: "bearer", token: "t" },
+      tokenUrl: "",
+      timeoutMs: 500,
+    });
+    const c = createScimClient({
+      baseUrl: "http://127.0.0.1:9",
+      tokens,
+      limiter: createRateLimiter({ perMinute: 100 }),
+      timeoutMs: 500,
+      maxRetries: 1,
+      sleep: async () => {},
+    });
     const err: any = await c.get("/Users").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionFailedError);
   });
@@ -156,7 +209,9 @@ describe("ScimClient.get()", () => {
 describe("TokenProvider", () => {
   test("get() says Failed to get access token with the status and never the secret", async () => {
     handler = () => Response.json({ error: "invalid_client" }, { status: 401 });
-    const err: any = await client({ secret: "s3cr3t-do-not-log" }).get("/Users").catch((e: unknown) => e);
+    const err: any = await client({ secret: "s3cr3t-do-not-log" }).get("/Users").catch((
+      e: unknown,
+    ) => e);
     expect(err).toBeInstanceOf(AccessTokenError);
     expect(err.message).toBe("Failed to get access token: HTTP 401 (invalid_client)");
     expect(JSON.stringify({ m: err.message, s: err.stack })).not.toContain("s3cr3t-do-not-log");
@@ -175,6 +230,10 @@ describe("TokenProvider", () => {
     };
     await client().get("/Users");
     expect(type).toContain("application/x-www-form-urlencoded");
-    expect(Object.fromEntries(new URLSearchParams(body))).toEqual({ grant_type: "client_credentials", client_id: "id", client_secret: "top-secret-value" });
+    expect(Object.fromEntries(new URLSearchParams(body))).toEqual({
+      grant_type: "client_credentials",
+      client_id: "id",
+      client_secret: "top-secret-value",
+    });
   });
 });

@@ -14,6 +14,8 @@ export interface FakeTime {
   advance(ms: number): Promise<void>;
   /** Number of armed timers. */
   pending(): number;
+  /** When the earliest armed timer fires, or null when none is armed. */
+  nextAt(): Date | null;
 }
 
 /**
@@ -54,6 +56,11 @@ export function createFakeTime(start: Date): FakeTime {
       await flush();
     },
     pending: () => timers.size,
+    nextAt() {
+      let at: number | null = null;
+      for (const [, e] of timers) if (at === null || e.at < at) at = e.at;
+      return at === null ? null : new Date(at);
+    },
   };
 }
 

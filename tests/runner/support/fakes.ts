@@ -47,17 +47,24 @@ export function memoryLeaseStore(now: () => Date): LeaseStore & { owner(): strin
   };
 }
 
-/** A history entry as the engine would record it. */
+/**
+ * A history entry as the engine records it: a delta carries its `since` and the
+ * `meta.lastModified gt` filter generated from it (runner/sync/sync-engine.ts).
+ */
 export function historyDoc(
   type: "full" | "delta",
   status: SyncHistoryDoc["status"],
   startedAt: Date,
   completedAt: Date | null = startedAt,
+  since: Date | null = type === "delta" ? new Date(startedAt.getTime() - 17 * 60_000) : null,
 ): SyncHistoryDoc {
   return {
     type: type === "full" ? "scim_full_sync" : "scim_delta_sync",
     startedAt,
     completedAt,
+    filter: since ? `meta.lastModified gt "${since.toISOString()}"` : null,
+    since,
+    dryRun: false,
     status,
     stats: {
       usersCreated: 0, usersUpdated: 0, usersDeactivated: 0, orgUnitsCreated: 0, orgUnitsUpdated: 0,
@@ -95,7 +102,7 @@ export function fakeEngine(
   async function runSync(options: ScheduledSyncOptions) {
     if (opts.throws) throw new Error("MongoDB unavailable");
     const startedAt = now();
-    const doc = historyDoc(options.type, "running", startedAt, null);
+    const doc = historyDoc(options.type, "running", startedAt, null, options.since ?? null);
     history.push(doc);
     const result = new Promise<SyncHistoryDoc>((resolve) => {
       const finish = (status: SyncHistoryDoc["status"] = "success") => {

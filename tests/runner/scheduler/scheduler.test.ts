@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../shared/logger.ts";
-import { createLease } from "../../runner/lease.ts";
-import { createScheduler, type SchedulerDeps } from "../../runner/scheduler/scheduler.ts";
-import type { SyncHistoryDoc } from "../../runner/store/collections.ts";
-import { createFakeTime } from "./support/fake-time.ts";
-import { fakeEngine, historyDoc, memoryLeaseStore } from "./support/fakes.ts";
+import { silentLogger } from "../../../shared/logger.ts";
+import { createLease } from "../../../runner/lease.ts";
+import { createScheduler, type SchedulerDeps } from "../../../runner/scheduler/scheduler.ts";
+import type { SyncHistoryDoc } from "../../../runner/store/collections.ts";
+import { createFakeTime } from "../support/fake-time.ts";
+import { fakeEngine, historyDoc, memoryLeaseStore } from "../support/fakes.ts";
 
 const S = 1000;
 const M = 60 * S;
@@ -24,7 +24,13 @@ function setup(opts: {
   const engine = fakeEngine(history, time.clock.now, { auto: opts.auto, throws: opts.throws });
   const finished: SyncHistoryDoc[] = [];
   const make = (owner: string, engineRun = engine.runSync) => {
-    const lease = createLease({ store, owner, ttlMs: 30 * S, timer: time.timer, logger: silentLogger });
+    const lease = createLease({
+      store,
+      owner,
+      ttlMs: 30 * S,
+      timer: time.timer,
+      logger: silentLogger,
+    });
     const deps: SchedulerDeps = {
       clock: time.clock,
       timer: time.timer,
@@ -35,8 +41,13 @@ function setup(opts: {
       deltaSupported: async () => opts.deltaSupported ?? false,
       logger: silentLogger,
       onRunFinished: (h) => finished.push(h),
-      config: { intervalMs: 6 * H, deltaIntervalMs: 15 * M, jitterMs: 0, syncOnStart: opts.syncOnStart ?? true,
-        leaseTtlMs: 30 * S },
+      config: {
+        intervalMs: 6 * H,
+        deltaIntervalMs: 15 * M,
+        jitterMs: 0,
+        syncOnStart: opts.syncOnStart ?? true,
+        leaseTtlMs: 30 * S,
+      },
     };
     return { scheduler: createScheduler(deps), lease };
   };
@@ -52,13 +63,18 @@ describe("createScheduler()", () => {
     await scheduler.idle();
     expect(engine.runs.map((r) => r.options.type)).toEqual(["full"]);
     expect(finished.map((h) => h.status)).toEqual(["success"]);
-    expect(scheduler.nextRunAt?.toISOString()).toBe(new Date(START.getTime() + 6 * H).toISOString());
+    expect(scheduler.nextRunAt?.toISOString()).toBe(
+      new Date(START.getTime() + 6 * H).toISOString(),
+    );
     expect(scheduler.nextRunType).toBe("full");
   });
 
   test("start() waits for the interval when SYNC_ON_START is false and a sync succeeded recently", async () => {
-    const { time, engine, make } = setup({ syncOnStart: false, auto: "success",
-      history: [historyDoc("full", "success", new Date(START.getTime() - 1 * H))] });
+    const { time, engine, make } = setup({
+      syncOnStart: false,
+      auto: "success",
+      history: [historyDoc("full", "success", new Date(START.getTime() - 1 * H))],
+    });
     const { scheduler } = make("a");
     scheduler.start();
     await time.advance(5 * H - 1);
@@ -90,7 +106,9 @@ describe("createScheduler()", () => {
     await scheduler.idle();
     const delta = engine.runs[1]!;
     expect(delta.options.type).toBe("delta");
-    expect(delta.options.since?.toISOString()).toBe(new Date(START.getTime() - 2 * M).toISOString());
+    expect(delta.options.since?.toISOString()).toBe(
+      new Date(START.getTime() - 2 * M).toISOString(),
+    );
     await time.advance(6 * H - 15 * M);
     await scheduler.idle();
     const types = engine.runs.map((r) => r.options.type);

@@ -1,0 +1,96 @@
+/**
+ * Reading an SSO response body with a cap on its decoded size. `fetch`
+ * inflates gzip/deflate/br itself, so the count is of what the body stream
+ * yields, not of the bytes on the wire: a 500 KB gzip bomb is stopped at the
+ * cap like an endless chunked body, and memory stays bounded by the cap.
+ *
+ * @module
+ */
+import { ScimSyncError } from "../../shared/errors.ts";
+
+/** Default of `SCIM_MAX_RESPONSE_BYTES`: 32 MiB, about 30 times a 1,000-user page. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A response body was larger than `SCIM_MAX_RESPONSE_BYTES`. Not retried: the
+ * same request would only bring the same body.
+ *
+ * @example
+ * ```ts
+ * throw new ResponseTooLargeError("GET /Users?startIndex=1", 33_554_432);
+ * ```
+ */
+export class ResponseTooLargeError extends ScimSyncError {
+  readonly limitBytes: number;
+  constructor(request: string, limitBytes: number) {
+    super(
+      "SCIM_RESPONSE_TOO_LARGE",
+      `The SSO's response to ${request} is larger than SCIM_MAX_RESPONSE_BYTES (${
+        formatBytes(limitBytes)
+      }, counted after decompression); ` +
+        `it was not read further. If pages this large are expected, lower SCIM_PAGE_SIZE or raise SCIM_MAX_RESPONSE_BYTES.`,
+    );
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * The body of `res` as text, reading at most `maxBytes` decoded bytes; the
+ * stream is cancelled (the connection dropped) as soon as the cap is passed.
+ *
+ * @param res the response, body not yet used
+ * @param maxBytes the cap on decoded bytes
+ * @param request what was asked, for the error message (no secrets, no query strings with tokens)
+ * @throws {ResponseTooLargeError} when the body (or its declared Content-Length) passes the cap
+ * @throws whatever the body stream throws when the connection is cut or the signal aborts
+ *
+ * @example
+ * ```ts
+ * const text = await readBoundedText(await fetch(url), 32 * 1024 * 1024, "GET /Users");
+ * ```
+ */
+export async function readBoundedText(
+  res: Response,
+  maxBytes: number,
+  request: string,
+): Promise<string> {
+  if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
+  // Without an encoding the declared length is the decoded length: refuse before reading.
+  const declared = Number(res.headers.get("content-length"));
+  if (!res.headers.get("content-encoding") && Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw new ResponseTooLargeError(request, maxBytes);
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new ResponseTooLargeError(request, maxBytes);
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
+}
+
+/**
+ * Bytes for people, in binary units.
+ *
+ * @example
+ * ```ts
+ * formatBytes(33_554_432); // "32 MiB"
+ * ```
+ */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} B`;
+}

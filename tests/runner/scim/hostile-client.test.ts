@@ -1,0 +1,159 @@
+// The SCIM client and token provider against the hostile SCIM server (real
+// sockets): bodies too large to hold, redirects to another origin, listings
+// that would not end. Each test counts what crossed the wire.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { HostileMode } from "../../../dev/hostile-scim/app.ts";
+import { endlessBody } from "../../../dev/hostile-scim/bodies.ts";
+import {
+  type Recorder,
+  type RunningHostileScim,
+  startHostileScim,
+  startRecorder,
+} from "../../../dev/hostile-scim/server.ts";
+import { readBoundedText, ResponseTooLargeError } from "../../../runner/scim/bounded-body.ts";
+import { ListingRunawayError } from "../../../runner/scim/listing-proof.ts";
+import { createRateLimiter } from "../../../runner/scim/rate-limiter.ts";
+import { RedirectRefusedError } from "../../../runner/scim/redirects.ts";
+import { createScimClient } from "../../../runner/scim/scim-client.ts";
+import { createTokenProvider } from "../../../runner/scim/token-provider.ts";
+
+const SECRET = "client-secret-that-must-stay-home";
+let server: RunningHostileScim;
+let recorder: Recorder;
+
+beforeAll(async () => {
+  recorder = await startRecorder();
+  server = await startHostileScim({
+    users: 240,
+    maxResults: 100,
+    elsewhere: recorder.url,
+    bombBytes: 64 * 1024 * 1024,
+    hugeBytes: 50_000_000,
+  });
+});
+afterAll(async () => {
+  await server.stop();
+  await recorder.stop();
+});
+
+function client(mode: HostileMode, maxResponseBytes = 4 * 1024 * 1024) {
+  server.hostile.setMode(mode);
+  recorder.requests.length = 0;
+  const tokens = createTokenProvider({
+    auth: { kind: "client_credentials", clientId: "id", clientSecret: SECRET },
+    tokenUrl: `${server.url}/scim/v2/token`,
+    timeoutMs: 5000,
+    maxResponseBytes,
+  });
+  return createScimClient({
+    baseUrl: `${server.url}/scim/v2`,
+    tokens,
+    limiter: createRateLimiter({ perMinute: 100_000 }),
+    timeoutMs: 10_000,
+    maxRetries: 3,
+    maxResponseBytes,
+    sleep: async () => {},
+  });
+}
+
+/** The error a promise rejects with; a test fails if it resolves. */
+async function rejection(p: Promise<unknown>): Promise<Error & { kind?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { kind?: string };
+  }
+  throw new Error("expected the promise to reject");
+}
+
+const users = () => server.hostile.received.filter((r) => r.path === "/scim/v2/Users").length;
+
+async function drain(c: ReturnType<typeof client>, cursor = false) {
+  const it = c.pages("Users", { count: 100, cursor });
+  for (;;) {
+    const step = await it.next();
+    if (step.done) return step.value;
+  }
+}
+
+describe("bounded responses", () => {
+  for (const mode of ["endless-body", "gzip-bomb", "huge-page"] as const) {
+    test(`get() fails with SCIM_RESPONSE_TOO_LARGE after one request when the SSO sends a ${mode}`, async () => {
+      const err = await rejection(client(mode).get("/Users"));
+      expect(err).toBeInstanceOf(ResponseTooLargeError);
+      expect(err.message).toContain(
+        "larger than SCIM_MAX_RESPONSE_BYTES (4 MiB, counted after decompression)",
+      );
+      // Not retried: the same request brings the same body.
+      expect(users()).toBe(1);
+    });
+  }
+
+  test("readBoundedText() stops reading an endless stream at the cap", async () => {
+    const err = await rejection(
+      readBoundedText(new Response(endlessBody()), 1024 * 1024, "GET /Users"),
+    );
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+  });
+
+  test("readBoundedText() refuses a declared Content-Length past the cap without reading", async () => {
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull: (c) => void (pulls++, c.enqueue(new Uint8Array(1024))),
+    });
+    const res = new Response(body, { headers: { "Content-Length": String(2 ** 30) } });
+    await expect(readBoundedText(res, 4096, "GET /Users")).rejects.toBeInstanceOf(
+      ResponseTooLargeError,
+    );
+    // At most the stream's own read-ahead, never the 4 KiB the cap would allow.
+    expect(pulls).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("no redirects with credentials", () => {
+  test("tokens.get() refuses a 307 from the token endpoint and never posts the secret elsewhere", async () => {
+    const err = await rejection(client("redirect-token").get("/Users"));
+    expect(err).toBeInstanceOf(RedirectRefusedError);
+    expect(err.message).toContain(`redirect to ${recorder.url}/scim/v2/token`);
+    expect(err.message).not.toContain(SECRET);
+    expect(recorder.requests).toEqual([]);
+    expect(server.hostile.received.filter((r) => r.path === "/scim/v2/token").length).toBe(1);
+  });
+
+  test("get() refuses a 308 to another origin and sends no Authorization there", async () => {
+    const err = await rejection(client("redirect-users").get("/Users"));
+    expect(err).toBeInstanceOf(RedirectRefusedError);
+    expect(err.message).toContain(`redirect to ${recorder.url}/scim/v2/Users`);
+    expect(err.message).toContain("is not the SSO's origin");
+    expect(recorder.requests).toEqual([]);
+    expect(users()).toBe(1);
+  });
+
+  test("pages() follows a redirect that stays on the SSO's origin and proves the listing", async () => {
+    const end = await drain(client("redirect-same-origin"));
+    expect(end).toMatchObject({ complete: true, distinct: 240 });
+    expect(recorder.requests).toEqual([]);
+  });
+});
+
+describe("bounded listings", () => {
+  test("pages() stops after 2 requests when totalResults is 1e12 and the same page repeats", async () => {
+    const err = await rejection(drain(client("total-too-high")));
+    expect(err).toBeInstanceOf(ListingRunawayError);
+    expect(err.message).toContain("page 2 (startIndex 101) added no resource not already seen");
+    expect(users()).toBeLessThanOrEqual(3); // the prefetch of page 3 may have left
+  });
+
+  test("pages() stops after 2 requests when nextCursor never changes", async () => {
+    const err = await rejection(drain(client("cursor-loop"), true));
+    expect(err).toBeInstanceOf(ListingRunawayError);
+    expect(err.kind).toBe("repeated-cursor");
+    expect(users()).toBe(2);
+  });
+
+  test("pages() reads on past a totalResults that was too low and reports the listing unproven", async () => {
+    const end = await drain(client("total-too-low"));
+    expect(end).toMatchObject({ complete: false, distinct: 240, announced: 200 });
+    expect(end.reason).toBe("the SSO returned 240 resources where totalResults announced 200");
+  });
+});
