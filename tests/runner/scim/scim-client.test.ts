@@ -1,10 +1,10 @@
 // The SCIM client against a scripted HTTP server (real sockets): each test
 // makes the server answer one way and checks what the client does about it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { AccessTokenError, ConnectionFailedError, ScimHttpError } from "../../shared/errors.ts";
-import { createRateLimiter } from "../../runner/scim/rate-limiter.ts";
-import { createScimClient } from "../../runner/scim/scim-client.ts";
-import { createTokenProvider } from "../../runner/scim/token-provider.ts";
+import { AccessTokenError, ConnectionFailedError, ScimHttpError } from "../../../shared/errors.ts";
+import { createRateLimiter } from "../../../runner/scim/rate-limiter.ts";
+import { createScimClient } from "../../../runner/scim/scim-client.ts";
+import { createTokenProvider } from "../../../runner/scim/token-provider.ts";
 
 type Handler = (req: Request, url: URL) => Response | Promise<Response>;
 let handler: Handler = () => new Response("unset", { status: 500 });

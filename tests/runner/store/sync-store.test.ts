@@ -2,8 +2,8 @@
 // with its hash, flag and _id, and the memory check called as batches arrive.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ObjectId } from "mongodb";
-import { createSyncStore } from "../../runner/store/sync-store.ts";
-import { openTestDb, type TestDb } from "./support/mongo.ts";
+import { createSyncStore } from "../../../runner/store/sync-store.ts";
+import { openTestDb, type TestDb } from "../support/mongo.ts";
 
 let t: TestDb;
 beforeAll(async () => {

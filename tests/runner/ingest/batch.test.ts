@@ -2,7 +2,7 @@
 // real MongoDB-wire server: one outcome per event in order, each resource's
 // events applied in batch order, a malformed batch refused whole.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type IngestHarness, openIngestHarness, userEvent } from "./support/ingest-harness.ts";
+import { type IngestHarness, openIngestHarness, userEvent } from "../support/ingest-harness.ts";
 
 let h: IngestHarness;
 beforeAll(async () => {

@@ -3,17 +3,17 @@
 // tells the truth.
 import { afterEach, describe, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
-import { startMongoServer, type MongoServer } from "../../dev/mongo-server.ts";
-import { createWebhookApp } from "../../shared/webhook/app.ts";
-import { createHttpForwarder } from "../../shared/webhook/forwarder.ts";
-import { silentLogger } from "../../shared/logger.ts";
-import { loadConfig } from "../../runner/config.ts";
-import { createIngestApp } from "../../runner/ingest/ingest-app.ts";
-import { createRuntime } from "../../runner/runtime.ts";
-import { createEventStore } from "../../runner/store/event-store.ts";
-import { startDevSso } from "../../dev/sso/server.ts";
-import { signScimBody } from "../../shared/signature.ts";
-import { type SyncEnv, syncEnv } from "./support/sync-env.ts";
+import { startMongoServer, type MongoServer } from "../../../dev/mongo-server.ts";
+import { createWebhookApp } from "../../../shared/webhook/app.ts";
+import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
+import { silentLogger } from "../../../shared/logger.ts";
+import { loadConfig } from "../../../runner/config.ts";
+import { createIngestApp } from "../../../runner/ingest/ingest-app.ts";
+import { createRuntime } from "../../../runner/runtime.ts";
+import { createEventStore } from "../../../runner/store/event-store.ts";
+import { startDevSso } from "../../../dev/sso/server.ts";
+import { signScimBody } from "../../../shared/signature.ts";
+import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

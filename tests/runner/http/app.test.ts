@@ -1,17 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
-import { ConfigError } from "../../shared/errors.ts";
-import { silentLogger } from "../../shared/logger.ts";
-import type { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
-import { createHealthCheck } from "../../runner/health.ts";
-import { createRunnerApp } from "../../runner/http/app.ts";
-import type { Connection } from "../../runner/http/page-data.ts";
-import { createLease } from "../../runner/lease.ts";
-import { createMetrics } from "../../runner/metrics.ts";
-import { createScheduler } from "../../runner/scheduler/scheduler.ts";
-import type { SyncHistoryDoc } from "../../runner/store/collections.ts";
-import { createFakeTime } from "./support/fake-time.ts";
-import { fakeEngine, historyDoc, memoryLeaseStore } from "./support/fakes.ts";
+import { ConfigError } from "../../../shared/errors.ts";
+import { silentLogger } from "../../../shared/logger.ts";
+import type { ServiceProviderConfig } from "../../../shared/scim-schemas.ts";
+import { createHealthCheck } from "../../../runner/health.ts";
+import { createRunnerApp } from "../../../runner/http/app.ts";
+import type { Connection } from "../../../runner/http/page-data.ts";
+import { createLease } from "../../../runner/lease.ts";
+import { createMetrics } from "../../../runner/metrics.ts";
+import { createScheduler } from "../../../runner/scheduler/scheduler.ts";
+import type { SyncHistoryDoc } from "../../../runner/store/collections.ts";
+import { createFakeTime } from "../support/fake-time.ts";
+import { fakeEngine, historyDoc, memoryLeaseStore } from "../support/fakes.ts";
 
 const H = 3_600_000;
 const SPC = { bulk: { supported: true, maxOperations: 1000 }, filter: { supported: true, maxResults: 200 } } as

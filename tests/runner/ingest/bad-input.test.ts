@@ -3,11 +3,11 @@
 // inputs only a database can judge: each answered with its status, and
 // MongoDB byte-for-byte unchanged afterwards.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createWebhookApp } from "../../shared/webhook/app.ts";
-import { createHttpForwarder } from "../../shared/webhook/forwarder.ts";
-import { createIngestApp, createInProcessForward } from "../../runner/ingest/ingest-app.ts";
-import { createEventStore, type EventStore } from "../../runner/store/event-store.ts";
-import { signScimBody } from "../../shared/signature.ts";
+import { createWebhookApp } from "../../../shared/webhook/app.ts";
+import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
+import { createIngestApp, createInProcessForward } from "../../../runner/ingest/ingest-app.ts";
+import { createEventStore, type EventStore } from "../../../runner/store/event-store.ts";
+import { signScimBody } from "../../../shared/signature.ts";
 import {
   type AppOverrides,
   BAD_INPUTS,
@@ -16,8 +16,8 @@ import {
   MAX_BYTES,
   SECRET,
   signed,
-} from "../shared/webhook/support/bad-inputs.ts";
-import { openTestDb, type TestDb } from "./support/mongo.ts";
+} from "../../shared/webhook/support/bad-inputs.ts";
+import { openTestDb, type TestDb } from "../support/mongo.ts";
 
 const INGEST = "ingest-secret-0123456789abcdef";
 const NOW = new Date();

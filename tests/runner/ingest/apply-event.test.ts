@@ -2,9 +2,9 @@
 // MongoDB-wire server: exactly once, stale and out-of-order events, soft
 // deletes, deactivation, concurrent events, excluded fields.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { contentHash, userHashFields } from "../../runner/content-hash.ts";
-import { createEventStore } from "../../runner/store/event-store.ts";
-import { type IngestHarness, openIngestHarness, userEvent } from "./support/ingest-harness.ts";
+import { contentHash, userHashFields } from "../../../runner/content-hash.ts";
+import { createEventStore } from "../../../runner/store/event-store.ts";
+import { type IngestHarness, openIngestHarness, userEvent } from "../support/ingest-harness.ts";
 
 let h: IngestHarness;
 beforeAll(async () => {

@@ -4,10 +4,10 @@
 import { afterAll, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { MongoClient } from "mongodb";
-import { type ReadyProcess, spawnReady } from "../../dev/spawn-ready.ts";
-import { startDevSso } from "../../dev/sso/server.ts";
+import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
+import { startDevSso } from "../../../dev/sso/server.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
+const ROOT = resolve(import.meta.dir, "../../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017";
 const DB = `t_concurrency_${process.pid}`;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError } from "../../shared/errors.ts";
-import { assertAdminAuthConfig, isLoopbackHost, presentedToken, safeEqual } from "../../runner/http/auth.ts";
+import { ConfigError } from "../../../shared/errors.ts";
+import { assertAdminAuthConfig, isLoopbackHost, presentedToken, safeEqual } from "../../../runner/http/auth.ts";
 
 describe("isLoopbackHost()", () => {
   const cases: Array<[string, boolean]> = [

@@ -1,7 +1,7 @@
 // The ingestion API with group events against the real MongoDB-wire server:
 // org units keyed by the SCIM id, created, updated, stale, marked inactive.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { groupEvent, type IngestHarness, openIngestHarness } from "./support/ingest-harness.ts";
+import { groupEvent, type IngestHarness, openIngestHarness } from "../support/ingest-harness.ts";
 
 let h: IngestHarness;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { absentActive, allowedDeactivations, diffBatch } from "../../runner/sync/diff.ts";
+import { absentActive, allowedDeactivations, diffBatch } from "../../../runner/sync/diff.ts";
 
 const entry = (key: string, syncHash: string, isActive = true) => [key, { key, syncHash, isActive }] as const;
 

@@ -1,6 +1,6 @@
 // Full syncs from the development SSO into the real MongoDB-wire server.
 import { afterEach, describe, expect, test } from "bun:test";
-import { type SyncEnv, syncEnv } from "./support/sync-env.ts";
+import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 let t: SyncEnv | null = null;
 afterEach(async () => {

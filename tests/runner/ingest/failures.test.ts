@@ -3,15 +3,15 @@
 // retried, an unreachable MongoDB is a 500 so the event comes again.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
-import { createIngestApp } from "../../runner/ingest/ingest-app.ts";
-import { createEventStore } from "../../runner/store/event-store.ts";
-import { signScimBody } from "../../shared/signature.ts";
+import { createIngestApp } from "../../../runner/ingest/ingest-app.ts";
+import { createEventStore } from "../../../runner/store/event-store.ts";
+import { signScimBody } from "../../../shared/signature.ts";
 import {
   INGEST_SECRET,
   type IngestHarness,
   openIngestHarness,
   userEvent,
-} from "./support/ingest-harness.ts";
+} from "../support/ingest-harness.ts";
 
 let h: IngestHarness;
 beforeAll(async () => {

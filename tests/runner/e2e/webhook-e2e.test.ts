@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { freePort } from "../../dev/mongo-server.ts";
-import { type ReadyProcess, spawnReady } from "../../dev/spawn-ready.ts";
-import { openTestDb, type TestDb } from "./support/mongo.ts";
-import { pumpLines, type RunnerProcess, startRunner, waitFor } from "./support/runner-process.ts";
+import { freePort } from "../../../dev/mongo-server.ts";
+import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
+import { openTestDb, type TestDb } from "../support/mongo.ts";
+import { pumpLines, type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
+const ROOT = resolve(import.meta.dir, "../../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const WEBHOOK_SECRET = "e2e-webhook-secret-0123456789";
