@@ -1,13 +1,14 @@
 /**
- * What every sync benchmark starts from: the local MongoDB-wire server and
- * the development SSO serving a generated organisation of `users` (org units
- * users/10, pages of up to 1,000), and the runner's environment for both.
+ * What every sync benchmark starts from: a MongoDB-wire server (the fast one,
+ * FerretDB, or a uri) and the development SSO serving a generated organisation
+ * of `users` (org units users/10, pages of up to 1,000), and the runner's
+ * environment for both.
  *
  * @module
  */
 import { resolve } from "node:path";
-import { freePort, startMongoServer } from "../dev/mongo-server.ts";
-import { spawnReady } from "../dev/spawn-ready.ts";
+import { freePort, type MongoServer, startMongoServer } from "../dev/mongo-server.ts";
+import { type ReadyProcess, spawnReady } from "../dev/spawn-ready.ts";
 
 /** The repository's root and its Bun. */
 export const ROOT = resolve(import.meta.dir, "..");
@@ -18,10 +19,96 @@ const INGEST_SECRET = "bench-ingest-secret-0123456789";
 const CLIENT = { id: "bench", secret: "bench-secret" };
 
 /**
+ * Which database a benchmark runs on: `fast` (mongo-java-server in memory, MongoDB's
+ * cost shape), `ferretdb` (FerretDB on SQLite), or a `mongodb://` uri to adopt.
+ */
+export type BenchServer = "fast" | "ferretdb" | `mongodb://${string}` | `mongodb+srv://${string}`;
+
+/**
+ * Reads a `--server` value; `both` is the caller's to expand.
+ *
+ * @throws {RangeError} naming the flag and the value when it is none of the above
+ *
+ * @example
+ * ```ts
+ * parseBenchServer("java"); // "fast"
+ * ```
+ */
+export function parseBenchServer(text: string): BenchServer {
+  if (text === "fast" || text === "java" || text === "mongo-java-server") return "fast";
+  if (text === "ferretdb") return "ferretdb";
+  if (/^mongodb(\+srv)?:\/\//.test(text)) return text as BenchServer;
+  throw new RangeError(`--server ${text}: use fast | ferretdb | both | a mongodb:// uri`);
+}
+
+/**
+ * Starts (or adopts) the benchmark's database.
+ *
+ * @example
+ * ```ts
+ * const mongo = await startBenchMongo("ferretdb"); // mongo.kind === "ferretdb"
+ * await mongo.stop();
+ * ```
+ */
+export async function startBenchMongo(
+  server: BenchServer,
+): Promise<Pick<MongoServer, "uri" | "kind" | "stop">> {
+  if (server === "fast") return await startMongoServer({ forceEmbedded: true, kind: "java" });
+  if (server === "ferretdb") {
+    return await startMongoServer({ forceEmbedded: true, kind: "ferretdb" });
+  }
+  return { uri: server, kind: "external", stop: async () => {} };
+}
+
+/**
+ * Starts the development SSO with a generated organisation of `users`.
+ *
+ * @example
+ * ```ts
+ * const sso = await startBenchSso(1_000);
+ * await sso.stop();
+ * ```
+ */
+export async function startBenchSso(
+  users: number,
+  ssoEnv: Record<string, string> = {},
+): Promise<ReadyProcess> {
+  return await spawnReady([BUN, "dev/sso/main.ts"], {
+    SSO_PORT: "0",
+    DEV_SSO_USERS: String(users),
+    DEV_SSO_MAX_RESULTS: "1000",
+    SCIM_CLIENT_ID: CLIENT.id,
+    SCIM_CLIENT_SECRET: CLIENT.secret,
+    ...ssoEnv,
+  }, { name: "sso", cwd: ROOT, timeoutMs: 120_000 });
+}
+
+/**
+ * The runner's environment for an SSO and a database.
+ *
+ * @example
+ * ```ts
+ * Bun.spawn([BUN, "bench/step.ts", "ours"], { env: { ...process.env, ...runnerEnv(sso.url, mongo.uri), MONGODB_DB: "b" } });
+ * ```
+ */
+export function runnerEnv(ssoUrl: string, mongoUri: string): Record<string, string> {
+  return {
+    SSO_BASE_URL: ssoUrl,
+    SCIM_CLIENT_ID: CLIENT.id,
+    SCIM_CLIENT_SECRET: CLIENT.secret,
+    MONGODB_URI: mongoUri,
+    // The benchmark measures the sync, not the SSO's quota: lift the 100/min default for all ways alike.
+    SCIM_RATE_LIMIT: "100000",
+    LOG_LEVEL: "error",
+  };
+}
+
+/**
  * Starts the database and the SSO.
  *
  * @param users the organisation's size
  * @param ssoEnv more of the SSO's environment (its webhook target)
+ * @param server the database @default MONGODB_URI when set, else `fast`
  * @returns both servers, the runner's environment for them, and `stop()`
  *
  * @example
@@ -31,25 +118,17 @@ const CLIENT = { id: "bench", secret: "bench-secret" };
  * await world.stop();
  * ```
  */
-export async function startBenchWorld(users: number, ssoEnv: Record<string, string> = {}) {
-  const mongo = await startMongoServer();
-  const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
-    SSO_PORT: "0",
-    DEV_SSO_USERS: String(users),
-    DEV_SSO_MAX_RESULTS: "1000",
-    SCIM_CLIENT_ID: CLIENT.id,
-    SCIM_CLIENT_SECRET: CLIENT.secret,
-    ...ssoEnv,
-  }, { name: "sso", cwd: ROOT, timeoutMs: 120_000 });
-  const env = {
-    SSO_BASE_URL: sso.url,
-    SCIM_CLIENT_ID: CLIENT.id,
-    SCIM_CLIENT_SECRET: CLIENT.secret,
-    MONGODB_URI: mongo.uri,
-    // The benchmark measures the sync, not the SSO's quota: lift the 100/min default for all ways alike.
-    SCIM_RATE_LIMIT: "100000",
-    LOG_LEVEL: "error",
-  };
+export async function startBenchWorld(
+  users: number,
+  ssoEnv: Record<string, string> = {},
+  server: BenchServer = parseBenchServer(process.env.MONGODB_URI ?? "fast"),
+) {
+  const mongo = await startBenchMongo(server);
+  const sso = await startBenchSso(users, ssoEnv).catch(async (error) => {
+    await mongo.stop();
+    throw error;
+  });
+  const env = runnerEnv(sso.url, mongo.uri);
   return {
     mongo,
     sso,

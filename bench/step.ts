@@ -19,7 +19,7 @@
 import { createLogger, silentLogger } from "../shared/logger.ts";
 import { mapGroup, mapUser } from "../shared/mapping.ts";
 import { loadConfig } from "../runner/config.ts";
-import { createRuntime } from "../runner/runtime.ts";
+import { createRuntime } from "../runner/compose.ts";
 import { connectMongo } from "../runner/store/mongo.ts";
 
 const mode = process.argv[2];

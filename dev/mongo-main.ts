@@ -2,7 +2,8 @@
  * `npm run mongo`: a MongoDB-wire server in the foreground for the demo and manual
  * runs. Serves on the port of `MONGODB_URI` (default mongodb://127.0.0.1:27017) —
  * here the variable names where to serve, not a server to adopt, hence
- * forceEmbedded — with its data kept in `.cache/mongo-data`. Ctrl-C stops it.
+ * forceEmbedded — with its data kept in `.cache/mongo-data` (FerretDB, mongod) or in
+ * memory (mongo-java-server, the default; `MONGO_SERVER_KIND` picks). Ctrl-C stops it.
  *
  * @example
  * // shell: MONGODB_URI=mongodb://127.0.0.1:27018 npm run mongo
@@ -23,7 +24,11 @@ const server = await startMongoServer({
   logLevel: process.env.MONGO_LOG_LEVEL ?? "warn",
 });
 console.log(`mongo: ${server.kind} (pid ${server.pid}) serving ${server.uri}`);
-console.log(`mongo: data in ${dataDir}`);
+console.log(
+  server.keepsData
+    ? `mongo: data in ${dataDir}`
+    : "mongo: data in memory only, gone when the server stops",
+);
 console.log(`mongo: MONGODB_URI=${server.uri} MONGODB_DB=${database}`);
 console.log("mongo: Ctrl-C to stop");
 

@@ -1,22 +1,43 @@
 /**
- * The MongoDB-wire server the tests and the demo use (design: "The databases the
- * tests use"). Order of choice: `MONGODB_URI` if set; a `mongod` on PATH; otherwise
- * FerretDB v1.24.2 on SQLite, embedded in our own launcher (dev/ferretdb/main.go),
- * built once into `.cache/bin/`.
+ * The MongoDB-wire server the tests, the demo and the benchmarks use (design: "The
+ * databases the tests use"). Order of choice: `MONGODB_URI` if set; the kind named by
+ * `MONGO_SERVER_KIND` (or the `kind` option); a `mongod` on PATH; otherwise
+ * {@link DEFAULT_LOCAL_KIND}. The two kinds we build ourselves (dev/mongo-launchers.ts):
+ *
+ * - `java`: de.bwaldvogel:mongo-java-server, memory backend — MongoDB's cost shape
+ *   (an update by `_id` is a hash lookup), no data kept across a restart;
+ * - `ferretdb`: FerretDB v1.24.2 on SQLite — a real database on disk, but every
+ *   update by `_id` scans its table.
  *
  * Runs under Bun (Bun.spawn, Bun.which); never imported by production code.
  */
-import { createServer, connect } from "node:net";
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { ensureLauncher, type LauncherKind } from "./mongo-launchers.ts";
+
+export { ensureFerretLauncher, ensureLauncher } from "./mongo-launchers.ts";
+
+/** A server this module can start. */
+export type LocalKind = "mongod" | LauncherKind;
+
+/**
+ * The local server when neither `MONGODB_URI`, `MONGO_SERVER_KIND` nor a mongod on
+ * PATH decides: mongo-java-server. Measured on this machine (README, "MongoDB and
+ * FerretDB"): the runner suite runs faster on it and its costs have MongoDB's shape,
+ * which FerretDB's per-update table scans do not.
+ */
+export const DEFAULT_LOCAL_KIND: LauncherKind = "java";
 
 /** A running (or external) MongoDB-wire server. */
 export interface MongoServer {
   /** `mongodb://host:port/`, without a database name: callers pick their own. */
   uri: string;
-  kind: "external" | "mongod" | "ferretdb";
+  kind: "external" | LocalKind;
+  /** Whether restart() finds the data again: false for `java` (memory) and `external` (not ours to restart). */
+  keepsData: boolean;
   pid?: number;
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and removes a temp data dir. No-op when external. */
   stop(): Promise<void>;
@@ -30,12 +51,14 @@ export interface MongoServer {
 export interface StartMongoServerOptions {
   /** Port to listen on; default: a free one. */
   port?: number;
-  /** Data directory, kept on stop(); default: a fresh temp dir removed on stop(). */
+  /** Data directory, kept on stop(); default: a fresh temp dir removed on stop(). Unused by `java`. */
   dataDir?: string;
-  /** Ignore `MONGODB_URI` and start a local server (a mongod on PATH, else FerretDB). */
+  /** Ignore `MONGODB_URI` and start a local server. */
   forceEmbedded?: boolean;
+  /** Which local server to start; overrides `MONGO_SERVER_KIND` and the PATH lookup. */
+  kind?: LocalKind;
   /**
-   * FerretDB log level: error | warn | info | debug. When given (here or via the
+   * Server log level: error | warn | info | debug. When given (here or via the
    * `MONGO_LOG_LEVEL` env), the server's logs are echoed to our stderr; otherwise they
    * are only kept to explain a failed start. FerretDB logs every failed command at
    * warn, including the `endSessions` each driver sends on close, hence the default.
@@ -43,9 +66,6 @@ export interface StartMongoServerOptions {
   logLevel?: string;
 }
 
-const REPO_ROOT = resolve(import.meta.dir, "..");
-const LAUNCHER_SRC = join(REPO_ROOT, "dev", "ferretdb");
-const LAUNCHER_BIN = join(REPO_ROOT, ".cache", "bin", "ferretdb-launcher");
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 const TAIL_BYTES = 16_384;
@@ -69,73 +89,50 @@ export async function freePort(): Promise<number> {
   });
 }
 
-let building: Promise<string> | undefined;
+const KIND_NAMES: Record<string, LocalKind> = {
+  mongod: "mongod",
+  ferretdb: "ferretdb",
+  java: "java",
+  // The issue's and the bench's words for the same server.
+  "mongo-java-server": "java",
+  fast: "java",
+};
 
 /**
- * Builds the FerretDB launcher into `.cache/bin/ferretdb-launcher` unless it is
- * newer than its sources, and returns its path. A cold build takes about a minute
- * on two cores; later calls are a few `stat`s.
+ * Which local server to start, from `MONGO_SERVER_KIND` (`java` | `mongo-java-server`
+ * | `fast` | `ferretdb` | `mongod`; empty = not set) and whether a mongod is on PATH.
+ *
+ * @throws {Error} naming MONGO_SERVER_KIND when its value is unknown, or is `mongod` without one on PATH
  *
  * @example
- * const bin = await ensureFerretLauncher();
- * // Bun.spawn([bin, "-listen", "127.0.0.1:27017", "-dir", "data"])
+ * ```ts
+ * chooseLocalKind(undefined, false);  // DEFAULT_LOCAL_KIND
+ * chooseLocalKind(undefined, true);   // "mongod"
+ * chooseLocalKind("ferretdb", true);  // "ferretdb"
+ * ```
  */
-export async function ensureFerretLauncher(): Promise<string> {
-  // Share one build between concurrent callers of this process.
-  building ??= buildLauncher().finally(() => (building = undefined));
-  return await building;
-}
-
-async function buildLauncher(): Promise<string> {
-  const sources = ["main.go", "go.mod", "go.sum"].map((f) => join(LAUNCHER_SRC, f));
-  const binTime = mtime(LAUNCHER_BIN);
-  if (binTime !== undefined && sources.every((s) => (mtime(s) ?? 0) <= binTime)) return LAUNCHER_BIN;
-
-  const go = Bun.which("go");
-  if (go === null) {
+export function chooseLocalKind(wanted: string | undefined, mongodOnPath: boolean): LocalKind {
+  if (wanted === undefined || wanted.trim() === "") {
+    return mongodOnPath ? "mongod" : DEFAULT_LOCAL_KIND;
+  }
+  const kind = KIND_NAMES[wanted.trim().toLowerCase()];
+  if (kind === undefined) {
     throw new Error(
-      "ferretdb launcher: `go` is not on PATH. Install Go >= 1.24, put a mongod on PATH, or set MONGODB_URI.",
+      `MONGO_SERVER_KIND=${wanted} is not a server kind: use ${
+        Object.keys(KIND_NAMES).join(" | ")
+      }`,
     );
   }
-  process.stderr.write("mongo: building the FerretDB launcher (.cache/bin/ferretdb-launcher, ~1 min the first time)…\n");
-  const started = performance.now();
-  mkdirSync(join(REPO_ROOT, ".cache", "bin"), { recursive: true });
-  // Build beside the target and rename: a concurrent run never sees half a binary.
-  const tmp = `${LAUNCHER_BIN}.tmp-${process.pid}`;
-  const proc = Bun.spawn([go, "build", "-o", tmp, "."], {
-    cwd: LAUNCHER_SRC,
-    // -mod=mod lets go.sum be completed on a machine whose module cache lacks an
-    // entry; -buildvcs=false avoids git "dubious ownership" failures in CI.
-    env: { ...process.env, GOFLAGS: "-mod=mod -buildvcs=false" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, out, err] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  if (code !== 0) {
-    rmSync(tmp, { force: true });
-    throw new Error(`ferretdb launcher: go build failed (exit ${code}):\n${out}${err}`);
+  if (kind === "mongod" && !mongodOnPath) {
+    throw new Error("MONGO_SERVER_KIND=mongod but no mongod on PATH");
   }
-  renameSync(tmp, LAUNCHER_BIN);
-  process.stderr.write(`mongo: launcher built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  return LAUNCHER_BIN;
-}
-
-function mtime(path: string): number | undefined {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
+  return kind;
 }
 
 /**
  * Starts (or adopts) a MongoDB-wire server; see the module doc for the order of
- * choice. `MONGO_SERVER_KIND=ferretdb|mongod` overrides the PATH lookup, e.g. to
- * test on FerretDB on a machine that has a mongod.
+ * choice. `MONGO_SERVER_KIND` (see {@link chooseLocalKind}) overrides the PATH
+ * lookup, e.g. to test on FerretDB on a machine that has a mongod.
  *
  * @example
  * const server = await startMongoServer();
@@ -148,23 +145,27 @@ export async function startMongoServer(opts: StartMongoServerOptions = {}): Prom
   const external = process.env.MONGODB_URI;
   if (external && !opts.forceEmbedded) return externalServer(external);
 
-  const wanted = process.env.MONGO_SERVER_KIND;
-  const mongod = wanted === "ferretdb" ? null : Bun.which("mongod");
-  if (wanted === "mongod" && mongod === null) throw new Error("MONGO_SERVER_KIND=mongod but no mongod on PATH");
+  const mongod = Bun.which("mongod");
+  const kind = opts.kind ?? chooseLocalKind(process.env.MONGO_SERVER_KIND, mongod !== null);
+  if (kind === "mongod" && mongod === null) {
+    throw new Error("kind mongod asked for, but no mongod on PATH");
+  }
+  const command = kind === "mongod" ? [mongod!] : await ensureLauncher(kind);
 
   const echo = opts.logLevel !== undefined || process.env.MONGO_LOG_LEVEL !== undefined;
   const logLevel = opts.logLevel ?? process.env.MONGO_LOG_LEVEL ?? "warn";
-  const ownsDir = opts.dataDir === undefined;
+  // The memory server has no data dir; the others get the given one or a temp one.
+  const ownsDir = opts.dataDir === undefined && kind !== "java";
   if (ownsDir) sweepOrphanDirs();
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
-  mkdirSync(dataDir, { recursive: true });
+  const dataDir = kind === "java"
+    ? ""
+    : (opts.dataDir ?? mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`)));
+  if (dataDir !== "") mkdirSync(dataDir, { recursive: true });
 
-  const server =
-    mongod !== null
-      ? new LocalServer("mongod", mongod, opts.port ?? (await freePort()), dataDir, ownsDir, logLevel, echo)
-      : // Port 0 works with the launcher (it reports the bound port), which avoids
-        // the race between freePort() and the bind.
-        new LocalServer("ferretdb", await ensureFerretLauncher(), opts.port ?? 0, dataDir, ownsDir, logLevel, echo);
+  // Port 0 works with our launchers (they report the bound port), which avoids the
+  // race between freePort() and the bind; mongod needs a port up front.
+  const port = opts.port ?? (kind === "mongod" ? await freePort() : 0);
+  const server = new LocalServer(kind, command, port, dataDir, ownsDir, logLevel, echo);
   try {
     await server.start();
   } catch (error) {
@@ -206,11 +207,14 @@ function processExists(pid: number): boolean {
 
 function externalServer(uri: string): MongoServer {
   const refuse = (what: string) => {
-    throw new Error(`${what}() is not possible on an external server (MONGODB_URI); use forceEmbedded`);
+    throw new Error(
+      `${what}() is not possible on an external server (MONGODB_URI); use forceEmbedded`,
+    );
   };
   return {
     uri,
     kind: "external",
+    keepsData: false,
     stop: async () => {},
     kill: () => refuse("kill"),
     restart: async () => refuse("restart"),
@@ -239,8 +243,8 @@ class LocalServer implements MongoServer {
   private tail = "";
 
   constructor(
-    readonly kind: "mongod" | "ferretdb",
-    private readonly bin: string,
+    readonly kind: LocalKind,
+    private readonly command: string[],
     private port: number,
     private readonly dataDir: string,
     private readonly ownsDir: boolean,
@@ -248,13 +252,39 @@ class LocalServer implements MongoServer {
     private readonly echo: boolean,
   ) {}
 
+  get keepsData(): boolean {
+    return this.kind !== "java";
+  }
+
+  private args(): string[] {
+    const listen = [
+      "-listen",
+      `127.0.0.1:${this.port}`,
+      "-log-level",
+      this.logLevel,
+      "-exit-on-stdin-eof",
+    ];
+    if (this.kind === "ferretdb") return [...listen, "-dir", this.dataDir];
+    if (this.kind === "java") return listen;
+    return [
+      "--dbpath",
+      this.dataDir,
+      "--port",
+      String(this.port),
+      "--bind_ip",
+      "127.0.0.1",
+      "--nounixsocket",
+      "--quiet",
+    ];
+  }
+
   async start(): Promise<void> {
-    const args =
-      this.kind === "ferretdb"
-        ? ["-listen", `127.0.0.1:${this.port}`, "-dir", this.dataDir, "-log-level", this.logLevel, "-exit-on-stdin-eof"]
-        : ["--dbpath", this.dataDir, "--port", String(this.port), "--bind_ip", "127.0.0.1", "--nounixsocket", "--quiet"];
     this.tail = "";
-    const proc = Bun.spawn([this.bin, ...args], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([...this.command, ...this.args()], {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     this.proc = proc;
     this.pid = proc.pid;
     track(this);
@@ -267,16 +297,19 @@ class LocalServer implements MongoServer {
     });
     void this.drain(proc.stderr, true);
 
-    const ready =
-      this.kind === "ferretdb"
-        ? readyLine
-        : // mongod prints JSON logs and no ready line: wait until the port accepts.
-          waitForPort(this.port, READY_TIMEOUT_MS, () => proc.exitCode === null).then(() => `mongodb://127.0.0.1:${this.port}/`);
+    const ready = this.kind !== "mongod"
+      ? readyLine
+      // mongod prints JSON logs and no ready line: wait until the port accepts.
+      : waitForPort(this.port, READY_TIMEOUT_MS, () => proc.exitCode === null).then(() =>
+        `mongodb://127.0.0.1:${this.port}/`
+      );
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await Promise.race([
       ready.then((uri) => ({ uri })),
       proc.exited.then((code) => ({ exited: code })),
-      new Promise<{ timeout: true }>((ok) => (timer = setTimeout(() => ok({ timeout: true }), READY_TIMEOUT_MS))),
+      new Promise<{ timeout: true }>((
+        ok,
+      ) => (timer = setTimeout(() => ok({ timeout: true }), READY_TIMEOUT_MS))),
     ]);
     clearTimeout(timer);
     if ("uri" in outcome) {
@@ -287,8 +320,12 @@ class LocalServer implements MongoServer {
     proc.kill("SIGKILL");
     await proc.exited;
     await Bun.sleep(20); // let the drains collect the last output
-    const why = "exited" in outcome ? `exited with code ${outcome.exited}` : `not ready after ${READY_TIMEOUT_MS} ms`;
-    throw new Error(`${this.kind} on port ${this.port} ${why}; its output:\n${this.tail.trim() || "(none)"}`);
+    const why = "exited" in outcome
+      ? `exited with code ${outcome.exited}`
+      : `not ready after ${READY_TIMEOUT_MS} ms`;
+    throw new Error(
+      `${this.kind} on port ${this.port} ${why}; its output:\n${this.tail.trim() || "(none)"}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -307,7 +344,9 @@ class LocalServer implements MongoServer {
 
   /** Synchronous last resort: SIGKILL the child and remove an owned temp dir. */
   cleanUp(): void {
-    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGKILL");
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill("SIGKILL");
+    }
     if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
     live.delete(this);
   }

@@ -35,18 +35,36 @@ export async function spawnReady(
     stdout: "pipe",
     stderr: opts.echo ? "inherit" : "pipe",
   });
+  // Unread, a chatty child's stderr pipe fills and blocks it: keep only a tail for errors.
+  let errTail = "";
+  const errDrained = opts.echo ? Promise.resolve() : (async () => {
+    const errDecoder = new TextDecoder();
+    const errReader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { value, done } = await errReader.read();
+      if (done) return;
+      errTail = (errTail + errDecoder.decode(value, { stream: true })).slice(-4_000);
+    }
+  })().catch(() => {});
   const reader = proc.stdout.getReader();
   const decoder = new TextDecoder();
   let out = "";
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let url: string | null = null;
   while (url === null) {
-    const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), Math.max(1, deadline - Date.now())));
+    let timerId: ReturnType<typeof setTimeout> | undefined;
+    const timer = new Promise<"timeout">((
+      r,
+    ) => (timerId = setTimeout(() => r("timeout"), Math.max(1, deadline - Date.now()))));
     const chunk = await Promise.race([reader.read(), timer]);
+    // A pending timer keeps the event loop alive: left running, it held every
+    // benchmark's process open for the rest of timeoutMs (120 s) after its work was done.
+    clearTimeout(timerId);
     if (chunk === "timeout" || chunk.done) {
       proc.kill();
-      const err = opts.echo ? "" : await new Response(proc.stderr as ReadableStream).text().catch(() => "");
-      throw new Error(`${opts.name} did not become ready: ${out}${err}`.slice(0, 2000));
+      await proc.exited;
+      await errDrained;
+      throw new Error(`${opts.name} did not become ready: ${out}${errTail}`.slice(0, 2000));
     }
     out += decoder.decode(chunk.value, { stream: true });
     url = /ready (\S+)/.exec(out)?.[1] ?? null;

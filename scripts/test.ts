@@ -3,7 +3,8 @@
  * `MONGODB_URI` to the children (each test file uses its own database names), then
  * runs the suites one after another with their output streamed:
  *
- *   runner       bun test --timeout 60000 tests/runner              (bun:test)
+ *   gate         bun scripts/gate.ts: deno fmt --check, tsc --noEmit, deno check
+ *   runner       bun test --timeout 60000 tests/runner tests/dev    (bun:test)
  *   shared-bun   bun test tests/shared tests/edge          (node:test under Bun)
  *   shared-deno  deno test --allow-… tests/shared tests/edge (node:test under Deno)
  *
@@ -22,7 +23,7 @@
 import { readdirSync } from "node:fs";
 import { delimiter, join, relative, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { ensureFerretLauncher, startMongoServer, type MongoServer } from "../dev/mongo-server.ts";
+import { chooseLocalKind, ensureLauncher, startMongoServer, type MongoServer } from "../dev/mongo-server.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -35,7 +36,7 @@ const DENO_PERMISSIONS = [
   "--allow-sys",
 ];
 
-type GroupName = "runner" | "shared-bun" | "shared-deno";
+type GroupName = "gate" | "runner" | "shared-bun" | "shared-deno";
 interface Group {
   name: GroupName;
   runtime: "bun" | "deno";
@@ -45,9 +46,15 @@ interface Group {
 
 const GROUPS: Group[] = [
   {
+    name: "gate",
+    runtime: "bun",
+    dirs: [],
+    command: () => ["bun", "scripts/gate.ts"],
+  },
+  {
     name: "runner",
     runtime: "bun",
-    dirs: ["tests/runner"],
+    dirs: ["tests/runner", "tests/dev"],
     command: (files, t, extra) => ["bun", "test", "--timeout", "60000", ...nameArgs("-t", t), ...extra, ...files],
   },
   {
@@ -171,9 +178,9 @@ async function main(): Promise<number> {
     files: testFiles(g.dirs, args.pathFilters),
   }));
   for (const { group, files } of plan) {
-    if (files.length === 0) console.log(`test: skipping ${group.name}: no *.test.ts in ${group.dirs.join(", ")}`);
+    if (files.length === 0 && group.name !== "gate") console.log(`test: skipping ${group.name}: no *.test.ts in ${group.dirs.join(", ")}`);
   }
-  const todo = plan.filter((p) => p.files.length > 0);
+  const todo = plan.filter((p) => p.files.length > 0 || p.group.name === "gate");
 
   const results: SuiteResult[] = [];
   let server: MongoServer | undefined;
@@ -193,7 +200,7 @@ async function main(): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   try {
-    if (todo.length > 0) {
+    if (todo.some((p) => p.group.name !== "gate")) {
       await prepareLauncher();
       server = await startMongoServer();
       console.log(`test: MongoDB-wire server: ${server.kind} ${server.uri}${server.pid ? ` (pid ${server.pid})` : ""}`);
@@ -247,16 +254,21 @@ async function main(): Promise<number> {
 }
 
 /**
- * Builds the FerretDB launcher before any test runs, so that tests starting their
- * own embedded server never pay the build inside their timeout. Not fatal when the
- * suite's own server comes from MONGODB_URI or a mongod (e.g. no Go there).
+ * Builds both local launchers (mongo-java-server, FerretDB) before any test runs, so
+ * that tests starting their own embedded server never pay the build inside their
+ * timeout. Fatal only for the launcher of the suite's own server (e.g. no Go or no
+ * Maven there is fine when MONGODB_URI or a mongod serves the suite).
  */
 async function prepareLauncher(): Promise<void> {
-  try {
-    await ensureFerretLauncher();
-  } catch (error) {
-    if (!process.env.MONGODB_URI && !Bun.which("mongod")) throw error;
-    console.warn(`test: warning: ${(error as Error).message}`);
+  const mongod = Bun.which("mongod") !== null;
+  const own = process.env.MONGODB_URI ? undefined : chooseLocalKind(process.env.MONGO_SERVER_KIND, mongod);
+  for (const kind of ["java", "ferretdb"] as const) {
+    try {
+      await ensureLauncher(kind);
+    } catch (error) {
+      if (kind === own) throw error;
+      console.warn(`test: warning: ${(error as Error).message}`);
+    }
   }
 }
 
