@@ -107,13 +107,20 @@ const KIND_NAMES: Record<string, LocalKind> = {
  * @example
  * ```ts
  * chooseLocalKind(undefined, false);  // DEFAULT_LOCAL_KIND
+ * chooseLocalKind(undefined, false, false);  // "ferretdb": no java or mvn on PATH
  * chooseLocalKind(undefined, true);   // "mongod"
  * chooseLocalKind("ferretdb", true);  // "ferretdb"
  * ```
  */
-export function chooseLocalKind(wanted: string | undefined, mongodOnPath: boolean): LocalKind {
+export function chooseLocalKind(
+  wanted: string | undefined,
+  mongodOnPath: boolean,
+  javaToolsOnPath = true,
+): LocalKind {
   if (wanted === undefined || wanted.trim() === "") {
-    return mongodOnPath ? "mongod" : DEFAULT_LOCAL_KIND;
+    if (mongodOnPath) return "mongod";
+    // A machine with only Node.js and Go (the quick start's) still gets a server.
+    return javaToolsOnPath ? DEFAULT_LOCAL_KIND : "ferretdb";
   }
   const kind = KIND_NAMES[wanted.trim().toLowerCase()];
   if (kind === undefined) {
@@ -146,7 +153,9 @@ export async function startMongoServer(opts: StartMongoServerOptions = {}): Prom
   if (external && !opts.forceEmbedded) return externalServer(external);
 
   const mongod = Bun.which("mongod");
-  const kind = opts.kind ?? chooseLocalKind(process.env.MONGO_SERVER_KIND, mongod !== null);
+  const javaTools = Bun.which("java") !== null && Bun.which("mvn") !== null;
+  const kind = opts.kind ??
+    chooseLocalKind(process.env.MONGO_SERVER_KIND, mongod !== null, javaTools);
   if (kind === "mongod" && mongod === null) {
     throw new Error("kind mongod asked for, but no mongod on PATH");
   }

@@ -261,7 +261,10 @@ async function main(): Promise<number> {
  */
 async function prepareLauncher(): Promise<void> {
   const mongod = Bun.which("mongod") !== null;
-  const own = process.env.MONGODB_URI ? undefined : chooseLocalKind(process.env.MONGO_SERVER_KIND, mongod);
+  const javaTools = Bun.which("java") !== null && Bun.which("mvn") !== null;
+  const own = process.env.MONGODB_URI
+    ? undefined
+    : chooseLocalKind(process.env.MONGO_SERVER_KIND, mongod, javaTools);
   for (const kind of ["java", "ferretdb"] as const) {
     try {
       await ensureLauncher(kind);

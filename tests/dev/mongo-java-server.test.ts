@@ -96,6 +96,8 @@ describe("chooseLocalKind()", () => {
   test("chooseLocalKind() prefers a mongod on PATH over the default when MONGO_SERVER_KIND is unset or empty", () => {
     expect(chooseLocalKind(undefined, true)).toBe("mongod");
     expect(chooseLocalKind("", false)).toBe(DEFAULT_LOCAL_KIND);
+    // Without java or mvn the default falls back to FerretDB, which needs only Go.
+    expect(chooseLocalKind(undefined, false, false)).toBe("ferretdb");
   });
 
   test("chooseLocalKind() throws naming MONGO_SERVER_KIND when the value is unknown or mongod is missing", () => {
