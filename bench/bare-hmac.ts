@@ -15,5 +15,7 @@ Deno.serve({
 }, async (req) => {
   const body = new Uint8Array(await req.arrayBuffer());
   const ok = await verifyScimSignature(req.headers.get("x-scim-signature"), body, [secret]);
-  return new Response(ok ? '{"status":"ok"}' : '{"error":"Invalid webhook signature"}', { status: ok ? 200 : 401 });
+  return new Response(ok ? '{"status":"ok"}' : '{"error":"Invalid webhook signature"}', {
+    status: ok ? 200 : 401,
+  });
 });

@@ -36,7 +36,10 @@ const SECRET = "edge-load-secret-0123456789abcdef";
 
 // A 2 KiB signed body: a user.updated with a padded display name.
 const envelope = {
-  id: "load-1", event: "user.updated", resourceType: "User", resourceId: "u-load",
+  id: "load-1",
+  event: "user.updated",
+  resourceType: "User",
+  resourceId: "u-load",
   data: { id: "u-load", userName: "load@ias.co.id", active: true, displayName: "" },
 };
 envelope.data.displayName = "x".repeat(2048 - JSON.stringify(envelope).length);
@@ -50,21 +53,29 @@ const stub = Bun.serve({
   fetch: async (req) => {
     const sent = (await req.json()) as { events?: { eventId: string }[] };
     return sent.events
-      ? Response.json({ results: sent.events.map((e) => ({ eventId: e.eventId, status: "success" })) })
+      ? Response.json({
+        results: sent.events.map((e) => ({ eventId: e.eventId, status: "success" })),
+      })
       : Response.json({ status: "success" });
   },
 });
 const edgePort = await freePort();
 const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-  SCIM_WEBHOOK_SECRET: SECRET, INGEST_SECRET: SECRET, PORT: String(edgePort), LOG_LEVEL: "error",
+  SCIM_WEBHOOK_SECRET: SECRET,
+  INGEST_SECRET: SECRET,
+  PORT: String(edgePort),
+  LOG_LEVEL: "error",
   OFM_INGEST_URL: `http://127.0.0.1:${stub.port}/api/v1/scim/events`,
 }, { name: "edge", cwd: ROOT });
 const bare = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "bench/bare-hmac.ts"], {
-  SCIM_WEBHOOK_SECRET: SECRET, PORT: "0",
+  SCIM_WEBHOOK_SECRET: SECRET,
+  PORT: "0",
 }, { name: "bare", cwd: ROOT });
 const variant = (name: string) =>
   spawnReady([DENO, "run", "--allow-net", "--allow-env", "bench/edge-variant.ts"], {
-    SCIM_WEBHOOK_SECRET: SECRET, PORT: "0", VARIANT: name,
+    SCIM_WEBHOOK_SECRET: SECRET,
+    PORT: "0",
+    VARIANT: name,
     OFM_INGEST_URL: `http://127.0.0.1:${stub.port}/api/v1/scim/events`,
   }, { name, cwd: ROOT });
 const appLocal = await variant("app-local");
@@ -79,8 +90,23 @@ function cpuMicros(pid: number): number {
 /** Loads `url` for --seconds; `pid` is the server whose CPU per request is measured. */
 async function load(url: string, pid: number) {
   const cpu0 = cpuMicros(pid);
-  const p = Bun.spawn([AUTOCANNON, "-j", "-c", values.connections, "-d", values.seconds, "-m", "POST",
-    "-H", "content-type=application/json", "-H", `x-scim-signature=${signature}`, "-b", body, url], { stdout: "pipe", stderr: "ignore" });
+  const p = Bun.spawn([
+    AUTOCANNON,
+    "-j",
+    "-c",
+    values.connections,
+    "-d",
+    values.seconds,
+    "-m",
+    "POST",
+    "-H",
+    "content-type=application/json",
+    "-H",
+    `x-scim-signature=${signature}`,
+    "-b",
+    body,
+    url,
+  ], { stdout: "pipe", stderr: "ignore" });
   const out = await new Response(p.stdout).text();
   await p.exited;
   const cpu = cpuMicros(pid) - cpu0;
@@ -120,9 +146,19 @@ try {
     bareHop: [`${bareHop.url}/`, bareHop.proc.pid],
     edge: [`${edge.url}/api/v1/scim/webhook`, edge.proc.pid],
   } as const;
-  const runs: Record<keyof typeof targets, Load[]> = { bare: [], appLocal: [], bareHop: [], edge: [] };
+  const runs: Record<keyof typeof targets, Load[]> = {
+    bare: [],
+    appLocal: [],
+    bareHop: [],
+    edge: [],
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, [url, pid]] of Object.entries(targets) as [keyof typeof targets, readonly [string, number]][]) {
+    for (
+      const [name, [url, pid]] of Object.entries(targets) as [
+        keyof typeof targets,
+        readonly [string, number],
+      ][]
+    ) {
       runs[name].push(await load(url, pid));
     }
   }
@@ -133,7 +169,8 @@ try {
     edge: medianLoad(runs.edge),
   };
   const figures = {
-    command: `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections} --rounds ${ROUNDS}`,
+    command:
+      `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections} --rounds ${ROUNDS}`,
     date: new Date().toISOString(),
     bodyBytes: body.length,
     ...m,

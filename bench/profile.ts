@@ -28,7 +28,10 @@ const BY_FILE: [string, RegExp][] = [
   ["mapping", /shared\/(mapping|extensions|scim-schemas|ofm-documents)\.ts/],
   ["hashing", /runner\/content-hash\.ts/],
   ["diff and pass", /runner\/sync\//],
-  ["MongoDB driver, BSON, socket streams", /node_modules\/(mongodb|bson)\/|internal:streams|node:net/],
+  [
+    "MongoDB driver, BSON, socket streams",
+    /node_modules\/(mongodb|bson)\/|internal:streams|node:net/,
+  ],
   ["SSO client (HTTP)", /runner\/scim\//],
 ];
 /** Built-ins, by their name. */
@@ -44,7 +47,10 @@ function categorize(md: string): { totalMs: number; byCategory: Record<string, n
   const byCategory: Record<string, number> = {};
   let totalMs = 0;
   for (const line of hot.split("\n")) {
-    const m = /^\|\s*[\d.]+%\s*\|\s*([\d.]+)(us|ms|s)\s*\|[^|]*\|[^|]*\|\s*`([^`]*)`\s*\|\s*`([^`]*)`/.exec(line);
+    const m =
+      /^\|\s*[\d.]+%\s*\|\s*([\d.]+)(us|ms|s)\s*\|[^|]*\|[^|]*\|\s*`([^`]*)`\s*\|\s*`([^`]*)`/.exec(
+        line,
+      );
     if (!m) continue;
     const ms = Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
     const [fn, where] = [m[3] ?? "", m[4] ?? ""];
@@ -98,7 +104,12 @@ try {
   await world.stop();
 }
 
-const figures = { command: `bun bench/profile.ts --users ${N}`, date: new Date().toISOString(), users: N, ...out };
+const figures = {
+  command: `bun bench/profile.ts --users ${N}`,
+  date: new Date().toISOString(),
+  users: N,
+  ...out,
+};
 console.log(JSON.stringify(figures, null, 2));
 const file = resolve(ROOT, "bench/results.json");
 const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};

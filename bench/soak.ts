@@ -116,7 +116,9 @@ try {
       const key = String(d._id);
       if (seen.has(key)) continue;
       seen.add(key);
-      const ms = d.completedAt && d.startedAt ? d.completedAt.getTime() - d.startedAt.getTime() : NaN;
+      const ms = d.completedAt && d.startedAt
+        ? d.completedAt.getTime() - d.startedAt.getTime()
+        : NaN;
       runEnds.push({ atS: elapsedS(), rssMB: rssMB(runner.proc.pid), status: d.status, ms });
     }
   }, 1000);
@@ -161,11 +163,15 @@ try {
     await Bun.sleep(1000);
   }
   const scim = new Map<string, { phone: string; active: boolean }>();
-  for (let start = 1; ; start += 1000) {
+  for (let start = 1;; start += 1000) {
     const page = (await (await fetch(`${sso.url}/scim/v2/Users?startIndex=${start}&count=1000`, {
       headers: auth,
     })).json()) as {
-      Resources: { id: string; active?: boolean; phoneNumbers?: { value: string; primary?: boolean }[] }[];
+      Resources: {
+        id: string;
+        active?: boolean;
+        phoneNumbers?: { value: string; primary?: boolean }[];
+      }[];
     };
     if (page.Resources.length === 0) break;
     for (const r of page.Resources) {
@@ -181,14 +187,17 @@ try {
     const want = scim.get(d.ssoUserId);
     return !want || want.active !== d.isActive || want.phone !== (d.phone ?? "");
   });
-  const applied = await db.collection("webhookEvents").countDocuments({ status: { $in: ["success", "stale"] } });
+  const applied = await db.collection("webhookEvents").countDocuments({
+    status: { $in: ["success", "stale"] },
+  });
 
   const third = (MINUTES * 60) / 3;
   const completed = runEnds.filter((r) => r.status === "success");
   const early = completed.filter((r) => r.atS <= third).map((r) => r.rssMB);
   const late = completed.filter((r) => r.atS >= 2 * third).map((r) => r.rssMB);
   result = {
-    command: `bun bench/soak.ts --minutes ${MINUTES} --users ${USERS} --interval ${values.interval} --rate ${RATE}`,
+    command:
+      `bun bench/soak.ts --minutes ${MINUTES} --users ${USERS} --interval ${values.interval} --rate ${RATE}`,
     date: new Date().toISOString(),
     minutes: MINUTES,
     users: USERS,
@@ -221,7 +230,9 @@ console.log(
   [
     `soak ${MINUTES} min, ${USERS} users, a full sync every ${values.interval}, ${RATE} changes/s as webhooks`,
     `  changes sent ${result.changesSent} (errors ${result.changeErrors}); webhook events applied ${result.webhookEventsApplied}`,
-    `  runs ${result.runs} (${result.runsSucceeded} succeeded, failed at ${JSON.stringify(result.runsFailed)} s), median ${result.medianRunMs} ms`,
+    `  runs ${result.runs} (${result.runsSucceeded} succeeded, failed at ${
+      JSON.stringify(result.runsFailed)
+    } s), median ${result.medianRunMs} ms`,
     `  runner RSS after a run: first third ${result.rssAfterRunFirstThirdMB} MB, last third ${result.rssAfterRunLastThirdMB} MB (×${result.growthLastOverFirst}, ${result.slopeMBPerRun} MB/run after the first third); peak ${result.peakRssMB} MB`,
     `  after a final sync: ${result.finalMismatches} of ${result.finalUsers} documents differ from the SSO (${result.ssoUsers} users)`,
   ].join("\n"),
@@ -229,4 +240,6 @@ console.log(
 const file = resolve(ROOT, "bench/results.json");
 const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
 writeFileSync(file, JSON.stringify({ ...existing, soak: result }, null, 2) + "\n");
-if (Number(result.finalMismatches) !== 0 || Number(result.growthLastOverFirst) > 1.2) process.exitCode = 1;
+if (Number(result.finalMismatches) !== 0 || Number(result.growthLastOverFirst) > 1.2) {
+  process.exitCode = 1;
+}

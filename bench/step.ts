@@ -26,7 +26,10 @@ const mode = process.argv[2];
 const config = loadConfig(process.env);
 const logger = process.env.BENCH_VERBOSE ? createLogger({ format: "pretty" }) : silentLogger;
 
-async function fetchAll(runtime: Awaited<ReturnType<typeof createRuntime>>, resource: "Users" | "Groups") {
+async function fetchAll(
+  runtime: Awaited<ReturnType<typeof createRuntime>>,
+  resource: "Users" | "Groups",
+) {
   const out: unknown[] = [];
   const spc = await runtime.client.serviceProviderConfig();
   const count = Math.min(config.pageSize, 1000, spc.filter.maxResults ?? 1000);
@@ -59,8 +62,10 @@ async function main() {
     result.cpuMs = (cpu.user + cpu.system) / 1000;
     result.status = history.status;
     result.stats = { ...history.stats, errors: history.stats.errors.length };
-    result.writes = history.stats.usersCreated + history.stats.usersUpdated + history.stats.usersDeactivated +
-      history.stats.orgUnitsCreated + history.stats.orgUnitsUpdated + history.stats.orgUnitsDeactivated;
+    result.writes = history.stats.usersCreated + history.stats.usersUpdated +
+      history.stats.usersDeactivated +
+      history.stats.orgUnitsCreated + history.stats.orgUnitsUpdated +
+      history.stats.orgUnitsDeactivated;
   } else if (mode === "floor") {
     const t0 = performance.now();
     const groups = await fetchAll(runtime, "Groups");
@@ -71,7 +76,9 @@ async function main() {
     await db.collection("users").deleteMany({});
     await db.collection("orgUnits").deleteMany({});
     const t1 = performance.now();
-    await db.collection<{ _id: string }>("orgUnits").insertMany(unitDocs.map((d) => ({ ...d })), { ordered: false });
+    await db.collection<{ _id: string }>("orgUnits").insertMany(unitDocs.map((d) => ({ ...d })), {
+      ordered: false,
+    });
     await db.collection("users").insertMany(userDocs.map((d) => ({ ...d })), { ordered: false });
     const insertMs = performance.now() - t1;
     result.ms = fetchMs + insertMs;
@@ -110,11 +117,17 @@ async function main() {
     const fetchMs = performance.now() - t0;
     const t1 = performance.now();
     let entries = 0;
-    for await (const _ of db.collection("users").find({}, {
-      projection: { _id: 1, ssoUserId: 1, syncHash: 1, isActive: 1 },
-      batchSize: 5000,
-    })) entries++;
-    for await (const _ of db.collection("orgUnits").find({}, { projection: { _id: 1, syncHash: 1, isActive: 1 } })) entries++;
+    for await (
+      const _ of db.collection("users").find({}, {
+        projection: { _id: 1, ssoUserId: 1, syncHash: 1, isActive: 1 },
+        batchSize: 5000,
+      })
+    ) entries++;
+    for await (
+      const _ of db.collection("orgUnits").find({}, {
+        projection: { _id: 1, syncHash: 1, isActive: 1 },
+      })
+    ) entries++;
     const indexMs = performance.now() - t1;
     result.ms = fetchMs + indexMs;
     result.phases = { fetchMs, indexMs, entries };

@@ -21,7 +21,10 @@ const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { serve: { type: "boolean", default: false }, users: { type: "string", default: "2000" } },
+  options: {
+    serve: { type: "boolean", default: false },
+    users: { type: "string", default: "2000" },
+  },
 });
 
 const secret = "demo-webhook-secret-0123456789abcdef";
@@ -47,7 +50,9 @@ try {
     SCIM_CLIENT_SECRET: "dev-secret-change-me",
     DEV_SSO_DEV_TOKEN: "dev-admin",
     SCIM_WEBHOOK_SECRET: secret,
-    DEV_SSO_WEBHOOK_URL: values.serve ? `http://127.0.0.1:${edgePort}/api/v1/scim/webhook` : undefined,
+    DEV_SSO_WEBHOOK_URL: values.serve
+      ? `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`
+      : undefined,
   }, { name: "development SSO", cwd: ROOT });
   cleanups.push(() => sso.stop());
   console.log(`  ${sso.url}`);
@@ -63,12 +68,22 @@ try {
     SCIM_RATE_LIMIT: "600",
   };
   console.log("▶ Running one full sync (npm run sync)…\n");
-  const sync = Bun.spawn([BUN, "runner/cli/sync.ts"], { cwd: ROOT, env: { ...process.env, ...env }, stdout: "inherit", stderr: "inherit" });
+  const sync = Bun.spawn([BUN, "runner/cli/sync.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   const code = await sync.exited;
   if (code !== 0) throw new Error(`the sync exited with ${code}`);
 
   if (values.serve) {
-    const runner = await spawnReady([BUN, "runner/main.ts"], { ...env, PORT: "5174", SYNC_INTERVAL: "30m", SYNC_ON_START: "false" }, {
+    const runner = await spawnReady([BUN, "runner/main.ts"], {
+      ...env,
+      PORT: "5174",
+      SYNC_INTERVAL: "30m",
+      SYNC_ON_START: "false",
+    }, {
       name: "runner",
       echo: true,
       cwd: ROOT,

@@ -1,14 +1,16 @@
 /**
- * The edge on Deno (and Deno Deploy): reads the environment, builds the app,
- * serves it. The only module of edge/ that touches `Deno`.
+ * The edge on Deno (and Deno Deploy): reads the environment, builds the app
+ * from the shared factory, serves it. The only module of edge/ that touches
+ * `Deno`; everything else is in shared/webhook/.
  *
  * @module
  */
 import { ConfigError } from "../shared/errors.ts";
 import { createLogger } from "../shared/logger.ts";
 import { createWebhookApp } from "../shared/webhook/app.ts";
-import { loadEdgeConfig } from "./config.ts";
 import { createBatchingForwarder } from "../shared/webhook/batching-forwarder.ts";
+import { webhookAppOptions, webhookConfig } from "../shared/webhook/webhook-config.ts";
+import { loadEdgeConfig } from "./config.ts";
 
 function readConfig() {
   try {
@@ -24,21 +26,12 @@ const logger = createLogger({
   format: Deno.stdout.isTerminal() ? "pretty" : "json",
   base: { component: "edge" },
 });
-const app = createWebhookApp({
-  secrets: config.SCIM_WEBHOOK_SECRET,
-  forward: createBatchingForwarder({
-    url: config.OFM_INGEST_URL,
-    secret: config.INGEST_SECRET[0] as string,
-    deadlineMs: config.FORWARD_DEADLINE_MS,
-  }),
-  standardWebhookSecrets: config.STANDARD_WEBHOOK_SECRET,
-  limits: {
-    maxBytes: config.WEBHOOK_MAX_BYTES,
-    toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
-    requireTimestamp: config.WEBHOOK_REQUIRE_TIMESTAMP,
-  },
-  logger,
+const forward = createBatchingForwarder({
+  url: config.OFM_INGEST_URL,
+  secret: config.INGEST_SECRET[0] as string,
+  deadlineMs: config.FORWARD_DEADLINE_MS,
 });
+const app = createWebhookApp(webhookAppOptions(webhookConfig(config), { forward, logger }));
 Deno.serve({
   port: config.PORT,
   hostname: "0.0.0.0",

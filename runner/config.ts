@@ -6,115 +6,96 @@
  * @module
  */
 import { z } from "zod";
+import { parseDuration } from "../shared/duration.ts";
+import {
+  envBool,
+  envBytes,
+  envDuration,
+  envEnum,
+  envInt,
+  envList,
+  type EnvRecord,
+  envSecret,
+  envSecrets,
+  envString,
+  envUrl,
+  parseEnv,
+} from "../shared/env.ts";
 import { ConfigError, CREDENTIALS_MISSING_MESSAGE } from "../shared/errors.ts";
-import { isLongEnoughSecret, shortSecretMessage } from "../shared/secret-rules.ts";
 import { USER_SYNC_FIELDS } from "../shared/ofm-documents.ts";
-import { parseDuration } from "./duration.ts";
+import {
+  WEBHOOK_ENV_FIELDS,
+  type WebhookConfig,
+  webhookConfig,
+} from "../shared/webhook/webhook-config.ts";
 import { foldAsciiCase } from "./super-admins.ts";
 
-const bool = (fallback: boolean) =>
-  z.string().optional().transform((v, ctx) => {
-    if (v === undefined || v.trim() === "") return fallback;
-    if (/^(1|true|yes|on)$/i.test(v.trim())) return true;
-    if (/^(0|false|no|off)$/i.test(v.trim())) return false;
-    ctx.addIssue({ code: "custom", message: "must be true or false" });
-    return z.NEVER;
-  });
-
-const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.string().optional().transform((v, ctx) => {
-    if (v === undefined || v.trim() === "") return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
-      return z.NEVER;
-    }
-    return n;
-  });
-
-const duration = (fallback: string) =>
-  z.string().optional().transform((v, ctx) => {
-    const ms = parseDuration(v === undefined || v.trim() === "" ? fallback : v);
-    if (ms === null || ms <= 0) {
-      ctx.addIssue({ code: "custom", message: "must be a duration such as 90s, 30m, 6h or 1d" });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const url = (example: string) =>
-  z.url({ message: `must be a URL, e.g. ${example}` }).optional();
-
-/** A size in bytes: `33554432`, `32MiB`, `512KiB`, `1GiB` (binary units; MB/KB read as MiB/KiB). */
-const bytes = (fallback: number, min: number) =>
-  z.string().optional().transform((v, ctx) => {
-    if (v === undefined || v.trim() === "") return fallback;
-    const m = /^(\d+)\s*(b|kib|kb|mib|mb|gib|gb)?$/i.exec(v.trim());
-    const unit = ({ b: 1, kib: 2 ** 10, kb: 2 ** 10, mib: 2 ** 20, mb: 2 ** 20, gib: 2 ** 30, gb: 2 ** 30 } as Record<string, number>)[
-      (m?.[2] ?? "b").toLowerCase()
-    ];
-    const n = m && unit ? Number(m[1]) * unit : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min) {
-      ctx.addIssue({ code: "custom", message: `must be a size of at least ${min} bytes, such as 32MiB` });
-      return z.NEVER;
-    }
-    return n;
-  });
-
-const list = z.string().optional().transform((v) =>
-  (v ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0)
-);
-
 /** How many deactivations the guard allows: a share of active users, or a count. */
-export type DeactivationLimit = { kind: "percent"; value: number } | { kind: "count"; value: number };
+export type DeactivationLimit = { kind: "percent"; value: number } | {
+  kind: "count";
+  value: number;
+};
 
-const deactivationLimit = z.string().optional().transform((v, ctx): DeactivationLimit => {
-  const text = (v ?? "20%").trim() || "20%";
+const deactivationLimit = envString().transform((v, ctx): DeactivationLimit => {
+  const text = v ?? "20%";
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
   if (pct && Number(pct[1]) <= 100) return { kind: "percent", value: Number(pct[1]) };
   if (/^\d+$/.test(text)) return { kind: "count", value: Number(text) };
-  ctx.addIssue({ code: "custom", message: "must be a percentage such as 20% or a count such as 500" });
+  ctx.addIssue({
+    code: "custom",
+    message: "must be a percentage such as 20% or a count such as 500",
+  });
   return z.NEVER;
 });
 
-const RawEnv = z.object({
-  SSO_BASE_URL: url("http://localhost:5173"),
-  SCIM_BASE_URL: url("http://localhost:5173/scim/v2"),
-  SCIM_TOKEN_URL: url("http://localhost:5173/scim/v2/token"),
-  SCIM_CLIENT_ID: z.string().optional(),
-  SCIM_CLIENT_SECRET: z.string().optional(),
-  SCIM_BEARER_TOKEN: z.string().optional(),
-  SCIM_RATE_LIMIT: int(100, 1, 100_000),
-  SCIM_PAGE_SIZE: int(1000, 1, 1000),
-  SYNC_MEMORY_BUDGET_MB: int(256, 0, 1_000_000),
-  SCIM_TIMEOUT_MS: int(30_000, 100, 600_000),
-  SCIM_MAX_RETRIES: int(5, 0, 20),
-  SCIM_MAX_RESPONSE_BYTES: bytes(32 * 2 ** 20, 64 * 2 ** 10),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
-    .optional(),
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be a database name").optional(),
+/** Every variable the runner reads; sections below turn them into a Config. */
+const RunnerEnv = z.object({
+  // the SSO and its SCIM client
+  SSO_BASE_URL: envUrl("http://localhost:5173"),
+  SCIM_BASE_URL: envUrl("http://localhost:5173/scim/v2"),
+  SCIM_TOKEN_URL: envUrl("http://localhost:5173/scim/v2/token"),
+  SCIM_CLIENT_ID: envString(),
+  SCIM_CLIENT_SECRET: envString(),
+  SCIM_BEARER_TOKEN: envString(),
+  SCIM_RATE_LIMIT: envInt(100, 1, 100_000),
+  SCIM_PAGE_SIZE: envInt(1000, 1, 1000),
+  SCIM_TIMEOUT_MS: envInt(30_000, 100, 600_000),
+  SCIM_MAX_RETRIES: envInt(5, 0, 20),
+  SCIM_MAX_RESPONSE_BYTES: envBytes(32 * 2 ** 20, 64 * 2 ** 10),
+  // MongoDB
+  MONGODB_URI: envString().pipe(
+    z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
+      .optional(),
+  ),
+  MONGODB_DB: envString().pipe(
+    z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be a database name").optional(),
+  ),
+  SYNC_HISTORY_TTL_DAYS: envInt(90, 1, 3650),
+  // the sync and its guard
+  SYNC_MEMORY_BUDGET_MB: envInt(256, 0, 1_000_000),
   SYNC_MAX_DEACTIVATE: deactivationLimit,
-  SYNC_GUARD_WINDOW: duration("24h"),
-  SUPER_ADMIN_EMAILS: list,
-  SYNC_EXCLUDE_FIELDS: list,
-  SYNC_HISTORY_TTL_DAYS: int(90, 1, 3650),
-  SCIM_WEBHOOK_SECRET: list,
-  INGEST_SECRET: list,
-  PORT: int(5174, 0, 65535),
-  HOST: z.string().optional(),
-  ADMIN_TOKEN: z.string().optional(),
-  WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 86_400),
-  INGEST_MAX_IN_FLIGHT: int(64, 1, 10_000),
-  SYNC_INTERVAL: duration("6h"),
-  SYNC_DELTA_INTERVAL: duration("15m"),
-  SYNC_MAX_DURATION: duration("30m"),
-  SYNC_ON_START: bool(true),
-  SYNC_JITTER: z.string().optional(),
-  SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
-  LEASE_TTL_MS: int(30_000, 1_000, 3_600_000),
-  RUNNER_ID: z.string().optional(),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).optional(),
+  SYNC_GUARD_WINDOW: envDuration("24h"),
+  SUPER_ADMIN_EMAILS: envList(),
+  SYNC_EXCLUDE_FIELDS: envList(),
+  SYNC_MAX_DURATION: envDuration("30m"),
+  // the schedule and the lease
+  SYNC_INTERVAL: envDuration("6h"),
+  SYNC_DELTA_INTERVAL: envDuration("15m"),
+  SYNC_ON_START: envBool(true),
+  SYNC_JITTER: envString(),
+  SHUTDOWN_GRACE_MS: envInt(10_000, 0, 600_000),
+  LEASE_TTL_MS: envInt(30_000, 1_000, 3_600_000),
+  RUNNER_ID: envString(),
+  // HTTP: the server, the admin token, the ingestion API and the webhook route
+  PORT: envInt(5174, 0, 65535),
+  HOST: envString(),
+  ADMIN_TOKEN: envSecret("ADMIN_TOKEN"),
+  INGEST_SECRET: envSecrets("INGEST_SECRET"),
+  INGEST_MAX_IN_FLIGHT: envInt(64, 1, 10_000),
+  ...WEBHOOK_ENV_FIELDS,
+  LOG_LEVEL: envEnum(["debug", "info", "warn", "error"], "info"),
 });
+type RunnerEnv = z.infer<typeof RunnerEnv>;
 
 /** The parsed configuration. Derived URLs are filled in. */
 export interface Config {
@@ -142,13 +123,15 @@ export interface Config {
   superAdminEmails: string[];
   excludeFields: string[];
   historyTtlDays: number;
-  webhookSecrets: string[];
   ingestSecrets: string[];
+  /**
+   * The webhook section shared with the edge: the runner's own webhook route uses all of it;
+   * its tolerance also bounds how far in the future a version may lie.
+   */
+  webhook: WebhookConfig;
   port: number;
   host: string;
   adminToken: string | null;
-  /** Replay window of signed webhook timestamps; also how far in the future a version may lie. */
-  webhookToleranceSeconds: number;
   /** Webhook events applied at once across both ingestion routes; past it, 503 + Retry-After. */
   ingestMaxInFlight: number;
   syncIntervalMs: number;
@@ -162,8 +145,6 @@ export interface Config {
   runnerId: string | null;
   logLevel: "debug" | "info" | "warn" | "error";
 }
-
-const stripSlash = (u: string) => u.replace(/\/+$/, "");
 
 /**
  * Parses the environment into a Config.
@@ -179,102 +160,157 @@ const stripSlash = (u: string) => u.replace(/\/+$/, "");
  * config.scimBaseUrl; // "http://localhost:5173/scim/v2"
  * ```
  */
-export function loadConfig(
-  env: Record<string, string | undefined>,
-  options: { requireCredentials?: boolean } = {},
-): Config {
-  const parsed = RawEnv.safeParse(env);
-  if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
-    const lines = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`);
-    throw new ConfigError(names, `Invalid configuration: ${lines.join("; ")}`);
-  }
-  const e = parsed.data;
+export function loadConfig(env: EnvRecord, options: { requireCredentials?: boolean } = {}): Config {
+  const e = parseEnv(RunnerEnv, env);
+  return {
+    ...scimSection(e, options.requireCredentials !== false),
+    ...storeSection(e),
+    ...syncSection(e),
+    ...scheduleSection(e),
+    ...httpSection(e),
+  };
+}
+
+type ScimSection = Pick<
+  Config,
+  | "ssoBaseUrl"
+  | "scimBaseUrl"
+  | "tokenUrl"
+  | "auth"
+  | "rateLimitPerMinute"
+  | "pageSize"
+  | "requestTimeoutMs"
+  | "maxRetries"
+  | "maxResponseBytes"
+>;
+
+const stripSlash = (u: string) => u.replace(/\/+$/, "");
+
+/** The SSO's addresses and the client's credentials and limits. */
+function scimSection(e: RunnerEnv, requireCredentials: boolean): ScimSection {
   const ssoBaseUrl = stripSlash(e.SSO_BASE_URL ?? "http://localhost:5173");
-  const scimBaseUrl = stripSlash(e.SCIM_BASE_URL ?? `${ssoBaseUrl}/scim/v2`);
-  const tokenUrl = e.SCIM_TOKEN_URL ?? `${ssoBaseUrl}/scim/v2/token`;
-
-  let auth: Config["auth"];
-  const bearer = e.SCIM_BEARER_TOKEN?.trim();
-  if (bearer) auth = { kind: "bearer", token: bearer };
-  else if (e.SCIM_CLIENT_ID?.trim() && e.SCIM_CLIENT_SECRET?.trim()) {
-    auth = {
-      kind: "client_credentials",
-      clientId: e.SCIM_CLIENT_ID.trim(),
-      clientSecret: e.SCIM_CLIENT_SECRET.trim(),
-    };
-  } else if (options.requireCredentials === false) {
-    auth = { kind: "bearer", token: "" };
-  } else {
-    throw new ConfigError(["SCIM_CLIENT_ID", "SCIM_CLIENT_SECRET"], CREDENTIALS_MISSING_MESSAGE);
-  }
-
-  const allowed = new Set<string>(USER_SYNC_FIELDS);
-  const badField = e.SYNC_EXCLUDE_FIELDS.find((f) => !allowed.has(f) || f === "isActive");
-  if (badField !== undefined) {
-    throw new ConfigError(
-      "SYNC_EXCLUDE_FIELDS",
-      `SYNC_EXCLUDE_FIELDS names "${badField}": allowed are ${
-        [...allowed].filter((f) => f !== "isActive").join(", ")
-      } (isActive always syncs, so deactivation keeps working)`,
-    );
-  }
-
-  const adminToken = e.ADMIN_TOKEN?.trim() || null;
-  const secrets = [
-    ["SCIM_WEBHOOK_SECRET", e.SCIM_WEBHOOK_SECRET],
-    ["INGEST_SECRET", e.INGEST_SECRET],
-    ["ADMIN_TOKEN", adminToken === null ? [] : [adminToken]],
-  ] as const;
-  for (const [name, values] of secrets) {
-    if (!values.every(isLongEnoughSecret)) throw new ConfigError(name, shortSecretMessage(name));
-  }
-  const jitterMs = parseJitter(e.SYNC_JITTER, e.SYNC_INTERVAL);
   return {
     ssoBaseUrl,
-    scimBaseUrl,
-    tokenUrl,
-    auth,
+    scimBaseUrl: stripSlash(e.SCIM_BASE_URL ?? `${ssoBaseUrl}/scim/v2`),
+    tokenUrl: e.SCIM_TOKEN_URL ?? `${ssoBaseUrl}/scim/v2/token`,
+    auth: scimAuth(e, requireCredentials),
     rateLimitPerMinute: e.SCIM_RATE_LIMIT,
     pageSize: e.SCIM_PAGE_SIZE,
-    memoryBudgetMB: e.SYNC_MEMORY_BUDGET_MB,
     requestTimeoutMs: e.SCIM_TIMEOUT_MS,
     maxRetries: e.SCIM_MAX_RETRIES,
     maxResponseBytes: e.SCIM_MAX_RESPONSE_BYTES,
+  };
+}
+
+/** A static bearer token wins; else client credentials; else the guide's error. */
+function scimAuth(e: RunnerEnv, requireCredentials: boolean): Config["auth"] {
+  if (e.SCIM_BEARER_TOKEN) return { kind: "bearer", token: e.SCIM_BEARER_TOKEN };
+  if (e.SCIM_CLIENT_ID && e.SCIM_CLIENT_SECRET) {
+    return {
+      kind: "client_credentials",
+      clientId: e.SCIM_CLIENT_ID,
+      clientSecret: e.SCIM_CLIENT_SECRET,
+    };
+  }
+  if (!requireCredentials) return { kind: "bearer", token: "" };
+  throw new ConfigError(["SCIM_CLIENT_ID", "SCIM_CLIENT_SECRET"], CREDENTIALS_MISSING_MESSAGE);
+}
+
+/** Where the data lives and how long history is kept. */
+function storeSection(e: RunnerEnv): Pick<Config, "mongoUri" | "mongoDb" | "historyTtlDays"> {
+  return {
     mongoUri: e.MONGODB_URI ?? "mongodb://127.0.0.1:27017",
     mongoDb: e.MONGODB_DB ?? "ofm",
+    historyTtlDays: e.SYNC_HISTORY_TTL_DAYS,
+  };
+}
+
+/** What a sync writes and the guard that bounds its deactivations. */
+function syncSection(
+  e: RunnerEnv,
+): Pick<
+  Config,
+  | "memoryBudgetMB"
+  | "maxDeactivate"
+  | "guardWindowMs"
+  | "superAdminEmails"
+  | "excludeFields"
+  | "maxSyncDurationMs"
+> {
+  return {
+    memoryBudgetMB: e.SYNC_MEMORY_BUDGET_MB,
     maxDeactivate: e.SYNC_MAX_DEACTIVATE,
     guardWindowMs: e.SYNC_GUARD_WINDOW,
     superAdminEmails: e.SUPER_ADMIN_EMAILS.map(foldAsciiCase),
-    excludeFields: e.SYNC_EXCLUDE_FIELDS,
-    historyTtlDays: e.SYNC_HISTORY_TTL_DAYS,
-    webhookSecrets: e.SCIM_WEBHOOK_SECRET,
-    ingestSecrets: e.INGEST_SECRET,
-    port: e.PORT,
-    host: e.HOST?.trim() || "127.0.0.1",
-    adminToken,
-    webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
-    ingestMaxInFlight: e.INGEST_MAX_IN_FLIGHT,
+    excludeFields: checkedExcludeFields(e.SYNC_EXCLUDE_FIELDS),
+    maxSyncDurationMs: e.SYNC_MAX_DURATION,
+  };
+}
+
+/** SYNC_EXCLUDE_FIELDS may name synced user fields only, and never isActive. */
+function checkedExcludeFields(fields: string[]): string[] {
+  const allowed = USER_SYNC_FIELDS.filter((f) => f !== "isActive");
+  const bad = fields.find((f) => !(allowed as readonly string[]).includes(f));
+  if (bad === undefined) return fields;
+  throw new ConfigError(
+    "SYNC_EXCLUDE_FIELDS",
+    `SYNC_EXCLUDE_FIELDS names "${bad}": allowed are ${allowed.join(", ")}` +
+      " (isActive always syncs, so deactivation keeps working)",
+  );
+}
+
+/** When runs start, and the lease that keeps replicas from overlapping. */
+function scheduleSection(
+  e: RunnerEnv,
+): Pick<
+  Config,
+  | "syncIntervalMs"
+  | "deltaIntervalMs"
+  | "syncOnStart"
+  | "jitterMs"
+  | "shutdownGraceMs"
+  | "leaseTtlMs"
+  | "runnerId"
+> {
+  return {
     syncIntervalMs: e.SYNC_INTERVAL,
     deltaIntervalMs: e.SYNC_DELTA_INTERVAL,
-    maxSyncDurationMs: e.SYNC_MAX_DURATION,
     syncOnStart: e.SYNC_ON_START,
-    jitterMs,
+    jitterMs: parseJitter(e.SYNC_JITTER, e.SYNC_INTERVAL),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     leaseTtlMs: e.LEASE_TTL_MS,
-    runnerId: e.RUNNER_ID?.trim() || null,
-    logLevel: e.LOG_LEVEL ?? "info",
+    runnerId: e.RUNNER_ID ?? null,
+  };
+}
+
+/** The server, its admin token, the ingestion API and the runner's own webhook route. */
+function httpSection(
+  e: RunnerEnv,
+): Pick<
+  Config,
+  "port" | "host" | "adminToken" | "ingestSecrets" | "ingestMaxInFlight" | "webhook" | "logLevel"
+> {
+  return {
+    port: e.PORT,
+    host: e.HOST ?? "127.0.0.1",
+    adminToken: e.ADMIN_TOKEN,
+    ingestSecrets: e.INGEST_SECRET,
+    ingestMaxInFlight: e.INGEST_MAX_IN_FLIGHT,
+    webhook: webhookConfig(e),
+    logLevel: e.LOG_LEVEL,
   };
 }
 
 function parseJitter(text: string | undefined, intervalMs: number): number {
-  const t = (text ?? "").trim();
-  if (t === "") return Math.round(intervalMs * 0.05);
-  const pct = /^(\d+(?:\.\d+)?)%$/.exec(t);
+  if (text === undefined) return Math.round(intervalMs * 0.05);
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
   if (pct) return Math.round((intervalMs * Number(pct[1])) / 100);
-  const ms = parseDuration(t);
+  const ms = parseDuration(text);
   if (ms === null) {
-    throw new ConfigError("SYNC_JITTER", "SYNC_JITTER must be a percentage such as 5% or a duration such as 30s");
+    throw new ConfigError(
+      "SYNC_JITTER",
+      "SYNC_JITTER must be a percentage such as 5% or a duration such as 30s",
+    );
   }
   return ms;
 }

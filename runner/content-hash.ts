@@ -17,7 +17,10 @@ import { ORG_UNIT_SYNC_FIELDS, USER_SYNC_FIELDS } from "../shared/ofm-documents.
  * contentHash({ email: "a@x", phone: null }, ["email", "phone"]); // "3f…"
  * ```
  */
-export function contentHash(doc: Readonly<Record<string, unknown>>, fields: readonly string[]): string {
+export function contentHash(
+  doc: Readonly<Record<string, unknown>>,
+  fields: readonly string[],
+): string {
   const values = fields.map((f) => doc[f] ?? null);
   return createHash("sha1").update(JSON.stringify(values)).digest("base64url");
 }

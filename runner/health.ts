@@ -30,7 +30,13 @@ export interface HealthReport {
   status: "ok" | "unhealthy";
   mongo: { ok: boolean };
   sso: { ok: boolean; error?: string };
-  lastSync: { status: string; type: string; startedAt: string; completedAt: string | null; ageSeconds: number } | null;
+  lastSync: {
+    status: string;
+    type: string;
+    startedAt: string;
+    completedAt: string | null;
+    ageSeconds: number;
+  } | null;
   lastSuccessAgeSeconds: number | null;
   problems: string[];
 }
@@ -51,7 +57,9 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> => {
  * const { code, report } = await health(); // 200, { status: "ok", ... }
  * ```
  */
-export function createHealthCheck(deps: HealthDeps): () => Promise<{ code: 200 | 503; report: HealthReport }> {
+export function createHealthCheck(
+  deps: HealthDeps,
+): () => Promise<{ code: 200 | 503; report: HealthReport }> {
   const timeoutMs = deps.timeoutMs ?? 3_000;
   const ssoCacheMs = deps.ssoCacheMs ?? 30_000;
   let ssoCache: { at: number; value: HealthReport["sso"] } | null = null;
@@ -59,14 +67,20 @@ export function createHealthCheck(deps: HealthDeps): () => Promise<{ code: 200 |
   async function sso(): Promise<HealthReport["sso"]> {
     const t = deps.now().getTime();
     if (ssoCache && t - ssoCache.at < ssoCacheMs) return ssoCache.value;
-    const res = await withTimeout(deps.checkSso(), timeoutMs, { ok: false as const, error: "timed out" });
+    const res = await withTimeout(deps.checkSso(), timeoutMs, {
+      ok: false as const,
+      error: "timed out",
+    });
     const value = res.ok ? { ok: true } : { ok: false, error: res.error };
     ssoCache = { at: t, value };
     return value;
   }
 
   return async () => {
-    const [mongoOk, ssoState] = await Promise.all([withTimeout(deps.pingMongo(), timeoutMs, false), sso()]);
+    const [mongoOk, ssoState] = await Promise.all([
+      withTimeout(deps.pingMongo(), timeoutMs, false),
+      sso(),
+    ]);
     const [last, success] = mongoOk
       ? await Promise.all([
         withTimeout(deps.lastRun(), timeoutMs, null),
@@ -80,9 +94,11 @@ export function createHealthCheck(deps: HealthDeps): () => Promise<{ code: 200 |
     const successAt = success ? success.completedAt ?? success.startedAt : null;
     const reference = successAt ?? deps.startedAt;
     if (mongoOk && now - reference.getTime() > 3 * deps.intervalMs) {
-      problems.push(successAt
-        ? "The last successful sync is older than three sync intervals"
-        : "No successful sync within three sync intervals of start");
+      problems.push(
+        successAt
+          ? "The last successful sync is older than three sync intervals"
+          : "No successful sync within three sync intervals of start",
+      );
     }
     const report: HealthReport = {
       status: problems.length === 0 ? "ok" : "unhealthy",

@@ -77,7 +77,9 @@ export function createLease(options: LeaseOptions): Lease {
       ok = await store.renew(name, owner, ttlMs);
     } catch (e) {
       // A blip: try again at the next third; the lease stays valid until its TTL.
-      logger.warn("⚠️ Lease renewal failed, retrying", { error: e instanceof Error ? e.message : String(e) });
+      logger.warn("⚠️ Lease renewal failed, retrying", {
+        error: e instanceof Error ? e.message : String(e),
+      });
       if (held) scheduleRenew();
       return;
     }

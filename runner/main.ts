@@ -1,26 +1,25 @@
 /**
  * `npm start`: the runner daemon. Reads the configuration (exit 2 when it is
- * wrong), connects, starts the scheduler, serves the HTTP app on HOST:PORT and
- * prints `ready http://HOST:PORT` once listening. SIGTERM/SIGINT stop it
- * gracefully: no new work, the running sync finishes or is interrupted within
+ * wrong), builds the runtime through the composition root (compose.ts),
+ * serves the HTTP app on HOST:PORT and prints `ready http://HOST:PORT` once
+ * listening, then starts the scheduler. SIGTERM/SIGINT stop it gracefully:
+ * no new work, the running sync finishes or is interrupted within
  * SHUTDOWN_GRACE_MS, the lease is released, MongoDB closed, exit 0.
  *
  * @module
  */
+import type { Hono } from "hono";
 import { ConfigError } from "../shared/errors.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
+import { createRuntime, runnerIdOf, type Runtime } from "./compose.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createHealthCheck } from "./health.ts";
-import { assertAdminAuthConfig } from "./http/auth.ts";
 import { createRunnerApp } from "./http/app.ts";
+import { assertAdminAuthConfig } from "./http/auth.ts";
 import { webhookMounts } from "./http/mounts.ts";
-import { createLease } from "./lease.ts";
 import { metrics } from "./metrics.ts";
-import { createRuntime, type Runtime } from "./runtime.ts";
-import { createScheduler } from "./scheduler/scheduler.ts";
-import { openHealthProbe } from "./store/health-probe.ts";
-import { createLeaseStore } from "./store/lease-store.ts";
-import { systemClock, systemTimer } from "./system-time.ts";
+import { type HealthProbe, openHealthProbe } from "./store/health-probe.ts";
+import { systemClock } from "./system-time.ts";
 
 function readConfig(): Config {
   try {
@@ -36,14 +35,12 @@ function readConfig(): Config {
   }
 }
 
-async function connect(config: Config, logger: Logger): Promise<Runtime> {
+/** Awaits a start-up step; a failure ends the process with exit 1 and one line. */
+async function orExit<T>(step: Promise<T>, log: Logger): Promise<T> {
   try {
-    return await createRuntime(config, logger, {
-      onRequest: metrics.recordScimRequest,
-      onFinished: metrics.recordSyncRun,
-    });
+    return await step;
   } catch (e) {
-    logger.error(`❌ Runner could not start: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`❌ Runner could not start: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
 }
@@ -55,57 +52,17 @@ async function seedLastSuccess(runtime: Runtime): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const config = readConfig();
-  const format = process.stdout.isTTY ? "pretty" : "json";
-  const logger = createLogger({ level: config.logLevel, format });
-  const startedAt = systemClock.now();
-  const runtime = await connect(config, logger);
-  const log = format === "json" ? createLogger({ level: config.logLevel, format, base: { runner: runtime.runnerId } })
-    : logger;
-
-  const lease = createLease({
-    store: createLeaseStore(runtime.mongo.db),
-    owner: runtime.runnerId,
-    ttlMs: config.leaseTtlMs,
-    timer: systemTimer,
-    logger: log,
-    onHeldChange: metrics.recordLeaseHeld,
-  });
-  const scheduler = createScheduler({
-    clock: systemClock,
-    timer: systemTimer,
-    lease,
-    runSync: (options) => runtime.runSync(options),
-    recentHistory: (n) => runtime.history.recent(n),
-    deltaSupported: () => runtime.deltaSupported(),
-    logger: log,
-    config: {
-      intervalMs: config.syncIntervalMs,
-      deltaIntervalMs: config.deltaIntervalMs,
-      jitterMs: config.jitterMs,
-      syncOnStart: config.syncOnStart,
-      leaseTtlMs: config.leaseTtlMs,
-    },
-  });
-  await seedLastSuccess(runtime);
-  const leaseStore = createLeaseStore(runtime.mongo.db);
-  const mounts = await webhookMounts({
-    db: runtime.mongo.db,
+/** The runner's HTTP app over the runtime: health, metrics, the sync page, the webhook routes. */
+function daemonApp(
+  runtime: Runtime,
+  probe: HealthProbe,
+  startedAt: Date,
+  listenPort: () => number | null,
+): Hono {
+  const { config, logger: log, scheduler, events } = runtime;
+  return createRunnerApp({
     config,
-    logger: log,
-    onApplied: metrics.recordWebhookEvent,
-  });
-
-  // /health's own connection: it must not wait behind webhook writes in the main pool.
-  const probe = await openHealthProbe(config.mongoUri, config.mongoDb, log).catch((e) => {
-    log.error(`❌ Runner could not start: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  });
-  let boundPort: number | null = config.port === 0 ? null : config.port;
-  const app = createRunnerApp({
-    config,
-    listenPort: () => boundPort,
+    listenPort,
     logger: log,
     metrics,
     health: createHealthCheck({
@@ -124,26 +81,23 @@ async function main(): Promise<void> {
       scheduler,
       now: systemClock.now,
       logger: log,
-      applyHeld: mounts.applyHeld,
+      applyHeld: () => events.applyHeld(),
       page: {
         ssoBaseUrl: config.ssoBaseUrl,
         connection: () => runtime.connection(),
         recentHistory: (n) => runtime.history.recent(n),
-        recentEvents: mounts.recentEvents,
-        heldEvents: mounts.heldEvents,
-        leaseHolder: async () => (await leaseStore.holder("scim-sync"))?.owner ?? null,
+        recentEvents: (n) => events.recent(n),
+        heldEvents: (n) => events.held(n),
+        leaseHolder: async () => (await runtime.leaseStore.holder("scim-sync"))?.owner ?? null,
       },
     },
-    mounts: mounts.apps,
+    mounts: webhookMounts({ events, config, logger: log, onApplied: metrics.recordWebhookEvent }),
   });
+}
 
-  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
-  boundPort = server.port ?? null;
-  const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
-  console.log(`ready http://${shownHost}:${server.port}`);
-  log.info(`🚀 Runner ${runtime.runnerId} listening on http://${shownHost}:${server.port}/modules/sync`);
-  scheduler.start();
-
+/** Stops in order on SIGTERM/SIGINT; a second signal exits at once. */
+function onSignals(runtime: Runtime, stopServer: () => Promise<void>, probe: HealthProbe): void {
+  const { config, logger: log } = runtime;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
@@ -154,9 +108,9 @@ async function main(): Promise<void> {
     log.info(`🛑 ${signal} received: finishing up (grace ${config.shutdownGraceMs} ms)`);
     // A last resort if something hangs; the normal path exits well before.
     setTimeout(() => process.exit(1), config.shutdownGraceMs + 15_000).unref();
-    await scheduler.stop(config.shutdownGraceMs);
-    await lease.release();
-    await server.stop(true);
+    await runtime.scheduler.stop(config.shutdownGraceMs);
+    await runtime.lease.release();
+    await stopServer();
     await runtime.close().catch(() => {});
     await probe.close().catch(() => {});
     log.info("👋 Runner stopped");
@@ -164,6 +118,36 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const format = process.stdout.isTTY ? "pretty" : "json";
+  const base = format === "json" ? { runner: runnerIdOf(config) } : undefined;
+  const log = createLogger({ level: config.logLevel, format, ...(base ? { base } : {}) });
+  const startedAt = systemClock.now();
+  const runtime = await orExit(
+    createRuntime(config, log, {
+      onRequest: metrics.recordScimRequest,
+      onFinished: metrics.recordSyncRun,
+      onLeaseHeld: metrics.recordLeaseHeld,
+    }),
+    log,
+  );
+  await seedLastSuccess(runtime);
+  // /health's own connection: it must not wait behind webhook writes in the main pool.
+  const probe = await orExit(openHealthProbe(config.mongoUri, config.mongoDb, log), log);
+  let boundPort: number | null = config.port === 0 ? null : config.port;
+  const app = daemonApp(runtime, probe, startedAt, () => boundPort);
+  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
+  boundPort = server.port ?? null;
+  const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
+  console.log(`ready http://${shownHost}:${server.port}`);
+  log.info(
+    `🚀 Runner ${runtime.runnerId} listening on http://${shownHost}:${server.port}/modules/sync`,
+  );
+  runtime.scheduler.start();
+  onSignals(runtime, () => server.stop(true), probe);
 }
 
 await main();

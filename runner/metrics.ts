@@ -27,12 +27,95 @@ export interface Metrics {
 }
 
 const SHORT = { scim_full_sync: "full", scim_delta_sync: "delta" } as const;
-const RESOURCES = new Set(["Users", "Groups", "ServiceProviderConfig", "token", "Schemas", "ResourceTypes"]);
+const RESOURCES = new Set([
+  "Users",
+  "Groups",
+  "ServiceProviderConfig",
+  "token",
+  "Schemas",
+  "ResourceTypes",
+]);
 
 /** `/Users/abc` → `Users`: one label value per resource, never per id. */
 function resourceOf(path: string): string {
   const first = path.split("?")[0]!.split("/").find((seg) => seg.length > 0) ?? "";
   return RESOURCES.has(first) ? first : "other";
+}
+
+/** Every instrument of /metrics, registered on `registry` (names are the alert rules' contract). */
+function instruments(registry: Registry) {
+  const registers = [registry];
+  const runs = new Counter({
+    name: "scim_sync_runs_total",
+    help: "Sync runs by type and final status",
+    labelNames: ["type", "status"] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: "scim_sync_duration_seconds",
+    help: "Duration of sync runs",
+    labelNames: ["type"] as const,
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers,
+  });
+  const users = new Counter({
+    name: "scim_sync_users_total",
+    help: "Users written by syncs, by outcome",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const orgUnits = new Counter({
+    name: "scim_sync_org_units_total",
+    help: "Organisational units written by syncs, by outcome",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const lastSuccess = new Gauge({
+    name: "scim_sync_last_success_timestamp_seconds",
+    help: "Unix time the last successful sync completed",
+    labelNames: ["type"] as const,
+    registers,
+  });
+  const errors = new Counter({
+    name: "scim_sync_resource_errors_total",
+    help: "Resources a sync could not apply (stats.errors)",
+    registers,
+  });
+  const webhooks = new Counter({
+    name: "scim_webhook_events_total",
+    help: "Webhook events by status",
+    labelNames: ["status"] as const,
+    registers,
+  });
+  const requests = new Counter({
+    name: "scim_requests_total",
+    help: "HTTP requests to the SSO",
+    labelNames: ["resource", "status"] as const,
+    registers,
+  });
+  const retries = new Counter({
+    name: "scim_request_retries_total",
+    help: "Retried HTTP requests to the SSO",
+    labelNames: ["resource"] as const,
+    registers,
+  });
+  const lease = new Gauge({
+    name: "scim_lease_held",
+    help: "1 while this runner holds the sync lease",
+    registers,
+  });
+  return {
+    runs,
+    duration,
+    users,
+    orgUnits,
+    lastSuccess,
+    errors,
+    webhooks,
+    requests,
+    retries,
+    lease,
+  };
 }
 
 /**
@@ -47,26 +130,18 @@ function resourceOf(path: string): string {
  */
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  const registers = [registry];
-  const runs = new Counter({ name: "scim_sync_runs_total", help: "Sync runs by type and final status",
-    labelNames: ["type", "status"] as const, registers });
-  const duration = new Histogram({ name: "scim_sync_duration_seconds", help: "Duration of sync runs",
-    labelNames: ["type"] as const, buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600], registers });
-  const users = new Counter({ name: "scim_sync_users_total", help: "Users written by syncs, by outcome",
-    labelNames: ["outcome"] as const, registers });
-  const orgUnits = new Counter({ name: "scim_sync_org_units_total",
-    help: "Organisational units written by syncs, by outcome", labelNames: ["outcome"] as const, registers });
-  const lastSuccess = new Gauge({ name: "scim_sync_last_success_timestamp_seconds",
-    help: "Unix time the last successful sync completed", labelNames: ["type"] as const, registers });
-  const errors = new Counter({ name: "scim_sync_resource_errors_total",
-    help: "Resources a sync could not apply (stats.errors)", registers });
-  const webhooks = new Counter({ name: "scim_webhook_events_total", help: "Webhook events by status",
-    labelNames: ["status"] as const, registers });
-  const requests = new Counter({ name: "scim_requests_total", help: "HTTP requests to the SSO",
-    labelNames: ["resource", "status"] as const, registers });
-  const retries = new Counter({ name: "scim_request_retries_total", help: "Retried HTTP requests to the SSO",
-    labelNames: ["resource"] as const, registers });
-  const lease = new Gauge({ name: "scim_lease_held", help: "1 while this runner holds the sync lease", registers });
+  const {
+    runs,
+    duration,
+    users,
+    orgUnits,
+    lastSuccess,
+    errors,
+    webhooks,
+    requests,
+    retries,
+    lease,
+  } = instruments(registry);
   lease.set(0);
 
   return {
@@ -74,7 +149,8 @@ export function createMetrics(): Metrics {
     recordSyncRun(h) {
       const type = SHORT[h.type] ?? "other";
       runs.inc({ type, status: h.status });
-      const ms = h.durationMs ?? (h.completedAt ? h.completedAt.getTime() - h.startedAt.getTime() : null);
+      const ms = h.durationMs ??
+        (h.completedAt ? h.completedAt.getTime() - h.startedAt.getTime() : null);
       if (ms !== null && ms >= 0) duration.observe({ type }, ms / 1000);
       if (h.dryRun) return;
       const s = h.stats;
@@ -87,7 +163,9 @@ export function createMetrics(): Metrics {
       orgUnits.inc({ outcome: "unchanged" }, s.orgUnitsUnchanged ?? 0);
       orgUnits.inc({ outcome: "deactivated" }, s.orgUnitsDeactivated ?? 0);
       errors.inc(s.errors.length);
-      if (h.status === "success" && h.completedAt) lastSuccess.set({ type }, h.completedAt.getTime() / 1000);
+      if (h.status === "success" && h.completedAt) {
+        lastSuccess.set({ type }, h.completedAt.getTime() / 1000);
+      }
     },
     recordLastSuccess(type, completedAt) {
       lastSuccess.set({ type: SHORT[type] ?? "other" }, completedAt.getTime() / 1000);

@@ -15,7 +15,11 @@ const BIN = join(ROOT, "node_modules", ".bin");
 
 const CHECKS: { name: string; cmd: string[]; fix: string }[] = [
   { name: "format (deno fmt --check)", cmd: ["deno", "fmt", "--check"], fix: "run `npx deno fmt`" },
-  { name: "types, Bun side (tsc --noEmit)", cmd: ["tsc", "--noEmit", "-p", "."], fix: "fix the errors above" },
+  {
+    name: "types, Bun side (tsc --noEmit)",
+    cmd: ["tsc", "--noEmit", "-p", "."],
+    fix: "fix the errors above",
+  },
   {
     name: "types, Deno side (deno check)",
     cmd: ["deno", "check", "--quiet", "edge/main.ts", "shared/"],

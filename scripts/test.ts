@@ -23,7 +23,12 @@
 import { readdirSync } from "node:fs";
 import { delimiter, join, relative, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { chooseLocalKind, ensureLauncher, startMongoServer, type MongoServer } from "../dev/mongo-server.ts";
+import {
+  chooseLocalKind,
+  ensureLauncher,
+  type MongoServer,
+  startMongoServer,
+} from "../dev/mongo-server.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -55,7 +60,11 @@ const GROUPS: Group[] = [
     name: "runner",
     runtime: "bun",
     dirs: ["tests/runner", "tests/dev"],
-    command: (files, t, extra) => ["bun", "test", "--timeout", "60000", ...nameArgs("-t", t), ...extra, ...files],
+    command: (
+      files,
+      t,
+      extra,
+    ) => ["bun", "test", "--timeout", "60000", ...nameArgs("-t", t), ...extra, ...files],
   },
   {
     name: "shared-bun",
@@ -67,7 +76,11 @@ const GROUPS: Group[] = [
     name: "shared-deno",
     runtime: "deno",
     dirs: ["tests/shared", "tests/edge"],
-    command: (files, t, extra) => ["deno", "test", ...DENO_PERMISSIONS, ...nameArgs("--filter", t), ...extra, ...files],
+    command: (
+      files,
+      t,
+      extra,
+    ) => ["deno", "test", ...DENO_PERMISSIONS, ...nameArgs("--filter", t), ...extra, ...files],
   },
 ];
 
@@ -107,7 +120,7 @@ function parseArgs(argv: string[]): Args {
       args.pathFilters.push(arg);
     }
   }
-  if (args.groups.size === 0) for (const g of GROUPS) args.groups.add(g.name);
+  if (args.groups.size === 0) { for (const g of GROUPS) args.groups.add(g.name); }
   return args;
 }
 
@@ -133,14 +146,21 @@ function testFiles(dirs: string[], pathFilters: string[]): string[] {
 // bun prints " 12 pass" / " 0 fail"; deno prints "ok | 12 passed | 0 failed (40ms)"
 // (or "FAILED | …", with "(3 steps)" after the passed count when tests have steps).
 const ANSI = /\x1b\[[0-9;]*m/g;
-function parseSummary(runtime: "bun" | "deno", output: string): { passed: number; failed: number } | undefined {
+function parseSummary(
+  runtime: "bun" | "deno",
+  output: string,
+): { passed: number; failed: number } | undefined {
   const text = output.replace(ANSI, "");
   if (runtime === "bun") {
     const pass = lastMatch(text, /^\s*(\d+) pass$/gm);
     const fail = lastMatch(text, /^\s*(\d+) fail$/gm);
-    return pass === undefined && fail === undefined ? undefined : { passed: pass ?? 0, failed: fail ?? 0 };
+    return pass === undefined && fail === undefined
+      ? undefined
+      : { passed: pass ?? 0, failed: fail ?? 0 };
   }
-  const m = [...text.matchAll(/(?:ok|FAILED) \| (\d+) passed(?: \([^)]*\))? \| (\d+) failed/g)].at(-1);
+  const m = [...text.matchAll(/(?:ok|FAILED) \| (\d+) passed(?: \([^)]*\))? \| (\d+) failed/g)].at(
+    -1,
+  );
   return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
 }
 
@@ -166,7 +186,11 @@ async function runStreaming(cmd: string[], env: Record<string, string | undefine
       output += decoder.decode(value, { stream: true });
     }
   };
-  const [code] = await Promise.all([proc.exited, tee(proc.stdout, process.stdout), tee(proc.stderr, process.stderr)]);
+  const [code] = await Promise.all([
+    proc.exited,
+    tee(proc.stdout, process.stdout),
+    tee(proc.stderr, process.stderr),
+  ]);
   current = undefined;
   return { code, output };
 }
@@ -178,7 +202,9 @@ async function main(): Promise<number> {
     files: testFiles(g.dirs, args.pathFilters),
   }));
   for (const { group, files } of plan) {
-    if (files.length === 0 && group.name !== "gate") console.log(`test: skipping ${group.name}: no *.test.ts in ${group.dirs.join(", ")}`);
+    if (files.length === 0 && group.name !== "gate") {
+      console.log(`test: skipping ${group.name}: no *.test.ts in ${group.dirs.join(", ")}`);
+    }
   }
   const todo = plan.filter((p) => p.files.length > 0 || p.group.name === "gate");
 
@@ -203,7 +229,11 @@ async function main(): Promise<number> {
     if (todo.some((p) => p.group.name !== "gate")) {
       await prepareLauncher();
       server = await startMongoServer();
-      console.log(`test: MongoDB-wire server: ${server.kind} ${server.uri}${server.pid ? ` (pid ${server.pid})` : ""}`);
+      console.log(
+        `test: MongoDB-wire server: ${server.kind} ${server.uri}${
+          server.pid ? ` (pid ${server.pid})` : ""
+        }`,
+      );
     }
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -216,13 +246,26 @@ async function main(): Promise<number> {
     for (const { group, files } of todo) {
       if (interrupted) break;
       const cmd = group.command(files, args.nameFilter, args.extra);
-      console.log(`\n── ${group.name}: ${cmd.slice(0, cmd.length - files.length).join(" ")} (${files.length} files) ──`);
+      console.log(
+        `\n── ${group.name}: ${
+          cmd.slice(0, cmd.length - files.length).join(" ")
+        } (${files.length} files) ──`,
+      );
       const started = performance.now();
       const { code, output } = await runStreaming(cmd, env);
       const seconds = (performance.now() - started) / 1000;
       const summary = parseSummary(group.runtime, output);
-      const result: SuiteResult = { name: group.name, code, seconds, passed: summary?.passed ?? 0, failed: summary?.failed ?? 0 };
-      if (code !== 0 && args.nameFilter !== undefined && /matched 0 tests/.test(output.replace(ANSI, ""))) {
+      const result: SuiteResult = {
+        name: group.name,
+        code,
+        seconds,
+        passed: summary?.passed ?? 0,
+        failed: summary?.failed ?? 0,
+      };
+      if (
+        code !== 0 && args.nameFilter !== undefined &&
+        /matched 0 tests/.test(output.replace(ANSI, ""))
+      ) {
         // bun exits 1 when -t matches nothing in its files; with several groups
         // that is expected (deno reports "0 passed | N filtered out" and exits 0).
         result.code = 0;
@@ -231,7 +274,9 @@ async function main(): Promise<number> {
         // A crash, a type error or an unhandled rejection outside any test: count it,
         // so the final line never reads "0 failed" on a red run.
         result.failed = 1;
-        result.note = summary ? `exited ${code} with no failed test reported; counted as 1 failure` : `exited ${code} without a summary; counted as 1 failure`;
+        result.note = summary
+          ? `exited ${code} with no failed test reported; counted as 1 failure`
+          : `exited ${code} without a summary; counted as 1 failure`;
       }
       results.push(result);
       if (interrupted) break;
@@ -242,7 +287,11 @@ async function main(): Promise<number> {
 
   console.log("\n── summary ──");
   for (const r of results) {
-    console.log(`${r.name.padEnd(12)} ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)${r.note ? ` — ${r.note}` : ""}`);
+    console.log(
+      `${r.name.padEnd(12)} ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)${
+        r.note ? ` — ${r.note}` : ""
+      }`,
+    );
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -18,11 +18,11 @@ export type ErrorCode =
   | "SCIM_HTTP_ERROR"
   | "SCIM_RESPONSE_INVALID"
   | "RESOURCE_INVALID"
-  | "INVALID_SIGNATURE"
   | "STORE_UNAVAILABLE"
+  | "STORE_DUPLICATE_KEY"
+  | "STORE_FAILED"
   | "GUARD_ABORTED"
   | "SYNC_INTERRUPTED"
-  | "LEASE_HELD"
   | "SCIM_RESPONSE_TOO_LARGE"
   | "SCIM_REDIRECT_REFUSED"
   | "SCIM_LISTING_RUNAWAY"
@@ -155,21 +155,3 @@ export class ScimResponseError extends ScimSyncError {
 
 /** The brief's words for any webhook signature failure. */
 export const INVALID_SIGNATURE_MESSAGE = "Invalid webhook signature";
-
-/**
- * A webhook or forwarded event failed verification. The message is always the
- * brief's "Invalid webhook signature" with no hint which check failed, so a
- * prober learns nothing; `reason` is for server-side debugging only.
- *
- * @example
- * ```ts
- * throw new InvalidSignatureError("timestamp outside tolerance");
- * ```
- */
-export class InvalidSignatureError extends ScimSyncError {
-  readonly reason: string;
-  constructor(reason: string) {
-    super("INVALID_SIGNATURE", INVALID_SIGNATURE_MESSAGE, { status: 401 });
-    this.reason = reason;
-  }
-}

@@ -37,7 +37,9 @@ function schemaError(
     resourceType,
     resourceId: idOf(raw),
     code: "RESOURCE_INVALID",
-    message: `${resourceType} ${idOf(raw) ?? "(no id)"}: ${where}${path}: ${issue?.message ?? "invalid"}`,
+    message: `${resourceType} ${idOf(raw) ?? "(no id)"}: ${where}${path}: ${
+      issue?.message ?? "invalid"
+    }`,
   };
 }
 

@@ -9,14 +9,19 @@
  * @module
  */
 import { Hono } from "hono";
-import { type ClientCredentials, createRateLimiter, createTokenIssuer, type TokenIssuer } from "./auth.ts";
+import {
+  type ClientCredentials,
+  createRateLimiter,
+  createTokenIssuer,
+  type TokenIssuer,
+} from "./auth.ts";
 import { devRoutes } from "./dev-routes.ts";
 import { createDirectory, type Directory } from "./directory.ts";
 import { resourceTypes, schemas, serviceProviderConfig } from "./discovery.ts";
 import { createFaults, type Faults } from "./faults.ts";
 import { generateOrg } from "./generator.ts";
 import { scimGuard } from "./guard.ts";
-import { type Mutation, mutateDirectory, type MutationResult } from "./mutator.ts";
+import { mutateDirectory, type Mutation, type MutationResult } from "./mutator.ts";
 import { resourceRoutes } from "./resource-routes.ts";
 import { scimError, scimJson, type SsoEnv } from "./scim-http.ts";
 import { tokenRoute } from "./token-route.ts";
@@ -89,11 +94,23 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
   const directory = createDirectory({ baseUrl, clock });
   const faults = createFaults();
   const webhooks = createWebhookSender({
-    targets: options.webhooks, maxRetries: options.webhookMaxRetries, retryDelayMs: options.webhookRetryDelayMs, timeoutMs: options.webhookTimeoutMs, clock,
+    targets: options.webhooks,
+    maxRetries: options.webhookMaxRetries,
+    retryDelayMs: options.webhookRetryDelayMs,
+    timeoutMs: options.webhookTimeoutMs,
+    clock,
   });
   directory.onChange(webhooks.send);
-  const clients = [{ clientId: options.clientId ?? "scim-dev-client", clientSecret: options.clientSecret ?? "dev-secret-change-me" }, ...(options.clients ?? [])];
-  const tokens = createTokenIssuer({ clients, expiresIn: options.tokenTtlSeconds ?? 3600, clock, staticToken: options.staticToken });
+  const clients = [{
+    clientId: options.clientId ?? "scim-dev-client",
+    clientSecret: options.clientSecret ?? "dev-secret-change-me",
+  }, ...(options.clients ?? [])];
+  const tokens = createTokenIssuer({
+    clients,
+    expiresIn: options.tokenTtlSeconds ?? 3600,
+    clock,
+    staticToken: options.staticToken,
+  });
   const limiter = createRateLimiter(options.rateLimitPerMinute, clock);
   const hooks: DevSso["hooks"] = { onPage: options.onPage };
   const requests: Record<string, number> = {};
@@ -101,7 +118,11 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
   let org = { seed: options.seed ?? 42, users: options.users ?? 0, orgUnits: options.orgUnits };
 
   function reset(next: { seed?: number | string; users?: number; orgUnits?: number } = {}) {
-    org = { seed: next.seed ?? org.seed, users: next.users ?? org.users, orgUnits: next.orgUnits ?? (next.users === undefined ? org.orgUnits : undefined) };
+    org = {
+      seed: next.seed ?? org.seed,
+      users: next.users ?? org.users,
+      orgUnits: next.orgUnits ?? (next.users === undefined ? org.orgUnits : undefined),
+    };
     directory.clear();
     const generated = generateOrg(org);
     directory.load("Group", generated.groups);
@@ -111,7 +132,9 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
 
   const app = new Hono<SsoEnv>();
   app.use("*", async (c, next) => {
-    const key = `${c.req.method} ${c.req.path.replace(/^(\/scim\/v2\/(?:Users|Groups|ResourceTypes|Schemas))\/[^/]+$/, "$1/:id")}`;
+    const key = `${c.req.method} ${
+      c.req.path.replace(/^(\/scim\/v2\/(?:Users|Groups|ResourceTypes|Schemas))\/[^/]+$/, "$1/:id")
+    }`;
     requests[key] = (requests[key] ?? 0) + 1;
     await next();
   });
@@ -120,7 +143,10 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
   app.route("/scim/v2/token", tokenRoute(tokens, faults));
 
   app.use("/scim/v2/*", scimGuard({ tokens, limiter, faults, maxResults, counters }));
-  app.get("/scim/v2/ServiceProviderConfig", () => scimJson(serviceProviderConfig(directory.baseUrl, maxResults)));
+  app.get(
+    "/scim/v2/ServiceProviderConfig",
+    () => scimJson(serviceProviderConfig(directory.baseUrl, maxResults)),
+  );
   app.get("/scim/v2/ResourceTypes", () => scimJson(resourceTypes(directory.baseUrl)));
   app.get("/scim/v2/Schemas", () => scimJson(schemas(directory.baseUrl)));
   for (const [path, doc] of [["ResourceTypes", resourceTypes], ["Schemas", schemas]] as const) {
@@ -133,7 +159,9 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
 
   app.use("/_dev/*", async (c, next) => {
     const header = c.req.header("authorization");
-    if ((options.devToken && header === `Bearer ${options.devToken}`) || tokens.verify(header).ok) return next();
+    if ((options.devToken && header === `Bearer ${options.devToken}`) || tokens.verify(header).ok) {
+      return next();
+    }
     return c.json({ error: "unauthorized" }, 401, { "WWW-Authenticate": 'Bearer realm="dev"' });
   });
   const stats = () => ({
@@ -149,14 +177,23 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
       targets: webhooks.targets.length,
       pending: webhooks.pending,
       attempts: webhooks.deliveries.length,
-      failedAttempts: webhooks.deliveries.filter((d) => d.status === "error" || d.status >= 300).length,
+      failedAttempts:
+        webhooks.deliveries.filter((d) => d.status === "error" || d.status >= 300).length,
     },
   });
   const mutate = (m: Mutation) => mutateDirectory(directory, m);
   app.route("/_dev", devRoutes({ directory, faults, webhooks, stats, reset, mutate }));
 
-  app.notFound((c) => (c.req.path.startsWith("/scim/") ? scimError(404, `No endpoint ${c.req.method} ${c.req.path}`) : c.json({ error: "not found" }, 404)));
+  app.notFound((
+    c,
+  ) => (c.req.path.startsWith("/scim/")
+    ? scimError(404, `No endpoint ${c.req.method} ${c.req.path}`)
+    : c.json({ error: "not found" }, 404))
+  );
   app.onError((e, c) =>
-    c.req.path.startsWith("/scim/") ? scimError(500, `Internal error: ${e.message}`) : c.json({ error: e.message }, 500));
+    c.req.path.startsWith("/scim/")
+      ? scimError(500, `Internal error: ${e.message}`)
+      : c.json({ error: e.message }, 500)
+  );
   return { app, directory, faults, webhooks, tokens, hooks, stats, reset, mutate };
 }

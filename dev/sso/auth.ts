@@ -6,14 +6,26 @@
  * @module
  */
 
-export interface ClientCredentials { clientId: string; clientSecret: string }
-export interface TokenResponse { access_token: string; token_type: "Bearer"; expires_in: number }
-export type TokenCheck = { ok: true; clientId: string } | { ok: false; reason: "missing" | "invalid" | "expired" };
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+}
+export type TokenCheck = { ok: true; clientId: string } | {
+  ok: false;
+  reason: "missing" | "invalid" | "expired";
+};
 
 /** Compares without returning early on the first difference (secrets). */
 function safeEqual(a: string, b: string): boolean {
   let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  }
   return diff === 0;
 }
 
@@ -25,19 +37,34 @@ function safeEqual(a: string, b: string): boolean {
  * readClientCredentials("Basic " + btoa("id:secret"), {}); // { clientId: "id", clientSecret: "secret" }
  * ```
  */
-export function readClientCredentials(authorization: string | undefined, form: Record<string, unknown>): ClientCredentials | null {
+export function readClientCredentials(
+  authorization: string | undefined,
+  form: Record<string, unknown>,
+): ClientCredentials | null {
   const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? "")?.[1];
   if (basic) {
     let decoded: string;
-    try { decoded = atob(basic); } catch { return null; }
+    try {
+      decoded = atob(basic);
+    } catch {
+      return null;
+    }
     const colon = decoded.indexOf(":");
     if (colon < 0) return null;
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-    const dec = (s: string) => { try { return decodeURIComponent(s.replace(/\+/g, " ")); } catch { return s; } };
+    const dec = (s: string) => {
+      try {
+        return decodeURIComponent(s.replace(/\+/g, " "));
+      } catch {
+        return s;
+      }
+    };
     return { clientId: dec(decoded.slice(0, colon)), clientSecret: dec(decoded.slice(colon + 1)) };
   }
   const [id, secret] = [form.client_id, form.client_secret];
-  return typeof id === "string" && typeof secret === "string" ? { clientId: id, clientSecret: secret } : null;
+  return typeof id === "string" && typeof secret === "string"
+    ? { clientId: id, clientSecret: secret }
+    : null;
 }
 
 /**
@@ -50,15 +77,26 @@ export function readClientCredentials(authorization: string | undefined, form: R
  * tokens.verify("Bearer …"); // { ok: true, clientId: "c" }
  * ```
  */
-export function createTokenIssuer(options: { clients: ClientCredentials[]; expiresIn: number; clock?: () => number; staticToken?: string }) {
+export function createTokenIssuer(
+  options: {
+    clients: ClientCredentials[];
+    expiresIn: number;
+    clock?: () => number;
+    staticToken?: string;
+  },
+) {
   const clock = options.clock ?? Date.now;
   const live = new Map<string, { clientId: string; expiresAt: number }>();
   const stats = { issued: 0, refused: 0 };
-  const random = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const random = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0"))
+      .join("");
   return {
     stats,
     authenticate(c: ClientCredentials): boolean {
-      const ok = options.clients.some((k) => safeEqual(k.clientId, c.clientId) && safeEqual(k.clientSecret, c.clientSecret));
+      const ok = options.clients.some((k) =>
+        safeEqual(k.clientId, c.clientId) && safeEqual(k.clientSecret, c.clientSecret)
+      );
       if (!ok) stats.refused++;
       return ok;
     },
@@ -74,7 +112,9 @@ export function createTokenIssuer(options: { clients: ClientCredentials[]; expir
     verify(authorization: string | undefined): TokenCheck {
       const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
       if (!token) return { ok: false, reason: "missing" };
-      if (options.staticToken && safeEqual(token, options.staticToken)) return { ok: true, clientId: "static-token" };
+      if (options.staticToken && safeEqual(token, options.staticToken)) {
+        return { ok: true, clientId: "static-token" };
+      }
       const entry = live.get(token);
       if (!entry) return { ok: false, reason: "invalid" };
       if (entry.expiresAt <= clock()) {

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Directory } from "./directory.ts";
-import { FaultSpec, type Faults } from "./faults.ts";
+import { type Faults, FaultSpec } from "./faults.ts";
 import type { Mutation, MutationResult } from "./mutator.ts";
 import { readJson } from "./scim-http.ts";
 import type { WebhookSender } from "./webhook-sender.ts";
@@ -33,7 +33,11 @@ const Mutate = z.strictObject({
   addUsers: z.number().int().nonnegative().max(1_000_000).default(0),
   seed: z.union([z.number().int(), z.string().min(1)]).optional(),
 });
-const Target = z.strictObject({ url: z.url(), secret: z.string().min(1), events: z.array(z.string().min(1)).optional() });
+const Target = z.strictObject({
+  url: z.url(),
+  secret: z.string().min(1),
+  events: z.array(z.string().min(1)).optional(),
+});
 
 /**
  * The routes, to mount under `/_dev` (behind the admin auth middleware).
@@ -45,8 +49,10 @@ const Target = z.strictObject({ url: z.url(), secret: z.string().min(1), events:
  */
 export function devRoutes(deps: DevRouteDeps): Hono {
   const app = new Hono();
-  const parse = async <T extends z.ZodType>(schema: T, req: Request) => schema.safeParse((await readJson(req)) ?? {});
-  const bad = (error: z.ZodError) => Response.json({ error: z.prettifyError(error) }, { status: 400 });
+  const parse = async <T extends z.ZodType>(schema: T, req: Request) =>
+    schema.safeParse((await readJson(req)) ?? {});
+  const bad = (error: z.ZodError) =>
+    Response.json({ error: z.prettifyError(error) }, { status: 400 });
 
   app.get("/stats", (c) => c.json(deps.stats()));
 
@@ -67,7 +73,11 @@ export function devRoutes(deps: DevRouteDeps): Hono {
   app.post("/faults", async (c) => {
     // One rule, a list of rules, or `{ faults: [...] }`.
     const raw = await readJson(c.req.raw);
-    const list = Array.isArray(raw) ? raw : raw && typeof raw === "object" && "faults" in raw ? (raw as { faults: unknown }).faults : [raw];
+    const list = Array.isArray(raw)
+      ? raw
+      : raw && typeof raw === "object" && "faults" in raw
+      ? (raw as { faults: unknown }).faults
+      : [raw];
     const parsed = z.array(FaultSpec).min(1).safeParse(list);
     if (!parsed.success) return bad(parsed.error);
     const ids = parsed.data.map((f) => deps.faults.add(f));
@@ -79,7 +89,8 @@ export function devRoutes(deps: DevRouteDeps): Hono {
   });
 
   // Secrets never leave the server: targets are listed by URL and events only.
-  const listTargets = () => deps.webhooks.targets.map((t) => ({ url: t.url, events: t.events ?? null }));
+  const listTargets = () =>
+    deps.webhooks.targets.map((t) => ({ url: t.url, events: t.events ?? null }));
   app.get("/webhooks", (c) => c.json({ targets: listTargets(), pending: deps.webhooks.pending }));
   app.post("/webhooks", async (c) => {
     const body = await parse(Target, c.req.raw);

@@ -13,11 +13,23 @@ import { createIdFactory, createRng } from "./prng.ts";
 export type Json = Record<string, unknown>;
 export type ResourceType = "User" | "Group";
 export type ChangeKind = "created" | "updated" | "deleted";
-export interface ScimMeta { resourceType: ResourceType; created: string; lastModified: string; version: string; location: string }
+export interface ScimMeta {
+  resourceType: ResourceType;
+  created: string;
+  lastModified: string;
+  version: string;
+  location: string;
+}
 /** A stored resource: a JSON object with `schemas`, `id` and `meta`. Treat it as read-only. */
 export type ScimResource = Json & { schemas: string[]; id: string; meta: ScimMeta };
 /** One change, as listeners get it; `resource` is null for deletes. */
-export interface Change { type: ResourceType; kind: ChangeKind; id: string; resource: ScimResource | null; at: string }
+export interface Change {
+  type: ResourceType;
+  kind: ChangeKind;
+  id: string;
+  resource: ScimResource | null;
+  at: string;
+}
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -38,7 +50,9 @@ export interface DirectoryOptions {
 
 const endpoint = (t: ResourceType) => (t === "User" ? "Users" : "Groups");
 const memberIds = (g: Json | undefined): string[] =>
-  Array.isArray(g?.members) ? g.members.map((m) => String((m as Json)?.value ?? "")).filter(Boolean) : [];
+  Array.isArray(g?.members)
+    ? g.members.map((m) => String((m as Json)?.value ?? "")).filter(Boolean)
+    : [];
 
 /**
  * The directory. Methods throw {@link DirectoryError} for 400/404/409/412.
@@ -55,7 +69,10 @@ const memberIds = (g: Json | undefined): string[] =>
  */
 export function createDirectory(options: DirectoryOptions) {
   const clock = options.clock ?? Date.now;
-  const stores: Record<ResourceType, Map<string, ScimResource>> = { User: new Map(), Group: new Map() };
+  const stores: Record<ResourceType, Map<string, ScimResource>> = {
+    User: new Map(),
+    Group: new Map(),
+  };
   const ordered: Partial<Record<ResourceType, ScimResource[]>> = {};
   const userNames = new Map<string, string>(); // lower-cased userName → id (RFC 7643: unique, case-insensitive)
   const memberOf = new Map<string, Set<string>>(); // user id → ids of groups listing it
@@ -63,7 +80,7 @@ export function createDirectory(options: DirectoryOptions) {
   const nextId = createIdFactory(createRng(crypto.randomUUID()));
   let last = 0;
   // Strictly increasing, so a delta sync `meta.lastModified gt <last seen>` never misses a change made in the same ms.
-  const stamp = () => new Date((last = Math.max(clock(), last + 1))).toISOString();
+  const stamp = () => new Date(last = Math.max(clock(), last + 1)).toISOString();
 
   function index(t: ResourceType, r: ScimResource, add: boolean) {
     if (t === "User") {
@@ -79,7 +96,13 @@ export function createDirectory(options: DirectoryOptions) {
     }
   }
 
-  function build(t: ResourceType, id: string, input: Json, at: string, prev?: ScimResource): ScimResource {
+  function build(
+    t: ResourceType,
+    id: string,
+    input: Json,
+    at: string,
+    prev?: ScimResource,
+  ): ScimResource {
     const { id: _id, meta: _meta, schemas, ...rest } = input; // id and meta are readOnly (RFC 7643 §3.1)
     if (t === "User" && (typeof rest.userName !== "string" || rest.userName === "")) {
       throw new DirectoryError(400, "userName is required", "invalidValue");
@@ -89,11 +112,15 @@ export function createDirectory(options: DirectoryOptions) {
     }
     if (t === "User") {
       const owner = userNames.get(String(rest.userName).toLowerCase());
-      if (owner !== undefined && owner !== id) throw new DirectoryError(409, `userName ${String(rest.userName)} is taken`, "uniqueness");
+      if (owner !== undefined && owner !== id) {
+        throw new DirectoryError(409, `userName ${String(rest.userName)} is taken`, "uniqueness");
+      }
     }
     const version = prev ? Number(/\d+/.exec(prev.meta.version)?.[0] ?? 0) + 1 : 1;
     return {
-      schemas: Array.isArray(schemas) ? schemas.map(String) : [t === "User" ? USER_SCHEMA : GROUP_SCHEMA],
+      schemas: Array.isArray(schemas)
+        ? schemas.map(String)
+        : [t === "User" ? USER_SCHEMA : GROUP_SCHEMA],
       id,
       ...rest,
       meta: {
@@ -125,22 +152,30 @@ export function createDirectory(options: DirectoryOptions) {
     list: (t: ResourceType): readonly ScimResource[] => (ordered[t] ??= [...stores[t].values()]),
     get: (t: ResourceType, id: string): ScimResource | undefined => stores[t].get(id),
     size: (t: ResourceType) => stores[t].size,
-    findUserByName: (userName: string) => stores.User.get(userNames.get(userName.toLowerCase()) ?? ""),
+    findUserByName: (userName: string) =>
+      stores.User.get(userNames.get(userName.toLowerCase()) ?? ""),
     /** Seeds resources without firing events; they share one timestamp. */
     load(t: ResourceType, resources: readonly Json[]) {
       const at = stamp();
-      for (const r of resources) put(t, build(t, typeof r.id === "string" && r.id ? r.id : nextId(), r, at));
+      for (const r of resources) {
+        put(t, build(t, typeof r.id === "string" && r.id ? r.id : nextId(), r, at));
+      }
     },
     /** Empties the directory without firing events (a reset is not a change stream). */
     clear() {
-      for (const t of ["User", "Group"] as const) { stores[t].clear(); delete ordered[t]; }
+      for (const t of ["User", "Group"] as const) {
+        stores[t].clear();
+        delete ordered[t];
+      }
       userNames.clear();
       memberOf.clear();
     },
     /** Creates a resource; `input.id` is kept when given (seeding), else assigned. */
     create(t: ResourceType, input: Json): ScimResource {
       const id = typeof input.id === "string" && input.id ? input.id : nextId();
-      if (stores[t].has(id)) throw new DirectoryError(409, `${t} ${id} already exists`, "uniqueness");
+      if (stores[t].has(id)) {
+        throw new DirectoryError(409, `${t} ${id} already exists`, "uniqueness");
+      }
       const doc = build(t, id, input, stamp());
       put(t, doc);
       emit({ type: t, kind: "created", id, resource: doc, at: doc.meta.lastModified });
@@ -158,7 +193,12 @@ export function createDirectory(options: DirectoryOptions) {
       return doc;
     },
     /** Patch-ish update: `change` gets the current resource and returns the next one. */
-    update(t: ResourceType, id: string, change: (current: ScimResource) => Json, ifMatch?: string): ScimResource {
+    update(
+      t: ResourceType,
+      id: string,
+      change: (current: ScimResource) => Json,
+      ifMatch?: string,
+    ): ScimResource {
       return directory.replace(t, id, change(existing(t, id)), ifMatch);
     },
     /** Deletes a resource; a deleted user is also dropped from groups' `members` (each a group update). */
@@ -174,14 +214,19 @@ export function createDirectory(options: DirectoryOptions) {
       emit({ type: t, kind: "deleted", id, resource: null, at: stamp() });
       if (t === "User") {
         for (const gid of [...(memberOf.get(id) ?? [])]) {
-          directory.update("Group", gid, (g) => ({ ...g, members: (g.members as Json[]).filter((m) => m?.value !== id) }));
+          directory.update(
+            "Group",
+            gid,
+            (g) => ({ ...g, members: (g.members as Json[]).filter((m) => m?.value !== id) }),
+          );
         }
         memberOf.delete(id);
       }
       return true;
     },
     /** Same as {@link remove}: the RFC's verb. */
-    delete: (t: ResourceType, id: string, ifMatch?: string): boolean => directory.remove(t, id, ifMatch),
+    delete: (t: ResourceType, id: string, ifMatch?: string): boolean =>
+      directory.remove(t, id, ifMatch),
     /** Subscribes to changes; returns the unsubscribe function. */
     onChange(listener: (c: Change) => void): () => void {
       listeners.add(listener);

@@ -37,7 +37,13 @@ export function serviceProviderConfig(baseUrl: string, maxResults: number) {
   };
 }
 
-const list = <T extends { id: string }>(Resources: T[]) => ({ schemas: [LIST_URN], totalResults: Resources.length, startIndex: 1, itemsPerPage: Resources.length, Resources });
+const list = <T extends { id: string }>(Resources: T[]) => ({
+  schemas: [LIST_URN],
+  totalResults: Resources.length,
+  startIndex: 1,
+  itemsPerPage: Resources.length,
+  Resources,
+});
 
 /**
  * The ResourceTypes ListResponse: User (with its two extensions) and Group.
@@ -65,7 +71,15 @@ export function resourceTypes(baseUrl: string) {
 
 type Attr = [name: string, type: string, extra?: Record<string, unknown>];
 const attr = ([name, type, extra]: Attr) => ({
-  name, type, multiValued: false, required: false, caseExact: false, mutability: "readWrite", returned: "default", uniqueness: "none", ...extra,
+  name,
+  type,
+  multiValued: false,
+  required: false,
+  caseExact: false,
+  mutability: "readWrite",
+  returned: "default",
+  uniqueness: "none",
+  ...extra,
 });
 
 /**
@@ -79,20 +93,37 @@ const attr = ([name, type, extra]: Attr) => ({
 export function schemas(baseUrl: string) {
   const schema = (id: string, name: string, attrs: Attr[]) => ({
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
-    id, name, attributes: attrs.map(attr),
+    id,
+    name,
+    attributes: attrs.map(attr),
     meta: { resourceType: "Schema", location: `${baseUrl}/Schemas/${id}` },
   });
   const multi = { multiValued: true };
   return list([
     schema(USER_SCHEMA, "User", [
-      ["userName", "string", { required: true, uniqueness: "server" }], ["name", "complex"], ["displayName", "string"],
-      ["title", "string"], ["active", "boolean"], ["emails", "complex", multi], ["phoneNumbers", "complex", multi],
+      ["userName", "string", { required: true, uniqueness: "server" }],
+      ["name", "complex"],
+      ["displayName", "string"],
+      ["title", "string"],
+      ["active", "boolean"],
+      ["emails", "complex", multi],
+      ["phoneNumbers", "complex", multi],
     ]),
-    schema(GROUP_SCHEMA, "Group", [["displayName", "string", { required: true }], ["members", "complex", multi]]),
+    schema(GROUP_SCHEMA, "Group", [["displayName", "string", { required: true }], [
+      "members",
+      "complex",
+      multi,
+    ]]),
     schema(ENTERPRISE_URN, "EnterpriseUser", [
-      ["employeeNumber", "string"], ["organization", "string"], ["department", "string"], ["manager", "complex"],
+      ["employeeNumber", "string"],
+      ["organization", "string"],
+      ["department", "string"],
+      ["manager", "complex"],
     ]),
     schema(POSITION_URN, "Position", [["id", "string"], ["title", "string"]]),
-    schema(ORG_UNIT_URN, "OrgUnit", [["unitType", "string"], ["level", "integer"], ["parentUnitId", "string"], ["managerId", "string"]]),
+    schema(ORG_UNIT_URN, "OrgUnit", [["unitType", "string"], ["level", "integer"], [
+      "parentUnitId",
+      "string",
+    ], ["managerId", "string"]]),
   ]);
 }

@@ -41,7 +41,11 @@ export interface FiredFaults {
   fail?: { status: number; retryAfter?: number };
   body?: { kind: "cut" | "malformed" | "invalidUser"; variant: FaultRule["variant"] };
 }
-export interface RequestShape { route: "list" | "get" | "write" | "discovery" | "token" | "other"; resource?: "Users" | "Groups"; page?: number }
+export interface RequestShape {
+  route: "list" | "get" | "write" | "discovery" | "token" | "other";
+  resource?: "Users" | "Groups";
+  page?: number;
+}
 
 const BODY_KINDS = new Set(["cut", "malformed", "invalidUser"]);
 
@@ -53,13 +57,28 @@ const BODY_KINDS = new Set(["cut", "malformed", "invalidUser"]);
  * requestShape("GET", "/scim/v2/Users", { startIndex: "21", count: "10" }, 200); // { route: "list", resource: "Users", page: 3 }
  * ```
  */
-export function requestShape(method: string, path: string, query: Record<string, string>, maxResults: number): RequestShape {
+export function requestShape(
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  maxResults: number,
+): RequestShape {
   const [, endpoint, id] = /^\/scim\/v2\/([^/]+)(?:\/([^/]+))?/.exec(path) ?? [];
   const resource = endpoint === "Users" || endpoint === "Groups" ? endpoint : undefined;
-  if (!resource) return { route: ["ServiceProviderConfig", "ResourceTypes", "Schemas"].includes(endpoint ?? "") ? "discovery" : "other" };
+  if (!resource) {
+    return {
+      route: ["ServiceProviderConfig", "ResourceTypes", "Schemas"].includes(endpoint ?? "")
+        ? "discovery"
+        : "other",
+    };
+  }
   if (method !== "GET") return { route: "write", resource };
   if (id) return { route: "get", resource };
-  return { route: "list", resource, page: pageBounds(query.startIndex, query.count, maxResults).page };
+  return {
+    route: "list",
+    resource,
+    page: pageBounds(query.startIndex, query.count, maxResults).page,
+  };
 }
 
 /**
@@ -76,11 +95,25 @@ export function requestShape(method: string, path: string, query: Record<string,
 export function createFaults() {
   let rules: FaultRule[] = [];
   let seq = 0;
-  const history: { id: string; kind: string; route: string; resource?: string; page?: number; at: number }[] = [];
+  const history: {
+    id: string;
+    kind: string;
+    route: string;
+    resource?: string;
+    page?: number;
+    at: number;
+  }[] = [];
 
   function matches(r: FaultRule, req: RequestShape): boolean {
-    if (r.route === "token" ? req.route !== "token" : req.route === "token" || (r.route !== "any" && r.route !== req.route)) return false;
-    if (BODY_KINDS.has(r.kind) && req.route !== "list" && (req.route !== "get" || r.kind === "invalidUser")) return false;
+    if (
+      r.route === "token"
+        ? req.route !== "token"
+        : req.route === "token" || (r.route !== "any" && r.route !== req.route)
+    ) return false;
+    if (
+      BODY_KINDS.has(r.kind) && req.route !== "list" &&
+      (req.route !== "get" || r.kind === "invalidUser")
+    ) return false;
     if (r.resource !== undefined && r.resource !== req.resource) return false;
     return r.page === undefined || (req.route === "list" && req.page === r.page);
   }
@@ -112,14 +145,23 @@ export function createFaults() {
         if (r.kind === "delay") fired.delayMs += r.ms;
         else if (r.kind === "status" || r.kind === "rateLimit") {
           if (fired.fail) continue; // one failure per response; the other rule keeps its turn
-          fired.fail = r.kind === "status" ? { status: r.status } : { status: 429, retryAfter: r.retryAfter };
+          fired.fail = r.kind === "status"
+            ? { status: r.status }
+            : { status: 429, retryAfter: r.retryAfter };
         } else {
           if (fired.body) continue;
           fired.body = { kind: r.kind, variant: r.variant };
         }
         r.fired++;
         if (r.times !== undefined) r.times--;
-        history.push({ id: r.id, kind: r.kind, route: req.route, resource: req.resource, page: req.page, at: Date.now() });
+        history.push({
+          id: r.id,
+          kind: r.kind,
+          route: req.route,
+          resource: req.resource,
+          page: req.page,
+          at: Date.now(),
+        });
         if (history.length > 1000) history.shift();
       }
       rules = rules.filter((r) => r.times === undefined || r.times > 0);
@@ -159,7 +201,9 @@ export function cutResponse(body: string): Response {
  * ```
  */
 export function malformedResponse(body: string): Response {
-  return new Response(body.slice(0, Math.max(1, Math.floor(body.length * 0.6))), { headers: { "Content-Type": SCIM_JSON } });
+  return new Response(body.slice(0, Math.max(1, Math.floor(body.length * 0.6))), {
+    headers: { "Content-Type": SCIM_JSON },
+  });
 }
 
 /**

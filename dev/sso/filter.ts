@@ -20,7 +20,10 @@ export class InvalidFilterError extends Error {
 }
 
 /** A parsed attribute path: an optional schema URN and one or two attribute names. */
-export interface AttrPath { schema: string | null; attrs: string[] }
+export interface AttrPath {
+  schema: string | null;
+  attrs: string[];
+}
 
 const NAME = /^[A-Za-z$][\w$-]*$/;
 const CORE_PREFIX = "urn:ietf:params:scim:schemas:core:";
@@ -46,7 +49,9 @@ export function parsePath(text: string): AttrPath {
     rest = text.slice(cut + 1);
   }
   const attrs = rest.split(".");
-  if (attrs.length > 2 || !attrs.every((a) => NAME.test(a))) throw new InvalidFilterError(`invalid attribute path ${text}`);
+  if (attrs.length > 2 || !attrs.every((a) => NAME.test(a))) {
+    throw new InvalidFilterError(`invalid attribute path ${text}`);
+  }
   return { schema, attrs };
 }
 
@@ -83,7 +88,9 @@ export function valuesAt(resource: Json, path: AttrPath, raw = false): unknown[]
     current = next;
   }
   const out = current.flat().filter((v) => v !== undefined && v !== null);
-  return raw ? out : out.map((v) => (v && typeof v === "object" && "value" in v ? (v as Json).value : v));
+  return raw
+    ? out
+    : out.map((v) => (v && typeof v === "object" && "value" in v ? (v as Json).value : v));
 }
 
 type Token = { kind: "word" | "string" | "(" | ")" | "[" | "]"; text: string; value?: unknown };
@@ -99,7 +106,11 @@ function tokenize(input: string): Token[] {
       while (j < input.length && input[j] !== '"') j += input[j] === "\\" ? 2 : 1;
       if (j >= input.length) throw new InvalidFilterError("unterminated string");
       const text = input.slice(i, j + 1);
-      try { out.push({ kind: "string", text, value: JSON.parse(text) }); } catch { throw new InvalidFilterError(`bad string ${text}`); }
+      try {
+        out.push({ kind: "string", text, value: JSON.parse(text) });
+      } catch {
+        throw new InvalidFilterError(`bad string ${text}`);
+      }
       i = j + 1;
     } else {
       let j = i;
@@ -112,17 +123,31 @@ function tokenize(input: string): Token[] {
 }
 
 function compiled(path: AttrPath, op: string, expected: unknown): Predicate {
-  const name = path.schema && !path.schema.toLowerCase().startsWith(CORE_PREFIX) ? "" : path.attrs.join(".").toLowerCase();
-  if (op === "pr") return (r) => valuesAt(r, path).some((v) => v !== "" && !(Array.isArray(v) && v.length === 0));
-  if (typeof expected === "boolean" && !["eq", "ne"].includes(op)) throw new InvalidFilterError(`${op} does not apply to booleans`);
-  if (expected === null && op !== "eq" && op !== "ne") throw new InvalidFilterError(`${op} does not apply to null`);
-  if (expected === null) return op === "ne" ? (r) => valuesAt(r, path).length > 0 : (r) => valuesAt(r, path).length === 0;
+  const name = path.schema && !path.schema.toLowerCase().startsWith(CORE_PREFIX)
+    ? ""
+    : path.attrs.join(".").toLowerCase();
+  if (op === "pr") {
+    return (r) => valuesAt(r, path).some((v) => v !== "" && !(Array.isArray(v) && v.length === 0));
+  }
+  if (typeof expected === "boolean" && !["eq", "ne"].includes(op)) {
+    throw new InvalidFilterError(`${op} does not apply to booleans`);
+  }
+  if (expected === null && op !== "eq" && op !== "ne") {
+    throw new InvalidFilterError(`${op} does not apply to null`);
+  }
+  if (expected === null) {
+    return op === "ne"
+      ? (r) => valuesAt(r, path).length > 0
+      : (r) => valuesAt(r, path).length === 0;
+  }
   const date = DATES.has(name) && ["eq", "ne", "gt", "ge", "lt", "le"].includes(op);
   const exact = CASE_EXACT.has(name);
   let want: unknown = expected;
   if (date) {
     want = typeof expected === "string" ? Date.parse(expected) : Number.NaN;
-    if (Number.isNaN(want)) throw new InvalidFilterError(`${JSON.stringify(expected)} is not a dateTime`);
+    if (Number.isNaN(want)) {
+      throw new InvalidFilterError(`${JSON.stringify(expected)} is not a dateTime`);
+    }
   } else if (typeof expected === "string" && !exact) want = expected.toLowerCase();
   const test = (actual: unknown): boolean => {
     let a: unknown = actual;
@@ -131,10 +156,22 @@ function compiled(path: AttrPath, op: string, expected: unknown): Predicate {
     if (typeof a !== typeof want || (typeof a === "number" && Number.isNaN(a))) return false;
     if (op === "co" || op === "sw" || op === "ew") {
       if (typeof a !== "string") return false;
-      return op === "co" ? a.includes(want as string) : op === "sw" ? a.startsWith(want as string) : a.endsWith(want as string);
+      return op === "co"
+        ? a.includes(want as string)
+        : op === "sw"
+        ? a.startsWith(want as string)
+        : a.endsWith(want as string);
     }
     const [x, y] = [a as string | number | boolean, want as string | number | boolean];
-    return op === "eq" || op === "ne" ? x === y : op === "gt" ? x > y : op === "ge" ? x >= y : op === "lt" ? x < y : x <= y;
+    return op === "eq" || op === "ne"
+      ? x === y
+      : op === "gt"
+      ? x > y
+      : op === "ge"
+      ? x >= y
+      : op === "lt"
+      ? x < y
+      : x <= y;
   };
   // `ne` is the negation of `eq`: an absent attribute is "not equal".
   return op === "ne" ? (r) => !valuesAt(r, path).some(test) : (r) => valuesAt(r, path).some(test);
@@ -153,24 +190,46 @@ function compiled(path: AttrPath, op: string, expected: unknown): Predicate {
 export function parseFilter(input: string): Predicate {
   const tokens = tokenize(input);
   let pos = 0;
-  const isWord = (w: string) => tokens[pos]?.kind === "word" && tokens[pos]!.text.toLowerCase() === w;
+  const isWord = (w: string) =>
+    tokens[pos]?.kind === "word" && tokens[pos]!.text.toLowerCase() === w;
   const expect = (kind: Token["kind"]) => {
-    if (tokens[pos]?.kind !== kind) throw new InvalidFilterError(`expected ${kind} at token ${pos + 1}`);
+    if (tokens[pos]?.kind !== kind) {
+      throw new InvalidFilterError(`expected ${kind} at token ${pos + 1}`);
+    }
     pos++;
   };
   function or(): Predicate {
     let left = and();
-    while (isWord("or")) { pos++; const [l, r] = [left, and()]; left = (x) => l(x) || r(x); }
+    while (isWord("or")) {
+      pos++;
+      const [l, r] = [left, and()];
+      left = (x) => l(x) || r(x);
+    }
     return left;
   }
   function and(): Predicate {
     let left = unary();
-    while (isWord("and")) { pos++; const [l, r] = [left, unary()]; left = (x) => l(x) && r(x); }
+    while (isWord("and")) {
+      pos++;
+      const [l, r] = [left, unary()];
+      left = (x) => l(x) && r(x);
+    }
     return left;
   }
   function unary(): Predicate {
-    if (isWord("not")) { pos++; expect("("); const inner = or(); expect(")"); return (x) => !inner(x); }
-    if (tokens[pos]?.kind === "(") { pos++; const inner = or(); expect(")"); return inner; }
+    if (isWord("not")) {
+      pos++;
+      expect("(");
+      const inner = or();
+      expect(")");
+      return (x) => !inner(x);
+    }
+    if (tokens[pos]?.kind === "(") {
+      pos++;
+      const inner = or();
+      expect(")");
+      return inner;
+    }
     const attr = tokens[pos++];
     if (attr?.kind !== "word") throw new InvalidFilterError("expected an attribute path");
     const path = parsePath(attr.text);
@@ -178,7 +237,10 @@ export function parseFilter(input: string): Predicate {
       pos++;
       const inner = or();
       expect("]");
-      return (x) => valuesAt(x, path, true).some((v) => v !== null && typeof v === "object" && inner(v as Json));
+      return (x) =>
+        valuesAt(x, path, true).some((v) =>
+          v !== null && typeof v === "object" && inner(v as Json)
+        );
     }
     const op = tokens[pos++]?.text.toLowerCase() ?? "";
     if (op === "pr") return compiled(path, op, undefined);

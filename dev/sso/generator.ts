@@ -14,14 +14,171 @@ export const ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise
 export const POSITION_URN = "urn:aksara:params:scim:schemas:extension:x-position:2.0:User";
 export const ORG_UNIT_URN = "urn:aksara:params:scim:schemas:extension:x-orgUnit:2.0:Group";
 
-const GIVEN = ["Adi", "Agus", "Ayu", "Bambang", "Budi", "Citra", "Dedi", "Dewi", "Dian", "Eko", "Fajar", "Fitri", "Gita", "Hadi", "Hendra", "Indah", "Irfan", "Joko", "Kartika", "Lestari", "Made", "Maya", "Nanda", "Nur", "Oka", "Putri", "Rahmat", "Rina", "Rizky", "Sari", "Siti", "Surya", "Taufik", "Tono", "Utami", "Wahyu", "Wulan", "Yanti", "Yusuf", "Zahra"];
-const FAMILY = ["Santoso", "Wijaya", "Pratama", "Saputra", "Hidayat", "Kusuma", "Nugroho", "Setiawan", "Siregar", "Halim", "Gunawan", "Tanjung", "Hasibuan", "Lubis", "Purnomo", "Suryadi", "Wibowo", "Sitompul", "Harahap", "Putra", "Simanjuntak", "Rahman", "Susanto", "Permana", "Utomo", "Firmansyah", "Kurniawan", "Syahputra", "Nasution", "Manurung"];
-const COMPANY_A = ["Aksara", "Nusantara", "Garuda", "Samudra", "Bumi", "Cahaya", "Mitra", "Sinar", "Karya", "Mega", "Jaya", "Indo", "Prima", "Sentosa"];
-const COMPANY_B = ["Teknologi", "Logistik", "Energi", "Finansial", "Digital", "Konstruksi", "Agro", "Retail", "Media", "Kimia", "Farma", "Properti"];
-const DIVISIONS = ["Finance", "Operations", "Technology", "Human Capital", "Sales & Marketing", "Legal & Compliance", "Supply Chain", "Corporate Affairs", "Research & Development", "Customer Service"];
-const DEPARTMENTS = ["Accounting", "Treasury", "Tax", "Payroll", "Recruitment", "Learning & Development", "Infrastructure", "Application Development", "Data & Analytics", "Information Security", "Procurement", "Warehouse", "Fleet", "Quality Assurance", "Field Sales", "Key Accounts", "Digital Marketing", "Brand", "Contracts", "Internal Audit", "Public Relations", "Facilities", "Customer Care", "Product Management", "Engineering", "Maintenance", "Production", "Planning", "Risk Management", "Investor Relations"];
+const GIVEN = [
+  "Adi",
+  "Agus",
+  "Ayu",
+  "Bambang",
+  "Budi",
+  "Citra",
+  "Dedi",
+  "Dewi",
+  "Dian",
+  "Eko",
+  "Fajar",
+  "Fitri",
+  "Gita",
+  "Hadi",
+  "Hendra",
+  "Indah",
+  "Irfan",
+  "Joko",
+  "Kartika",
+  "Lestari",
+  "Made",
+  "Maya",
+  "Nanda",
+  "Nur",
+  "Oka",
+  "Putri",
+  "Rahmat",
+  "Rina",
+  "Rizky",
+  "Sari",
+  "Siti",
+  "Surya",
+  "Taufik",
+  "Tono",
+  "Utami",
+  "Wahyu",
+  "Wulan",
+  "Yanti",
+  "Yusuf",
+  "Zahra",
+];
+const FAMILY = [
+  "Santoso",
+  "Wijaya",
+  "Pratama",
+  "Saputra",
+  "Hidayat",
+  "Kusuma",
+  "Nugroho",
+  "Setiawan",
+  "Siregar",
+  "Halim",
+  "Gunawan",
+  "Tanjung",
+  "Hasibuan",
+  "Lubis",
+  "Purnomo",
+  "Suryadi",
+  "Wibowo",
+  "Sitompul",
+  "Harahap",
+  "Putra",
+  "Simanjuntak",
+  "Rahman",
+  "Susanto",
+  "Permana",
+  "Utomo",
+  "Firmansyah",
+  "Kurniawan",
+  "Syahputra",
+  "Nasution",
+  "Manurung",
+];
+const COMPANY_A = [
+  "Aksara",
+  "Nusantara",
+  "Garuda",
+  "Samudra",
+  "Bumi",
+  "Cahaya",
+  "Mitra",
+  "Sinar",
+  "Karya",
+  "Mega",
+  "Jaya",
+  "Indo",
+  "Prima",
+  "Sentosa",
+];
+const COMPANY_B = [
+  "Teknologi",
+  "Logistik",
+  "Energi",
+  "Finansial",
+  "Digital",
+  "Konstruksi",
+  "Agro",
+  "Retail",
+  "Media",
+  "Kimia",
+  "Farma",
+  "Properti",
+];
+const DIVISIONS = [
+  "Finance",
+  "Operations",
+  "Technology",
+  "Human Capital",
+  "Sales & Marketing",
+  "Legal & Compliance",
+  "Supply Chain",
+  "Corporate Affairs",
+  "Research & Development",
+  "Customer Service",
+];
+const DEPARTMENTS = [
+  "Accounting",
+  "Treasury",
+  "Tax",
+  "Payroll",
+  "Recruitment",
+  "Learning & Development",
+  "Infrastructure",
+  "Application Development",
+  "Data & Analytics",
+  "Information Security",
+  "Procurement",
+  "Warehouse",
+  "Fleet",
+  "Quality Assurance",
+  "Field Sales",
+  "Key Accounts",
+  "Digital Marketing",
+  "Brand",
+  "Contracts",
+  "Internal Audit",
+  "Public Relations",
+  "Facilities",
+  "Customer Care",
+  "Product Management",
+  "Engineering",
+  "Maintenance",
+  "Production",
+  "Planning",
+  "Risk Management",
+  "Investor Relations",
+];
 /** Staff titles of the position catalogue (managers get the three head titles). */
-export const STAFF_TITLES = ["Staff", "Senior Staff", "Officer", "Senior Officer", "Analyst", "Senior Analyst", "Engineer", "Senior Engineer", "Specialist", "Supervisor", "Coordinator", "Assistant Manager", "Manager", "Senior Manager"];
+export const STAFF_TITLES = [
+  "Staff",
+  "Senior Staff",
+  "Officer",
+  "Senior Officer",
+  "Analyst",
+  "Senior Analyst",
+  "Engineer",
+  "Senior Engineer",
+  "Specialist",
+  "Supervisor",
+  "Coordinator",
+  "Assistant Manager",
+  "Manager",
+  "Senior Manager",
+];
 const HEAD_TITLES = ["President Director", "Division Head", "Department Head"] as const;
 
 export interface OrgOptions {
@@ -32,7 +189,10 @@ export interface OrgOptions {
   /** Mail domain of userNames. @default "ias.co.id" */
   domain?: string;
 }
-export interface Org { users: Json[]; groups: Json[] }
+export interface Org {
+  users: Json[];
+  groups: Json[];
+}
 
 /**
  * A random Indonesian-style name.
@@ -60,9 +220,18 @@ export function randomPhone(rng: Rng): string {
 
 /** What {@link buildUser} needs; references are ids (or null). */
 export interface UserParts {
-  id: string; n: number; given: string; family: string; domain: string; active: boolean; phone: string;
-  employeeNumber: string; department: string | null; organization: string | null;
-  manager: { id: string; displayName: string } | null; position: { id: string; title: string } | null;
+  id: string;
+  n: number;
+  given: string;
+  family: string;
+  domain: string;
+  active: boolean;
+  phone: string;
+  employeeNumber: string;
+  department: string | null;
+  organization: string | null;
+  manager: { id: string; displayName: string } | null;
+  position: { id: string; title: string } | null;
   personalEmail?: boolean;
 }
 
@@ -79,11 +248,21 @@ export interface UserParts {
 export function buildUser(p: UserParts): Json {
   const userName = `${p.given}.${p.family}${p.n}@${p.domain}`.toLowerCase();
   const emails: Json[] = [{ value: userName, type: "work", primary: true }];
-  if (p.personalEmail) emails.push({ value: `${p.given}${p.family}${p.n}@gmail.com`.toLowerCase(), type: "home", primary: false });
+  if (p.personalEmail) {
+    emails.push({
+      value: `${p.given}${p.family}${p.n}@gmail.com`.toLowerCase(),
+      type: "home",
+      primary: false,
+    });
+  }
   const displayName = `${p.given} ${p.family}`;
   return {
     // `schemas` names exactly the extensions present (RFC 7643 §3).
-    schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE_URN, ...(p.position ? [POSITION_URN] : [])],
+    schemas: [
+      "urn:ietf:params:scim:schemas:core:2.0:User",
+      ENTERPRISE_URN,
+      ...(p.position ? [POSITION_URN] : []),
+    ],
     id: p.id,
     userName,
     name: { givenName: p.given, familyName: p.family, formatted: displayName },
@@ -96,7 +275,9 @@ export function buildUser(p: UserParts): Json {
       employeeNumber: p.employeeNumber,
       ...(p.department ? { department: p.department } : {}),
       ...(p.organization ? { organization: p.organization } : {}),
-      ...(p.manager ? { manager: { value: p.manager.id, displayName: p.manager.displayName } } : {}),
+      ...(p.manager
+        ? { manager: { value: p.manager.id, displayName: p.manager.displayName } }
+        : {}),
     },
     ...(p.position ? { [POSITION_URN]: { id: p.position.id, title: p.position.title } } : {}),
   };
@@ -121,41 +302,86 @@ export function generateOrg(options: OrgOptions): Org {
   const positions = [...HEAD_TITLES, ...STAFF_TITLES].map((title) => ({ id: nextId(), title }));
 
   // Units: parents first; every parent gets a child before any gets a second, so no division is empty.
-  type Unit = { id: string; name: string; code: string; type: "company" | "division" | "department"; parent: Unit | null; members: number[]; manager: number };
+  type Unit = {
+    id: string;
+    name: string;
+    code: string;
+    type: "company" | "division" | "department";
+    parent: Unit | null;
+    members: number[];
+    manager: number;
+  };
   const taken = new Map<string, number>();
   const unique = (name: string) => {
     const k = (taken.get(name) ?? 0) + 1;
     taken.set(name, k);
     return k === 1 ? name : `${name} ${k}`;
   };
-  const unit = (type: Unit["type"], i: number, parent: Unit | null, name: string): Unit =>
-    ({ id: nextId(), name: unique(name), code: `${type.slice(0, 3).toUpperCase()}-${String(i + 1).padStart(5, "0")}`, type, parent, members: [], manager: -1 });
-  const companies = Array.from({ length: nCompanies }, (_, i) => unit("company", i, null, `PT ${pick(rng, COMPANY_A)} ${pick(rng, COMPANY_B)}`));
+  const unit = (type: Unit["type"], i: number, parent: Unit | null, name: string): Unit => ({
+    id: nextId(),
+    name: unique(name),
+    code: `${type.slice(0, 3).toUpperCase()}-${String(i + 1).padStart(5, "0")}`,
+    type,
+    parent,
+    members: [],
+    manager: -1,
+  });
+  const companies = Array.from(
+    { length: nCompanies },
+    (_, i) => unit("company", i, null, `PT ${pick(rng, COMPANY_A)} ${pick(rng, COMPANY_B)}`),
+  );
   const divisions = Array.from({ length: nDivisions }, (_, i) => {
     const parent = i < nCompanies ? companies[i]! : pick(rng, companies);
     return unit("division", i, parent, `${pick(rng, DIVISIONS)} Division`);
   });
-  const departments = Array.from({ length: nDepartments }, (_, i) =>
-    unit("department", i, i < nDivisions ? divisions[i]! : pick(rng, divisions), `${pick(rng, DEPARTMENTS)} Department`));
+  const departments = Array.from(
+    { length: nDepartments },
+    (_, i) =>
+      unit(
+        "department",
+        i,
+        i < nDivisions ? divisions[i]! : pick(rng, divisions),
+        `${pick(rng, DEPARTMENTS)} Department`,
+      ),
+  );
 
   // People, then managers: a department's first member heads it; divisions and companies take their first child's head.
-  const people = Array.from({ length: options.users }, () => ({ ...randomName(rng), dept: pick(rng, departments) }));
+  const people = Array.from(
+    { length: options.users },
+    () => ({ ...randomName(rng), dept: pick(rng, departments) }),
+  );
   people.forEach((p, i) => p.dept.members.push(i));
   const someone = () => (people.length > 0 ? randInt(rng, 0, people.length) : -1);
   for (const d of departments) d.manager = d.members[0] ?? someone();
-  const firstChildManager = (u: Unit, children: Unit[]) => children.find((c) => c.parent === u)?.manager ?? someone();
+  const firstChildManager = (u: Unit, children: Unit[]) =>
+    children.find((c) => c.parent === u)?.manager ?? someone();
   for (const d of divisions) d.manager = firstChildManager(d, departments);
   for (const c of companies) c.manager = firstChildManager(c, divisions);
 
   const userIds = people.map(() => nextId());
-  const ref = (i: number) => (i >= 0 ? { id: userIds[i]!, displayName: `${people[i]!.given} ${people[i]!.family}` } : null);
+  const ref = (
+    i: number,
+  ) => (i >= 0
+    ? { id: userIds[i]!, displayName: `${people[i]!.given} ${people[i]!.family}` }
+    : null);
   const users = people.map((p, i) => {
     const division = p.dept.parent!;
     const company = division.parent!;
-    const chain = [p.dept.manager, division.manager, company.manager].filter((m) => m !== i && m >= 0);
-    const head = company.manager === i ? 0 : division.manager === i ? 1 : p.dept.manager === i ? 2 : -1;
+    const chain = [p.dept.manager, division.manager, company.manager].filter((m) =>
+      m !== i && m >= 0
+    );
+    const head = company.manager === i
+      ? 0
+      : division.manager === i
+      ? 1
+      : p.dept.manager === i
+      ? 2
+      : -1;
     return buildUser({
-      id: userIds[i]!, n: i + 1, ...p, domain,
+      id: userIds[i]!,
+      n: i + 1,
+      ...p,
+      domain,
       active: rng() >= 0.03,
       phone: randomPhone(rng),
       personalEmail: rng() < 0.2,
@@ -173,8 +399,17 @@ export function generateOrg(options: OrgOptions): Org {
     id: u.id,
     externalId: u.code,
     displayName: u.name,
-    members: u.members.map((i) => ({ value: userIds[i]!, display: `${people[i]!.given} ${people[i]!.family}`, type: "User" })),
-    [ORG_UNIT_URN]: { unitType: u.type, level: level[u.type], parentUnitId: u.parent?.id ?? null, managerId: ref(u.manager)?.id ?? null },
+    members: u.members.map((i) => ({
+      value: userIds[i]!,
+      display: `${people[i]!.given} ${people[i]!.family}`,
+      type: "User",
+    })),
+    [ORG_UNIT_URN]: {
+      unitType: u.type,
+      level: level[u.type],
+      parentUnitId: u.parent?.id ?? null,
+      managerId: ref(u.manager)?.id ?? null,
+    },
   }));
   return { users, groups };
 }

@@ -35,8 +35,12 @@ export function scimGuard(deps: GuardDeps): MiddlewareHandler<SsoEnv> {
     const auth = deps.tokens.verify(c.req.header("authorization"));
     if (!auth.ok) {
       // RFC 6750 §3: no error code when no credentials were sent; invalid_token otherwise.
-      const challenge = auth.reason === "missing" ? 'Bearer realm="scim"' : 'Bearer realm="scim", error="invalid_token"';
-      const detail = auth.reason === "expired" ? "Access token expired" : "Authorization failure: missing or invalid bearer token";
+      const challenge = auth.reason === "missing"
+        ? 'Bearer realm="scim"'
+        : 'Bearer realm="scim", error="invalid_token"';
+      const detail = auth.reason === "expired"
+        ? "Access token expired"
+        : "Authorization failure: missing or invalid bearer token";
       return scimError(401, detail, undefined, { "WWW-Authenticate": challenge });
     }
     const retryAfter = deps.limiter.hit(auth.clientId);
@@ -44,12 +48,18 @@ export function scimGuard(deps: GuardDeps): MiddlewareHandler<SsoEnv> {
       deps.counters.rateLimited++;
       return scimError(429, "Too many requests", undefined, { "Retry-After": String(retryAfter) });
     }
-    const fired = deps.faults.take(requestShape(c.req.method, c.req.path, c.req.query(), deps.maxResults));
+    const fired = deps.faults.take(
+      requestShape(c.req.method, c.req.path, c.req.query(), deps.maxResults),
+    );
     if (fired.delayMs) await new Promise((r) => setTimeout(r, fired.delayMs));
     if (fired.fail?.status === 429) {
-      return scimError(429, "Too many requests (injected)", undefined, { "Retry-After": String(fired.fail.retryAfter ?? 1) });
+      return scimError(429, "Too many requests (injected)", undefined, {
+        "Retry-After": String(fired.fail.retryAfter ?? 1),
+      });
     }
-    if (fired.fail) return scimError(fired.fail.status, `Injected failure (HTTP ${fired.fail.status})`);
+    if (fired.fail) {
+      return scimError(fired.fail.status, `Injected failure (HTTP ${fired.fail.status})`);
+    }
     c.set("clientId", auth.clientId);
     c.set("fired", fired);
     await next();

@@ -7,7 +7,14 @@
  * @module
  */
 import type { Json } from "./directory.ts";
-import { type AttrPath, keyOf, parseFilter, parsePath, type Predicate, valuesAt } from "./filter.ts";
+import {
+  type AttrPath,
+  keyOf,
+  parseFilter,
+  parsePath,
+  type Predicate,
+  valuesAt,
+} from "./filter.ts";
 import { LIST_URN } from "./scim-http.ts";
 
 export interface ListQuery {
@@ -36,10 +43,18 @@ const csv = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim())
  * pageBounds("21", "10", 200); // { startIndex: 21, count: 10, page: 3 }
  * ```
  */
-export function pageBounds(startIndex: string | undefined, count: string | undefined, maxResults: number) {
+export function pageBounds(
+  startIndex: string | undefined,
+  count: string | undefined,
+  maxResults: number,
+) {
   const start = Math.max(1, intOr(startIndex, 1));
   const size = Math.min(Math.max(0, intOr(count, maxResults)), maxResults);
-  return { startIndex: start, count: size, page: Math.floor((start - 1) / (size || maxResults)) + 1 };
+  return {
+    startIndex: start,
+    count: size,
+    page: Math.floor((start - 1) / (size || maxResults)) + 1,
+  };
 }
 
 /**
@@ -51,7 +66,10 @@ export function pageBounds(startIndex: string | undefined, count: string | undef
  * readListQuery({ filter: 'userName sw "a"', count: "500" }, 200).count; // 200
  * ```
  */
-export function readListQuery(q: Record<string, string | undefined>, maxResults: number): ListQuery {
+export function readListQuery(
+  q: Record<string, string | undefined>,
+  maxResults: number,
+): ListQuery {
   return {
     ...pageBounds(q.startIndex, q.count, maxResults),
     filter: q.filter ? parseFilter(q.filter) : null,
@@ -64,7 +82,11 @@ export function readListQuery(q: Record<string, string | undefined>, maxResults:
 
 function sortKey(r: Json, path: AttrPath): string | number | null {
   const v = valuesAt(r, path)[0];
-  return typeof v === "string" ? v.toLowerCase() : typeof v === "number" || typeof v === "boolean" ? Number(v) : null;
+  return typeof v === "string"
+    ? v.toLowerCase()
+    : typeof v === "number" || typeof v === "boolean"
+    ? Number(v)
+    : null;
 }
 
 /**
@@ -83,7 +105,14 @@ export function listPage(all: readonly Json[], q: ListQuery) {
     const dir = q.descending ? -1 : 1;
     // Stable, and resources without the attribute go last in ascending order (RFC 7644 §3.4.2.3).
     keyed.sort((a, b) =>
-      a.k === b.k ? a.i - b.i : a.k === null ? dir : b.k === null ? -dir : (a.k < b.k ? -1 : 1) * dir);
+      a.k === b.k
+        ? a.i - b.i
+        : a.k === null
+        ? dir
+        : b.k === null
+        ? -dir
+        : (a.k < b.k ? -1 : 1) * dir
+    );
     matched = keyed.map((x) => x.r);
   }
   const page = matched.slice(q.startIndex - 1, q.startIndex - 1 + q.count);
@@ -93,7 +122,9 @@ export function listPage(all: readonly Json[], q: ListQuery) {
     totalResults: matched.length,
     startIndex: q.startIndex,
     itemsPerPage: page.length,
-    Resources: project ? page.map((r) => projection(r, q.attributes, q.excludedAttributes)) : [...page],
+    Resources: project
+      ? page.map((r) => projection(r, q.attributes, q.excludedAttributes))
+      : [...page],
   };
 }
 
@@ -165,7 +196,9 @@ export function projection(r: Json, attributes: string[], excluded: string[]): J
   const out: Json = { ...r };
   for (const a of excluded) {
     const keys = locate(r, a);
-    if (keys && !(keys.length === 1 && (keys[0] === "id" || keys[0] === "schemas"))) carry(r, out, keys, false);
+    if (keys && !(keys.length === 1 && (keys[0] === "id" || keys[0] === "schemas"))) {
+      carry(r, out, keys, false);
+    }
   }
   return out;
 }

@@ -19,7 +19,9 @@ const opt = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number
 const webhookUrl = env.DEV_SSO_WEBHOOK_URL;
 // The webhook receiver may list several secrets during a rotation; the sender signs with the first.
 const secret = env.SCIM_WEBHOOK_SECRET?.split(",")[0]?.trim();
-const seed = env.DEV_SSO_SEED && !Number.isFinite(Number(env.DEV_SSO_SEED)) ? env.DEV_SSO_SEED : num(env.DEV_SSO_SEED, 42);
+const seed = env.DEV_SSO_SEED && !Number.isFinite(Number(env.DEV_SSO_SEED))
+  ? env.DEV_SSO_SEED
+  : num(env.DEV_SSO_SEED, 42);
 
 const running = await startDevSso({
   port: num(env.SSO_PORT, 5173),
@@ -40,9 +42,17 @@ const running = await startDevSso({
 const { directory } = running.sso;
 console.log(`ready ${running.url}`);
 console.log(
-  `Development SSO (Aksara SSO stand-in) at ${running.url}/scim/v2 — ${directory.size("User")} users, ` +
-    `${directory.size("Group")} groups (seed ${seed}), client ${env.SCIM_CLIENT_ID || "scim-dev-client"}, ` +
-    (webhookUrl ? (secret ? `webhooks to ${webhookUrl}` : `DEV_SSO_WEBHOOK_URL ignored: SCIM_WEBHOOK_SECRET is not set`) : "no webhook target"),
+  `Development SSO (Aksara SSO stand-in) at ${running.url}/scim/v2 — ${
+    directory.size("User")
+  } users, ` +
+    `${directory.size("Group")} groups (seed ${seed}), client ${
+      env.SCIM_CLIENT_ID || "scim-dev-client"
+    }, ` +
+    (webhookUrl
+      ? (secret
+        ? `webhooks to ${webhookUrl}`
+        : `DEV_SSO_WEBHOOK_URL ignored: SCIM_WEBHOOK_SECRET is not set`)
+      : "no webhook target"),
 );
 let stopping = false;
 const stop = async () => {

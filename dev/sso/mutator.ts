@@ -7,11 +7,28 @@
  * @module
  */
 import type { Directory, Json, ScimResource } from "./directory.ts";
-import { buildUser, ENTERPRISE_URN, ORG_UNIT_URN, POSITION_URN, randomName, randomPhone, STAFF_TITLES } from "./generator.ts";
+import {
+  buildUser,
+  ENTERPRISE_URN,
+  ORG_UNIT_URN,
+  POSITION_URN,
+  randomName,
+  randomPhone,
+  STAFF_TITLES,
+} from "./generator.ts";
 import { createIdFactory, createRng, pick, type Rng } from "./prng.ts";
 
-export interface Mutation { changeUsers?: number; deleteUsers?: number; addUsers?: number; seed?: number | string }
-export interface MutationResult { changed: string[]; deleted: string[]; added: string[] }
+export interface Mutation {
+  changeUsers?: number;
+  deleteUsers?: number;
+  addUsers?: number;
+  seed?: number | string;
+}
+export interface MutationResult {
+  changed: string[];
+  deleted: string[];
+  added: string[];
+}
 
 const ext = (r: Json | undefined, urn: string) => ((r?.[urn] ?? {}) as Json);
 
@@ -26,11 +43,28 @@ function companyOf(dir: Directory, unitId: string): string | null {
   return null;
 }
 
-function moveMember(dir: Directory, userId: string, display: string, from: string | undefined, to: string) {
+function moveMember(
+  dir: Directory,
+  userId: string,
+  display: string,
+  from: string | undefined,
+  to: string,
+) {
   if (from && dir.get("Group", from)) {
-    dir.update("Group", from, (g) => ({ ...g, members: ((g.members as Json[]) ?? []).filter((m) => m.value !== userId) }));
+    dir.update(
+      "Group",
+      from,
+      (g) => ({ ...g, members: ((g.members as Json[]) ?? []).filter((m) => m.value !== userId) }),
+    );
   }
-  dir.update("Group", to, (g) => ({ ...g, members: [...((g.members as Json[]) ?? []), { value: userId, display, type: "User" }] }));
+  dir.update(
+    "Group",
+    to,
+    (g) => ({
+      ...g,
+      members: [...((g.members as Json[]) ?? []), { value: userId, display, type: "User" }],
+    }),
+  );
 }
 
 function change(dir: Directory, rng: Rng, u: ScimResource, departments: readonly ScimResource[]) {
@@ -75,7 +109,9 @@ export function mutateDirectory(dir: Directory, m: Mutation): MutationResult {
   const rng = createRng(`mutate:${m.seed ?? Date.now()}`);
   const nextId = createIdFactory(rng);
   const result: MutationResult = { changed: [], deleted: [], added: [] };
-  const departments = dir.list("Group").filter((g) => ext(g, ORG_UNIT_URN).unitType === "department");
+  const departments = dir.list("Group").filter((g) =>
+    ext(g, ORG_UNIT_URN).unitType === "department"
+  );
   const someUser = () => (dir.size("User") > 0 ? pick(rng, dir.list("User")) : undefined);
 
   for (let i = 0; i < (m.changeUsers ?? 0); i++) {
@@ -102,14 +138,26 @@ export function mutateDirectory(dir: Directory, m: Mutation): MutationResult {
     const manager = typeof managerId === "string" ? dir.get("User", managerId) : undefined;
     const peer = someUser();
     const position = ext(peer, POSITION_URN);
-    const created = dir.create("User", buildUser({
-      id, n, ...name, domain: "ias.co.id", active: true, phone: randomPhone(rng),
-      employeeNumber: `EMP${String(n).padStart(6, "0")}`,
-      department: dept?.id ?? null,
-      organization: dept ? companyOf(dir, dept.id) : null,
-      manager: manager ? { id: manager.id, displayName: String(manager.displayName ?? manager.userName) } : null,
-      position: typeof position.id === "string" ? { id: position.id, title: String(position.title ?? "Staff") } : null,
-    }));
+    const created = dir.create(
+      "User",
+      buildUser({
+        id,
+        n,
+        ...name,
+        domain: "ias.co.id",
+        active: true,
+        phone: randomPhone(rng),
+        employeeNumber: `EMP${String(n).padStart(6, "0")}`,
+        department: dept?.id ?? null,
+        organization: dept ? companyOf(dir, dept.id) : null,
+        manager: manager
+          ? { id: manager.id, displayName: String(manager.displayName ?? manager.userName) }
+          : null,
+        position: typeof position.id === "string"
+          ? { id: position.id, title: String(position.title ?? "Staff") }
+          : null,
+      }),
+    );
     if (dept) moveMember(dir, created.id, `${name.given} ${name.family}`, undefined, dept.id);
     result.added.push(created.id);
   }

@@ -14,27 +14,45 @@ import { PATCH_URN } from "./scim-http.ts";
 
 /** A PATCH the server refuses, with its SCIM `scimType`. */
 export class PatchError extends Error {
-  constructor(message: string, readonly scimType: "invalidSyntax" | "invalidPath" | "noTarget" | "mutability" | "invalidValue") {
+  constructor(
+    message: string,
+    readonly scimType: "invalidSyntax" | "invalidPath" | "noTarget" | "mutability" | "invalidValue",
+  ) {
     super(message);
   }
 }
 
 /** The PatchOp message. */
 export const PatchBody = z.looseObject({
-  schemas: z.array(z.string()).refine((s) => s.includes(PATCH_URN), `schemas must contain ${PATCH_URN}`),
-  Operations: z.array(z.looseObject({ op: z.string(), path: z.string().optional(), value: z.unknown().optional() })).min(1),
+  schemas: z.array(z.string()).refine(
+    (s) => s.includes(PATCH_URN),
+    `schemas must contain ${PATCH_URN}`,
+  ),
+  Operations: z.array(
+    z.looseObject({ op: z.string(), path: z.string().optional(), value: z.unknown().optional() }),
+  ).min(1),
 });
 
 const READ_ONLY = new Set(["id", "meta", "schemas"]);
 
 /** Splits `emails[type eq "work"].value` into attribute path, filter and sub-attribute. */
-function splitPath(path: string): { keys: string[]; schema: string | null; where: Predicate | null; sub: string | null } {
+function splitPath(
+  path: string,
+): { keys: string[]; schema: string | null; where: Predicate | null; sub: string | null } {
   const m = /^([^[]+)\[(.+)\](?:\.([A-Za-z$][\w$-]*))?$/.exec(path.trim());
   try {
     const parsed = parsePath(m ? m[1]!.trim() : path.trim());
-    return { keys: parsed.attrs, schema: parsed.schema, where: m ? parseFilter(m[2]!) : null, sub: m?.[3] ?? null };
+    return {
+      keys: parsed.attrs,
+      schema: parsed.schema,
+      where: m ? parseFilter(m[2]!) : null,
+      sub: m?.[3] ?? null,
+    };
   } catch (e) {
-    throw new PatchError(e instanceof InvalidFilterError ? e.message : `invalid path ${path}`, "invalidPath");
+    throw new PatchError(
+      e instanceof InvalidFilterError ? e.message : `invalid path ${path}`,
+      "invalidPath",
+    );
   }
 }
 
@@ -48,7 +66,9 @@ function extension(doc: Json, urn: string, op: "add" | "replace" | "remove", val
     if (Array.isArray(doc.schemas)) doc.schemas = doc.schemas.filter((s) => s !== k);
     return;
   }
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new PatchError(`${urn} takes an object`, "invalidValue");
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new PatchError(`${urn} takes an object`, "invalidValue");
+  }
   doc[k] = op === "add" ? { ...((doc[k] as Json) ?? {}), ...(value as Json) } : value;
   if (Array.isArray(doc.schemas) && !doc.schemas.includes(k)) doc.schemas = [...doc.schemas, k];
 }
@@ -62,7 +82,9 @@ function apply(doc: Json, op: "add" | "replace" | "remove", path: string, value:
     holder = doc[k] = { ...((doc[k] as Json) ?? {}) };
     if (Array.isArray(doc.schemas) && !doc.schemas.includes(k)) doc.schemas = [...doc.schemas, k];
   }
-  if (READ_ONLY.has(keys[0]!.toLowerCase()) && holder === doc) throw new PatchError(`${keys[0]} is read-only`, "mutability");
+  if (READ_ONLY.has(keys[0]!.toLowerCase()) && holder === doc) {
+    throw new PatchError(`${keys[0]} is read-only`, "mutability");
+  }
   for (const name of keys.slice(0, -1)) {
     const k = keyOf(holder, name) ?? name;
     holder = holder[k] = { ...((holder[k] as Json) ?? {}) };
@@ -70,22 +92,23 @@ function apply(doc: Json, op: "add" | "replace" | "remove", path: string, value:
   const last = keyOf(holder, keys.at(-1)!) ?? keys.at(-1)!;
   if (where) {
     const items = Array.isArray(holder[last]) ? (holder[last] as Json[]) : [];
-    if (!items.some(where) && op !== "remove") throw new PatchError(`no value matches ${path}`, "noTarget");
-    holder[last] = op === "remove" && !sub
-      ? items.filter((it) => !where(it))
-      : items.map((it) => {
-        if (!where(it)) return it;
-        if (!sub) return { ...it, ...(value as Json) };
-        const copy = { ...it };
-        if (op === "remove") delete copy[keyOf(copy, sub) ?? sub];
-        else copy[keyOf(copy, sub) ?? sub] = value;
-        return copy;
-      });
+    if (!items.some(where) && op !== "remove") {
+      throw new PatchError(`no value matches ${path}`, "noTarget");
+    }
+    holder[last] = op === "remove" && !sub ? items.filter((it) => !where(it)) : items.map((it) => {
+      if (!where(it)) return it;
+      if (!sub) return { ...it, ...(value as Json) };
+      const copy = { ...it };
+      if (op === "remove") delete copy[keyOf(copy, sub) ?? sub];
+      else copy[keyOf(copy, sub) ?? sub] = value;
+      return copy;
+    });
     return;
   }
   if (op === "remove") delete holder[last];
-  else if (op === "add" && Array.isArray(holder[last])) holder[last] = [...(holder[last] as unknown[]), ...(Array.isArray(value) ? value : [value])];
-  else holder[last] = value;
+  else if (op === "add" && Array.isArray(holder[last])) {
+    holder[last] = [...(holder[last] as unknown[]), ...(Array.isArray(value) ? value : [value])];
+  } else holder[last] = value;
 }
 
 /**
@@ -103,12 +126,18 @@ export function applyPatch(resource: Json, body: unknown): Json {
   const doc = structuredClone(resource);
   for (const operation of parsed.data.Operations) {
     const op = operation.op.toLowerCase();
-    if (op !== "add" && op !== "replace" && op !== "remove") throw new PatchError(`unknown op ${operation.op}`, "invalidSyntax");
+    if (op !== "add" && op !== "replace" && op !== "remove") {
+      throw new PatchError(`unknown op ${operation.op}`, "invalidSyntax");
+    }
     if (operation.path) apply(doc, op, operation.path, operation.value);
     else if (op === "remove") throw new PatchError("remove needs a path", "noTarget");
-    else if (operation.value && typeof operation.value === "object" && !Array.isArray(operation.value)) {
+    else if (
+      operation.value && typeof operation.value === "object" && !Array.isArray(operation.value)
+    ) {
       // Each key is a path; an extension object merges attribute by attribute (RFC 7644 §3.5.2.3).
-      for (const [k, v] of Object.entries(operation.value as Json)) apply(doc, isSchemaUrn(k) ? "add" : op, k, v);
+      for (const [k, v] of Object.entries(operation.value as Json)) {
+        apply(doc, isSchemaUrn(k) ? "add" : op, k, v);
+      }
     } else throw new PatchError("an operation without path needs an object value", "invalidValue");
   }
   return doc;

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { type Directory, DirectoryError, type Json, type ScimResource } from "./directory.ts";
 import { corrupt, cutResponse, type FiredFaults, malformedResponse } from "./faults.ts";
@@ -24,15 +24,37 @@ export interface ResourceRouteDeps {
 }
 
 const WriteBody = {
-  User: z.looseObject({ schemas: z.array(z.string()).optional(), userName: z.string().min(1), active: z.boolean().optional() }),
-  Group: z.looseObject({ schemas: z.array(z.string()).optional(), displayName: z.string().min(1), members: z.array(z.looseObject({ value: z.string() })).optional() }),
+  User: z.looseObject({
+    schemas: z.array(z.string()).optional(),
+    userName: z.string().min(1),
+    active: z.boolean().optional(),
+  }),
+  Group: z.looseObject({
+    schemas: z.array(z.string()).optional(),
+    displayName: z.string().min(1),
+    members: z.array(z.looseObject({ value: z.string() })).optional(),
+  }),
 };
 
 /** Serialises with the request's body fault, if one fired. */
-function render(body: Json, status: number, fired: FiredFaults | undefined, headers: Record<string, string> = {}): Response {
-  if (fired?.body?.kind === "invalidUser" && Array.isArray(body.Resources) && body.Resources.length > 0) {
+function render(
+  body: Json,
+  status: number,
+  fired: FiredFaults | undefined,
+  headers: Record<string, string> = {},
+): Response {
+  if (
+    fired?.body?.kind === "invalidUser" && Array.isArray(body.Resources) &&
+    body.Resources.length > 0
+  ) {
     const at = Math.floor(body.Resources.length / 2);
-    body = { ...body, Resources: body.Resources.map((r, i) => (i === at ? corrupt(r as Json, fired.body!.variant) : r)) };
+    body = {
+      ...body,
+      Resources: body.Resources.map((
+        r,
+        i,
+      ) => (i === at ? corrupt(r as Json, fired.body!.variant) : r)),
+    };
   }
   if (fired?.body?.kind === "cut") return cutResponse(JSON.stringify(body));
   if (fired?.body?.kind === "malformed") return malformedResponse(JSON.stringify(body));
@@ -47,7 +69,10 @@ function failure(e: unknown): Response {
 }
 
 const written = (r: ScimResource, status = 200) =>
-  scimJson(r, status, { ETag: r.meta.version, ...(status === 201 ? { Location: r.meta.location } : {}) });
+  scimJson(r, status, {
+    ETag: r.meta.version,
+    ...(status === 201 ? { Location: r.meta.location } : {}),
+  });
 
 /**
  * The routes, to mount under `/scim/v2`.
@@ -76,14 +101,21 @@ export function resourceRoutes(deps: ResourceRouteDeps): Hono<SsoEnv> {
     app.get(`/${endpoint}/:id`, (c) => {
       const r = deps.directory.get(t, id(c));
       if (!r) return scimError(404, `${t} ${id(c)} not found`);
-      if (c.req.header("if-none-match") === r.meta.version) return new Response(null, { status: 304, headers: { ETag: r.meta.version } });
+      if (c.req.header("if-none-match") === r.meta.version) {
+        return new Response(null, { status: 304, headers: { ETag: r.meta.version } });
+      }
       const q = c.req.query();
       const split = (v?: string) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-      return render(projection(r, split(q.attributes), split(q.excludedAttributes)), 200, c.get("fired"), { ETag: r.meta.version });
+      return render(
+        projection(r, split(q.attributes), split(q.excludedAttributes)),
+        200,
+        c.get("fired"),
+        { ETag: r.meta.version },
+      );
     });
 
     app.post(`/${endpoint}`, async (c) => {
-          const body = WriteBody[t].safeParse(await readJson(c.req.raw));
+      const body = WriteBody[t].safeParse(await readJson(c.req.raw));
       if (!body.success) return scimError(400, z.prettifyError(body.error), "invalidValue");
       const { id: _ignored, ...input } = body.data; // id is assigned by the server (RFC 7643 §3.1)
       try {
@@ -94,7 +126,7 @@ export function resourceRoutes(deps: ResourceRouteDeps): Hono<SsoEnv> {
     });
 
     app.put(`/${endpoint}/:id`, async (c) => {
-          const body = WriteBody[t].safeParse(await readJson(c.req.raw));
+      const body = WriteBody[t].safeParse(await readJson(c.req.raw));
       if (!body.success) return scimError(400, z.prettifyError(body.error), "invalidValue");
       try {
         return written(deps.directory.replace(t, id(c), body.data, c.req.header("if-match")));
@@ -104,7 +136,7 @@ export function resourceRoutes(deps: ResourceRouteDeps): Hono<SsoEnv> {
     });
 
     app.patch(`/${endpoint}/:id`, async (c) => {
-          const body = await readJson(c.req.raw);
+      const body = await readJson(c.req.raw);
       try {
         const next = deps.directory.update(t, id(c), (current) => {
           const patched = applyPatch(current, body);

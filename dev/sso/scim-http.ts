@@ -25,8 +25,15 @@ export interface SsoEnv {
  * return scimJson(user, 201, { Location: user.meta.location });
  * ```
  */
-export function scimJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": SCIM_JSON, ...headers } });
+export function scimJson(
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": SCIM_JSON, ...headers },
+  });
 }
 
 /**
@@ -37,8 +44,17 @@ export function scimJson(body: unknown, status = 200, headers: Record<string, st
  * return scimError(400, "bad filter", "invalidFilter");
  * ```
  */
-export function scimError(status: number, detail: string, scimType?: string, headers: Record<string, string> = {}): Response {
-  return scimJson({ schemas: [ERROR_URN], status: String(status), ...(scimType ? { scimType } : {}), detail }, status, headers);
+export function scimError(
+  status: number,
+  detail: string,
+  scimType?: string,
+  headers: Record<string, string> = {},
+): Response {
+  return scimJson(
+    { schemas: [ERROR_URN], status: String(status), ...(scimType ? { scimType } : {}), detail },
+    status,
+    headers,
+  );
 }
 
 /**

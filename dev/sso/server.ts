@@ -25,7 +25,9 @@ export interface RunningSso {
  * await stop();
  * ```
  */
-export async function startDevSso(options: DevSsoOptions & { port?: number; hostname?: string } = {}): Promise<RunningSso> {
+export async function startDevSso(
+  options: DevSsoOptions & { port?: number; hostname?: string } = {},
+): Promise<RunningSso> {
   const { port: wanted, hostname = "127.0.0.1", ...rest } = options;
   let sso: DevSso | undefined;
   const server = Bun.serve({

@@ -10,7 +10,11 @@ import { z } from "zod";
 import { readClientCredentials, type TokenIssuer } from "./auth.ts";
 import type { Faults } from "./faults.ts";
 
-const TokenForm = z.looseObject({ grant_type: z.string().optional(), client_id: z.string().optional(), client_secret: z.string().optional() });
+const TokenForm = z.looseObject({
+  grant_type: z.string().optional(),
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+});
 
 /**
  * The token route (mount at `/scim/v2/token`); `route: "token"` faults apply to it.
@@ -26,19 +30,36 @@ export function tokenRoute(tokens: TokenIssuer, faults: Faults): Hono {
     const fired = faults.take({ route: "token" });
     if (fired.delayMs) await new Promise((r) => setTimeout(r, fired.delayMs));
     if (fired.fail) {
-      const retry = fired.fail.retryAfter !== undefined ? { "Retry-After": String(fired.fail.retryAfter) } : undefined;
-      return c.json({ error: fired.fail.status === 429 ? "slow_down" : "server_error" }, fired.fail.status as 500, retry);
+      const retry = fired.fail.retryAfter !== undefined
+        ? { "Retry-After": String(fired.fail.retryAfter) }
+        : undefined;
+      return c.json(
+        { error: fired.fail.status === 429 ? "slow_down" : "server_error" },
+        fired.fail.status as 500,
+        retry,
+      );
     }
     const form = TokenForm.safeParse(await c.req.parseBody().catch(() => ({})));
     const grant = form.success ? form.data.grant_type : undefined;
-    if (!grant) return c.json({ error: "invalid_request", error_description: "grant_type is required (form-encoded)" }, 400);
+    if (!grant) {
+      return c.json({
+        error: "invalid_request",
+        error_description: "grant_type is required (form-encoded)",
+      }, 400);
+    }
     if (grant !== "client_credentials") return c.json({ error: "unsupported_grant_type" }, 400);
-    const creds = readClientCredentials(c.req.header("authorization"), form.success ? form.data : {});
+    const creds = readClientCredentials(
+      c.req.header("authorization"),
+      form.success ? form.data : {},
+    );
     if (!creds || !tokens.authenticate(creds)) {
       return c.json({ error: "invalid_client" }, 401, { "WWW-Authenticate": 'Basic realm="scim"' });
     }
     // RFC 6749 §5.1: token responses must not be cached.
-    return c.json(tokens.issue(creds.clientId), 200, { "Cache-Control": "no-store", Pragma: "no-cache" });
+    return c.json(tokens.issue(creds.clientId), 200, {
+      "Cache-Control": "no-store",
+      Pragma: "no-cache",
+    });
   });
   return app;
 }

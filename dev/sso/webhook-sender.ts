@@ -13,9 +13,21 @@
 import { createHmac, randomUUID } from "node:crypto";
 import type { Change } from "./directory.ts";
 
-export interface WebhookTarget { url: string; secret: string; events?: string[] }
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+  events?: string[];
+}
 /** One delivery attempt; `status` is the HTTP status or "error" (network, timeout). */
-export interface Delivery { id: string; url: string; event: string; attempt: number; status: number | "error"; error?: string; at: string }
+export interface Delivery {
+  id: string;
+  url: string;
+  event: string;
+  attempt: number;
+  status: number | "error";
+  error?: string;
+  at: string;
+}
 export interface WebhookSenderOptions {
   targets?: WebhookTarget[];
   /** Retries after the first attempt. @default 3 */
@@ -62,24 +74,32 @@ export function createWebhookSender(options: WebhookSenderOptions = {}) {
   const stop = new AbortController();
   let slots = options.concurrency ?? 8;
   const waiting: (() => void)[] = [];
-  const acquire = () => (slots > 0 ? (slots--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
+  const acquire =
+    () => (slots > 0 ? (slots--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
   const release = () => (waiting.length > 0 ? waiting.shift()!() : slots++);
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      stop.signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    stop.signal.addEventListener("abort", done);
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      stop.signal.addEventListener("abort", done);
+    });
 
-  async function attempt(t: WebhookTarget, body: string): Promise<{ status: number | "error"; error?: string }> {
+  async function attempt(
+    t: WebhookTarget,
+    body: string,
+  ): Promise<{ status: number | "error"; error?: string }> {
     await acquire();
     try {
       const res = await fetch(t.url, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-SCIM-Signature": signBody(t.secret, body) },
+        headers: {
+          "Content-Type": "application/json",
+          "X-SCIM-Signature": signBody(t.secret, body),
+        },
         body,
         signal: AbortSignal.any([stop.signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)]),
       });
@@ -95,7 +115,14 @@ export function createWebhookSender(options: WebhookSenderOptions = {}) {
   async function deliver(t: WebhookTarget, id: string, event: string, body: string) {
     for (let n = 1; n <= maxRetries + 1 && !stop.signal.aborted; n++) {
       const result = await attempt(t, body);
-      deliveries.push({ id, url: t.url, event, attempt: n, ...result, at: new Date(clock()).toISOString() });
+      deliveries.push({
+        id,
+        url: t.url,
+        event,
+        attempt: n,
+        ...result,
+        at: new Date(clock()).toISOString(),
+      });
       if (deliveries.length > 10_000) deliveries.shift(); // a long demo must not grow without bound
       if (typeof result.status === "number" && result.status >= 200 && result.status < 300) return;
       if (n <= maxRetries) await sleep(retryDelayMs);

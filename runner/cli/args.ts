@@ -17,7 +17,8 @@ export interface SyncArgs {
 }
 
 /** Usage text of the command. */
-export const USAGE = `Usage: npm run sync -- [--dry-run] [--filter '<SCIM filter>'] [--json] [--force] [--apply-held]
+export const USAGE =
+  `Usage: npm run sync -- [--dry-run] [--filter '<SCIM filter>'] [--json] [--force] [--apply-held]
 
   --dry-run   fetch and diff, print what would change, write nothing
   --filter    sync only matching users and groups (never deactivates by absence)

@@ -18,7 +18,13 @@ const RULE = "══════════════════════
  * ```
  */
 export function header(startedAt: Date): string {
-  return [RULE, "  OFM SCIM Synchronization Script", RULE, `Started at: ${startedAt.toISOString()}`, ""].join("\n");
+  return [
+    RULE,
+    "  OFM SCIM Synchronization Script",
+    RULE,
+    `Started at: ${startedAt.toISOString()}`,
+    "",
+  ].join("\n");
 }
 
 const TITLES: Record<SyncHistoryDoc["status"], string> = {
@@ -31,7 +37,9 @@ const TITLES: Record<SyncHistoryDoc["status"], string> = {
 
 function title(h: SyncHistoryDoc): string {
   if (h.dryRun && h.status === "success") return "🧪 Dry Run Completed: nothing was written";
-  if (h.status === "success" && h.complete === false) return "⚠️ Synchronization Completed, listing incomplete";
+  if (h.status === "success" && h.complete === false) {
+    return "⚠️ Synchronization Completed, listing incomplete";
+  }
   return TITLES[h.status];
 }
 
@@ -56,9 +64,14 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
     `  Errors:      ${s.errors.length}`,
   ];
   for (const e of s.errors.slice(0, 10)) lines.push(`    - ${e.message}`);
-  if (s.errors.length > 10) lines.push(`    … ${s.errors.length - 10} more in syncHistory.stats.errors`);
+  if (s.errors.length > 10) {
+    lines.push(`    … ${s.errors.length - 10} more in syncHistory.stats.errors`);
+  }
   if (h.complete === false) {
-    lines.push("", `Incomplete:  the SSO's listing is not proven complete, so nobody was deactivated by absence.`);
+    lines.push(
+      "",
+      `Incomplete:  the SSO's listing is not proven complete, so nobody was deactivated by absence.`,
+    );
     lines.push(`             ${h.incompleteReason ?? "(no reason recorded)"}`);
   }
   if (h.error) lines.push("", `Error: ${h.error.message}`);
@@ -99,8 +112,12 @@ export function heldSummary(rows: readonly HeldLine[], total: number): string {
     "",
     `⏸️ Held webhook deactivations: ${total} (past SYNC_MAX_DEACTIVATE within SYNC_GUARD_WINDOW; not applied)`,
   ];
-  for (const r of rows) lines.push(`    - ${r.receivedAt.toISOString()} ${r.event} ${r.resourceType} ${r.resourceId}`);
+  for (const r of rows) {
+    lines.push(`    - ${r.receivedAt.toISOString()} ${r.event} ${r.resourceType} ${r.resourceId}`);
+  }
   if (total > rows.length) lines.push(`    … ${total - rows.length} more on the sync page`);
-  lines.push("  Check them against the SSO, then: npm run sync -- --apply-held (or the button on /modules/sync)");
+  lines.push(
+    "  Check them against the SSO, then: npm run sync -- --apply-held (or the button on /modules/sync)",
+  );
   return lines.join("\n");
 }

@@ -8,6 +8,7 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { ScimSyncError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { HealthReport } from "../health.ts";
 import type { Metrics } from "../metrics.ts";
@@ -38,8 +39,8 @@ const ADMIN_PATHS = ["/modules/sync", "/api/v1/scim/sync/*"] as const;
 /** Routes that verify an HMAC signature themselves (ingestion API, direct webhook). */
 const SIGNED_PATHS = new Set(["/api/v1/scim/events", "/api/v1/scim/webhook"]);
 
-/** MongoDB driver errors are named Mongo…; this module may not import the driver. */
-const isStoreError = (e: Error) => e.name.startsWith("Mongo") || (e as { code?: unknown }).code === "STORE_UNAVAILABLE";
+/** The store throws only typed errors (store/driver-errors.ts), all coded STORE_…. */
+const isStoreError = (e: Error) => e instanceof ScimSyncError && e.code.startsWith("STORE_");
 
 /**
  * Creates the app.
@@ -57,16 +58,25 @@ export function createRunnerApp(deps: RunnerAppDeps): Hono {
   // First, before any route: a rebound host name gets nothing, not even /health. The signed
   // routes are exempt: their HMAC is their authentication, so a rebound page gains nothing there,
   // and a reverse proxy in front of a loopback runner may pass its public Host to them.
-  const hostCheck = loopbackHostOnly({ adminToken: deps.config.adminToken, port: deps.listenPort ?? (() => null) });
+  const hostCheck = loopbackHostOnly({
+    adminToken: deps.config.adminToken,
+    port: deps.listenPort ?? (() => null),
+  });
   app.use("*", (c, next) => (SIGNED_PATHS.has(c.req.path) ? next() : hostCheck(c, next)));
 
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
     if (isStoreError(err)) {
-      deps.logger.error("❌ MongoDB unavailable while serving a request", { path: c.req.path, error: err.message });
+      deps.logger.error("❌ MongoDB unavailable while serving a request", {
+        path: c.req.path,
+        error: err.message,
+      });
       return c.json({ error: "MongoDB unavailable" }, 503);
     }
-    deps.logger.error("❌ Unhandled error while serving a request", { path: c.req.path, error: err.message });
+    deps.logger.error("❌ Unhandled error while serving a request", {
+      path: c.req.path,
+      error: err.message,
+    });
     return c.json({ error: "Internal Server Error" }, 500);
   });
 

@@ -103,9 +103,13 @@ export function adminAuth(config: { host: string; adminToken: string | null }): 
     if (token === null) return next();
     const given = presentedToken(c.req.header("authorization"));
     if (given !== null && safeEqual(given, token)) return next();
-    return c.json({ error: "Unauthorized: ADMIN_TOKEN required (Bearer, or Basic with any user name)" }, 401, {
-      "WWW-Authenticate": 'Basic realm="scim-sync", charset="UTF-8"',
-    });
+    return c.json(
+      { error: "Unauthorized: ADMIN_TOKEN required (Bearer, or Basic with any user name)" },
+      401,
+      {
+        "WWW-Authenticate": 'Basic realm="scim-sync", charset="UTF-8"',
+      },
+    );
   };
 }
 
@@ -133,8 +137,10 @@ export function sameOrigin(): MiddlewareHandler {
         return false;
       }
     };
-    if (site === "cross-site" || (origin !== undefined && origin !== "null" && !sameHost(origin)) ||
-      origin === "null") {
+    if (
+      site === "cross-site" || (origin !== undefined && origin !== "null" && !sameHost(origin)) ||
+      origin === "null"
+    ) {
       return c.json({ error: "Cross-site request refused" }, 403);
     }
     return next();

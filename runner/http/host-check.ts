@@ -73,10 +73,12 @@ export function loopbackHostOnly(options: LoopbackHostOptions): MiddlewareHandle
     const port = options.port();
     const host = c.req.header("host") ?? new URL(c.req.url).host;
     const origin = c.req.header("origin");
-    const originOk = SAFE_METHODS.has(c.req.method) || origin === undefined || isLoopbackOrigin(origin, port);
+    const originOk = SAFE_METHODS.has(c.req.method) || origin === undefined ||
+      isLoopbackOrigin(origin, port);
     if (isLoopbackAuthority(host, port) && originOk) return next();
     return c.json({
-      error: "Host not allowed: without ADMIN_TOKEN the runner answers only to localhost, 127.0.0.1 " +
+      error:
+        "Host not allowed: without ADMIN_TOKEN the runner answers only to localhost, 127.0.0.1 " +
         "or [::1] on its own port. Set ADMIN_TOKEN to serve it under another name.",
     }, 403);
   };

@@ -142,7 +142,8 @@ export const PAGE_SCRIPT = `
 `;
 
 /** CSP source for an inline script: the base64 SHA-256 of its exact text. */
-const scriptHash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+const scriptHash = (text: string) =>
+  `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
 /**
  * The page's Content-Security-Policy: its one script by hash (no
@@ -154,5 +155,6 @@ const scriptHash = (text: string) => `'sha256-${createHash("sha256").update(text
  * c.header("Content-Security-Policy", PAGE_CSP);
  * ```
  */
-export const PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src ${scriptHash(PAGE_SCRIPT)}; ` +
+export const PAGE_CSP =
+  `default-src 'none'; style-src 'unsafe-inline'; script-src ${scriptHash(PAGE_SCRIPT)}; ` +
   "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

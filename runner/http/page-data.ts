@@ -26,9 +26,16 @@ export const HistoryRow = z.object({
   complete: z.boolean().optional().catch(undefined),
   incompleteReason: z.string().nullish().catch(null),
   stats: z.object({
-    usersCreated: count, usersUpdated: count, usersUnchanged: count, usersDeactivated: count,
-    orgUnitsCreated: count, orgUnitsUpdated: count, orgUnitsUnchanged: count, orgUnitsDeactivated: count,
-    usersFetched: count, orgUnitsFetched: count,
+    usersCreated: count,
+    usersUpdated: count,
+    usersUnchanged: count,
+    usersDeactivated: count,
+    orgUnitsCreated: count,
+    orgUnitsUpdated: count,
+    orgUnitsUnchanged: count,
+    orgUnitsDeactivated: count,
+    usersFetched: count,
+    orgUnitsFetched: count,
     errors: z.array(z.looseObject({
       resourceType: z.string().optional().catch(undefined),
       resourceId: z.string().nullish().catch(null),
@@ -36,8 +43,17 @@ export const HistoryRow = z.object({
       message: z.string().catch("(no message)"),
     })).catch([]),
   }).catch({
-    usersCreated: 0, usersUpdated: 0, usersUnchanged: 0, usersDeactivated: 0, orgUnitsCreated: 0,
-    orgUnitsUpdated: 0, orgUnitsUnchanged: 0, orgUnitsDeactivated: 0, usersFetched: 0, orgUnitsFetched: 0, errors: [],
+    usersCreated: 0,
+    usersUpdated: 0,
+    usersUnchanged: 0,
+    usersDeactivated: 0,
+    orgUnitsCreated: 0,
+    orgUnitsUpdated: 0,
+    orgUnitsUnchanged: 0,
+    orgUnitsDeactivated: 0,
+    usersFetched: 0,
+    orgUnitsFetched: 0,
+    errors: [],
   }),
   error: z.object({ code: z.string(), message: z.string() }).nullish().catch(null),
 });
@@ -78,7 +94,12 @@ export interface SyncPageData {
    * the lease. `running` rows while nobody holds the lease were abandoned
    * (a replica died mid-sync) and `abandoned` is true.
    */
-  running: { job: Job | null; elsewhere: HistoryRow | null; holder: string | null; abandoned: boolean };
+  running: {
+    job: Job | null;
+    elsewhere: HistoryRow | null;
+    holder: string | null;
+    abandoned: boolean;
+  };
   /** The outcome the page was asked about (`?run=` or `?refused=`). */
   flash: Flash | null;
 }
@@ -96,7 +117,11 @@ export interface PageSources {
   heldEvents?: (limit: number) => Promise<unknown[]>;
   /** Owner of the sync lease, or null when free. */
   leaseHolder(): Promise<string | null>;
-  scheduler: { readonly current: Job | null; readonly nextRunAt: Date | null; readonly nextRunType: PlannedSyncType | null };
+  scheduler: {
+    readonly current: Job | null;
+    readonly nextRunAt: Date | null;
+    readonly nextRunType: PlannedSyncType | null;
+  };
   now: () => Date;
   /** Deadline of the connection check, so a dead SSO does not stall the page. @default 5000 */
   connectionTimeoutMs?: number;

@@ -8,7 +8,7 @@
  */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import { formatDuration } from "../duration.ts";
+import { formatDuration } from "../../shared/duration.ts";
 import type { Job } from "../scheduler/types.ts";
 import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
 import type { Connection, EventRow, Flash, HistoryRow, SyncPageData } from "./page-data.ts";
@@ -16,7 +16,9 @@ import type { Connection, EventRow, Flash, HistoryRow, SyncPageData } from "./pa
 const fmt = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
 const Time = ({ d }: { d: Date }) => <time datetime={d.toISOString()}>{fmt(d)}</time>;
 const Badge = ({ status }: { status: string }) => <span class={`badge b-${status}`}>{status}</span>;
-const typeLabel = (t: string) => (t === "scim_delta_sync" ? "delta" : t === "scim_full_sync" ? "full" : t);
+const typeLabel = (
+  t: string,
+) => (t === "scim_delta_sync" ? "delta" : t === "scim_full_sync" ? "full" : t);
 
 function ConnectionBox({ c, sso }: { c: Connection; sso: string }) {
   if (!c.ok) {
@@ -39,7 +41,11 @@ function ConnectionBox({ c, sso }: { c: Connection; sso: string }) {
       <strong>✅ Connected to Aksara SSO</strong>
       <dl class="kv">
         <dt>Bulk Operations</dt>
-        <dd>{bulk.supported ? `Supported${bulk.maxOperations ? ` (max ${bulk.maxOperations})` : ""}` : "Not supported"}</dd>
+        <dd>
+          {bulk.supported
+            ? `Supported${bulk.maxOperations ? ` (max ${bulk.maxOperations})` : ""}`
+            : "Not supported"}
+        </dd>
         <dt>Filtering support</dt>
         <dd>{filter.supported ? "Supported" : "Not supported"}</dd>
         <dt>Max Results</dt>
@@ -64,52 +70,93 @@ function SyncPanel({ data }: { data: SyncPageData }) {
     <section class="card">
       <h2>Synchronization</h2>
       <p class="sub" style="margin:-4px 0 12px">
-        Fetches every organizational unit and user from Aksara SSO and brings OFM's database in step.
+        Fetches every organizational unit and user from Aksara SSO and brings OFM's database in
+        step.
       </p>
       <form id="sync-form" method="post" action="/modules/sync" class="actions">
         <button class="btn" type="submit" disabled={busy}>🔄 Sync All Data</button>
         <span class="sub">
           {data.next
-            ? <>Next scheduled sync: <b>{data.next.type}</b> at <Time d={data.next.at} /> (in {formatDuration(
-              Math.max(0, data.next.at.getTime() - data.now.getTime()),
-            )})</>
-            : busy ? "Next run is planned when this one ends" : "No sync scheduled on this runner"}
+            ? (
+              <>
+                Next scheduled sync: <b>{data.next.type}</b> at <Time d={data.next.at} /> (in{" "}
+                {formatDuration(
+                  Math.max(0, data.next.at.getTime() - data.now.getTime()),
+                )})
+              </>
+            )
+            : busy
+            ? "Next run is planned when this one ends"
+            : "No sync scheduled on this runner"}
         </span>
       </form>
-      <div id="progress" class="progress" hidden={job === null && elsewhere === null} data-run-id={job?.runId}>
+      <div
+        id="progress"
+        class="progress"
+        hidden={job === null && elsewhere === null}
+        data-run-id={job?.runId}
+      >
         <span class="progress-text">
-          {job ? progressText(job) : elsewhere
-            ? `🔄 A ${typeLabel(elsewhere.type)} sync is running on ${holder ?? "another runner"} since ${
-              fmt(elsewhere.startedAt)
-            }`
+          {job
+            ? progressText(job)
+            : elsewhere
+            ? `🔄 A ${typeLabel(elsewhere.type)} sync is running on ${
+              holder ?? "another runner"
+            } since ${fmt(elsewhere.startedAt)}`
             : ""}
         </span>
-        <div class="bar"><span /></div>
+        <div class="bar">
+          <span />
+        </div>
       </div>
     </section>
   );
 }
 
 function LastRun({ row }: { row: HistoryRow | undefined }) {
-  if (!row) return <section class="card"><h2>Last sync</h2><p class="empty">No sync has run yet.</p></section>;
+  if (!row) {
+    return (
+      <section class="card">
+        <h2>Last sync</h2>
+        <p class="empty">No sync has run yet.</p>
+      </section>
+    );
+  }
   const s = row.stats;
   const items: Array<[string, number]> = [
-    ["Users created", s.usersCreated], ["Users updated", s.usersUpdated],
-    ["Users unchanged", s.usersUnchanged], ["Users deactivated", s.usersDeactivated],
-    ["Org units created", s.orgUnitsCreated], ["Org units updated", s.orgUnitsUpdated],
-    ["Org units unchanged", s.orgUnitsUnchanged], ["Errors", s.errors.length],
+    ["Users created", s.usersCreated],
+    ["Users updated", s.usersUpdated],
+    ["Users unchanged", s.usersUnchanged],
+    ["Users deactivated", s.usersDeactivated],
+    ["Org units created", s.orgUnitsCreated],
+    ["Org units updated", s.orgUnitsUpdated],
+    ["Org units unchanged", s.orgUnitsUnchanged],
+    ["Errors", s.errors.length],
   ];
   return (
     <section class="card" id="last-run">
-      <h2>Last sync <Badge status={row.status} /></h2>
+      <h2>
+        Last sync <Badge status={row.status} />
+      </h2>
       <p class="sub" style="margin:-6px 0 12px">
         {typeLabel(row.type)} sync started <Time d={row.startedAt} />
         {row.durationMs !== undefined ? `, took ${formatDuration(row.durationMs)}` : ""}
       </p>
-      <div class="stats">{items.map(([label, n]) => <div class="stat"><b>{n}</b><span>{label}</span></div>)}</div>
+      <div class="stats">
+        {items.map(([label, n]) => (
+          <div class="stat">
+            <b>{n}</b>
+            <span>{label}</span>
+          </div>
+        ))}
+      </div>
       {row.error ? <p class="err" style="color:var(--bad)">{row.error.message}</p> : null}
       {row.complete === false
-        ? <p class="err" id="incomplete">Listing incomplete, so nobody was deactivated by absence: {row.incompleteReason}</p>
+        ? (
+          <p class="err" id="incomplete">
+            Listing incomplete, so nobody was deactivated by absence: {row.incompleteReason}
+          </p>
+        )
         : null}
     </section>
   );
@@ -117,14 +164,22 @@ function LastRun({ row }: { row: HistoryRow | undefined }) {
 
 /** A run whose listing was not proven complete: nobody was deactivated by absence. */
 const Incomplete = ({ row }: { row: HistoryRow }) =>
-  row.complete === false ? <> <span class="badge b-incomplete" title={row.incompleteReason ?? ""}>incomplete</span></> : null;
+  row.complete === false
+    ? (
+      <>
+        <span class="badge b-incomplete" title={row.incompleteReason ?? ""}>incomplete</span>
+      </>
+    )
+    : null;
 
 function Errors({ row }: { row: HistoryRow }) {
   const errs = row.stats.errors;
   if (!row.error && errs.length === 0) return <span class="sub">—</span>;
   return (
     <details>
-      <summary>{row.error ? row.error.code : `${errs.length} error${errs.length === 1 ? "" : "s"}`}</summary>
+      <summary>
+        {row.error ? row.error.code : `${errs.length} error${errs.length === 1 ? "" : "s"}`}
+      </summary>
       <ul class="err">
         {row.error ? <li>{row.error.message}</li> : null}
         {errs.slice(0, 20).map((e) => <li>{e.resourceType} {e.resourceId ?? ""}: {e.message}</li>)}
@@ -135,31 +190,53 @@ function Errors({ row }: { row: HistoryRow }) {
 }
 
 function HistoryTable({ rows, liveId }: { rows: HistoryRow[]; liveId: string | null }) {
-  const st = (r: HistoryRow) => (r.status === "running" && r._id !== liveId ? "abandoned" : r.status);
+  const st = (
+    r: HistoryRow,
+  ) => (r.status === "running" && r._id !== liveId ? "abandoned" : r.status);
   return (
     <section class="card">
-      <h2>Sync history <span class="sub">(last 20)</span></h2>
+      <h2>
+        Sync history <span class="sub">(last 20)</span>
+      </h2>
       {rows.length === 0 ? <p class="empty">No syncs recorded yet.</p> : (
         <div class="table-wrap">
           <table class="stack" id="history">
             <thead>
-              <tr><th>Started</th><th>Type</th><th>Status</th><th>Duration</th><th>Users c/u/=/d</th>
-                <th>Org units c/u/=/d</th><th>Errors</th></tr>
+              <tr>
+                <th>Started</th>
+                <th>Type</th>
+                <th>Status</th>
+                <th>Duration</th>
+                <th>Users c/u/=/d</th>
+                <th>Org units c/u/=/d</th>
+                <th>Errors</th>
+              </tr>
             </thead>
             <tbody>
               {rows.map((r) => (
                 <tr data-status={st(r)}>
-                  <td data-label="Started"><Time d={r.startedAt} /></td>
+                  <td data-label="Started">
+                    <Time d={r.startedAt} />
+                  </td>
                   <td data-label="Type">{typeLabel(r.type)}{r.dryRun ? " (dry run)" : ""}</td>
-                  <td data-label="Status"><Badge status={st(r)} /><Incomplete row={r} /></td>
-                  <td data-label="Duration" class="num">{r.durationMs !== undefined ? formatDuration(r.durationMs) : "—"}</td>
+                  <td data-label="Status">
+                    <Badge status={st(r)} />
+                    <Incomplete row={r} />
+                  </td>
+                  <td data-label="Duration" class="num">
+                    {r.durationMs !== undefined ? formatDuration(r.durationMs) : "—"}
+                  </td>
                   <td data-label="Users c/u/=/d" class="num">
-                    {r.stats.usersCreated}/{r.stats.usersUpdated}/{r.stats.usersUnchanged}/{r.stats.usersDeactivated}
+                    {r.stats.usersCreated}/{r.stats.usersUpdated}/{r.stats.usersUnchanged}/{r.stats
+                      .usersDeactivated}
                   </td>
                   <td data-label="Org units c/u/=/d" class="num">
-                    {r.stats.orgUnitsCreated}/{r.stats.orgUnitsUpdated}/{r.stats.orgUnitsUnchanged}/{r.stats.orgUnitsDeactivated}
+                    {r.stats.orgUnitsCreated}/{r.stats.orgUnitsUpdated}/{r.stats
+                      .orgUnitsUnchanged}/{r.stats.orgUnitsDeactivated}
                   </td>
-                  <td data-label="Errors" class="wide"><Errors row={r} /></td>
+                  <td data-label="Errors" class="wide">
+                    <Errors row={r} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -173,20 +250,36 @@ function HistoryTable({ rows, liveId }: { rows: HistoryRow[]; liveId: string | n
 function EventsTable({ rows }: { rows: EventRow[] | null }) {
   return (
     <section class="card">
-      <h2>Webhook events <span class="sub">(last 50)</span></h2>
-      {rows === null ? <p class="empty">Webhook ingestion is not enabled on this runner.</p> : rows.length === 0
+      <h2>
+        Webhook events <span class="sub">(last 50)</span>
+      </h2>
+      {rows === null
+        ? <p class="empty">Webhook ingestion is not enabled on this runner.</p>
+        : rows.length === 0
         ? <p class="empty">No webhook events received yet.</p>
         : (
           <div class="table-wrap">
             <table class="stack" id="events">
-              <thead><tr><th>Received</th><th>Event</th><th>Resource</th><th>Status</th><th>Error</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Received</th>
+                  <th>Event</th>
+                  <th>Resource</th>
+                  <th>Status</th>
+                  <th>Error</th>
+                </tr>
+              </thead>
               <tbody>
                 {rows.map((e) => (
                   <tr>
-                    <td data-label="Received"><Time d={e.receivedAt} /></td>
+                    <td data-label="Received">
+                      <Time d={e.receivedAt} />
+                    </td>
                     <td data-label="Event">{e.event}</td>
                     <td data-label="Resource" class="err">{e.resourceType} {e.resourceId}</td>
-                    <td data-label="Status"><Badge status={e.status} /></td>
+                    <td data-label="Status">
+                      <Badge status={e.status} />
+                    </td>
                     <td data-label="Error" class="wide">{e.error ?? <span class="sub">—</span>}</td>
                   </tr>
                 ))}
@@ -203,21 +296,34 @@ function HeldTable({ rows }: { rows: EventRow[] | null }) {
   if (rows === null || rows.length === 0) return null;
   return (
     <section class="card" id="held">
-      <h2>Held deactivations <span class="sub">({rows.length})</span></h2>
+      <h2>
+        Held deactivations <span class="sub">({rows.length})</span>
+      </h2>
       <p class="sub" style="margin:-4px 0 12px">
-        These webhook events would deactivate more than SYNC_MAX_DEACTIVATE allows within SYNC_GUARD_WINDOW. They are
-        stored and not applied. Check them against the SSO; applying them deactivates each one now.
+        These webhook events would deactivate more than SYNC_MAX_DEACTIVATE allows within
+        SYNC_GUARD_WINDOW. They are stored and not applied. Check them against the SSO; applying
+        them deactivates each one now.
       </p>
       <form method="post" action="/api/v1/scim/sync/held" class="actions">
-        <button class="btn" type="submit">Apply {rows.length} held deactivation{rows.length === 1 ? "" : "s"}</button>
+        <button class="btn" type="submit">
+          Apply {rows.length} held deactivation{rows.length === 1 ? "" : "s"}
+        </button>
       </form>
       <div class="table-wrap">
         <table class="stack" id="held-events">
-          <thead><tr><th>Received</th><th>Event</th><th>Resource</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Received</th>
+              <th>Event</th>
+              <th>Resource</th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((e) => (
               <tr>
-                <td data-label="Received"><Time d={e.receivedAt} /></td>
+                <td data-label="Received">
+                  <Time d={e.receivedAt} />
+                </td>
                 <td data-label="Event">{e.event}</td>
                 <td data-label="Resource" class="err">{e.resourceType} {e.resourceId}</td>
               </tr>
@@ -231,7 +337,8 @@ function HeldTable({ rows }: { rows: EventRow[] | null }) {
 
 const Alert = ({ flash }: { flash: Flash }) => (
   <div class={`alert ${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"} id="flash">
-    <strong>{flash.title}</strong>{flash.text}
+    <strong>{flash.title}</strong>
+    {flash.text}
   </div>
 );
 
@@ -245,7 +352,9 @@ const Alert = ({ flash }: { flash: Flash }) => (
  */
 export function SyncPage({ data }: { data: SyncPageData }): Child {
   const newestRunning = data.history.find((r) => r.status === "running")?._id ?? null;
-  const live = data.running.job ? data.running.job.historyId ?? newestRunning : data.running.elsewhere?._id ?? null;
+  const live = data.running.job
+    ? data.running.job.historyId ?? newestRunning
+    : data.running.elsewhere?._id ?? null;
   return (
     <html lang="en">
       <head>
@@ -253,7 +362,11 @@ export function SyncPage({ data }: { data: SyncPageData }): Child {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>SCIM Sync · OFM</title>
         {data.running.job || data.running.elsewhere
-          ? <noscript><meta http-equiv="refresh" content="2" /></noscript>
+          ? (
+            <noscript>
+              <meta http-equiv="refresh" content="2" />
+            </noscript>
+          )
           : null}
         <style>{raw(PAGE_CSS)}</style>
       </head>
@@ -261,7 +374,9 @@ export function SyncPage({ data }: { data: SyncPageData }): Child {
         <main>
           <header>
             <h1>SCIM Synchronization</h1>
-            <span class="sub">Aksara SSO → OFM · page rendered <Time d={data.now} /></span>
+            <span class="sub">
+              Aksara SSO → OFM · page rendered <Time d={data.now} />
+            </span>
           </header>
           {data.flash ? <Alert flash={data.flash} /> : null}
           <div class="grid">
@@ -276,7 +391,11 @@ export function SyncPage({ data }: { data: SyncPageData }): Child {
           <HistoryTable rows={data.history} liveId={live} />
           <EventsTable rows={data.events} />
           {data.skippedRows > 0
-            ? <p class="sub">{data.skippedRows} stored entries could not be read and are not shown.</p>
+            ? (
+              <p class="sub">
+                {data.skippedRows} stored entries could not be read and are not shown.
+              </p>
+            )
             : null}
         </main>
         <script>{raw(PAGE_SCRIPT)}</script>

@@ -24,7 +24,7 @@ export interface SyncRoutesDeps {
   applyHeld?: () => Promise<AppliedHeldResult[]>;
 }
 
-/** What applying one held event did (store/event-store.ts `AppliedHeld`). */
+/** What applying one held event did (ingest/apply-event.ts `AppliedHeld`). */
 export interface AppliedHeldResult {
   eventId: string;
   resourceType: string;
@@ -67,16 +67,22 @@ function jobJson(job: Job) {
 }
 
 function outcomeFlash(job: Job): Flash {
-  if (job.status === "running") return { kind: "info", title: "🔄 Sync running.", text: "Progress is shown below." };
+  if (job.status === "running") {
+    return { kind: "info", title: "🔄 Sync running.", text: "Progress is shown below." };
+  }
   const s = job.history?.stats;
   const counts = s
     ? `Users: ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ` +
       `${s.usersDeactivated} deactivated · Org units: ${s.orgUnitsCreated} created, ${s.orgUnitsUpdated} updated, ` +
       `${s.orgUnitsUnchanged} unchanged · Errors: ${s.errors.length}`
     : "";
-  if (job.status === "success") return { kind: "success", title: "✅ SCIM synchronization complete!", text: counts };
+  if (job.status === "success") {
+    return { kind: "success", title: "✅ SCIM synchronization complete!", text: counts };
+  }
   const why = job.error ?? job.history?.error?.message ?? "see the history below";
-  const title = job.status === "aborted" ? "⚠️ Sync aborted." : job.status === "interrupted"
+  const title = job.status === "aborted"
+    ? "⚠️ Sync aborted."
+    : job.status === "interrupted"
     ? "⚠️ Sync interrupted."
     : "❌ Sync failed.";
   return { kind: "error", title, text: why };
@@ -92,29 +98,50 @@ function outcomeFlash(job: Job): Flash {
  */
 export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
   const app = new Hono();
+  pageRoutes(app, deps);
+  triggerRoute(app, deps);
+  heldRoute(app, deps);
+  statusRoute(app, deps);
+  return app;
+}
+
+/** Starts a run through the scheduler and logs who asked. */
+async function startRun(deps: SyncRoutesDeps, type: "full" | "delta") {
+  const res = await deps.scheduler.trigger(type);
+  if (res.ok) {
+    deps.logger.info("🔄 Sync requested from the HTTP API", {
+      runId: res.job.runId,
+      type: res.job.type,
+    });
+  }
+  return res;
+}
+
+/** The banner of the page: a refusal, applied held deletes, or the outcome of `?run=`. */
+function flashFor(deps: SyncRoutesDeps, q: z.infer<typeof PageQuery>): Flash | null {
+  if (q.refused) return { kind: "error", title: "Sync not started.", text: REFUSALS[q.refused] };
+  if (q.applied !== undefined) {
+    return {
+      kind: "success",
+      title: "✅ Held deactivations applied.",
+      text: `${q.applied} deactivated.`,
+    };
+  }
+  if (!q.run) return null;
+  const job = [deps.scheduler.current, deps.scheduler.lastJob].find((j) => j?.runId === q.run);
+  return job ? outcomeFlash(job) : {
+    kind: "info",
+    title: "Run not on this runner.",
+    text: "Its outcome is in the history below.",
+  };
+}
+
+/** The page and its form POST (a redirect back, so a reload never starts a second run). */
+function pageRoutes(app: Hono, deps: SyncRoutesDeps): void {
   const sources = (): PageSources => ({ ...deps.page, scheduler: deps.scheduler, now: deps.now });
-
-  const flashFor = (q: z.infer<typeof PageQuery>): Flash | null => {
-    if (q.refused) return { kind: "error", title: "Sync not started.", text: REFUSALS[q.refused] };
-    if (q.applied !== undefined) {
-      return { kind: "success", title: "✅ Held deactivations applied.", text: `${q.applied} deactivated.` };
-    }
-    if (!q.run) return null;
-    const job = [deps.scheduler.current, deps.scheduler.lastJob].find((j) => j?.runId === q.run);
-    return job
-      ? outcomeFlash(job)
-      : { kind: "info", title: "Run not on this runner.", text: "Its outcome is in the history below." };
-  };
-
-  const start = async (type: "full" | "delta") => {
-    const res = await deps.scheduler.trigger(type);
-    if (res.ok) deps.logger.info("🔄 Sync requested from the HTTP API", { runId: res.job.runId, type: res.job.type });
-    return res;
-  };
-
   app.get("/modules/sync", async (c) => {
     const q = PageQuery.safeParse(c.req.query());
-    const data = await loadSyncPage(sources(), q.success ? flashFor(q.data) : null);
+    const data = await loadSyncPage(sources(), q.success ? flashFor(deps, q.data) : null);
     c.header("Cache-Control", "no-store");
     c.header("Content-Security-Policy", PAGE_CSP);
     return c.html(<SyncPage data={data} />);
@@ -123,28 +150,53 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
   app.post("/modules/sync", sameOrigin(), async (c) => {
     const body = TriggerForm.safeParse(await c.req.parseBody().catch(() => ({})));
     if (!body.success) return c.redirect("/modules/sync?refused=error", 303);
-    const res = await start(body.data.type);
-    return c.redirect(res.ok ? `/modules/sync?run=${res.job.runId}` : `/modules/sync?refused=${res.reason}`, 303);
+    const res = await startRun(deps, body.data.type);
+    return c.redirect(
+      res.ok ? `/modules/sync?run=${res.job.runId}` : `/modules/sync?refused=${res.reason}`,
+      303,
+    );
   });
+}
 
+/** `POST /api/v1/scim/sync`: 202 with the scheduler's runId (and the historyId once recorded), or 409/503. */
+function triggerRoute(app: Hono, deps: SyncRoutesDeps): void {
   app.post("/api/v1/scim/sync", sameOrigin(), async (c) => {
     const q = TriggerQuery.safeParse(c.req.query());
     if (!q.success) return c.json({ error: "type must be full or delta" }, 400);
-    const res = await start(q.data.type);
+    const res = await startRun(deps, q.data.type);
     if (res.ok) {
       c.header("Location", `/api/v1/scim/sync/status?runId=${res.job.runId}`);
-      return c.json({ runId: res.job.runId, type: res.job.type, status: "running" }, 202);
+      return c.json(
+        {
+          runId: res.job.runId,
+          historyId: res.job.historyId,
+          type: res.job.type,
+          status: "running",
+        },
+        202,
+      );
     }
-    return c.json({ error: REFUSALS[res.reason], reason: res.reason }, res.reason === "stopping" ? 503 : 409);
+    return c.json(
+      { error: REFUSALS[res.reason], reason: res.reason },
+      res.reason === "stopping" ? 503 : 409,
+    );
   });
+}
 
-  // Behind ADMIN_TOKEN (app.ts guards /api/v1/scim/sync/*) and same-origin: an operator's approval.
+/** Behind ADMIN_TOKEN (app.ts guards /api/v1/scim/sync/*) and same-origin: an operator's approval. */
+function heldRoute(app: Hono, deps: SyncRoutesDeps): void {
   app.post("/api/v1/scim/sync/held", sameOrigin(), async (c) => {
-    if (!deps.applyHeld) return c.json({ error: "Webhook ingestion is not enabled on this runner" }, 404);
+    if (!deps.applyHeld) {
+      return c.json({ error: "Webhook ingestion is not enabled on this runner" }, 404);
+    }
     const results = await deps.applyHeld();
     const deactivated = results.filter((r) => r.result.change === "deactivated").length;
-    deps.logger.warn(`⚠️ Operator applied ${results.length} held webhook deactivation(s): ${deactivated} deactivated`);
-    if (/form/.test(c.req.header("content-type") ?? "")) return c.redirect(`/modules/sync?applied=${deactivated}`, 303);
+    deps.logger.warn(
+      `⚠️ Operator applied ${results.length} held webhook deactivation(s): ${deactivated} deactivated`,
+    );
+    if (/form/.test(c.req.header("content-type") ?? "")) {
+      return c.redirect(`/modules/sync?applied=${deactivated}`, 303);
+    }
     return c.json({
       applied: results.length,
       deactivated,
@@ -157,7 +209,10 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
       })),
     });
   });
+}
 
+/** The status JSON the page's script polls: one job by runId, or the current/last one. */
+function statusRoute(app: Hono, deps: SyncRoutesDeps): void {
   app.get("/api/v1/scim/sync/status", async (c) => {
     const q = StatusQuery.safeParse(c.req.query());
     if (!q.success) return c.json({ error: "runId is not a run id" }, 400);
@@ -175,6 +230,4 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
       nextRunType: deps.scheduler.nextRunType,
     });
   });
-
-  return app;
 }

@@ -50,7 +50,9 @@ export interface InFlightGate {
  */
 export function createInFlightGate(options: InFlightGateOptions): InFlightGate {
   const { max } = options;
-  if (!Number.isInteger(max) || max <= 0) throw new RangeError(`max must be a positive integer, got ${max}`);
+  if (!Number.isInteger(max) || max <= 0) {
+    throw new RangeError(`max must be a positive integer, got ${max}`);
+  }
   const retryAfter = String(options.retryAfterSeconds ?? 1);
   let taken = 0;
   const gate: InFlightGate = {

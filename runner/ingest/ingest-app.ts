@@ -6,16 +6,15 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Forward } from "../../shared/webhook/app.ts";
-import { decodeJsonObject, describeIssues } from "../../shared/webhook/parse-envelope.ts";
-import { BodyTooLargeError, readLimited } from "../../shared/webhook/raw-body.ts";
-import { INVALID_SIGNATURE_MESSAGE } from "../../shared/errors.ts";
+import { describeIssues } from "../../shared/webhook/parse-envelope.ts";
+import { signedBody } from "../../shared/webhook/signed-body.ts";
 import { type Logger, silentLogger } from "../../shared/logger.ts";
 import { verifyScimSignature } from "../../shared/signature.ts";
 import { ForwardedBatch, ForwardedEvent } from "../../shared/webhook-event.ts";
-import type { ApplyResult, EventStore } from "../store/event-store.ts";
+import type { ApplyResult, EventApplier } from "./apply-event.ts";
 import { createInFlightGate, type InFlightGate } from "./in-flight-gate.ts";
 
 /** A forwarded event is one mapped resource: far below this. */
@@ -25,7 +24,7 @@ const MAX_BYTES = 1024 * 1024;
 export interface IngestAppOptions {
   /** INGEST_SECRET values (several during a rotation). */
   secrets: readonly string[];
-  store: Pick<EventStore, "apply">;
+  store: Pick<EventApplier, "apply">;
   /** @default silentLogger */
   logger?: Logger;
   /** Called with every outcome (metrics). */
@@ -57,14 +56,17 @@ export function logApplied(log: Logger, e: ForwardedEvent, r: ApplyResult): void
   else if (r.status === "failed") {
     log.error(`❌ Webhook event failed: ${e.event} ${e.resourceId}: ${r.error}`, fields);
   } else if (r.status === "held") {
-    log.warn(`⏸️ ${what} deactivation held by the guard (SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW): ${who}; ` +
-      "an operator applies it on the sync page or with npm run sync -- --apply-held", fields);
+    log.warn(
+      `⏸️ ${what} deactivation held by the guard (SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW): ${who}; ` +
+        "an operator applies it on the sync page or with npm run sync -- --apply-held",
+      fields,
+    );
   } else log.info(`ℹ️ Webhook event ${r.status}: ${e.event} ${who}`, fields);
 }
 
 /** Applies one event, counts its outcome and logs the guide's line: every way in does all three. */
 async function applyLogged(
-  store: Pick<EventStore, "apply">,
+  store: Pick<EventApplier, "apply">,
   e: ForwardedEvent,
   log: Logger,
   onApplied?: (status: ApplyResult["status"]) => void,
@@ -91,7 +93,7 @@ async function applyLogged(
  *
  * @example Mounting it on the runner's app
  * ```ts
- * app.route("/", createIngestApp({ secrets: [ingestSecret], store: createEventStore(db) }));
+ * app.route("/", createIngestApp({ secrets: [ingestSecret], store: createEventApplier(createWebhookStores(db)) }));
  * ```
  */
 export function createIngestApp(options: IngestAppOptions): Hono {
@@ -101,55 +103,35 @@ export function createIngestApp(options: IngestAppOptions): Hono {
   const log = options.logger ?? silentLogger;
   const gate = options.gate ?? createInFlightGate({ max: 64 });
   const app = new Hono();
-  app.use("/api/v1/scim/events", gate.middleware());
-  app.post("/api/v1/scim/events", async (c) => {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readLimited(c.req.raw, MAX_BYTES);
-    } catch (e) {
-      throw new HTTPException(e instanceof BodyTooLargeError ? 413 : 400, {
-        message: "Body too large or unreadable",
-      });
-    }
-    if (!(await verifyScimSignature(c.req.header("x-scim-signature"), bytes, options.secrets))) {
-      log.warn("🔒 Ingestion rejected: invalid signature");
-      throw new HTTPException(401, { message: INVALID_SIGNATURE_MESSAGE });
-    }
-    const decoded = decodeJsonObject(bytes);
-    if (!decoded.ok) throw new HTTPException(400, { message: decoded.message });
-    const json = decoded.json;
-    // A caller that has gone (timed out, disconnected) will deliver again: nothing is applied for it late.
-    const signal = c.req.raw.signal;
-    const apply = (e: ForwardedEvent) => applyLogged(options.store, e, log, options.onApplied, signal);
-    if ("events" in json) {
-      const batch = ForwardedBatch.safeParse(json);
-      if (!batch.success) {
-        throw new HTTPException(400, { message: `Invalid batch: ${describeIssues(batch.error)}` });
+  app.post(
+    "/api/v1/scim/events",
+    gate.middleware(),
+    signedBody({
+      maxBytes: MAX_BYTES,
+      verify: async (headers, bytes) =>
+        (await verifyScimSignature(headers.get("x-scim-signature"), bytes, options.secrets))
+          ? { ok: true, value: null }
+          : { ok: false, reason: "X-SCIM-Signature" },
+      onRefused: () => log.warn("🔒 Ingestion rejected: invalid signature"),
+    }),
+    async (c) => {
+      const { json } = c.get("signedBody");
+      // A caller that has gone (timed out, disconnected) will deliver again: nothing is applied for it late.
+      const signal = c.req.raw.signal;
+      const apply = (e: ForwardedEvent) =>
+        applyLogged(options.store, e, log, options.onApplied, signal);
+      if ("events" in json) return await applyBatch(c, json, apply, gate);
+      const parsed = ForwardedEvent.safeParse(json);
+      if (!parsed.success) {
+        throw new HTTPException(400, { message: `Invalid event: ${describeIssues(parsed.error)}` });
       }
-      // The request holds one slot; a batch needs one per event (at most the whole gate).
-      const extra = Math.min(batch.data.events.length, gate.max) - 1;
-      if (extra > 0 && !gate.take(extra)) return gate.busy(c);
-      let results: ApplyResult[];
-      try {
-        // Started in array order: the store keeps each resource's events in that order.
-        results = await Promise.all(batch.data.events.map(apply));
-      } finally {
-        if (extra > 0) gate.release(extra);
+      const result = await apply(parsed.data);
+      if (result.status === "failed") {
+        return c.json({ status: "failed", error: "Event could not be applied; retry" }, 500);
       }
-      return c.json({
-        results: results.map((r, i) => ({ eventId: batch.data.events[i]?.eventId, status: r.status })),
-      }, 200);
-    }
-    const parsed = ForwardedEvent.safeParse(json);
-    if (!parsed.success) {
-      throw new HTTPException(400, { message: `Invalid event: ${describeIssues(parsed.error)}` });
-    }
-    const result = await apply(parsed.data);
-    if (result.status === "failed") {
-      return c.json({ status: "failed", error: "Event could not be applied; retry" }, 500);
-    }
-    return c.json({ status: result.status, eventId: parsed.data.eventId }, 200);
-  });
+      return c.json({ status: result.status, eventId: parsed.data.eventId }, 200);
+    },
+  );
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
     log.error("❌ Ingestion handler failed", {
@@ -158,6 +140,35 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     return c.json({ error: "Internal Server Error" }, 500);
   });
   return app;
+}
+
+/**
+ * A batch from the edge: every event applied, answered in its order. The
+ * request holds one gate slot; a batch needs one per event (at most the whole gate).
+ */
+async function applyBatch(
+  c: Context,
+  json: object,
+  apply: (e: ForwardedEvent) => Promise<ApplyResult>,
+  gate: InFlightGate,
+): Promise<Response> {
+  const batch = ForwardedBatch.safeParse(json);
+  if (!batch.success) {
+    throw new HTTPException(400, { message: `Invalid batch: ${describeIssues(batch.error)}` });
+  }
+  const events = batch.data.events;
+  const extra = Math.min(events.length, gate.max) - 1;
+  if (extra > 0 && !gate.take(extra)) return gate.busy(c);
+  let results: ApplyResult[];
+  try {
+    // Started in array order: the store keeps each resource's events in that order.
+    results = await Promise.all(events.map(apply));
+  } finally {
+    if (extra > 0) gate.release(extra);
+  }
+  return c.json({
+    results: results.map((r, i) => ({ eventId: events[i]?.eventId, status: r.status })),
+  }, 200);
 }
 
 /**
@@ -175,7 +186,7 @@ export function createIngestApp(options: IngestAppOptions): Hono {
  * ```
  */
 export function createInProcessForward(
-  store: Pick<EventStore, "apply">,
+  store: Pick<EventApplier, "apply">,
   logger: Logger = silentLogger,
   onApplied?: (status: ApplyResult["status"]) => void,
 ): Forward {

@@ -7,18 +7,14 @@
 import type { Logger } from "../../shared/logger.ts";
 import type { Lease, Timer } from "../lease.ts";
 import type { SyncHistoryDoc } from "../store/collections.ts";
+import type { SyncProgress } from "../sync/run-context.ts";
 import type { HistoryEntry, PlannedSyncType } from "./schedule.ts";
 
 export type { Timer } from "../lease.ts";
 export type { PlannedSyncType } from "./schedule.ts";
 
 /** Progress of a running sync, as the engine reports it. */
-export interface SyncProgress {
-  phase: "connecting" | "orgUnits" | "users" | "writing" | "done";
-  fetched: number;
-  total: number | null;
-  pageNo: number;
-}
+export type { SyncProgress } from "../sync/run-context.ts";
 
 /** What the scheduler asks of the sync engine (a subset of the engine's RunSyncOptions). */
 export interface ScheduledSyncOptions {
@@ -26,17 +22,17 @@ export interface ScheduledSyncOptions {
   since?: Date;
   signal: AbortSignal;
   onProgress: (p: SyncProgress) => void;
-  /** Told the engine's run id (the syncHistory id) as soon as the run is recorded. */
-  onStart?: (runId: string) => void;
+  /** Told the run's syncHistory id as soon as the run is recorded. */
+  onStart?: (historyId: string) => void;
   /** The scheduler holds the lease while it runs. */
   exclusive?: boolean;
 }
 
 /** A run started by this scheduler. */
 export interface Job {
-  /** Id handed to the trigger's caller (the HTTP 202), stable for the whole run. */
+  /** The scheduler's id of the run, handed to the trigger's caller (the HTTP 202), stable for the whole run. */
   runId: string;
-  /** The engine's run id (syncHistory `_id`), once known. */
+  /** The run's syncHistory `_id`, once recorded. */
   historyId: string | null;
   type: PlannedSyncType;
   trigger: "start" | "schedule" | "manual";
@@ -54,7 +50,9 @@ export interface SchedulerDeps {
   /** @default Math.random */
   random?: () => number;
   lease: Lease;
-  runSync(options: ScheduledSyncOptions): Promise<{ history: SyncHistoryDoc; runId: string }>;
+  runSync(
+    options: ScheduledSyncOptions,
+  ): Promise<{ history: SyncHistoryDoc; historyId: string | null }>;
   /** The most recent syncHistory entries, any order. */
   recentHistory(limit: number): Promise<HistoryEntry[]>;
   deltaSupported(): Promise<boolean>;

@@ -86,95 +86,137 @@ export function growthMargin(announced: number): number {
  * ```
  */
 export function createListingProof(resource: string, mode: "index" | "cursor") {
-  const ids = new Set<string>();
-  const cursors = new Set<string>();
-  let announced: number | null = null;
-  let lastTotal = 0;
-  let changed: string | null = null;
-  let received = 0;
-  let pages = 0;
-  let endedEmptyWithCursor = false;
+  const s: ProofState = {
+    ids: new Set(),
+    cursors: new Set(),
+    announced: null,
+    lastTotal: 0,
+    changed: null,
+    received: 0,
+    pages: 0,
+    endedEmptyWithCursor: false,
+  };
 
   function page(p: ProofPage): "more" | "end" {
-    pages++;
-    if (announced === null) announced = p.totalResults;
-    else if (p.totalResults !== lastTotal && changed === null) {
-      changed =
-        `totalResults changed during the listing (${announced} on page 1, ${p.totalResults} on page ${pages})`;
-    }
-    lastTotal = p.totalResults;
+    s.pages++;
+    noteTotal(s, p.totalResults);
     const n = p.resources.length;
-    const at = mode === "index" ? `page ${pages} (startIndex ${received + 1})` : `page ${pages}`;
-    received += n;
-    let added = 0;
-    for (const r of p.resources) {
-      const id = idOf(r);
-      if (id !== null && !ids.has(id)) {
-        ids.add(id);
-        added++;
-      }
-    }
+    const at = mode === "index"
+      ? `page ${s.pages} (startIndex ${s.received + 1})`
+      : `page ${s.pages}`;
+    s.received += n;
+    const added = addIds(s.ids, p.resources);
     const next = p.nextCursor ?? null;
     if (n === 0) {
-      endedEmptyWithCursor = mode === "cursor" && next !== null;
+      s.endedEmptyWithCursor = mode === "cursor" && next !== null;
       return "end";
     }
-    if (added === 0) {
-      throw new ListingRunawayError(
-        "no-new-ids",
-        resource,
-        `${at} added no resource not already seen`,
-      );
-    }
-    const limit = announced + growthMargin(announced);
-    if (ids.size > limit) {
-      throw new ListingRunawayError(
-        "past-announced-total",
-        resource,
-        `${ids.size} distinct resources in ${pages} pages where totalResults announced ${announced} (at most ${limit} allowed)`,
-      );
-    }
+    checkProgress(resource, s, added, at);
     if (mode === "index") return "more";
     if (next === null || next === "") return "end";
-    if (cursors.has(next)) {
+    if (s.cursors.has(next)) {
       throw new ListingRunawayError(
         "repeated-cursor",
         resource,
         `${at} handed out a nextCursor it had given before`,
       );
     }
-    cursors.add(next);
+    s.cursors.add(next);
     return "more";
   }
 
   function end(): ListingEnd {
-    const total = announced ?? 0;
-    const reason = changed ??
-      (endedEmptyWithCursor
-        ? "the listing ended with an empty page that still offered a nextCursor"
-        : null) ??
-      (mode === "index" && received < total
-        ? `the listing ended with an empty page at startIndex ${
-          received + 1
-        } while totalResults announced ${total}`
-        : null) ??
-      (received > total
-        ? `the SSO returned ${received} resources where totalResults announced ${total}`
-        : null) ??
-      (ids.size < total
-        ? `only ${ids.size} distinct resources where totalResults announced ${total}`
-        : null);
+    const reason = incompleteReason(mode, s);
     return {
       resource,
       complete: reason === null,
       reason,
-      announced: total,
-      distinct: ids.size,
-      pages,
+      announced: s.announced ?? 0,
+      distinct: s.ids.size,
+      pages: s.pages,
     };
   }
 
   return { page, end };
+}
+
+/** What the proof remembers of the pages so far. */
+interface ProofState {
+  ids: Set<string>;
+  cursors: Set<string>;
+  /** totalResults of the first page. */
+  announced: number | null;
+  lastTotal: number;
+  /** Why the announced total is not to be trusted, once it changed. */
+  changed: string | null;
+  /** Resources received, repeats included. */
+  received: number;
+  pages: number;
+  endedEmptyWithCursor: boolean;
+}
+
+/** Keeps the first page's total and notes the first change of it. */
+function noteTotal(s: ProofState, total: number): void {
+  if (s.announced === null) s.announced = total;
+  else if (total !== s.lastTotal && s.changed === null) {
+    s.changed =
+      `totalResults changed during the listing (${s.announced} on page 1, ${total} on page ${s.pages})`;
+  }
+  s.lastTotal = total;
+}
+
+/** Adds the page's ids; returns how many were not seen before. */
+function addIds(ids: Set<string>, resources: readonly unknown[]): number {
+  let added = 0;
+  for (const r of resources) {
+    const id = idOf(r);
+    if (id !== null && !ids.has(id)) {
+      ids.add(id);
+      added++;
+    }
+  }
+  return added;
+}
+
+/** Stops a listing that added nothing new or grew past the announced total and its margin. */
+function checkProgress(resource: string, s: ProofState, added: number, at: string): void {
+  if (added === 0) {
+    throw new ListingRunawayError(
+      "no-new-ids",
+      resource,
+      `${at} added no resource not already seen`,
+    );
+  }
+  const announced = s.announced ?? 0;
+  const limit = announced + growthMargin(announced);
+  if (s.ids.size > limit) {
+    throw new ListingRunawayError(
+      "past-announced-total",
+      resource,
+      `${s.ids.size} distinct resources in ${s.pages} pages where totalResults announced ${announced} (at most ${limit} allowed)`,
+    );
+  }
+}
+
+/** Why the ended listing is not proven complete, or null when it is. */
+function incompleteReason(mode: "index" | "cursor", s: ProofState): string | null {
+  const total = s.announced ?? 0;
+  if (s.changed) return s.changed;
+  if (s.endedEmptyWithCursor) {
+    return "the listing ended with an empty page that still offered a nextCursor";
+  }
+  if (mode === "index" && s.received < total) {
+    return `the listing ended with an empty page at startIndex ${
+      s.received + 1
+    } while totalResults announced ${total}`;
+  }
+  if (s.received > total) {
+    return `the SSO returned ${s.received} resources where totalResults announced ${total}`;
+  }
+  if (s.ids.size < total) {
+    return `only ${s.ids.size} distinct resources where totalResults announced ${total}`;
+  }
+  return null;
 }
 
 function idOf(r: unknown): string | null {

@@ -79,3 +79,56 @@ export function redirectTarget(res: Response, from: URL): URL | null {
 export function shownUrl(u: URL | null): string {
   return u ? `${u.origin}${u.pathname}`.slice(0, 300) : "";
 }
+
+/**
+ * One GET with redirects followed here rather than by `fetch`: to the same
+ * origin only, at most {@linkcode MAX_SAME_ORIGIN_REDIRECTS} hops, so the
+ * bearer token never reaches another host.
+ *
+ * @throws {RedirectRefusedError} for a redirect elsewhere, without a Location, or one hop too many
+ * @example
+ * ```ts
+ * const res = await getSameOrigin(fetch, new URL("http://sso/scim/v2/Users"), { label: "GET /Users", token, signal });
+ * ```
+ */
+export async function getSameOrigin(
+  doFetch: typeof fetch,
+  url: URL,
+  o: { label: string; token: string; signal: AbortSignal },
+): Promise<Response> {
+  const origin = url.origin;
+  let target = url;
+  for (let hop = 0;; hop++) {
+    const res = await doFetch(target, {
+      headers: {
+        Authorization: `Bearer ${o.token}`,
+        Accept: "application/scim+json, application/json",
+      },
+      redirect: "manual",
+      signal: o.signal,
+    });
+    if (!isRedirect(res.status)) return res;
+    await res.body?.cancel().catch(() => {});
+    const next = redirectTarget(res, target);
+    if (next === null) {
+      throw new RedirectRefusedError(o.label, res.status, "", "no usable Location");
+    }
+    if (next.origin !== origin) {
+      throw new RedirectRefusedError(
+        o.label,
+        res.status,
+        shownUrl(next),
+        `${next.origin} is not the SSO's origin ${origin}`,
+      );
+    }
+    if (hop >= MAX_SAME_ORIGIN_REDIRECTS) {
+      throw new RedirectRefusedError(
+        o.label,
+        res.status,
+        shownUrl(next),
+        `more than ${MAX_SAME_ORIGIN_REDIRECTS} redirects`,
+      );
+    }
+    target = next;
+  }
+}

@@ -36,7 +36,11 @@ export interface HealthProbe {
  * createHealthCheck({ pingMongo: probe.ping, lastRun: probe.lastRun, lastSuccess: probe.lastSuccess, ... });
  * ```
  */
-export async function openHealthProbe(uri: string, dbName: string, logger: Logger): Promise<HealthProbe> {
+export async function openHealthProbe(
+  uri: string,
+  dbName: string,
+  logger: Logger,
+): Promise<HealthProbe> {
   const mongo = await connectMongo(uri, dbName, { maxPoolSize: 1 });
   const history = createHistoryStore(mongo.db, { ttlDays: 1, logger });
   return {

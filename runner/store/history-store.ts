@@ -8,6 +8,7 @@
  */
 import type { Db, ObjectId } from "mongodb";
 import type { Logger } from "../../shared/logger.ts";
+import { translateDriverErrors } from "./driver-errors.ts";
 import { SYNC_HISTORY, type SyncHistoryDoc, type SyncType, WEBHOOK_EVENTS } from "./collections.ts";
 
 export type HistoryStore = ReturnType<typeof createHistoryStore>;
@@ -38,7 +39,12 @@ export interface WindowDeactivations {
 export async function countDeactivationsSince(db: Db, from: Date): Promise<WindowDeactivations> {
   const runs = await db.collection<SyncHistoryDoc>(SYNC_HISTORY)
     .find(
-      { startedAt: { $gte: from }, status: "success", dryRun: { $ne: true }, forced: { $ne: true } },
+      {
+        startedAt: { $gte: from },
+        status: "success",
+        dryRun: { $ne: true },
+        forced: { $ne: true },
+      },
       { projection: { "stats.usersDeactivated": 1, "stats.orgUnitsDeactivated": 1 } },
     )
     .toArray();
@@ -72,38 +78,26 @@ export async function countDeactivationsSince(db: Db, from: Date): Promise<Windo
  * const last = await history.recent(20);
  * ```
  */
-export function createHistoryStore(db: Db, opts: { ttlDays: number; logger: Logger; now?: () => Date }) {
+export function createHistoryStore(
+  db: Db,
+  opts: { ttlDays: number; logger: Logger; now?: () => Date },
+) {
   const col = db.collection<SyncHistoryDoc>(SYNC_HISTORY);
   const now = opts.now ?? (() => new Date());
   let ttlIndex = false;
+  const expiresAt = (from: Date) => new Date(from.getTime() + opts.ttlDays * 86_400_000);
 
-  return {
+  return translateDriverErrors({
     /** Creates indexes; falls back to sweeping when the server refuses TTL. */
     async ensureIndexes(): Promise<"ttl" | "sweep"> {
-      await col.createIndex({ startedAt: -1 });
-      try {
-        await col.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: "expiresAt_ttl" });
-        await db.collection(WEBHOOK_EVENTS).createIndex({ expiresAt: 1 }, {
-          expireAfterSeconds: 0,
-          name: "expiresAt_ttl",
-        });
-        ttlIndex = true;
-        opts.logger.info("🗂️ syncHistory retention: TTL index", { days: opts.ttlDays });
-        return "ttl";
-      } catch (e) {
-        opts.logger.info("🗂️ syncHistory retention: sweep after each run (server refused a TTL index)", {
-          days: opts.ttlDays,
-          reason: e instanceof Error ? e.message : String(e),
-        });
-        return "sweep";
-      }
+      const retention = await ensureHistoryIndexes(db, opts);
+      ttlIndex = retention === "ttl";
+      return retention;
     },
-    expiresAt(from: Date): Date {
-      return new Date(from.getTime() + opts.ttlDays * 86_400_000);
-    },
+    expiresAt,
     async start(doc: SyncHistoryDoc): Promise<ObjectId> {
-      const res = await col.insertOne({ ...doc, expiresAt: this.expiresAt(doc.startedAt) });
-      return res.insertedId;
+      const res = await col.insertOne({ ...doc, expiresAt: expiresAt(doc.startedAt) });
+      return res.insertedId as ObjectId;
     },
     async finish(id: ObjectId, patch: Partial<SyncHistoryDoc>): Promise<void> {
       await col.updateOne({ _id: id }, { $set: patch });
@@ -119,7 +113,8 @@ export function createHistoryStore(db: Db, opts: { ttlDays: number; logger: Logg
           completedAt: now(),
           error: {
             code: "RUN_ABANDONED",
-            message: "The runner stopped (killed, crashed or cut off from MongoDB) before it recorded the end of this run.",
+            message:
+              "The runner stopped (killed, crashed or cut off from MongoDB) before it recorded the end of this run.",
           },
         },
       });
@@ -141,7 +136,11 @@ export function createHistoryStore(db: Db, opts: { ttlDays: number; logger: Logg
     },
     /** The last successful run; a full run counts only unfiltered (a filtered one proves nothing about the rest). */
     lastSuccess(type?: SyncType): Promise<SyncHistoryDoc | null> {
-      const base = { status: "success" as const, dryRun: { $ne: true }, $or: [{ type: "scim_delta_sync" as const }, { filter: null }] };
+      const base = {
+        status: "success" as const,
+        dryRun: { $ne: true },
+        $or: [{ type: "scim_delta_sync" as const }, { filter: null }],
+      };
       return col.find(type ? { ...base, type } : base).sort({ startedAt: -1 }).limit(1).next();
     },
     /** Deactivations the guard counts since `from` (see {@linkcode countDeactivationsSince}). */
@@ -151,5 +150,32 @@ export function createHistoryStore(db: Db, opts: { ttlDays: number; logger: Logg
     running(): Promise<SyncHistoryDoc | null> {
       return col.find({ status: "running" }).sort({ startedAt: -1 }).limit(1).next();
     },
-  };
+  });
+}
+
+/** The history's indexes; TTL indexes where the server takes them, else "sweep". */
+async function ensureHistoryIndexes(
+  db: Db,
+  opts: { ttlDays: number; logger: Logger },
+): Promise<"ttl" | "sweep"> {
+  const col = db.collection<SyncHistoryDoc>(SYNC_HISTORY);
+  await col.createIndex({ startedAt: -1 });
+  try {
+    await col.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: "expiresAt_ttl" });
+    await db.collection(WEBHOOK_EVENTS).createIndex({ expiresAt: 1 }, {
+      expireAfterSeconds: 0,
+      name: "expiresAt_ttl",
+    });
+    opts.logger.info("🗂️ syncHistory retention: TTL index", { days: opts.ttlDays });
+    return "ttl";
+  } catch (e) {
+    opts.logger.info(
+      "🗂️ syncHistory retention: sweep after each run (server refused a TTL index)",
+      {
+        days: opts.ttlDays,
+        reason: e instanceof Error ? e.message : String(e),
+      },
+    );
+    return "sweep";
+  }
 }

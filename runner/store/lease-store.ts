@@ -18,7 +18,8 @@
  */
 import { type Db, MongoServerError } from "mongodb";
 import { z } from "zod";
-import { LOCKS, type LockDoc } from "./collections.ts";
+import { type LockDoc, LOCKS } from "./collections.ts";
+import { translateDriverErrors } from "./driver-errors.ts";
 
 /** A lease term as stored; parsed, since another replica (or version) may have written it. */
 export const StoredLease = z.object({
@@ -76,7 +77,8 @@ export function createLeaseStore(db: Db, opts: { now?: () => Date } = {}): Lease
     const parsed = StoredLease.safeParse(doc);
     return parsed.success ? parsed.data : null;
   }
-  const live = (d: StoredLease, t: Date) => d.owner !== null && d.expiresAt.getTime() >= t.getTime();
+  const live = (d: StoredLease, t: Date) =>
+    d.owner !== null && d.expiresAt.getTime() >= t.getTime();
 
   /** Extends our own term, then checks no newer term slipped in meanwhile. */
   async function extend(cur: StoredLease, ttlMs: number, t: Date): Promise<StoredLease | null> {
@@ -86,7 +88,7 @@ export function createLeaseStore(db: Db, opts: { now?: () => Date } = {}): Lease
     return after?._id === cur._id ? { ...cur, expiresAt } : null;
   }
 
-  return {
+  return translateDriverErrors<LeaseStore>({
     async acquire(name, owner, ttlMs) {
       const t = now();
       const cur = await latest(name);
@@ -130,5 +132,5 @@ export function createLeaseStore(db: Db, opts: { now?: () => Date } = {}): Lease
       const cur = await latest(name);
       return cur !== null && live(cur, now()) ? asLock(cur) : null;
     },
-  };
+  });
 }

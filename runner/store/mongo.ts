@@ -4,7 +4,9 @@
  * @module
  */
 import { type Db, MongoClient } from "mongodb";
-import { ScimSyncError } from "../../shared/errors.ts";
+import { StoreUnavailableError } from "./driver-errors.ts";
+
+export { StoreUnavailableError };
 
 export interface MongoHandle {
   client: MongoClient;
@@ -12,21 +14,6 @@ export interface MongoHandle {
   /** True when the server answers a ping. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
-}
-
-/**
- * The store is unreachable or refused an operation. The message names the
- * server without credentials.
- *
- * @example
- * ```ts
- * throw new StoreUnavailableError("mongodb://127.0.0.1:27017", "connection refused");
- * ```
- */
-export class StoreUnavailableError extends ScimSyncError {
-  constructor(where: string, why: string, options?: { cause?: unknown }) {
-    super("STORE_UNAVAILABLE", `MongoDB unavailable at ${where}: ${why}`, options);
-  }
 }
 
 /** The URI without user:password, for messages. */
@@ -63,9 +50,13 @@ export async function connectMongo(
     await client.db(dbName).command({ ping: 1 });
   } catch (e) {
     await client.close().catch(() => {});
-    throw new StoreUnavailableError(redactMongoUri(uri), e instanceof Error ? e.message : String(e), {
-      cause: e,
-    });
+    throw new StoreUnavailableError(
+      redactMongoUri(uri),
+      e instanceof Error ? e.message : String(e),
+      {
+        cause: e,
+      },
+    );
   }
   const db = client.db(dbName);
   return {

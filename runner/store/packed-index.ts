@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ExistingEntry, ExistingIndex } from "../sync/diff.ts";
+import type { ExistingEntry, ExistingIndex } from "../documents/changes.ts";
 
 const SEP = "\u0000";
 
@@ -65,7 +65,11 @@ export class PackedIndex implements ExistingIndex {
     const sep = v.indexOf(SEP);
     const kind = v.charAt(sep + 1);
     const id = kind === "s" ? v.slice(sep + 2) : kind === "x" ? this.#otherIds.get(key) : undefined;
-    const entry: ExistingEntry = { key, syncHash: v.slice(1, sep), isActive: v.charCodeAt(0) === 49 };
+    const entry: ExistingEntry = {
+      key,
+      syncHash: v.slice(1, sep),
+      isActive: v.charCodeAt(0) === 49,
+    };
     if (id !== undefined) entry.id = id;
     return entry;
   }

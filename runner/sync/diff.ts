@@ -5,27 +5,10 @@
  * @module
  */
 import type { DeactivationLimit } from "../config.ts";
+import type { Change, ExistingEntry, ExistingIndex } from "../documents/changes.ts";
 
-/** What the store holds of a document, enough to diff. */
-export interface ExistingEntry {
-  key: string;
-  syncHash: string;
-  isActive: boolean;
-  /** The stored `_id`: updates filter on it, which every MongoDB-wire server indexes. */
-  id?: unknown;
-}
-
-/** What diffing reads of the existing documents; a `Map` is one. */
-export interface ExistingIndex {
-  get(key: string): ExistingEntry | undefined;
-  readonly size: number;
-  entries(): Iterable<[string, ExistingEntry]>;
-}
-
-/** One planned write. `deactivates`: an active document becomes inactive. */
-export type Change<T> =
-  | { kind: "create"; doc: T; hash: string }
-  | { kind: "update"; doc: T; hash: string; deactivates: boolean; id?: unknown };
+// Declared beside the document builder, so that store/ needs nothing from sync/.
+export type { Change, ExistingEntry, ExistingIndex };
 
 /** The diff of a batch of incoming documents. */
 export interface BatchPlan<T> {
@@ -60,9 +43,21 @@ export function diffBatch<T>(
     } else if (old.syncHash === item.hash) {
       plan.unchanged++;
     } else if (old.isActive && !item.isActive) {
-      plan.deactivatingUpdates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: true, id: old.id });
+      plan.deactivatingUpdates.push({
+        kind: "update",
+        doc: item.doc,
+        hash: item.hash,
+        deactivates: true,
+        id: old.id,
+      });
     } else {
-      plan.updates.push({ kind: "update", doc: item.doc, hash: item.hash, deactivates: false, id: old.id });
+      plan.updates.push({
+        kind: "update",
+        doc: item.doc,
+        hash: item.hash,
+        deactivates: false,
+        id: old.id,
+      });
     }
   }
   return plan;
@@ -78,7 +73,9 @@ export function diffBatch<T>(
  */
 export function absentActive(existing: ExistingIndex, seen: ReadonlySet<string>): ExistingEntry[] {
   const out: ExistingEntry[] = [];
-  for (const [key, entry] of existing.entries()) if (entry.isActive && !seen.has(key)) out.push(entry);
+  for (const [key, entry] of existing.entries()) {
+    if (entry.isActive && !seen.has(key)) out.push(entry);
+  }
   return out;
 }
 

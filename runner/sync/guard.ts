@@ -72,7 +72,9 @@ export function activeAtWindowStart(activeNow: number, deactivatedInWindow: numb
 export function guardVerdict(input: GuardInput): GuardVerdict {
   for (const key of ["activeAtWindowStart", "deactivatedInWindow", "proposed"] as const) {
     const n = input[key];
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`guardVerdict: ${key} must be a whole number ≥ 0, got ${n}`);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`guardVerdict: ${key} must be a whole number ≥ 0, got ${n}`);
+    }
   }
   const allowed = allowedDeactivations(input.limit, input.activeAtWindowStart);
   const total = input.deactivatedInWindow + input.proposed;

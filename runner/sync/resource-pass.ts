@@ -10,8 +10,8 @@
 import type { MapResult } from "../../shared/mapping.ts";
 import type { ListingEnd } from "../scim/listing-proof.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
-import type { WriteOutcome } from "../store/sync-store.ts";
 import { type Change, diffBatch, type ExistingIndex } from "./diff.ts";
+import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
 import type { WriteQueue } from "./write-queue.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { ScimSyncError } from "../../shared/errors.ts";
-import { formatDuration } from "../duration.ts";
+import { formatDuration } from "../../shared/duration.ts";
 
 /** Default of `SYNC_MAX_DURATION`: 30 minutes (a 100,000-user full sync takes seconds to minutes). */
 export const DEFAULT_MAX_SYNC_DURATION_MS = 30 * 60_000;

@@ -5,9 +5,9 @@
  * @module
  */
 import type { ResourceError } from "../../shared/ofm-documents.ts";
-import type { SyncHistoryDoc } from "../store/collections.ts";
+import type { SyncStats } from "../documents/sync-history.ts";
 
-export type SyncStats = SyncHistoryDoc["stats"];
+export type { SyncStats } from "../documents/sync-history.ts";
 
 /** Errors kept per run; more are summarised so one bad night cannot bloat a document. */
 export const MAX_ERRORS = 500;

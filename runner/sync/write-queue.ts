@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WriteOutcome } from "../store/sync-store.ts";
+import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
 
 export interface WriteQueue {

@@ -1,20 +1,20 @@
 /**
  * The webhook edge: a Hono app factory for `POST /api/v1/scim/webhook`.
- * Checks run cheapest first and before any work: content type, size (counted
- * while streaming), the HMAC of the exact bytes, then UTF-8, JSON, schema and
- * the replay window; the event is mapped and handed to `forward`, and the SSO
+ * Checks run cheapest first and before any work: content type, then the
+ * signed-body middleware (size counted while streaming, the HMAC of the exact
+ * bytes, UTF-8 and JSON), then schema and the replay window; the event is mapped and handed to `forward`, and the SSO
  * gets 200 only once the ingestion API has stored it.
  *
  * @module
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { mapWebhookEvent } from "../event-mapping.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../errors.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { ForwardedEvent } from "../webhook-event.ts";
-import { parseEnvelope } from "./parse-envelope.ts";
-import { BodyTooLargeError, readLimited } from "./raw-body.ts";
+import { envelopeFromJson } from "./parse-envelope.ts";
+import { signedBody, type VerifyResult } from "./signed-body.ts";
 import { verifyWebhookSignature, withinReplayWindow } from "./verify-request.ts";
 
 /** What the ingestion side answered: stored (`success`, `duplicate`, `stale`) or not. */
@@ -26,7 +26,11 @@ export type ForwardResult = { ok: true; status: string } | { ok: false; reason: 
  * `signal` is the incoming request's, aborted when the SSO has gone, so an
  * in-process forward does not apply the event late (the SSO sends it again).
  */
-export type Forward = (event: ForwardedEvent, withinMs?: number, signal?: AbortSignal) => Promise<ForwardResult>;
+export type Forward = (
+  event: ForwardedEvent,
+  withinMs?: number,
+  signal?: AbortSignal,
+) => Promise<ForwardResult>;
 
 /** Limits of {@linkcode createWebhookApp}, checked before any work. */
 export interface WebhookLimits {
@@ -56,9 +60,18 @@ export interface WebhookAppOptions {
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
 const unauthorized = () => new HTTPException(401, { message: INVALID_SIGNATURE_MESSAGE });
 
+/** What the signature check proved, and the instant the request is judged at. */
+interface Verified {
+  at: Date;
+  idempotencyKey: string;
+}
+
+type ResolvedLimits = Required<WebhookLimits>;
+
 /**
  * Creates the webhook app. Runtime-agnostic: Deno serves it in edge/main.ts,
- * the runner mounts it for deployments without an edge.
+ * the runner mounts it for deployments without an edge; both build its
+ * options with `webhookAppOptions` (webhook-config.ts).
  *
  * Answers: 200 stored · 202 unknown event type (ignored) · 400 not UTF-8, not
  * JSON or not the schema (with the field path) · 401 `Invalid webhook
@@ -80,85 +93,43 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
   if (options.secrets.length === 0) {
     throw new TypeError("createWebhookApp needs at least one secret");
   }
+  const limits = resolveLimits(options.limits);
   const now = options.now ?? (() => new Date());
-  const maxBytes = options.limits?.maxBytes ?? 256 * 1024;
-  const toleranceSeconds = options.limits?.toleranceSeconds ?? 300;
-  const requireTimestamp = options.limits?.requireTimestamp ?? false;
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) {
-    throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
-  }
-  if (!Number.isInteger(toleranceSeconds) || toleranceSeconds <= 0) {
-    throw new RangeError(`toleranceSeconds must be a positive integer, got ${toleranceSeconds}`);
-  }
   const log = options.logger ?? silentLogger;
-  const app = new Hono();
-
-  app.post("/api/v1/scim/webhook", async (c) => {
-    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
-      throw new HTTPException(415, { message: "Content-Type must be application/json" });
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = await readLimited(c.req.raw, maxBytes);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) {
-        throw new HTTPException(413, { message: `Body larger than ${maxBytes} bytes` });
-      }
-      throw new HTTPException(400, { message: "Could not read the body" });
-    }
+  const verify = async (headers: Headers, bytes: Uint8Array): Promise<VerifyResult<Verified>> => {
     const at = now();
-    const check = await verifyWebhookSignature(c.req.raw.headers, bytes, {
+    const check = await verifyWebhookSignature(headers, bytes, {
       secrets: options.secrets,
       standardSecrets: options.standardWebhookSecrets,
       nowMs: at.getTime(),
-      toleranceSeconds,
+      toleranceSeconds: limits.toleranceSeconds,
     });
-    if (!check.ok) {
-      log.warn("🔒 Webhook rejected: invalid signature", { reason: check.reason });
-      throw unauthorized();
-    }
-    const parsed = parseEnvelope(bytes);
-    if (!parsed.ok) throw new HTTPException(400, { message: parsed.message });
-    const envelope = parsed.envelope;
-    if (
-      !withinReplayWindow(
-        envelope.timestamp,
-        at.getTime(),
-        toleranceSeconds,
-        requireTimestamp,
-      )
-    ) {
-      log.warn("🔒 Webhook rejected: timestamp outside the replay window", {
-        event: envelope.event,
-        eventId: envelope.id,
-      });
-      throw unauthorized();
-    }
-    log.info(`📥 Webhook received: ${envelope.event} (${envelope.resourceType})`, {
-      eventId: envelope.id,
-    });
-    const mapped = mapWebhookEvent(envelope, envelope.id ?? check.idempotencyKey, at);
-    if (!mapped.ok && mapped.reason === "unknown_event") {
-      log.info(`ℹ️ Webhook ignored: unknown event ${mapped.event}`);
-      return c.json({ status: "ignored", reason: `unknown event ${mapped.event}` }, 202);
-    }
-    if (!mapped.ok) {
-      throw new HTTPException(400, { message: `Invalid data: ${mapped.error.message}` });
-    }
-    let result: ForwardResult;
-    try {
-      result = await options.forward(mapped.event, undefined, c.req.raw.signal);
-    } catch (e) {
-      // A forward that throws did not store the event either: the SSO must retry, not see a 500.
-      result = { ok: false, reason: e instanceof Error ? e.message : String(e) };
-    }
-    if (!result.ok) {
-      log.error(`❌ Webhook not stored: ${result.reason}`, { eventId: mapped.event.eventId });
-      throw new HTTPException(503, { message: "Event not stored yet; retry later" });
-    }
-    return c.json({ status: result.status, eventId: mapped.event.eventId }, 200);
-  });
-
+    return check.ok ? { ok: true, value: { at, idempotencyKey: check.idempotencyKey } } : check;
+  };
+  const app = new Hono();
+  app.post(
+    "/api/v1/scim/webhook",
+    requireJson,
+    signedBody({
+      maxBytes: limits.maxBytes,
+      verify,
+      onRefused: (reason) => log.warn("🔒 Webhook rejected: invalid signature", { reason }),
+    }),
+    async (c) => {
+      const { json, verified } = c.get("signedBody");
+      const mapped = admitEvent(json, verified, limits, log);
+      if (!mapped.ok) {
+        log.info(`ℹ️ Webhook ignored: unknown event ${mapped.event}`);
+        return c.json({ status: "ignored", reason: `unknown event ${mapped.event}` }, 202);
+      }
+      const result = await forwardEvent(options.forward, mapped.event, c.req.raw.signal);
+      if (!result.ok) {
+        log.error(`❌ Webhook not stored: ${result.reason}`, { eventId: mapped.event.eventId });
+        throw new HTTPException(503, { message: "Event not stored yet; retry later" });
+      }
+      return c.json({ status: result.status, eventId: mapped.event.eventId }, 200);
+    },
+  );
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
     log.error("❌ Webhook handler failed", {
@@ -167,4 +138,81 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
     return c.json({ error: "Internal Server Error" }, 500);
   });
   return app;
+}
+
+/** Each limit or its default, checked up front. */
+function resolveLimits(limits: WebhookLimits = {}): ResolvedLimits {
+  const resolved = {
+    maxBytes: limits.maxBytes ?? 256 * 1024,
+    toleranceSeconds: limits.toleranceSeconds ?? 300,
+    requireTimestamp: limits.requireTimestamp ?? false,
+  };
+  for (const name of ["maxBytes", "toleranceSeconds"] as const) {
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
+  }
+  return resolved;
+}
+
+/** 415 before anything is read: the cheapest refusal comes first. */
+const requireJson: MiddlewareHandler = async (c, next) => {
+  if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+    throw new HTTPException(415, { message: "Content-Type must be application/json" });
+  }
+  await next();
+};
+
+/**
+ * The verified body as a mapped event: the envelope's schema (400), its
+ * replay window (401), then the mapping (400 for bad data). An unknown event
+ * type is returned as such, for a 202.
+ */
+function admitEvent(
+  json: object,
+  verified: Verified,
+  limits: ResolvedLimits,
+  log: Logger,
+): { ok: true; event: ForwardedEvent } | { ok: false; event: string } {
+  const parsed = envelopeFromJson(json);
+  if (!parsed.ok) throw new HTTPException(400, { message: parsed.message });
+  const envelope = parsed.envelope;
+  const at = verified.at;
+  if (
+    !withinReplayWindow(
+      envelope.timestamp,
+      at.getTime(),
+      limits.toleranceSeconds,
+      limits.requireTimestamp,
+    )
+  ) {
+    log.warn("🔒 Webhook rejected: timestamp outside the replay window", {
+      event: envelope.event,
+      eventId: envelope.id,
+    });
+    throw unauthorized();
+  }
+  log.info(`📥 Webhook received: ${envelope.event} (${envelope.resourceType})`, {
+    eventId: envelope.id,
+  });
+  const mapped = mapWebhookEvent(envelope, envelope.id ?? verified.idempotencyKey, at);
+  if (!mapped.ok && mapped.reason === "unknown_event") return { ok: false, event: mapped.event };
+  if (!mapped.ok) {
+    throw new HTTPException(400, { message: `Invalid data: ${mapped.error.message}` });
+  }
+  return { ok: true, event: mapped.event };
+}
+
+/** A forward that throws did not store the event either: the SSO must retry, not see a 500. */
+async function forwardEvent(
+  forward: Forward,
+  event: ForwardedEvent,
+  signal: AbortSignal,
+): Promise<ForwardResult> {
+  try {
+    return await forward(event, undefined, signal);
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
 }

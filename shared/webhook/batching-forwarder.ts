@@ -37,6 +37,39 @@ interface Waiting {
   resolve: (r: ForwardResult) => void;
 }
 
+/** The batching limits with their defaults, each checked up front. */
+function batchLimits(options: BatchingForwarderOptions) {
+  const limits = {
+    maxInFlight: options.maxInFlight ?? 2,
+    maxBatch: Math.min(options.maxBatch ?? MAX_BATCH_EVENTS, MAX_BATCH_EVENTS),
+    maxBytes: options.maxBatchBytes ?? 512 * 1024,
+  };
+  const named = {
+    maxInFlight: limits.maxInFlight,
+    maxBatch: limits.maxBatch,
+    maxBatchBytes: limits.maxBytes,
+  };
+  for (const [name, v] of Object.entries(named)) {
+    if (!Number.isInteger(v) || v <= 0) {
+      throw new RangeError(`${name} must be a positive integer, got ${v}`);
+    }
+  }
+  return limits;
+}
+
+/** Takes the next batch off the queue: up to maxBatch events and maxBytes. */
+function takeBatch(waiting: Waiting[], maxBatch: number, maxBytes: number): Waiting[] {
+  const batch: Waiting[] = [];
+  let bytes = 16;
+  while (waiting.length > 0 && batch.length < maxBatch) {
+    const next = waiting[0] as Waiting;
+    if (batch.length > 0 && bytes + next.json.length + 1 > maxBytes) break;
+    bytes += next.json.length + 1;
+    batch.push(waiting.shift() as Waiting);
+  }
+  return batch;
+}
+
 /**
  * Creates a forward function for {@linkcode createWebhookApp} that batches
  * events under load and otherwise behaves as {@linkcode createHttpForwarder}.
@@ -52,12 +85,7 @@ interface Waiting {
  * ```
  */
 export function createBatchingForwarder(options: BatchingForwarderOptions): Forward {
-  const maxInFlight = options.maxInFlight ?? 2;
-  const maxBatch = Math.min(options.maxBatch ?? MAX_BATCH_EVENTS, MAX_BATCH_EVENTS);
-  const maxBytes = options.maxBatchBytes ?? 512 * 1024;
-  for (const [name, v] of [["maxInFlight", maxInFlight], ["maxBatch", maxBatch], ["maxBatchBytes", maxBytes]] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${name} must be a positive integer, got ${v}`);
-  }
+  const { maxInFlight, maxBatch, maxBytes } = batchLimits(options);
   const deadlineMs = options.deadlineMs ?? 10_000;
   const clock = options.clock ?? Date.now;
   const doFetch = options.fetch ?? fetch;
@@ -72,30 +100,27 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
     return single(w.event, Math.min(left, deadlineMs));
   };
 
-  /** Takes the next batch off the queue: up to maxBatch events and maxBytes. */
-  function take(): Waiting[] {
-    const batch: Waiting[] = [];
-    let bytes = 16;
-    while (waiting.length > 0 && batch.length < maxBatch) {
-      const next = waiting[0] as Waiting;
-      if (batch.length > 0 && bytes + next.json.length + 1 > maxBytes) break;
-      bytes += next.json.length + 1;
-      batch.push(waiting.shift() as Waiting);
-    }
-    return batch;
-  }
-
   /** Sends a batch once; returns the outcome of each event, or null for "send it alone". */
   async function sendBatch(batch: Waiting[]): Promise<(ForwardResult | null)[]> {
     const body = `{"events":[${batch.map((w) => w.json).join(",")}]}`;
     try {
-      const signal = AbortSignal.timeout(Math.max(1, Math.min(...batch.map((w) => w.deadline)) - clock()));
-      const res = await postSigned(doFetch, options.url, body, await signScimBody(options.secret, body), signal);
+      const signal = AbortSignal.timeout(
+        Math.max(1, Math.min(...batch.map((w) => w.deadline)) - clock()),
+      );
+      const res = await postSigned(
+        doFetch,
+        options.url,
+        body,
+        await signScimBody(options.secret, body),
+        signal,
+      );
       const answer = BatchAnswer.safeParse(await res.json().catch(() => null));
       if (!res.ok || !answer.success || answer.data.results.length !== batch.length) {
         return batch.map(() => null);
       }
-      return answer.data.results.map((r) => (r.status === "failed" ? null : { ok: true, status: r.status }));
+      return answer.data.results.map((
+        r,
+      ) => (r.status === "failed" ? null : { ok: true, status: r.status }));
     } catch {
       return batch.map(() => null);
     }
@@ -103,7 +128,7 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
 
   function pump(): void {
     while (inFlight < maxInFlight && waiting.length > 0) {
-      const batch = take();
+      const batch = takeBatch(waiting, maxBatch, maxBytes);
       inFlight++;
       // A batch holds its slot for its one request; what it did not store is retried outside it.
       const done = batch.length === 1
@@ -116,7 +141,9 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
           })
         );
       void done.catch((e) => {
-        for (const w of batch) w.resolve({ ok: false, reason: e instanceof Error ? e.message : String(e) });
+        for (const w of batch) {
+          w.resolve({ ok: false, reason: e instanceof Error ? e.message : String(e) });
+        }
       }).finally(() => {
         inFlight--;
         pump();

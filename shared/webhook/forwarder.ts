@@ -29,6 +29,10 @@ export interface HttpForwarderOptions {
   fetch?: typeof fetch;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
+  /** The wait between attempts (injected with `timeout` by tests, to fake time). @default sleep of shared/sleep.ts */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** A signal aborting after `ms`: the deadline and each attempt's limit. @default AbortSignal.timeout */
+  timeout?: (ms: number) => AbortSignal;
 }
 
 function positive(name: string, value: number): number {
@@ -97,6 +101,8 @@ export function createHttpForwarder(options: HttpForwarderOptions): HttpForward 
   if (!options.secret) throw new TypeError("createHttpForwarder needs a secret");
   const doFetch = options.fetch ?? fetch;
   const random = options.random ?? Math.random;
+  const wait = options.sleep ?? sleep;
+  const timeout = options.timeout ?? ((ms: number) => AbortSignal.timeout(ms));
   const deadlineMs = positive("deadlineMs", options.deadlineMs ?? 10_000);
   const attemptMs = positive(
     "attemptTimeoutMs",
@@ -108,16 +114,22 @@ export function createHttpForwarder(options: HttpForwarderOptions): HttpForward 
   return async (event, withinMs = deadlineMs) => {
     const body = JSON.stringify(event);
     const signature = await signScimBody(options.secret, body);
-    const deadline = AbortSignal.timeout(positive("withinMs", withinMs));
+    const deadline = timeout(positive("withinMs", withinMs));
     let reason = "not attempted";
     let attempts = 0;
     while (!deadline.aborted) {
       attempts++;
       try {
-        const res = await postSigned(doFetch, options.url, body, signature, AbortSignal.any([
-          deadline,
-          AbortSignal.timeout(attemptMs),
-        ]));
+        const res = await postSigned(
+          doFetch,
+          options.url,
+          body,
+          signature,
+          AbortSignal.any([
+            deadline,
+            timeout(attemptMs),
+          ]),
+        );
         const answer = (await res.json().catch(() => ({}))) as {
           status?: unknown;
           error?: unknown;
@@ -138,7 +150,9 @@ export function createHttpForwarder(options: HttpForwarderOptions): HttpForward 
       }
       // Full jitter: edges retrying together after a runner restart do not arrive in step.
       // Cut short at the deadline; the loop then ends.
-      await sleep(random() * Math.min(maxMs, baseMs * 2 ** (attempts - 1)), deadline).catch(() => {});
+      await wait(random() * Math.min(maxMs, baseMs * 2 ** (attempts - 1)), deadline).catch(
+        () => {},
+      );
     }
     return {
       ok: false,

@@ -46,8 +46,22 @@ export function describeIssues(error: z.ZodError): string {
  */
 export function parseEnvelope(bytes: Uint8Array): EnvelopeParse {
   const decoded = decodeJsonObject(bytes);
-  if (!decoded.ok) return decoded;
-  const parsed = WebhookEnvelope.safeParse(decoded.json);
+  return decoded.ok ? envelopeFromJson(decoded.json) : decoded;
+}
+
+/**
+ * Validates a decoded body (see {@linkcode decodeJsonObject}) as a webhook envelope.
+ *
+ * @param json the decoded body
+ * @returns the envelope, or a message for the 400 answer naming the field path
+ *
+ * @example
+ * ```ts
+ * envelopeFromJson({ event: "user.deleted", resourceType: "User", resourceId: "u1" }).ok; // true
+ * ```
+ */
+export function envelopeFromJson(json: object): EnvelopeParse {
+  const parsed = WebhookEnvelope.safeParse(json);
   if (!parsed.success) {
     return { ok: false, message: `Invalid event: ${describeIssues(parsed.error)}` };
   }

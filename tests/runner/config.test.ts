@@ -28,14 +28,22 @@ describe("loadConfig()", () => {
   });
 
   test("loadConfig() accepts a static bearer token instead of client credentials", () => {
-    const c = loadConfig({ SCIM_BEARER_TOKEN: "tok", SCIM_BASE_URL: "https://idp.example/scim/v2/" });
+    const c = loadConfig({
+      SCIM_BEARER_TOKEN: "tok",
+      SCIM_BASE_URL: "https://idp.example/scim/v2/",
+    });
     expect(c.auth).toEqual({ kind: "bearer", token: "tok" });
     expect(c.scimBaseUrl).toBe("https://idp.example/scim/v2");
   });
 
   test("loadConfig() names each malformed variable and never echoes a secret", () => {
     try {
-      loadConfig({ ...creds, SSO_BASE_URL: "not a url", SCIM_RATE_LIMIT: "-3", SYNC_INTERVAL: "soon" });
+      loadConfig({
+        ...creds,
+        SSO_BASE_URL: "not a url",
+        SCIM_RATE_LIMIT: "-3",
+        SYNC_INTERVAL: "soon",
+      });
       throw new Error("expected a ConfigError");
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
@@ -48,13 +56,22 @@ describe("loadConfig()", () => {
   });
 
   test("loadConfig() parses SYNC_MAX_DEACTIVATE as a percentage or a count", () => {
-    expect(loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "5%" }).maxDeactivate).toEqual({ kind: "percent", value: 5 });
-    expect(loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "250" }).maxDeactivate).toEqual({ kind: "count", value: 250 });
-    expect(() => loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "lots" })).toThrow("SYNC_MAX_DEACTIVATE");
+    expect(loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "5%" }).maxDeactivate).toEqual({
+      kind: "percent",
+      value: 5,
+    });
+    expect(loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "250" }).maxDeactivate).toEqual({
+      kind: "count",
+      value: 250,
+    });
+    expect(() => loadConfig({ ...creds, SYNC_MAX_DEACTIVATE: "lots" })).toThrow(
+      "SYNC_MAX_DEACTIVATE",
+    );
   });
 
   test("loadConfig() refuses SYNC_EXCLUDE_FIELDS naming an unknown field or isActive", () => {
-    expect(loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "phone, positionId" }).excludeFields).toEqual(["phone", "positionId"]);
+    expect(loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "phone, positionId" }).excludeFields)
+      .toEqual(["phone", "positionId"]);
     expect(() => loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "shoeSize" })).toThrow("shoeSize");
     expect(() => loadConfig({ ...creds, SYNC_EXCLUDE_FIELDS: "isActive" })).toThrow("isActive");
   });
@@ -63,8 +80,12 @@ describe("loadConfig()", () => {
 describe("loadConfig() run and response limits", () => {
   test("loadConfig() reads SCIM_MAX_RESPONSE_BYTES in bytes or binary units, 32 MiB by default", () => {
     expect(loadConfig(creds).maxResponseBytes).toBe(32 * 2 ** 20);
-    expect(loadConfig({ ...creds, SCIM_MAX_RESPONSE_BYTES: "8MiB" }).maxResponseBytes).toBe(8 * 2 ** 20);
-    expect(loadConfig({ ...creds, SCIM_MAX_RESPONSE_BYTES: "1048576" }).maxResponseBytes).toBe(2 ** 20);
+    expect(loadConfig({ ...creds, SCIM_MAX_RESPONSE_BYTES: "8MiB" }).maxResponseBytes).toBe(
+      8 * 2 ** 20,
+    );
+    expect(loadConfig({ ...creds, SCIM_MAX_RESPONSE_BYTES: "1048576" }).maxResponseBytes).toBe(
+      2 ** 20,
+    );
     for (const bad of ["lots", "1KiB", "-5"]) {
       const err = (() => {
         try {
@@ -81,6 +102,54 @@ describe("loadConfig() run and response limits", () => {
   test("loadConfig() reads SYNC_MAX_DURATION as a duration, 30 minutes by default", () => {
     expect(loadConfig(creds).maxSyncDurationMs).toBe(30 * 60_000);
     expect(loadConfig({ ...creds, SYNC_MAX_DURATION: "2h" }).maxSyncDurationMs).toBe(2 * 3600_000);
-    expect(() => loadConfig({ ...creds, SYNC_MAX_DURATION: "forever" })).toThrow("SYNC_MAX_DURATION");
+    expect(() => loadConfig({ ...creds, SYNC_MAX_DURATION: "forever" })).toThrow(
+      "SYNC_MAX_DURATION",
+    );
+  });
+});
+
+describe("loadConfig() webhook section and shared rules", () => {
+  test("loadConfig() reads the webhook section shared with the edge, with the edge's defaults", () => {
+    expect(loadConfig(creds).webhook).toEqual({
+      secrets: [],
+      standardSecrets: [],
+      maxBytes: 262144,
+      toleranceSeconds: 300,
+      requireTimestamp: false,
+    });
+    const c = loadConfig({
+      ...creds,
+      SCIM_WEBHOOK_SECRET: "runner-webhook-secret-0123",
+      STANDARD_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      WEBHOOK_MAX_BYTES: "4096",
+      WEBHOOK_TOLERANCE_SECONDS: "60",
+      WEBHOOK_REQUIRE_TIMESTAMP: "TRUE",
+    });
+    expect(c.webhook).toEqual({
+      secrets: ["runner-webhook-secret-0123"],
+      standardSecrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+      maxBytes: 4096,
+      toleranceSeconds: 60,
+      requireTimestamp: true,
+    });
+  });
+
+  test("loadConfig() refuses a short secret in any rotation and never prints it", () => {
+    for (const name of ["SCIM_WEBHOOK_SECRET", "INGEST_SECRET", "ADMIN_TOKEN"]) {
+      try {
+        loadConfig({ ...creds, [name]: "tiny-secret" });
+        throw new Error("expected a ConfigError");
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).variables).toEqual([name]);
+        expect((e as Error).message).not.toContain("tiny-secret");
+      }
+    }
+  });
+
+  test("loadConfig() reads booleans by the one rule of shared/env.ts", () => {
+    expect(loadConfig({ ...creds, SYNC_ON_START: "off" }).syncOnStart).toBe(false);
+    expect(loadConfig({ ...creds, SYNC_ON_START: "Yes" }).syncOnStart).toBe(true);
+    expect(() => loadConfig({ ...creds, SYNC_ON_START: "maybe" })).toThrow("SYNC_ON_START");
   });
 });

@@ -80,7 +80,10 @@ describe("createLeaseStore()", () => {
         const name = `race-${i}`;
         await a.acquire(name, "previous", 30_000);
         await a.release(name, "previous");
-        const [x, y] = await Promise.all([a.acquire(name, "a", 30_000), b.acquire(name, "b", 30_000)]);
+        const [x, y] = await Promise.all([
+          a.acquire(name, "a", 30_000),
+          b.acquire(name, "b", 30_000),
+        ]);
         if (x && y) doubles++;
         expect(x !== null || y !== null).toBe(true);
       }
@@ -114,8 +117,15 @@ describe("createLease()", () => {
     const time = createFakeTime(new Date("2025-10-18T00:00:00Z"));
     const store = createLeaseStore(t.mongo.db, { now: time.clock.now });
     const held: boolean[] = [];
-    const lease = createLease({ store, name: "l7", owner: "a", ttlMs: 3_000, timer: time.timer,
-      logger: silentLogger, onHeldChange: (h) => held.push(h) });
+    const lease = createLease({
+      store,
+      name: "l7",
+      owner: "a",
+      ttlMs: 3_000,
+      timer: time.timer,
+      logger: silentLogger,
+      onHeldChange: (h) => held.push(h),
+    });
     expect(await lease.acquire()).toBe(true);
     await time.advance(10_000);
     expect(lease.held).toBe(true);
@@ -128,7 +138,14 @@ describe("createLease()", () => {
   test("createLease() calls onLost when a renewal finds the lease taken", async () => {
     const time = createFakeTime(new Date("2025-10-18T00:00:00Z"));
     const store = createLeaseStore(t.mongo.db, { now: time.clock.now });
-    const lease = createLease({ store, name: "l8", owner: "a", ttlMs: 3_000, timer: time.timer, logger: silentLogger });
+    const lease = createLease({
+      store,
+      name: "l8",
+      owner: "a",
+      ttlMs: 3_000,
+      timer: time.timer,
+      logger: silentLogger,
+    });
     let lost = 0;
     await lease.acquire(() => lost++);
     await store.release("l8", "a");

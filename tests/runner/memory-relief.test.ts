@@ -58,13 +58,33 @@ describe("createMemoryRelief()", () => {
 
   test("createMemoryRelief() never collects with a budget of 0, and refuses a negative one", () => {
     let collections = 0;
-    const relieve = createMemoryRelief({ budgetMB: 0, rss: () => 10_000 * MB, collect: () => collections++ });
+    const relieve = createMemoryRelief({
+      budgetMB: 0,
+      rss: () => 10_000 * MB,
+      collect: () => collections++,
+    });
     expect(relieve()).toBe(false);
     expect(collections).toBe(0);
     expect(() => createMemoryRelief({ budgetMB: -1 })).toThrow(RangeError);
   });
 
-  test("createMemoryRelief() runs with Bun's own memory reading and collector", () => {
-    expect(typeof createMemoryRelief({ budgetMB: 1 })()).toBe("boolean");
+  test("createMemoryRelief() collects with Bun's own reading and collector over a budget the process exceeds, and not under one it cannot reach", () => {
+    // Any Bun process holds more than 1 MB resident and less than 1 TB.
+    const over = createMemoryRelief({ budgetMB: 1 });
+    expect(over()).toBe(true);
+    const under = createMemoryRelief({ budgetMB: 1024 * 1024 });
+    expect(under()).toBe(false);
+  });
+
+  test("createMemoryRelief() reads resident memory once per check and the live size only after collecting", () => {
+    const reads = { rss: 0, live: 0 };
+    const relieve = createMemoryRelief({
+      budgetMB: 100,
+      rss: () => (reads.rss++, 50 * MB),
+      live: () => (reads.live++, 10 * MB),
+      collect: () => {},
+    });
+    for (let page = 0; page < 5; page++) relieve();
+    expect(reads).toEqual({ rss: 5, live: 0 });
   });
 });

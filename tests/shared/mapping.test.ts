@@ -18,7 +18,10 @@ const fullUser = {
     organization: "co-1",
     manager: { value: "mgr-1", displayName: "Jane" },
   },
-  "urn:aksara:params:scim:schemas:extension:x-position:2.0:User": { id: "pos-7", title: "Engineer" },
+  "urn:aksara:params:scim:schemas:extension:x-position:2.0:User": {
+    id: "pos-7",
+    title: "Engineer",
+  },
   meta: { resourceType: "User", lastModified: "2025-10-18T10:00:00.000Z" },
 };
 
@@ -46,13 +49,28 @@ describe("mapUser()", () => {
     const r = mapUser({ id: "u2", userName: "a@b.c" });
     assert.ok(r.ok);
     assert.equal(r.value.isActive, true);
-    for (const f of ["firstName", "lastName", "phone", "userId", "departmentId", "companyId", "managerId", "positionId"]) {
+    for (
+      const f of [
+        "firstName",
+        "lastName",
+        "phone",
+        "userId",
+        "departmentId",
+        "companyId",
+        "managerId",
+        "positionId",
+      ]
+    ) {
       assert.equal(r.value[f as keyof typeof r.value], null, f);
     }
   });
 
   test("mapUser() prefers the primary phone number when one is flagged", () => {
-    const r = mapUser({ id: "u3", userName: "p@x", phoneNumbers: [{ value: "1" }, { value: "2", primary: true }] });
+    const r = mapUser({
+      id: "u3",
+      userName: "p@x",
+      phoneNumbers: [{ value: "1" }, { value: "2", primary: true }],
+    });
     assert.ok(r.ok);
     assert.equal(r.value.phone, "2");
   });
@@ -139,6 +157,9 @@ describe("findExtension()", () => {
   });
 
   test("findExtension() prefers the exact short key over a URN key", () => {
-    assert.deepEqual(findExtension({ "urn:a:x-position": { id: 1 }, "x-position": { id: 2 } }, "x-position"), { id: 2 });
+    assert.deepEqual(
+      findExtension({ "urn:a:x-position": { id: 1 }, "x-position": { id: 2 } }, "x-position"),
+      { id: 2 },
+    );
   });
 });

@@ -1,8 +1,11 @@
 // End to end with real processes, as a new user would try it: a change made
 // in the development SSO posts a signed webhook to a real Deno edge, which
 // forwards to a real Bun runner, which writes MongoDB. Then the guide's curl
-// (401), a hand-signed user.updated (applied within a second, one success
-// record) and the same delivery again (duplicate).
+// (401), a hand-signed user.updated (applied before the edge answers, one
+// success record) and the same delivery again (duplicate). No wall-clock
+// bounds: the runner syncs only hourly here, so a change seen in MongoDB
+// within the polls' generous limits can only have come by webhook; the
+// README's "within a second" is a figure measured by the bench, not a test.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { resolve } from "node:path";
@@ -113,7 +116,7 @@ afterAll(async () => {
 
 describe("webhooks end to end", () => {
   test(
-    "a phone change in the SSO reaches MongoDB through the Deno edge within a second",
+    "a phone change in the SSO reaches MongoDB through the Deno edge, long before the hourly sync",
     async () => {
       const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" };
       const list =
@@ -122,34 +125,35 @@ describe("webhooks end to end", () => {
         };
       const user = list.Resources[0] as Record<string, unknown>;
       user.phoneNumbers = [{ value: "+62 e2e 0001", type: "mobile", primary: true }];
-      const t0 = Date.now();
       const put = await fetch(`${sso.url}/scim/v2/Users/${String(user.id)}`, {
         method: "PUT",
         headers: auth,
         body: JSON.stringify(user),
       });
       expect(put.status).toBe(200);
-      await waitFor(
+      // A generous limit for a loaded machine; the next sync is an hour away, and the
+      // document must say the webhook wrote it.
+      const changed = await waitFor(
         () => users().findOne({ ssoUserId: user.id, phone: "+62 e2e 0001" }),
-        1000,
+        10_000,
         "the phone change in MongoDB",
         10,
       );
-      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(changed).toMatchObject({ syncSource: "webhook" });
       const ev = await waitFor(
         async () => {
           const docs = await events().find({ resourceId: user.id, event: "user.updated" })
             .toArray();
           return docs.length > 0 && docs.every((d) => d.status !== "processing") ? docs : null;
         },
-        1000,
+        10_000,
         "the event record",
       );
       expect(ev).toHaveLength(1);
       expect(ev[0]).toMatchObject({ resourceType: "User", action: "update", status: "success" });
       await waitFor(
         () => edge.lines.some((l) => l.includes("📥 Webhook received: user.updated (User)")),
-        1000,
+        10_000,
         "the edge's log line",
       );
       await waitFor(
@@ -157,7 +161,7 @@ describe("webhooks end to end", () => {
           runner.lines.some((l) =>
             l.includes(`✅ User updated via webhook: ${String(user.userName)}`)
           ),
-        1000,
+        10_000,
         "the runner's log line",
       );
     },
@@ -175,7 +179,7 @@ describe("webhooks end to end", () => {
     expect(await events().countDocuments()).toBe(count);
   });
 
-  test("a correctly signed user.updated changes the user within a second; the same delivery again is a duplicate", async () => {
+  test("a correctly signed user.updated changes the user before the edge answers; the same delivery again is a duplicate", async () => {
     const target = await users().findOne({}, { sort: { ssoUserId: 1 }, skip: 3 });
     const id = String(target?.ssoUserId);
     const body = JSON.stringify({
@@ -192,11 +196,10 @@ describe("webhooks end to end", () => {
         meta: { lastModified: new Date().toISOString() },
       },
     });
-    const t0 = Date.now();
     const first = await postToEdge(body, sign(body));
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ status: "success", eventId: "e2e-signed-1" });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // The edge answers only after the runner stored the event: read at once, no waiting.
     expect(await users().findOne({ ssoUserId: id })).toMatchObject({
       firstName: "Signed",
       lastName: "ByHand",
@@ -242,8 +245,16 @@ describe("webhooks end to end", () => {
         hostname: "127.0.0.1",
         async fetch(req) {
           const body = await req.text();
-          sent.push(body.startsWith('{"events":') ? (JSON.parse(body) as { events: unknown[] }).events.length : 1);
-          return await fetch(`${runner.url}/api/v1/scim/events`, { method: "POST", headers: req.headers, body });
+          sent.push(
+            body.startsWith('{"events":')
+              ? (JSON.parse(body) as { events: unknown[] }).events.length
+              : 1,
+          );
+          return await fetch(`${runner.url}/api/v1/scim/events`, {
+            method: "POST",
+            headers: req.headers,
+            body,
+          });
         },
       });
       const busy = await startEdge({
@@ -255,31 +266,35 @@ describe("webhooks end to end", () => {
       try {
         const all = await users().find({}, { projection: { ssoUserId: 1, email: 1 } }).toArray();
         expect(all.length).toBeGreaterThanOrEqual(20);
-        const answers = await Promise.all(all.slice(0, 20).map(async (u, i) => {
-          const body = JSON.stringify({
-            id: `e2e-burst-${i}`,
-            event: "user.updated",
-            resourceType: "User",
-            resourceId: u.ssoUserId,
-            timestamp: new Date().toISOString(),
-            data: {
-              id: u.ssoUserId,
-              userName: u.email,
-              active: true,
-              phoneNumbers: [{ value: `+62 burst ${i}`, primary: true }],
-              meta: { lastModified: new Date().toISOString() },
-            },
-          });
-          const res = await fetch(`${busy.url}/api/v1/scim/webhook`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", "X-SCIM-Signature": sign(body) },
-            body,
-          });
-          return res.status;
-        }));
+        const answers = await Promise.all(
+          all.slice(0, 20).map(async (u, i) => {
+            const body = JSON.stringify({
+              id: `e2e-burst-${i}`,
+              event: "user.updated",
+              resourceType: "User",
+              resourceId: u.ssoUserId,
+              timestamp: new Date().toISOString(),
+              data: {
+                id: u.ssoUserId,
+                userName: u.email,
+                active: true,
+                phoneNumbers: [{ value: `+62 burst ${i}`, primary: true }],
+                meta: { lastModified: new Date().toISOString() },
+              },
+            });
+            const res = await fetch(`${busy.url}/api/v1/scim/webhook`, {
+              method: "POST",
+              headers: { "Content-Type": "application/json", "X-SCIM-Signature": sign(body) },
+              body,
+            });
+            return res.status;
+          }),
+        );
         expect(answers).toEqual(Array(20).fill(200));
         expect(await users().countDocuments({ phone: /^\+62 burst / })).toBe(20);
-        expect(await events().countDocuments({ eventId: /^e2e-burst-/, status: "success" })).toBe(20);
+        expect(await events().countDocuments({ eventId: /^e2e-burst-/, status: "success" })).toBe(
+          20,
+        );
         expect(sent.reduce((a, n) => a + n, 0)).toBe(20);
         expect(Math.max(...sent)).toBeGreaterThan(1);
       } finally {

@@ -17,56 +17,100 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
 
-test("two runners and a stream of webhooks on the same users converge to the SSO's state", async () => {
-  const mongo = await new MongoClient(URI).connect();
-  cleanups.push(async () => {
-    await mongo.db(DB).dropDatabase();
-    await mongo.close();
-  });
-  const sso = await startDevSso({ users: 80, maxResults: 20, webhookRetryDelayMs: 100 });
-  cleanups.push(() => sso.stop());
-  const env = {
-    SSO_BASE_URL: sso.url, SCIM_CLIENT_ID: "scim-dev-client", SCIM_CLIENT_SECRET: "dev-secret-change-me",
-    MONGODB_URI: URI, MONGODB_DB: DB, SCIM_WEBHOOK_SECRET: SECRET, PORT: "0",
-    SYNC_INTERVAL: "2s", SYNC_JITTER: "0%", LEASE_TTL_MS: "2000", LOG_LEVEL: "error", SYNC_MAX_DEACTIVATE: "100%",
-  };
-  const runners: ReadyProcess[] = [];
-  for (const id of ["conc-a", "conc-b"]) {
-    const r = await spawnReady([BUN, "runner/main.ts"], { ...env, RUNNER_ID: id }, { name: id, cwd: ROOT, timeoutMs: 60_000 });
-    runners.push(r);
-    cleanups.push(() => r.stop());
-  }
-  // Half the deliveries go to each runner's own webhook route.
-  sso.sso.webhooks.add({ url: `${runners[0]?.url}/api/v1/scim/webhook`, secret: SECRET, events: ["user.updated"] });
-  sso.sso.webhooks.add({ url: `${runners[1]?.url}/api/v1/scim/webhook`, secret: SECRET, events: ["user.created", "user.deleted"] });
+test(
+  "two runners and a stream of webhooks on the same users converge to the SSO's state",
+  async () => {
+    const mongo = await new MongoClient(URI).connect();
+    cleanups.push(async () => {
+      await mongo.db(DB).dropDatabase();
+      await mongo.close();
+    });
+    const sso = await startDevSso({ users: 80, maxResults: 20, webhookRetryDelayMs: 100 });
+    cleanups.push(() => sso.stop());
+    const env = {
+      SSO_BASE_URL: sso.url,
+      SCIM_CLIENT_ID: "scim-dev-client",
+      SCIM_CLIENT_SECRET: "dev-secret-change-me",
+      MONGODB_URI: URI,
+      MONGODB_DB: DB,
+      SCIM_WEBHOOK_SECRET: SECRET,
+      PORT: "0",
+      SYNC_INTERVAL: "2s",
+      SYNC_JITTER: "0%",
+      LEASE_TTL_MS: "2000",
+      LOG_LEVEL: "error",
+      SYNC_MAX_DEACTIVATE: "100%",
+    };
+    const runners: ReadyProcess[] = [];
+    for (const id of ["conc-a", "conc-b"]) {
+      const r = await spawnReady([BUN, "runner/main.ts"], { ...env, RUNNER_ID: id }, {
+        name: id,
+        cwd: ROOT,
+        timeoutMs: 60_000,
+      });
+      runners.push(r);
+      cleanups.push(() => r.stop());
+    }
+    // Half the deliveries go to each runner's own webhook route.
+    sso.sso.webhooks.add({
+      url: `${runners[0]?.url}/api/v1/scim/webhook`,
+      secret: SECRET,
+      events: ["user.updated"],
+    });
+    sso.sso.webhooks.add({
+      url: `${runners[1]?.url}/api/v1/scim/webhook`,
+      secret: SECRET,
+      events: ["user.created", "user.deleted"],
+    });
 
-  const dir = sso.sso.directory;
-  for (let i = 0; i < 60; i++) {
-    const live = dir.list("User");
-    const u = live[(i * 7) % live.length] as Record<string, unknown>;
-    if (i % 10 === 9) dir.remove("User", String(u.id));
-    else if (i % 10 === 4) dir.create("User", { userName: `stream.${i}@ias.co.id`, active: true });
-    else dir.replace("User", String(u.id), { ...u, phoneNumbers: [{ value: `+62 stream ${i}` }] });
-    await Bun.sleep(50);
-  }
-  await sso.sso.webhooks.idle();
-  const quiet = new Date();
-  // One more full sync after the directory went quiet, by whichever runner holds the lease.
-  const history = mongo.db(DB).collection("syncHistory");
-  const deadline = Date.now() + 30_000;
-  while (!(await history.findOne({ type: "scim_full_sync", status: "success", startedAt: { $gt: quiet } }))) {
-    if (Date.now() > deadline) throw new Error("no full sync after the stream");
-    await Bun.sleep(200);
-  }
-  const running = await history.find({ status: "running" }).toArray();
-  expect(running.length).toBeLessThanOrEqual(1);
-  const want = dir.list("User").map((u) => ({
-    id: String(u.id),
-    active: u.active !== false,
-    phone: ((u.phoneNumbers as { value?: string }[] | undefined)?.[0]?.value) ?? null,
-  })).sort((a, b) => a.id.localeCompare(b.id));
-  const got = (await mongo.db(DB).collection("users").find({ isActive: true }).toArray())
-    .map((d) => ({ id: String(d.ssoUserId), active: d.isActive === true, phone: (d.phone as string | null) ?? null }))
-    .sort((a, b) => a.id.localeCompare(b.id));
-  expect(got).toEqual(want.filter((w) => w.active));
-}, 90_000);
+    const dir = sso.sso.directory;
+    for (let i = 0; i < 60; i++) {
+      const live = dir.list("User");
+      const u = live[(i * 7) % live.length] as Record<string, unknown>;
+      if (i % 10 === 9) dir.remove("User", String(u.id));
+      else if (i % 10 === 4) {
+        dir.create("User", {
+          userName: `stream.${i}@ias.co.id`,
+          active: true,
+        });
+      } else {dir.replace("User", String(u.id), {
+          ...u,
+          phoneNumbers: [{ value: `+62 stream ${i}` }],
+        });}
+      // Pacing, not ordering: spreads the stream over ~3 s so it overlaps the 2 s syncs; the
+      // assertions hold for any interleaving, and the end is awaited below, not slept for.
+      await Bun.sleep(50);
+    }
+    await sso.sso.webhooks.idle();
+    const quiet = new Date();
+    // One more full sync after the directory went quiet, by whichever runner holds the lease.
+    const history = mongo.db(DB).collection("syncHistory");
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await history.findOne({
+        type: "scim_full_sync",
+        status: "success",
+        startedAt: { $gt: quiet },
+      }))
+    ) {
+      if (Date.now() > deadline) throw new Error("no full sync after the stream");
+      await Bun.sleep(200);
+    }
+    const running = await history.find({ status: "running" }).toArray();
+    expect(running.length).toBeLessThanOrEqual(1);
+    const want = dir.list("User").map((u) => ({
+      id: String(u.id),
+      active: u.active !== false,
+      phone: ((u.phoneNumbers as { value?: string }[] | undefined)?.[0]?.value) ?? null,
+    })).sort((a, b) => a.id.localeCompare(b.id));
+    const got = (await mongo.db(DB).collection("users").find({ isActive: true }).toArray())
+      .map((d) => ({
+        id: String(d.ssoUserId),
+        active: d.isActive === true,
+        phone: (d.phone as string | null) ?? null,
+      }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    expect(got).toEqual(want.filter((w) => w.active));
+  },
+  90_000,
+);

@@ -24,7 +24,9 @@ describe("loadConfig() ADMIN_TOKEN", () => {
   });
 
   test("loadConfig() accepts a 16-byte ADMIN_TOKEN and treats an empty one as unset", () => {
-    expect(loadConfig({ ...CREDS, ADMIN_TOKEN: "0123456789abcdef" }).adminToken).toBe("0123456789abcdef");
+    expect(loadConfig({ ...CREDS, ADMIN_TOKEN: "0123456789abcdef" }).adminToken).toBe(
+      "0123456789abcdef",
+    );
     expect(loadConfig({ ...CREDS, ADMIN_TOKEN: "  " }).adminToken).toBe(null);
   });
 
@@ -36,7 +38,10 @@ describe("loadConfig() ADMIN_TOKEN", () => {
 
 describe("npm start with a short ADMIN_TOKEN", () => {
   test("runner/main.ts exits 2 naming ADMIN_TOKEN when ADMIN_TOKEN is shorter than 16 bytes", async () => {
-    const run = startRunner({ ...CREDS, ADMIN_TOKEN: "short-token", SYNC_ON_START: "false" }, 15_000);
+    const run = startRunner(
+      { ...CREDS, ADMIN_TOKEN: "short-token", SYNC_ON_START: "false" },
+      15_000,
+    );
     const error = await run.then(() => null, (e: Error) => e);
     expect(error?.message).toContain("runner exited 2 before ready");
     expect(error?.message).toContain("ADMIN_TOKEN must be at least 16 bytes");

@@ -14,8 +14,10 @@ import { createFakeTime } from "../support/fake-time.ts";
 import { fakeEngine, historyDoc, memoryLeaseStore } from "../support/fakes.ts";
 
 const H = 3_600_000;
-const SPC = { bulk: { supported: true, maxOperations: 1000 }, filter: { supported: true, maxResults: 200 } } as
-  unknown as ServiceProviderConfig;
+const SPC = {
+  bulk: { supported: true, maxOperations: 1000 },
+  filter: { supported: true, maxResults: 200 },
+} as unknown as ServiceProviderConfig;
 
 function setup(opts: {
   host?: string;
@@ -31,11 +33,29 @@ function setup(opts: {
   const history = opts.history ?? [];
   const engine = fakeEngine(history, time.clock.now, { auto: opts.auto });
   const metrics = createMetrics();
-  const lease = createLease({ store, owner: "me", ttlMs: 30_000, timer: time.timer, logger: silentLogger });
+  const lease = createLease({
+    store,
+    owner: "me",
+    ttlMs: 30_000,
+    timer: time.timer,
+    logger: silentLogger,
+  });
   const scheduler = createScheduler({
-    clock: time.clock, timer: time.timer, random: () => 0, lease, runSync: engine.runSync,
-    recentHistory: async () => [...history], deltaSupported: async () => true, logger: silentLogger,
-    config: { intervalMs: 6 * H, deltaIntervalMs: 15 * 60_000, jitterMs: 0, syncOnStart: false, leaseTtlMs: 30_000 },
+    clock: time.clock,
+    timer: time.timer,
+    random: () => 0,
+    lease,
+    runSync: engine.runSync,
+    recentHistory: async () => [...history],
+    deltaSupported: async () => true,
+    logger: silentLogger,
+    config: {
+      intervalMs: 6 * H,
+      deltaIntervalMs: 15 * 60_000,
+      jitterMs: 0,
+      syncOnStart: false,
+      leaseTtlMs: 30_000,
+    },
   });
   const newest = () => [...history].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
   const mongoUp = opts.mongoUp ?? true;
@@ -58,8 +78,17 @@ function setup(opts: {
         ssoBaseUrl: "http://localhost:5173",
         connection: async () => opts.connection ?? { ok: true, config: SPC },
         recentHistory: async (n) => newest().slice(0, n),
-        recentEvents: async () => [{ eventId: "e1", event: "user.updated", resourceType: "User", resourceId: "u-1",
-          action: "update", receivedAt: time.clock.now(), processedAt: time.clock.now(), status: "success", error: null }],
+        recentEvents: async () => [{
+          eventId: "e1",
+          event: "user.updated",
+          resourceType: "User",
+          resourceId: "u-1",
+          action: "update",
+          receivedAt: time.clock.now(),
+          processedAt: time.clock.now(),
+          status: "success",
+          error: null,
+        }],
         leaseHolder: async () => (await store.holder("scim-sync"))?.owner ?? null,
       },
     },
@@ -89,9 +118,15 @@ describe("createRunnerApp() auth", () => {
 
   test("GET /modules/sync accepts the token as Bearer or as Basic password with any user name", async () => {
     const { app } = setup({ host: "0.0.0.0", adminToken: "s3cret-token" });
-    const bearer = await app.request("/modules/sync", { headers: { Authorization: "Bearer s3cret-token" } });
-    const viaBasic = await app.request("/modules/sync", { headers: { Authorization: basic("anyone", "s3cret-token") } });
-    const wrong = await app.request("/modules/sync", { headers: { Authorization: basic("admin", "s3cret-tokem") } });
+    const bearer = await app.request("/modules/sync", {
+      headers: { Authorization: "Bearer s3cret-token" },
+    });
+    const viaBasic = await app.request("/modules/sync", {
+      headers: { Authorization: basic("anyone", "s3cret-token") },
+    });
+    const wrong = await app.request("/modules/sync", {
+      headers: { Authorization: basic("admin", "s3cret-tokem") },
+    });
     expect([bearer.status, viaBasic.status, wrong.status]).toEqual([200, 200, 401]);
   });
 
@@ -115,15 +150,21 @@ describe("createRunnerApp() sync trigger", () => {
     const { app, engine, time } = setup();
     const first = await app.request("/api/v1/scim/sync", { method: "POST" });
     expect(first.status).toBe(202);
-    const body = (await first.json()) as { runId: string; type: string };
+    const body = (await first.json()) as { runId: string; historyId: string | null; type: string };
     expect(body.runId).toMatch(/^[\w-]+$/);
+    expect(body.historyId).toBeNull();
     expect(body.type).toBe("full");
     const second = await app.request("/api/v1/scim/sync", { method: "POST" });
     expect(second.status).toBe(409);
     engine.runs[0]!.finish("success");
     await time.advance(0);
     const status = await app.request(`/api/v1/scim/sync/status?runId=${body.runId}`);
-    expect(((await status.json()) as { job: { status: string } }).job.status).toBe("success");
+    const job = ((await status.json()) as {
+      job: { status: string; runId: string; historyId: string | null };
+    }).job;
+    expect(job.status).toBe("success");
+    // runId is the scheduler's id of the run; historyId its syncHistory record's, two names for two things.
+    expect(job).toMatchObject({ runId: body.runId, historyId: "history-1" });
   });
 
   test("POST /api/v1/scim/sync answers 409 while another replica holds the lease", async () => {
@@ -135,7 +176,9 @@ describe("createRunnerApp() sync trigger", () => {
   });
 
   test("POST /api/v1/scim/sync runs a delta when ?type=delta and a sync succeeded before", async () => {
-    const { app, engine } = setup({ history: [historyDoc("full", "success", new Date("2025-10-18T11:00:00Z"))] });
+    const { app, engine } = setup({
+      history: [historyDoc("full", "success", new Date("2025-10-18T11:00:00Z"))],
+    });
     const res = await app.request("/api/v1/scim/sync?type=delta", { method: "POST" });
     expect(res.status).toBe(202);
     expect(engine.runs[0]?.options.type).toBe("delta");
@@ -144,14 +187,17 @@ describe("createRunnerApp() sync trigger", () => {
 
   test("POST /api/v1/scim/sync answers 400 when type is neither full nor delta", async () => {
     const { app, engine } = setup();
-    expect((await app.request("/api/v1/scim/sync?type=everything", { method: "POST" })).status).toBe(400);
+    expect((await app.request("/api/v1/scim/sync?type=everything", { method: "POST" })).status)
+      .toBe(400);
     expect(engine.runs.length).toBe(0);
   });
 
   test("POST /api/v1/scim/sync answers 403 when the request comes from another site", async () => {
     const { app, engine } = setup();
     const res = await app.request("http://localhost:5174/api/v1/scim/sync", {
-      method: "POST", headers: { Origin: "http://evil.example" } });
+      method: "POST",
+      headers: { Origin: "http://evil.example" },
+    });
     expect(res.status).toBe(403);
     expect(engine.runs.length).toBe(0);
   });
@@ -159,8 +205,13 @@ describe("createRunnerApp() sync trigger", () => {
   test("POST /modules/sync (the form) redirects to the page with the run id when no script runs", async () => {
     const { app, engine, time } = setup();
     const res = await app.request("http://localhost:5174/modules/sync", {
-      method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "http://localhost:5174" },
-      body: "" });
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Origin: "http://localhost:5174",
+      },
+      body: "",
+    });
     expect(res.status).toBe(303);
     const location = res.headers.get("location")!;
     expect(location).toMatch(/^\/modules\/sync\?run=[\w-]+$/);
@@ -176,7 +227,12 @@ describe("createRunnerApp() sync trigger", () => {
 
 describe("createRunnerApp() page", () => {
   test("GET /modules/sync shows the green connection box, the button and the history", async () => {
-    const h = historyDoc("full", "success", new Date("2025-10-18T11:00:00Z"), new Date("2025-10-18T11:01:30Z"));
+    const h = historyDoc(
+      "full",
+      "success",
+      new Date("2025-10-18T11:00:00Z"),
+      new Date("2025-10-18T11:01:30Z"),
+    );
     h.stats.usersCreated = 2;
     h.stats.orgUnitsUpdated = 47;
     const { app } = setup({ history: [h] });
@@ -190,7 +246,9 @@ describe("createRunnerApp() page", () => {
   });
 
   test("GET /modules/sync shows the red box and the checklist when the SSO cannot be reached", async () => {
-    const { app } = setup({ connection: { ok: false, error: "Connection Failed: http://localhost:5173 (ECONNREFUSED)" } });
+    const { app } = setup({
+      connection: { ok: false, error: "Connection Failed: http://localhost:5173 (ECONNREFUSED)" },
+    });
     const html = await (await app.request("/modules/sync")).text();
     expect(html).toContain("❌ Connection Failed");
     expect(html).toContain("ECONNREFUSED");
@@ -210,9 +268,15 @@ describe("createRunnerApp() page", () => {
 
 describe("createRunnerApp() health and metrics", () => {
   test("GET /health answers 200 with the last sync when MongoDB is up and a sync is recent", async () => {
-    const { app } = setup({ history: [historyDoc("full", "success", new Date("2025-10-18T10:00:00Z"))] });
+    const { app } = setup({
+      history: [historyDoc("full", "success", new Date("2025-10-18T10:00:00Z"))],
+    });
     const res = await app.request("/health");
-    const body = (await res.json()) as { status: string; mongo: { ok: boolean }; lastSync: { status: string } };
+    const body = (await res.json()) as {
+      status: string;
+      mongo: { ok: boolean };
+      lastSync: { status: string };
+    };
     expect(res.status).toBe(200);
     expect(body.status).toBe("ok");
     expect(body.lastSync.status).toBe("success");
@@ -226,15 +290,24 @@ describe("createRunnerApp() health and metrics", () => {
   });
 
   test("GET /health answers 503 when the last success is older than three intervals", async () => {
-    const { app } = setup({ history: [historyDoc("full", "success", new Date("2025-10-17T17:59:00Z"))] });
+    const { app } = setup({
+      history: [historyDoc("full", "success", new Date("2025-10-17T17:59:00Z"))],
+    });
     const res = await app.request("/health");
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { problems: string[] }).problems[0]).toContain("three sync intervals");
+    expect(((await res.json()) as { problems: string[] }).problems[0]).toContain(
+      "three sync intervals",
+    );
   });
 
   test("GET /metrics serves the Prometheus text format with the recorded runs", async () => {
     const { app, metrics } = setup();
-    const h = historyDoc("full", "success", new Date("2025-10-18T11:00:00Z"), new Date("2025-10-18T11:01:30Z"));
+    const h = historyDoc(
+      "full",
+      "success",
+      new Date("2025-10-18T11:00:00Z"),
+      new Date("2025-10-18T11:01:30Z"),
+    );
     h.stats.usersCreated = 3;
     metrics.recordSyncRun(h);
     metrics.recordWebhookEvent("success");
@@ -247,7 +320,11 @@ describe("createRunnerApp() health and metrics", () => {
     expect(text).toContain('scim_sync_runs_total{type="full",status="success"} 1');
     expect(text).toContain('scim_sync_duration_seconds_bucket{le="120",type="full"} 1');
     expect(text).toContain('scim_sync_users_total{outcome="created"} 3');
-    expect(text).toContain(`scim_sync_last_success_timestamp_seconds{type="full"} ${Date.parse("2025-10-18T11:01:30Z") / 1000}`);
+    expect(text).toContain(
+      `scim_sync_last_success_timestamp_seconds{type="full"} ${
+        Date.parse("2025-10-18T11:01:30Z") / 1000
+      }`,
+    );
     expect(text).toContain('scim_webhook_events_total{status="success"} 1');
     expect(text).toContain('scim_requests_total{resource="Users",status="503"} 1');
     expect(text).toContain('scim_request_retries_total{resource="Users"} 1');

@@ -1,12 +1,26 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../../shared/errors.ts";
-import { assertAdminAuthConfig, isLoopbackHost, presentedToken, safeEqual } from "../../../runner/http/auth.ts";
+import {
+  assertAdminAuthConfig,
+  isLoopbackHost,
+  presentedToken,
+  safeEqual,
+} from "../../../runner/http/auth.ts";
 
 describe("isLoopbackHost()", () => {
   const cases: Array<[string, boolean]> = [
-    ["127.0.0.1", true], ["127.1.2.3", true], ["localhost", true], ["::1", true], ["[::1]", true],
-    ["::ffff:127.0.0.1", true], ["0.0.0.0", false], ["::", false], ["192.168.1.5", false],
-    ["127.0.0.256", false], ["localhost.example.com", false], ["", false],
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["localhost", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["::ffff:127.0.0.1", true],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["192.168.1.5", false],
+    ["127.0.0.256", false],
+    ["localhost.example.com", false],
+    ["", false],
   ];
   for (const [host, loopback] of cases) {
     test(`isLoopbackHost() says ${loopback} when HOST is "${host}"`, () => {

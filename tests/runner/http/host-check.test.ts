@@ -13,11 +13,21 @@ import { rawRequest } from "../support/raw-http.ts";
 
 describe("isLoopbackAuthority()", () => {
   const cases: Array<[string, number | null, boolean]> = [
-    ["localhost:5174", 5174, true], ["LOCALHOST:5174", 5174, true], ["127.0.0.1:5174", 5174, true],
-    ["[::1]:5174", 5174, true], ["127.0.0.1:5175", 5174, false], ["localhost", 5174, false], ["localhost", 80, true],
-    ["rebind.attacker.example:5174", 5174, false], ["localhost.attacker.example:5174", 5174, false],
-    ["127.0.0.2:5174", 5174, false], ["user@localhost:5174", 5174, false], ["localhost:5174/x", 5174, false],
-    ["0.0.0.0:5174", 5174, false], ["", 5174, false], ["rebind.attacker.example", null, false],
+    ["localhost:5174", 5174, true],
+    ["LOCALHOST:5174", 5174, true],
+    ["127.0.0.1:5174", 5174, true],
+    ["[::1]:5174", 5174, true],
+    ["127.0.0.1:5175", 5174, false],
+    ["localhost", 5174, false],
+    ["localhost", 80, true],
+    ["rebind.attacker.example:5174", 5174, false],
+    ["localhost.attacker.example:5174", 5174, false],
+    ["127.0.0.2:5174", 5174, false],
+    ["user@localhost:5174", 5174, false],
+    ["localhost:5174/x", 5174, false],
+    ["0.0.0.0:5174", 5174, false],
+    ["", 5174, false],
+    ["rebind.attacker.example", null, false],
     ["localhost:1", null, true],
   ];
   for (const [host, port, ok] of cases) {
@@ -39,7 +49,9 @@ function setup(port: () => number | null, adminToken: string | null = null, moun
       triggers++;
       return { ok: false as const, reason: "busy" as const };
     },
-  } as unknown as Pick<Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType"> & { job?: Job };
+  } as unknown as
+    & Pick<Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType">
+    & { job?: Job };
   const app = createRunnerApp({
     config: { host: "127.0.0.1", adminToken },
     listenPort: port,
@@ -56,7 +68,14 @@ function setup(port: () => number | null, adminToken: string | null = null, moun
     },
     health: async () => ({
       code: 200,
-      report: { status: "ok", mongo: { ok: true }, sso: { ok: true }, lastSync: null, lastSuccessAgeSeconds: null, problems: [] },
+      report: {
+        status: "ok",
+        mongo: { ok: true },
+        sso: { ok: true },
+        lastSync: null,
+        lastSuccessAgeSeconds: null,
+        problems: [],
+      },
     }),
     metrics: { render: async () => ({ body: "", contentType: "text/plain" }) },
     logger: silentLogger,
@@ -68,10 +87,21 @@ function setup(port: () => number | null, adminToken: string | null = null, moun
 describe("createRunnerApp() host check without ADMIN_TOKEN", () => {
   test("createRunnerApp() refuses a rebound Host and Origin with 403 and starts no sync", async () => {
     const { app, triggers } = setup(() => 5174);
-    const rebound = { Host: "rebind.attacker.example:5174", Origin: "http://rebind.attacker.example:5174" };
-    const post = await app.request("http://rebind.attacker.example:5174/api/v1/scim/sync", { method: "POST", headers: rebound });
-    const status = await app.request("http://rebind.attacker.example:5174/api/v1/scim/sync/status", { headers: rebound });
-    const page = await app.request("http://rebind.attacker.example:5174/modules/sync", { headers: rebound });
+    const rebound = {
+      Host: "rebind.attacker.example:5174",
+      Origin: "http://rebind.attacker.example:5174",
+    };
+    const post = await app.request("http://rebind.attacker.example:5174/api/v1/scim/sync", {
+      method: "POST",
+      headers: rebound,
+    });
+    const status = await app.request(
+      "http://rebind.attacker.example:5174/api/v1/scim/sync/status",
+      { headers: rebound },
+    );
+    const page = await app.request("http://rebind.attacker.example:5174/modules/sync", {
+      headers: rebound,
+    });
     expect([post.status, status.status, page.status]).toEqual([403, 403, 403]);
     expect(await status.text()).not.toContain("nextRunAt");
     expect(triggers()).toBe(0);
@@ -79,7 +109,9 @@ describe("createRunnerApp() host check without ADMIN_TOKEN", () => {
 
   test("createRunnerApp() refuses loopback on another port, and a POST whose Origin is foreign", async () => {
     const { app, triggers } = setup(() => 5174);
-    const otherPort = await app.request("http://127.0.0.1:5175/api/v1/scim/sync/status", { headers: { Host: "127.0.0.1:5175" } });
+    const otherPort = await app.request("http://127.0.0.1:5175/api/v1/scim/sync/status", {
+      headers: { Host: "127.0.0.1:5175" },
+    });
     const foreignOrigin = await app.request("http://localhost:5174/api/v1/scim/sync", {
       method: "POST",
       headers: { Host: "localhost:5174", Origin: "http://rebind.attacker.example:5174" },
@@ -123,11 +155,14 @@ describe("createRunnerApp() host check on a real server", () => {
   test("createRunnerApp() on Bun.serve answers 403 to Host and Origin rebind.attacker.example:PORT", async () => {
     const authority = `rebind.attacker.example:${port}`;
     const post = await rawRequest(port!, [
-      "POST /api/v1/scim/sync HTTP/1.1", `Host: ${authority}`, `Origin: http://${authority}`,
+      "POST /api/v1/scim/sync HTTP/1.1",
+      `Host: ${authority}`,
+      `Origin: http://${authority}`,
       "Content-Length: 0",
     ]);
     const status = await rawRequest(port!, [
-      "GET /api/v1/scim/sync/status HTTP/1.1", `Host: ${authority}`,
+      "GET /api/v1/scim/sync/status HTTP/1.1",
+      `Host: ${authority}`,
     ]);
     expect(post).toStartWith("HTTP/1.1 403");
     expect(status).toStartWith("HTTP/1.1 403");
@@ -144,14 +179,19 @@ describe("createRunnerApp() host check on a real server", () => {
 
 describe("createRunnerApp() host check and the signed routes", () => {
   test("createRunnerApp() lets a foreign Host reach the signed ingestion route, which then checks its HMAC", async () => {
-    const ingest = new Hono().post("/api/v1/scim/events", (c) => c.json({ error: "Invalid webhook signature" }, 401));
+    const ingest = new Hono().post(
+      "/api/v1/scim/events",
+      (c) => c.json({ error: "Invalid webhook signature" }, 401),
+    );
     const { app } = setup(() => 5174, null, [ingest]);
     const res = await app.request("http://ofm.example.com/api/v1/scim/events", {
       method: "POST",
       headers: { Host: "ofm.example.com" },
     });
     expect(res.status).toBe(401);
-    const status = await app.request("http://ofm.example.com/api/v1/scim/sync/status", { headers: { Host: "ofm.example.com" } });
+    const status = await app.request("http://ofm.example.com/api/v1/scim/sync/status", {
+      headers: { Host: "ofm.example.com" },
+    });
     expect(status.status).toBe(403);
   });
 });

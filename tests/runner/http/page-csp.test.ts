@@ -13,8 +13,14 @@ import type { Scheduler } from "../../../runner/scheduler/types.ts";
 describe("the sync page's Content-Security-Policy", () => {
   test("GET /modules/sync allows its script by SHA-256 hash and no inline script otherwise", async () => {
     const app = createSyncRoutes({
-      scheduler: { current: null, lastJob: null, nextRunAt: null, nextRunType: null } as unknown as Pick<
-        Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType"
+      scheduler: {
+        current: null,
+        lastJob: null,
+        nextRunAt: null,
+        nextRunType: null,
+      } as unknown as Pick<
+        Scheduler,
+        "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType"
       >,
       now: () => new Date(),
       logger: silentLogger,

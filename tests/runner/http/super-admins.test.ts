@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../../runner/config.ts";
-import { defaultRole } from "../../../runner/store/sync-store.ts";
+import { defaultRole } from "../../../runner/documents/ofm-documents.ts";
 import { foldAsciiCase, isSuperAdminEmail } from "../../../runner/super-admins.ts";
-import { openIngestHarness, userEvent, type IngestHarness } from "../support/ingest-harness.ts";
+import { type IngestHarness, openIngestHarness, userEvent } from "../support/ingest-harness.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 const KELVIN = "\u212A"; // K KELVIN SIGN: toLowerCase() gives "k"
@@ -53,7 +53,10 @@ describe("isSuperAdminEmail()", () => {
 
 describe("loadConfig() SUPER_ADMIN_EMAILS", () => {
   test("loadConfig() folds only ASCII case in SUPER_ADMIN_EMAILS", () => {
-    const c = loadConfig({ SCIM_BEARER_TOKEN: "t", SUPER_ADMIN_EMAILS: `Karen@IAS.co.id, ${KELVIN}ELVIN@ias.co.id` });
+    const c = loadConfig({
+      SCIM_BEARER_TOKEN: "t",
+      SUPER_ADMIN_EMAILS: `Karen@IAS.co.id, ${KELVIN}ELVIN@ias.co.id`,
+    });
     expect(c.superAdminEmails).toEqual(["karen@ias.co.id", `${KELVIN}elvin@ias.co.id`]);
   });
 });
@@ -72,10 +75,18 @@ describe("a Kelvin-sign look-alike end to end", () => {
 
   test("runSync() gives employee to a directory user K(U+212A)aren@ias.co.id and super_admin to BOSS@ias.co.id", async () => {
     const dir = env.sso.sso.directory;
-    const fake = dir.create("User", { userName: `${KELVIN}aren@ias.co.id`, active: true, name: { givenName: "K" } });
+    const fake = dir.create("User", {
+      userName: `${KELVIN}aren@ias.co.id`,
+      active: true,
+      name: { givenName: "K" },
+    });
     // The dev SSO, like many, treats userName case-insensitively with toLowerCase (so Karen herself
     // cannot coexist with the look-alike); the listed admin who must still match is Boss.
-    const real = dir.create("User", { userName: "BOSS@ias.co.id", active: true, name: { givenName: "Boss" } });
+    const real = dir.create("User", {
+      userName: "BOSS@ias.co.id",
+      active: true,
+      name: { givenName: "Boss" },
+    });
     const runtime = await env.runtime({ SUPER_ADMIN_EMAILS: "karen@ias.co.id,boss@ias.co.id" });
     const { history } = await runtime.runSync({ type: "full" });
     expect(history.status).toBe("success");
@@ -85,7 +96,14 @@ describe("a Kelvin-sign look-alike end to end", () => {
   });
 
   test("the ingestion API creates K(U+212A)aren@ias.co.id from a webhook as employee", async () => {
-    const res = await h.send(userEvent({ id: "kelvin-1", event: "user.created", resourceId: "u-kelvin", email: `${KELVIN}aren@ias.co.id` }));
+    const res = await h.send(
+      userEvent({
+        id: "kelvin-1",
+        event: "user.created",
+        resourceId: "u-kelvin",
+        email: `${KELVIN}aren@ias.co.id`,
+      }),
+    );
     expect(res.status).toBe(200);
     expect((await h.users().findOne({ ssoUserId: "u-kelvin" }))?.role).toBe("employee");
   });

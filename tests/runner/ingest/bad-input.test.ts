@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createWebhookApp } from "../../../shared/webhook/app.ts";
 import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
 import { createIngestApp, createInProcessForward } from "../../../runner/ingest/ingest-app.ts";
-import { createEventStore, type EventStore } from "../../../runner/store/event-store.ts";
+import { createEventApplier, type EventApplier } from "../../../runner/ingest/apply-event.ts";
+import { createWebhookStores } from "../../../runner/store/webhook-stores.ts";
 import { signScimBody } from "../../../shared/signature.ts";
 import {
   type AppOverrides,
@@ -23,7 +24,7 @@ const INGEST = "ingest-secret-0123456789abcdef";
 const NOW = new Date();
 const USER_ID = "u-bad-input";
 let t: TestDb;
-let store: EventStore;
+let store: EventApplier;
 
 const webhookApp = (
   over: AppOverrides & { forward?: Parameters<typeof createWebhookApp>[0]["forward"] } = {},
@@ -61,7 +62,7 @@ async function snapshot() {
 
 beforeAll(async () => {
   t = await openTestDb("ingest_bad");
-  store = createEventStore(t.mongo.db);
+  store = createEventApplier(createWebhookStores(t.mongo.db));
   await store.ensureIndexes();
   // The targeted user exists with older data, so any event that got through would change it.
   const seed = envelope(ctx, { id: "seed", event: "user.created" });

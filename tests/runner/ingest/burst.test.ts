@@ -42,81 +42,103 @@ afterAll(async () => {
 });
 
 describe("runner ingestion under a burst", () => {
-  test("the runner sheds a burst of 2,000 events with 503 + Retry-After, keeps /health 200, and redelivery applies each once", async () => {
-    const url = `${runner.url}/api/v1/scim/events`;
-    const port = Number(new URL(runner.url).port);
-    const bodies = await Promise.all(Array.from({ length: EVENTS }, async (_, i) => {
-      const body = JSON.stringify(userEvent({
-        id: `burst-${i}`, event: "user.created", resourceId: `u-burst-${i}`, email: `burst.${i}@ias.co.id`,
+  test(
+    "the runner sheds a burst of 2,000 events with 503 + Retry-After, keeps /health 200, and redelivery applies each once",
+    async () => {
+      const url = `${runner.url}/api/v1/scim/events`;
+      const port = Number(new URL(runner.url).port);
+      const bodies = await Promise.all(Array.from({ length: EVENTS }, async (_, i) => {
+        const body = JSON.stringify(userEvent({
+          id: `burst-${i}`,
+          event: "user.created",
+          resourceId: `u-burst-${i}`,
+          email: `burst.${i}@ias.co.id`,
+        }));
+        return { body, signature: await signScimBody(INGEST_SECRET, body) };
       }));
-      return { body, signature: await signScimBody(INGEST_SECRET, body) };
-    }));
-    const post = (i: number) =>
-      fetch(url, {
-        method: "POST",
-        body: bodies[i]!.body,
-        headers: { "content-type": "application/json", "x-scim-signature": bodies[i]!.signature },
-      });
+      const post = (i: number) =>
+        fetch(url, {
+          method: "POST",
+          body: bodies[i]!.body,
+          headers: { "content-type": "application/json", "x-scim-signature": bodies[i]!.signature },
+        });
 
-    // The SSO check (cached 30 s) answered before the burst, so the probes below time MongoDB.
-    expect(await rawRequest(port, ["GET /health HTTP/1.1", `Host: 127.0.0.1:${port}`])).toStartWith("HTTP/1.1 200");
-    // /health polled on its own sockets through the burst and the redelivery.
-    const health: Array<{ status: string; ms: number }> = [];
-    let bursting = true;
-    const poller = (async () => {
-      while (bursting) {
-        const at = performance.now();
-        const answer = await rawRequest(port, ["GET /health HTTP/1.1", `Host: 127.0.0.1:${port}`]);
-        health.push({ status: answer.slice(9, 12), ms: performance.now() - at });
-        await Bun.sleep(50);
-      }
-    })();
+      // The SSO check (cached 30 s) answered before the burst, so the probes below time MongoDB.
+      expect(await rawRequest(port, ["GET /health HTTP/1.1", `Host: 127.0.0.1:${port}`]))
+        .toStartWith("HTTP/1.1 200");
+      // /health polled on its own sockets through the burst and the redelivery.
+      const health: Array<{ status: string; ms: number }> = [];
+      let bursting = true;
+      const poller = (async () => {
+        while (bursting) {
+          const at = performance.now();
+          const answer = await rawRequest(port, [
+            "GET /health HTTP/1.1",
+            `Host: 127.0.0.1:${port}`,
+          ]);
+          health.push({ status: answer.slice(9, 12), ms: performance.now() - at });
+          await Bun.sleep(50);
+        }
+      })();
 
-    const started = performance.now();
-    const first = await Promise.all(Array.from({ length: EVENTS }, async (_, i) => {
-      const res = await post(i);
-      await res.arrayBuffer();
-      return { i, status: res.status, retryAfter: res.headers.get("retry-after") };
-    }));
-    const burstMs = performance.now() - started;
-
-    const refused = first.filter((r) => r.status === 503);
-    const stored = first.filter((r) => r.status === 200);
-    expect(refused.length).toBeGreaterThan(0);
-    expect(stored.length).toBeGreaterThan(0);
-    expect(refused.length + stored.length).toBe(EVENTS);
-    expect(refused.every((r) => r.retryAfter === "1")).toBe(true);
-
-    // Redelivery, as a sender honouring Retry-After would: fewer at once than the gate holds.
-    const pending = refused.map((r) => r.i);
-    let waits = 0;
-    const worker = async () => {
-      for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
+      const started = performance.now();
+      const first = await Promise.all(Array.from({ length: EVENTS }, async (_, i) => {
         const res = await post(i);
         await res.arrayBuffer();
-        if (res.status === 200) continue;
-        pending.push(i);
-        waits++;
-        await Bun.sleep(Number(res.headers.get("retry-after") ?? "1") * 1000);
-      }
-    };
-    await Promise.all(Array.from({ length: MAX_IN_FLIGHT / 2 }, worker));
-    expect(pending).toEqual([]);
-    expect(waits).toBe(0);
-    bursting = false;
-    await poller;
-    expect(health.length).toBeGreaterThan(10);
-    expect(health.filter((h) => h.status !== "200")).toEqual([]);
-    expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(2_000);
+        return { i, status: res.status, retryAfter: res.headers.get("retry-after") };
+      }));
+      const burstMs = performance.now() - started;
 
-    const db = t.mongo.db;
-    expect(await db.collection("users").countDocuments({ ssoUserId: /^u-burst-/ })).toBe(EVENTS);
-    expect(await db.collection("webhookEvents").countDocuments({ eventId: /^burst-/ })).toBe(EVENTS);
-    expect(await db.collection("webhookEvents").countDocuments({ eventId: /^burst-/, status: "success" })).toBe(EVENTS);
-    console.log(
-      `burst: ${EVENTS} events, ${stored.length} stored and ${refused.length} refused (503) in ${Math.round(burstMs)} ms; ` +
-        `/health ${health.length} probes, slowest ${Math.round(Math.max(...health.map((h) => h.ms)))} ms; ` +
-        `all applied once after redelivery`,
-    );
-  }, 120_000);
+      const refused = first.filter((r) => r.status === 503);
+      const stored = first.filter((r) => r.status === 200);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(stored.length).toBeGreaterThan(0);
+      expect(refused.length + stored.length).toBe(EVENTS);
+      expect(refused.every((r) => r.retryAfter === "1")).toBe(true);
+
+      // Redelivery, as a sender honouring Retry-After would: fewer at once than the gate holds.
+      const pending = refused.map((r) => r.i);
+      let waits = 0;
+      const worker = async () => {
+        for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
+          const res = await post(i);
+          await res.arrayBuffer();
+          if (res.status === 200) continue;
+          pending.push(i);
+          waits++;
+          await Bun.sleep(Number(res.headers.get("retry-after") ?? "1") * 1000);
+        }
+      };
+      await Promise.all(Array.from({ length: MAX_IN_FLIGHT / 2 }, worker));
+      expect(pending).toEqual([]);
+      expect(waits).toBe(0);
+      bursting = false;
+      await poller;
+      expect(health.length).toBeGreaterThan(10);
+      expect(health.filter((h) => h.status !== "200")).toEqual([]);
+      expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(2_000);
+
+      const db = t.mongo.db;
+      expect(await db.collection("users").countDocuments({ ssoUserId: /^u-burst-/ })).toBe(EVENTS);
+      expect(await db.collection("webhookEvents").countDocuments({ eventId: /^burst-/ })).toBe(
+        EVENTS,
+      );
+      expect(
+        await db.collection("webhookEvents").countDocuments({
+          eventId: /^burst-/,
+          status: "success",
+        }),
+      ).toBe(EVENTS);
+      console.log(
+        `burst: ${EVENTS} events, ${stored.length} stored and ${refused.length} refused (503) in ${
+          Math.round(burstMs)
+        } ms; ` +
+          `/health ${health.length} probes, slowest ${
+            Math.round(Math.max(...health.map((h) => h.ms)))
+          } ms; ` +
+          `all applied once after redelivery`,
+      );
+    },
+    120_000,
+  );
 });

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
 import { createIngestApp } from "../../../runner/ingest/ingest-app.ts";
-import { createEventStore } from "../../../runner/store/event-store.ts";
+import { createEventApplier } from "../../../runner/ingest/apply-event.ts";
+import { createWebhookStores } from "../../../runner/store/webhook-stores.ts";
 import { signScimBody } from "../../../shared/signature.ts";
 import {
   INGEST_SECRET,
@@ -53,7 +54,7 @@ describe("createIngestApp() refusals and failures", () => {
     const dead = new MongoClient("mongodb://127.0.0.1:9/", { serverSelectionTimeoutMS: 300 });
     const down = createIngestApp({
       secrets: [INGEST_SECRET],
-      store: createEventStore(dead.db("nowhere")),
+      store: createEventApplier(createWebhookStores(dead.db("nowhere"))),
     });
     const before = await h.snapshot();
     const body = JSON.stringify(userEvent({ id: "e-down", resourceId: "u-down" }));
@@ -109,9 +110,15 @@ describe("createIngestApp() when applying fails", () => {
   });
 });
 
-describe("createEventStore() recovery", () => {
-  test("createEventStore() takes over an event a crashed runner left processing, and finds its change already made", async () => {
-    const e = userEvent({ id: "e-crashed", event: "user.created", resourceId: "u-lost", phone: "+62 7", email: "lost@ias.co.id" });
+describe("createEventApplier() recovery", () => {
+  test("createEventApplier() takes over an event a crashed runner left processing, and finds its change already made", async () => {
+    const e = userEvent({
+      id: "e-crashed",
+      event: "user.created",
+      resourceId: "u-lost",
+      phone: "+62 7",
+      email: "lost@ias.co.id",
+    });
     expect(await h.statusOf(e)).toBe("success");
     const written = await h.users().findOne({ ssoUserId: "u-lost" });
     expect(written).not.toBeNull();
@@ -128,14 +135,18 @@ describe("createEventStore() recovery", () => {
     expect(await h.statusOf(e)).toBe("duplicate");
   });
 
-  test("createEventStore() answers duplicate to a delivery while another is still processing the event", async () => {
-    const e = userEvent({ id: "e-inflight", resourceId: "u-inflight", email: "inflight@ias.co.id" });
+  test("createEventApplier() answers duplicate to a delivery while another is still processing the event", async () => {
+    const e = userEvent({
+      id: "e-inflight",
+      resourceId: "u-inflight",
+      email: "inflight@ias.co.id",
+    });
     await h.recordEarlier(e, "processing");
     expect(await h.statusOf(e)).toBe("duplicate");
     expect(await h.users().countDocuments({ ssoUserId: "u-inflight" })).toBe(0);
   });
 
-  test("createEventStore() finds a user OFM replaced under a new _id by its ssoUserId", async () => {
+  test("createEventApplier() finds a user OFM replaced under a new _id by its ssoUserId", async () => {
     const created = userEvent({
       id: "e-ofm-1",
       event: "user.created",

@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Hono } from "hono";
 import { createRunnerApp } from "../../../runner/http/app.ts";
-import { webhookMounts, type Mounts } from "../../../runner/http/mounts.ts";
+import { webhookMounts } from "../../../runner/http/mounts.ts";
 import { loadSyncPage, type PageSources } from "../../../runner/http/page-data.ts";
 import type { HealthReport } from "../../../runner/health.ts";
 import { createMetrics } from "../../../runner/metrics.ts";
-import type { Runtime } from "../../../runner/runtime.ts";
+import type { Runtime } from "../../../runner/compose.ts";
 import { heldSummary } from "../../../runner/cli/summary.ts";
 import { silentLogger } from "../../../shared/logger.ts";
 import { signScimBody } from "../../../shared/signature.ts";
@@ -19,17 +19,23 @@ const ADMIN_TOKEN = "held-admin-token-0123456789abcdef";
 
 let t: SyncEnv;
 let rt: Runtime;
-let mounts: Mounts;
 let app: Hono;
 let page: Omit<PageSources, "scheduler" | "now">;
 let allowed = 0;
 let activeAtStart = 0;
-const scheduler = { trigger: async () => ({ ok: false as const, reason: "busy" as const }), current: null, lastJob: null, nextRunAt: null, nextRunType: null };
+const scheduler = {
+  trigger: async () => ({ ok: false as const, reason: "busy" as const }),
+  current: null,
+  lastJob: null,
+  nextRunAt: null,
+  nextRunType: null,
+};
 
 const users = () => t.mongo.db(t.dbName).collection("users");
 const events = () => t.mongo.db(t.dbName).collection("webhookEvents");
 const activeIds = async () =>
-  (await users().find({ isActive: true }, { projection: { ssoUserId: 1 } }).sort({ ssoUserId: 1 }).toArray())
+  (await users().find({ isActive: true }, { projection: { ssoUserId: 1 } }).sort({ ssoUserId: 1 })
+    .toArray())
     .map((d) => d.ssoUserId as string);
 
 async function ingest(e: unknown): Promise<{ code: number; status: string }> {
@@ -37,7 +43,10 @@ async function ingest(e: unknown): Promise<{ code: number; status: string }> {
   const res = await app.request("/api/v1/scim/events", {
     method: "POST",
     body,
-    headers: { "content-type": "application/json", "x-scim-signature": await signScimBody(INGEST_SECRET, body) },
+    headers: {
+      "content-type": "application/json",
+      "x-scim-signature": await signScimBody(INGEST_SECRET, body),
+    },
   });
   return { code: res.status, status: ((await res.json()) as { status: string }).status };
 }
@@ -46,26 +55,36 @@ const deleteEvent = (id: string, resourceId: string) =>
 
 beforeAll(async () => {
   t = await syncEnv("held", { users: 60, maxResults: 50 });
-  rt = await t.runtime({ INGEST_SECRET, ADMIN_TOKEN, SYNC_MAX_DEACTIVATE: "20%", SYNC_GUARD_WINDOW: "24h" });
+  rt = await t.runtime({
+    INGEST_SECRET,
+    ADMIN_TOKEN,
+    SYNC_MAX_DEACTIVATE: "20%",
+    SYNC_GUARD_WINDOW: "24h",
+  });
   expect((await rt.runSync({ type: "full" })).history.status).toBe("success");
   activeAtStart = (await activeIds()).length;
   allowed = Math.floor(activeAtStart * 0.2);
-  mounts = await webhookMounts({ db: rt.mongo.db, config: rt.config, logger: silentLogger });
   page = {
     ssoBaseUrl: t.sso.url,
     connection: () => rt.connection(),
     recentHistory: (n) => rt.history.recent(n),
-    recentEvents: mounts.recentEvents,
-    heldEvents: mounts.heldEvents,
+    recentEvents: (n) => rt.events.recent(n),
+    heldEvents: (n) => rt.events.held(n),
     leaseHolder: async () => null,
   };
   app = createRunnerApp({
     config: { host: "127.0.0.1", adminToken: ADMIN_TOKEN },
-    sync: { scheduler, now: () => new Date(), logger: silentLogger, applyHeld: mounts.applyHeld, page },
+    sync: {
+      scheduler,
+      now: () => new Date(),
+      logger: silentLogger,
+      applyHeld: () => rt.events.applyHeld(),
+      page,
+    },
     health: async () => ({ code: 200, report: {} as HealthReport }),
     metrics: createMetrics(),
     logger: silentLogger,
-    mounts: mounts.apps,
+    mounts: webhookMounts({ events: rt.events, config: rt.config, logger: silentLogger }),
   });
 }, 60_000);
 afterAll(() => t.close());
@@ -75,7 +94,9 @@ describe("webhook deactivations and the guard window", () => {
 
   test("createIngestApp() holds user.deleted past the window's limit, counting the sync's deactivations, answering 200 held", async () => {
     // A sync deactivates 3: they count in the window with the webhooks that follow.
-    for (const u of t.sso.sso.directory.list("User").filter((u) => u.active !== false).slice(0, 3)) {
+    for (
+      const u of t.sso.sso.directory.list("User").filter((u) => u.active !== false).slice(0, 3)
+    ) {
       t.sso.sso.directory.remove("User", String(u.id));
     }
     const sync = await rt.runSync({ type: "full" });
@@ -91,8 +112,12 @@ describe("webhook deactivations and the guard window", () => {
     held = targets.filter((_, i) => answers[i]?.status === "held");
     expect(applied.length).toBe(allowed - 3);
     expect(held.length).toBe(targets.length - (allowed - 3));
-    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: true })).toBe(held.length);
-    expect(await users().countDocuments({ ssoUserId: { $in: applied }, isActive: false })).toBe(applied.length);
+    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: true })).toBe(
+      held.length,
+    );
+    expect(await users().countDocuments({ ssoUserId: { $in: applied }, isActive: false })).toBe(
+      applied.length,
+    );
     expect(await events().countDocuments({ status: "held" })).toBe(held.length);
     // Everything deactivated since the first sync stays within the limit of those active then.
     expect(activeAtStart - (await activeIds()).length).toBe(allowed);
@@ -100,13 +125,20 @@ describe("webhook deactivations and the guard window", () => {
 
   test("createIngestApp() answers duplicate to a redelivered held event and still applies nothing", async () => {
     const i = (await events().findOne({ status: "held" }))?.eventId as string;
-    const again = await ingest(deleteEvent(i, (await events().findOne({ eventId: i }))?.resourceId as string));
+    const again = await ingest(
+      deleteEvent(i, (await events().findOne({ eventId: i }))?.resourceId as string),
+    );
     expect(again).toEqual({ code: 200, status: "duplicate" });
-    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: true })).toBe(held.length);
+    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: true })).toBe(
+      held.length,
+    );
   });
 
   test("runSync() is aborted when the webhooks already used the window's limit", async () => {
-    t.sso.sso.directory.remove("User", (await activeIds()).find((id) => !held.includes(id)) as string);
+    t.sso.sso.directory.remove(
+      "User",
+      (await activeIds()).find((id) => !held.includes(id)) as string,
+    );
     const { history } = await rt.runSync({ type: "full" });
     expect(history.status).toBe("aborted");
     expect(history.error?.message).toContain(`${allowed} were already deactivated`);
@@ -116,7 +148,9 @@ describe("webhook deactivations and the guard window", () => {
     const data = await loadSyncPage({ ...page, scheduler, now: () => new Date() }, null);
     expect(data.held?.map((r) => r.resourceId).sort()).toEqual([...held].sort());
     expect(data.held?.every((r) => r.status === "held")).toBe(true);
-    const res = await app.request("/modules/sync", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await app.request("/modules/sync", {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const html = await res.text();
     expect(html).toContain("Held deactivations");
     expect(html).toContain('action="/api/v1/scim/sync/held"');
@@ -124,7 +158,7 @@ describe("webhook deactivations and the guard window", () => {
   });
 
   test("heldSummary() names the held events for npm run sync and how to apply them", async () => {
-    const rows = (await mounts.heldEvents(20)) as Parameters<typeof heldSummary>[0];
+    const rows = (await rt.events.held(20)) as Parameters<typeof heldSummary>[0];
     const text = heldSummary(rows, rows.length);
     expect(text).toContain(`Held webhook deactivations: ${held.length}`);
     expect(text).toContain("--apply-held");
@@ -135,7 +169,10 @@ describe("webhook deactivations and the guard window", () => {
   test("POST /api/v1/scim/sync/held refuses without the admin token and from another site, applying nothing", async () => {
     const none = await app.request("/api/v1/scim/sync/held", { method: "POST" });
     expect(none.status).toBe(401);
-    const wrong = await app.request("/api/v1/scim/sync/held", { method: "POST", headers: { authorization: "Bearer nope-nope-nope-nope" } });
+    const wrong = await app.request("/api/v1/scim/sync/held", {
+      method: "POST",
+      headers: { authorization: "Bearer nope-nope-nope-nope" },
+    });
     expect(wrong.status).toBe(401);
     const cross = await app.request("/api/v1/scim/sync/held", {
       method: "POST",
@@ -143,22 +180,39 @@ describe("webhook deactivations and the guard window", () => {
     });
     expect(cross.status).toBe(403);
     expect(await events().countDocuments({ status: "held" })).toBe(held.length);
-    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: true })).toBe(held.length);
+    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: true })).toBe(
+      held.length,
+    );
   });
 
   test("POST /api/v1/scim/sync/held with the admin token applies every held deactivation, once", async () => {
     const res = await app.request("/api/v1/scim/sync/held", {
       method: "POST",
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: "",
     });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`/modules/sync?applied=${held.length}`);
-    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: false })).toBe(held.length);
+    expect(await users().countDocuments({ ssoUserId: { $in: held }, isActive: false })).toBe(
+      held.length,
+    );
     expect(await events().countDocuments({ status: "held" })).toBe(0);
-    expect(await events().countDocuments({ resourceId: { $in: held }, status: "success", change: "deactivated", forced: true }))
+    expect(
+      await events().countDocuments({
+        resourceId: { $in: held },
+        status: "success",
+        change: "deactivated",
+        forced: true,
+      }),
+    )
       .toBe(held.length);
-    const again = await app.request("/api/v1/scim/sync/held", { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const again = await app.request("/api/v1/scim/sync/held", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(await again.json()).toEqual({ applied: 0, deactivated: 0, results: [] });
     const data = await loadSyncPage({ ...page, scheduler, now: () => new Date() }, null);
     expect(data.held).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createKeyedQueue } from "../../../runner/store/keyed-queue.ts";
+import { createKeyedQueue } from "../../../runner/ingest/keyed-queue.ts";
 
 /** A task that records its start and end around a wait it does not control. */
 function task(log: string[], name: string, gate: Promise<void>, fail = false) {

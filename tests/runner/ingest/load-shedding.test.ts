@@ -7,10 +7,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createInFlightGate } from "../../../runner/ingest/in-flight-gate.ts";
 import { createIngestApp } from "../../../runner/ingest/ingest-app.ts";
-import { CALLER_GONE, createEventStore, type ApplyResult } from "../../../runner/store/event-store.ts";
+import {
+  type ApplyResult,
+  CALLER_GONE,
+  createEventApplier,
+} from "../../../runner/ingest/apply-event.ts";
+import { createWebhookStores } from "../../../runner/store/webhook-stores.ts";
 import { signScimBody } from "../../../shared/signature.ts";
 import type { ForwardedEvent } from "../../../shared/webhook-event.ts";
-import { INGEST_SECRET, type IngestHarness, openIngestHarness, userEvent } from "../support/ingest-harness.ts";
+import {
+  INGEST_SECRET,
+  type IngestHarness,
+  openIngestHarness,
+  userEvent,
+} from "../support/ingest-harness.ts";
 
 const signedInit = async (e: unknown, signal?: AbortSignal): Promise<RequestInit> => {
   const body = JSON.stringify(e);
@@ -18,7 +28,10 @@ const signedInit = async (e: unknown, signal?: AbortSignal): Promise<RequestInit
     method: "POST",
     body,
     signal,
-    headers: { "content-type": "application/json", "x-scim-signature": await signScimBody(INGEST_SECRET, body) },
+    headers: {
+      "content-type": "application/json",
+      "x-scim-signature": await signScimBody(INGEST_SECRET, body),
+    },
   };
 };
 
@@ -30,7 +43,7 @@ describe("createIngestApp() with a full gate", () => {
   afterAll(() => h.t.drop());
 
   test("createIngestApp() answers 503 with Retry-After, without reading the body, when the gate is full", async () => {
-    const store = createEventStore(h.t.mongo.db);
+    const store = createEventApplier(createWebhookStores(h.t.mongo.db));
     const gate = createInFlightGate({ max: 2 });
     const app = createIngestApp({ secrets: [INGEST_SECRET], store, gate });
     expect(gate.take(2)).toBe(true);
@@ -42,26 +55,41 @@ describe("createIngestApp() with a full gate", () => {
         c.close();
       },
     }, { highWaterMark: 0 }); // pulled only when someone reads it
-    const res = await app.request("/api/v1/scim/events", { method: "POST", body, headers: { "content-type": "application/json" } });
+    const res = await app.request("/api/v1/scim/events", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
     expect(pulled).toBe(false);
     gate.release(2);
-    const ok = await app.request("/api/v1/scim/events", await signedInit(userEvent({ id: "g-1", event: "user.created", resourceId: "u-g1" })));
+    const ok = await app.request(
+      "/api/v1/scim/events",
+      await signedInit(userEvent({ id: "g-1", event: "user.created", resourceId: "u-g1" })),
+    );
     expect(ok.status).toBe(200);
     expect(gate.inFlight).toBe(0);
   });
 
   test("createIngestApp() answers a batch 503 when the gate cannot hold all its events", async () => {
     const gate = createInFlightGate({ max: 4 });
-    const app = createIngestApp({ secrets: [INGEST_SECRET], store: createEventStore(h.t.mongo.db), gate });
+    const app = createIngestApp({
+      secrets: [INGEST_SECRET],
+      store: createEventApplier(createWebhookStores(h.t.mongo.db)),
+      gate,
+    });
     expect(gate.take(2)).toBe(true);
-    const events = [1, 2, 3].map((i) => userEvent({ id: `b-${i}`, event: "user.created", resourceId: `u-b${i}` }));
+    const events = [1, 2, 3].map((i) =>
+      userEvent({ id: `b-${i}`, event: "user.created", resourceId: `u-b${i}` })
+    );
     const res = await app.request("/api/v1/scim/events", await signedInit({ events }));
     expect(res.status).toBe(503);
     expect(await h.events().countDocuments({ eventId: { $in: ["b-1", "b-2", "b-3"] } })).toBe(0);
     gate.release(2);
-    expect((await app.request("/api/v1/scim/events", await signedInit({ events }))).status).toBe(200);
+    expect((await app.request("/api/v1/scim/events", await signedInit({ events }))).status).toBe(
+      200,
+    );
     expect(gate.inFlight).toBe(0);
   });
 });
@@ -75,7 +103,7 @@ describe("createIngestApp() on a real server when the caller goes away", () => {
   let onEnter: () => void = () => {};
   beforeAll(async () => {
     h = await openIngestHarness("gone");
-    const real = createEventStore(h.t.mongo.db);
+    const real = createEventApplier(createWebhookStores(h.t.mongo.db));
     held = new Promise<void>((r) => (release = r));
     // The real store, reached only once the test lets go: the request waits as it would behind a busy pool.
     const store = {
@@ -86,7 +114,11 @@ describe("createIngestApp() on a real server when the caller goes away", () => {
         return result;
       },
     };
-    server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: createIngestApp({ secrets: [INGEST_SECRET], store }).fetch });
+    server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: createIngestApp({ secrets: [INGEST_SECRET], store }).fetch,
+    });
   });
   afterAll(async () => {
     server.stop(true);
@@ -105,7 +137,9 @@ describe("createIngestApp() on a real server when the caller goes away", () => {
     const { signal, result } = entered[0]!;
     // Bun aborts the request's signal when the client disconnects; without that nothing here would work.
     const aborted = await Promise.race([
-      new Promise<boolean>((r) => (signal.aborted ? r(true) : signal.addEventListener("abort", () => r(true)))),
+      new Promise<boolean>((
+        r,
+      ) => (signal.aborted ? r(true) : signal.addEventListener("abort", () => r(true)))),
       Bun.sleep(5_000).then(() => false),
     ]);
     expect(aborted).toBe(true);

@@ -13,7 +13,12 @@ describe("PackedIndex", () => {
     index.add("u3", "hash-3", true, oid);
     index.add("u4", "hash-4", false, 42);
     expect(index.size).toBe(4);
-    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "hash-1", isActive: true, id: "oid:65f0c0ffee0000000000abcd" });
+    expect(index.get("u1")).toEqual({
+      key: "u1",
+      syncHash: "hash-1",
+      isActive: true,
+      id: "oid:65f0c0ffee0000000000abcd",
+    });
     expect(index.get("u2")).toEqual({ key: "u2", syncHash: "", isActive: false });
     expect(index.get("u3")).toEqual({ key: "u3", syncHash: "hash-3", isActive: true, id: oid });
     expect(index.get("u4")?.id).toBe(42);
@@ -27,19 +32,31 @@ describe("PackedIndex", () => {
     index.add("u1", "old", true, new ObjectId());
     index.add("u1", "new", false, "oid:65f0c0ffee0000000000abcd");
     expect(index.size).toBe(1);
-    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "new", isActive: false, id: "oid:65f0c0ffee0000000000abcd" });
+    expect(index.get("u1")).toEqual({
+      key: "u1",
+      syncHash: "new",
+      isActive: false,
+      id: "oid:65f0c0ffee0000000000abcd",
+    });
   });
 
   test("PackedIndex keeps a foreign hash with a NUL in it as no hash, and a string _id whatever it holds", () => {
     const index = new PackedIndex();
     index.add("u1", "bad\u0000hash", true, "id\u0000with-nul");
-    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "", isActive: true, id: "id\u0000with-nul" });
+    expect(index.get("u1")).toEqual({
+      key: "u1",
+      syncHash: "",
+      isActive: true,
+      id: "id\u0000with-nul",
+    });
   });
 
   test("PackedIndex diffs as a Map does", () => {
     const index = new PackedIndex();
     const map = new Map();
-    for (const [k, h, a] of [["u1", "h1", true], ["u2", "h2", true], ["u3", "h3", false]] as const) {
+    for (
+      const [k, h, a] of [["u1", "h1", true], ["u2", "h2", true], ["u3", "h3", false]] as const
+    ) {
       index.add(k, h, a, `oid:${k}`);
       map.set(k, { key: k, syncHash: h, isActive: a, id: `oid:${k}` });
     }

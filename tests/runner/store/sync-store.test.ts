@@ -24,10 +24,18 @@ describe("createSyncStore().userIndex()", () => {
     })));
     await users.insertOne({ email: "local@ias.co.id" }); // OFM's own account: no ssoUserId, not indexed
     let checks = 0;
-    const index = await createSyncStore(t.mongo.db, { superAdminEmails: [], userUpdateFields: ["email"] })
+    const index = await createSyncStore(t.mongo.db, {
+      superAdminEmails: [],
+      userUpdateFields: ["email"],
+    })
       .userIndex(() => checks++);
     expect(index.size).toBe(12_000);
-    expect(index.get("u-7")).toEqual({ key: "u-7", syncHash: "h7", isActive: true, id: `oid:${ids[7]!.toHexString()}` });
+    expect(index.get("u-7")).toEqual({
+      key: "u-7",
+      syncHash: "h7",
+      isActive: true,
+      id: `oid:${ids[7]!.toHexString()}`,
+    });
     expect(index.get("u-9")?.isActive).toBe(false);
     expect(index.countActive()).toBe(8_000);
     expect(checks).toBe(2);

@@ -46,7 +46,9 @@ export function createFakeTime(start: Date): FakeTime {
       for (;;) {
         await flush();
         let next: [number, { at: number; fn: () => void | Promise<void> }] | undefined;
-        for (const entry of timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
+        for (const entry of timers) {
+          if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
+        }
         if (!next) break;
         timers.delete(next[0]);
         t = Math.max(t, next[1].at);

@@ -67,8 +67,16 @@ export function historyDoc(
     dryRun: false,
     status,
     stats: {
-      usersCreated: 0, usersUpdated: 0, usersDeactivated: 0, orgUnitsCreated: 0, orgUnitsUpdated: 0,
-      errors: [], usersUnchanged: 0, orgUnitsUnchanged: 0, orgUnitsDeactivated: 0, usersFetched: 0,
+      usersCreated: 0,
+      usersUpdated: 0,
+      usersDeactivated: 0,
+      orgUnitsCreated: 0,
+      orgUnitsUpdated: 0,
+      errors: [],
+      usersUnchanged: 0,
+      orgUnitsUnchanged: 0,
+      orgUnitsDeactivated: 0,
+      usersFetched: 0,
       orgUnitsFetched: 0,
     },
   };
@@ -114,7 +122,7 @@ export function fakeEngine(
       runs.push({ options, startedAt, finish });
       if (opts.auto) finish(opts.auto);
     });
-    return { history: await result, runId: `run-${++seq}` };
+    return { history: await result, historyId: `history-${++seq}` };
   }
   return { runs, runSync };
 }

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { MongoClient } from "mongodb";
 import { silentLogger } from "../../../shared/logger.ts";
 import { loadConfig } from "../../../runner/config.ts";
-import { createRuntime, type Runtime } from "../../../runner/runtime.ts";
+import { createRuntime, type Runtime } from "../../../runner/compose.ts";
 import type { HostileMode, HostileScimOptions } from "../../../dev/hostile-scim/app.ts";
 import {
   type Recorder,

@@ -7,7 +7,11 @@
  */
 import type { Hono } from "hono";
 import { createIngestApp } from "../../../runner/ingest/ingest-app.ts";
-import { createEventStore, type EventStoreOptions } from "../../../runner/store/event-store.ts";
+import {
+  createEventApplier,
+  type EventApplierOptions,
+} from "../../../runner/ingest/apply-event.ts";
+import { createWebhookStores } from "../../../runner/store/webhook-stores.ts";
 import { mapWebhookEvent } from "../../../shared/event-mapping.ts";
 import { createLogger } from "../../../shared/logger.ts";
 import { signScimBody } from "../../../shared/signature.ts";
@@ -47,10 +51,10 @@ export interface IngestHarness {
  */
 export async function openIngestHarness(
   prefix: string,
-  options: EventStoreOptions = {},
+  options: EventApplierOptions = {},
 ): Promise<IngestHarness> {
   const t = await openTestDb(prefix);
-  const store = createEventStore(t.mongo.db, options);
+  const store = createEventApplier(createWebhookStores(t.mongo.db), options);
   await store.ensureIndexes();
   const h: IngestHarness = {
     t,

@@ -18,9 +18,17 @@ import { connect } from "node:net";
  */
 export function rawRequest(port: number, lines: string[], body = ""): Promise<string> {
   return new Promise((resolve, reject) => {
-    const head = [...lines, "Connection: close", ...(body ? [`Content-Length: ${Buffer.byteLength(body)}`] : [])];
+    const head = [
+      ...lines,
+      "Connection: close",
+      ...(body ? [`Content-Length: ${Buffer.byteLength(body)}`] : []),
+    ];
     // write, not end: a half-closed socket reads to Bun as a client that went away.
-    const socket = connect(port, "127.0.0.1", () => socket.write(`${head.join("\r\n")}\r\n\r\n${body}`));
+    const socket = connect(
+      port,
+      "127.0.0.1",
+      () => socket.write(`${head.join("\r\n")}\r\n\r\n${body}`),
+    );
     let out = "";
     socket.on("data", (d) => (out += d.toString("utf8")));
     socket.on("end", () => resolve(out));

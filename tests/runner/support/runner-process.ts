@@ -67,10 +67,19 @@ export async function pumpLines(
  * expect(await r.exited).toBe(0);
  * ```
  */
-export async function startRunner(env: Record<string, string>, timeoutMs = 20_000): Promise<RunnerProcess> {
+export async function startRunner(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<RunnerProcess> {
   const proc = Bun.spawn([BUN, "runner/main.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: "0", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      ...env,
+    },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -87,8 +96,12 @@ export async function startRunner(env: Record<string, string>, timeoutMs = 20_00
   const exited = proc.exited;
   const url = await Promise.race([
     ready,
-    exited.then((code) => Promise.reject(new Error(`runner exited ${code} before ready:\n${lines.join("\n")}`))),
-    Bun.sleep(timeoutMs).then(() => Promise.reject(new Error(`runner not ready in ${timeoutMs} ms:\n${lines.join("\n")}`))),
+    exited.then((code) =>
+      Promise.reject(new Error(`runner exited ${code} before ready:\n${lines.join("\n")}`))
+    ),
+    Bun.sleep(timeoutMs).then(() =>
+      Promise.reject(new Error(`runner not ready in ${timeoutMs} ms:\n${lines.join("\n")}`))
+    ),
   ]);
   return { proc, url, lines, exited, signal: (sig) => proc.kill(sig) };
 }

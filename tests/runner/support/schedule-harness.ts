@@ -10,11 +10,9 @@
 import { silentLogger } from "../../../shared/logger.ts";
 import type { DevSsoOptions } from "../../../dev/sso/app.ts";
 import { loadConfig } from "../../../runner/config.ts";
-import { createLease } from "../../../runner/lease.ts";
-import { createScheduler, type Scheduler } from "../../../runner/scheduler/scheduler.ts";
+import type { Scheduler } from "../../../runner/scheduler/scheduler.ts";
 import type { SyncHistoryDoc } from "../../../runner/store/collections.ts";
-import { createLeaseStore } from "../../../runner/store/lease-store.ts";
-import { createRuntime } from "../../../runner/runtime.ts";
+import { createRuntime } from "../../../runner/compose.ts";
 import { createFakeTime, type FakeTime } from "./fake-time.ts";
 import { type SyncEnv, syncEnv } from "./sync-env.ts";
 
@@ -67,38 +65,13 @@ export async function scheduleHarness(
   // Whole seconds, near the wall clock: the SSO's meta timestamps stay on the real clock.
   const start = new Date(Math.floor(Date.now() / 1000) * 1000);
   const time = createFakeTime(start);
-  // The daemon's own wiring (runner/runtime.ts), with the fake clock for runs and their history.
+  // The daemon's own wiring (runner/compose.ts): its lease and scheduler, on the fake clock and timers.
   const runtime = await createRuntime(
     loadConfig({ ...env.env, SCIM_RATE_LIMIT: "100000", SYNC_JITTER: "0s", ...envExtra }),
     silentLogger,
-    { now: time.clock.now },
+    { now: time.clock.now, timer: time.timer, random: () => 0 },
   );
-  const { config, history } = runtime;
-  const db = runtime.mongo.db;
-  const lease = createLease({
-    store: createLeaseStore(db, { now: time.clock.now }),
-    owner: "schedule-harness",
-    ttlMs: config.leaseTtlMs,
-    timer: time.timer,
-    logger: silentLogger,
-  });
-  const scheduler = createScheduler({
-    clock: time.clock,
-    timer: time.timer,
-    random: () => 0,
-    lease,
-    runSync: (options) => runtime.runSync(options),
-    recentHistory: (n) => history.recent(n),
-    deltaSupported: () => runtime.deltaSupported(),
-    logger: silentLogger,
-    config: {
-      intervalMs: config.syncIntervalMs,
-      deltaIntervalMs: config.deltaIntervalMs,
-      jitterMs: config.jitterMs,
-      syncOnStart: config.syncOnStart,
-      leaseTtlMs: config.leaseTtlMs,
-    },
-  });
+  const { history, scheduler } = runtime;
 
   const recorded = async () =>
     (await history.recent(10_000)).filter((h) => h.status !== "running").length;

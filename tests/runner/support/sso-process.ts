@@ -21,7 +21,9 @@ export interface SsoProcess {
   /** The directory's size (`GET /_dev/stats`). */
   stats(): Promise<{ users: number; groups: number }>;
   /** Random changes in the directory (`POST /_dev/mutate`); changed user ids. */
-  mutate(m: { changeUsers?: number; deleteUsers?: number; addUsers?: number }): Promise<{ changed: string[] }>;
+  mutate(
+    m: { changeUsers?: number; deleteUsers?: number; addUsers?: number },
+  ): Promise<{ changed: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,9 @@ export async function startSso(opts: {
       SCIM_CLIENT_SECRET: CLIENT_SECRET,
       DEV_SSO_DEV_TOKEN: DEV_TOKEN,
       DEV_SSO_WEBHOOK_RETRY_MS: "200",
-      ...(opts.webhook ? { DEV_SSO_WEBHOOK_URL: opts.webhook.url, SCIM_WEBHOOK_SECRET: opts.webhook.secret } : {}),
+      ...(opts.webhook
+        ? { DEV_SSO_WEBHOOK_URL: opts.webhook.url, SCIM_WEBHOOK_SECRET: opts.webhook.secret }
+        : {}),
     },
     stdout: "pipe",
     stderr: "pipe",
@@ -83,10 +87,18 @@ export async function startSso(opts: {
   reader.releaseLock();
   const url = /ready (\S+)\n/.exec(out)![1]!;
   const dev = (path: string, init: RequestInit = {}) =>
-    fetch(`${url}${path}`, { ...init, headers: { Authorization: `Bearer ${DEV_TOKEN}`, "Content-Type": "application/json" } });
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${DEV_TOKEN}`, "Content-Type": "application/json" },
+    });
   if (opts.delayMs > 0) {
-    const res = await dev("/_dev/faults", { method: "POST", body: JSON.stringify({ kind: "delay", ms: opts.delayMs }) });
-    if (!res.ok) throw new Error(`could not set the delay fault: ${res.status} ${await res.text()}`);
+    const res = await dev("/_dev/faults", {
+      method: "POST",
+      body: JSON.stringify({ kind: "delay", ms: opts.delayMs }),
+    });
+    if (!res.ok) {
+      throw new Error(`could not set the delay fault: ${res.status} ${await res.text()}`);
+    }
   }
   return {
     url,

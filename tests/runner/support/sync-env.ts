@@ -3,9 +3,9 @@
  * MongoDB-wire server of `npm test` (MONGODB_URI), wired into a Runtime.
  */
 import { MongoClient } from "mongodb";
-import { silentLogger, type Logger } from "../../../shared/logger.ts";
+import { type Logger, silentLogger } from "../../../shared/logger.ts";
 import { loadConfig } from "../../../runner/config.ts";
-import { createRuntime, type Runtime } from "../../../runner/runtime.ts";
+import { createRuntime, type Runtime } from "../../../runner/compose.ts";
 import type { DevSsoOptions } from "../../../dev/sso/app.ts";
 import { type RunningSso, startDevSso } from "../../../dev/sso/server.ts";
 

@@ -1,11 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import { absentActive, allowedDeactivations, diffBatch } from "../../../runner/sync/diff.ts";
 
-const entry = (key: string, syncHash: string, isActive = true) => [key, { key, syncHash, isActive }] as const;
+const entry = (key: string, syncHash: string, isActive = true) =>
+  [key, { key, syncHash, isActive }] as const;
 
 describe("diffBatch()", () => {
   test("diffBatch() sorts incoming documents into create, update, unchanged and deactivating", () => {
-    const existing = new Map([entry("a", "h1"), entry("b", "h2"), entry("c", "h3"), entry("d", "h4", false)]);
+    const existing = new Map([
+      entry("a", "h1"),
+      entry("b", "h2"),
+      entry("c", "h3"),
+      entry("d", "h4", false),
+    ]);
     const plan = diffBatch([
       { key: "a", hash: "h1", isActive: true, doc: "A" },
       { key: "b", hash: "h2x", isActive: true, doc: "B" },

@@ -1,5 +1,7 @@
 // Full syncs from the development SSO into the real MongoDB-wire server.
 import { afterEach, describe, expect, test } from "bun:test";
+import { silentLogger } from "../../../shared/logger.ts";
+import { runSync } from "../../../runner/sync/sync-engine.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 let t: SyncEnv | null = null;
@@ -38,9 +40,15 @@ describe("runSync() full", () => {
       role: "employee",
     });
     const unit = await units(t).findOne({});
-    expect(Object.keys(unit ?? {})).toEqual(expect.arrayContaining(["unitName", "unitType", "level", "parentUnitId", "managerId"]));
+    expect(Object.keys(unit ?? {})).toEqual(
+      expect.arrayContaining(["unitName", "unitType", "level", "parentUnitId", "managerId"]),
+    );
     const rec = await history(t).findOne({});
-    expect(rec).toMatchObject({ type: "scim_full_sync", status: "success", stats: { usersCreated: 45, errors: [] } });
+    expect(rec).toMatchObject({
+      type: "scim_full_sync",
+      status: "success",
+      stats: { usersCreated: 45, errors: [] },
+    });
     expect(rec?.completedAt).toBeInstanceOf(Date);
   });
 
@@ -50,7 +58,13 @@ describe("runSync() full", () => {
     await rt.runSync({ type: "full" });
     const before = await users(t).find({}, { projection: { updatedAt: 1 } }).toArray();
     const { history: h } = await rt.runSync({ type: "full" });
-    expect(h.stats).toMatchObject({ usersCreated: 0, usersUpdated: 0, usersDeactivated: 0, usersUnchanged: 50, orgUnitsUpdated: 0 });
+    expect(h.stats).toMatchObject({
+      usersCreated: 0,
+      usersUpdated: 0,
+      usersDeactivated: 0,
+      usersUnchanged: 50,
+      orgUnitsUpdated: 0,
+    });
     const after = await users(t).find({}, { projection: { updatedAt: 1 } }).toArray();
     expect(after).toEqual(before);
   });
@@ -59,7 +73,10 @@ describe("runSync() full", () => {
     t = await syncEnv("delete");
     const rt = await t.runtime();
     await rt.runSync({ type: "full" });
-    const victim = t.sso.sso.directory.list("User").find((u) => u.active === true) as Record<string, any>;
+    const victim = t.sso.sso.directory.list("User").find((u) => u.active === true) as Record<
+      string,
+      any
+    >;
     t.sso.sso.directory.remove("User", victim.id);
     const beforeSecond = new Date();
     const { history: h } = await rt.runSync({ type: "full" });
@@ -67,7 +84,9 @@ describe("runSync() full", () => {
     const doc = await users(t).findOne({ ssoUserId: victim.id });
     expect(doc?.isActive).toBe(false);
     expect(doc?.deactivatedAt).toBeInstanceOf(Date);
-    expect(await users(t).countDocuments({ isActive: false, deactivatedAt: { $gte: beforeSecond } })).toBe(1);
+    expect(
+      await users(t).countDocuments({ isActive: false, deactivatedAt: { $gte: beforeSecond } }),
+    ).toBe(1);
   });
 
   test("runSync() gives super_admin to listed emails on create and never changes a role later", async () => {
@@ -77,7 +96,10 @@ describe("runSync() full", () => {
     await rt.runSync({ type: "full" });
     expect((await users(t).findOne({ ssoUserId: first.id }))?.role).toBe("super_admin");
     await users(t).updateOne({ ssoUserId: first.id }, { $set: { role: "employee" } });
-    t.sso.sso.directory.replace("User", first.id, { ...first, name: { givenName: "Renamed", familyName: "X" } });
+    t.sso.sso.directory.replace("User", first.id, {
+      ...first,
+      name: { givenName: "Renamed", familyName: "X" },
+    });
     await rt.runSync({ type: "full" });
     const doc = await users(t).findOne({ ssoUserId: first.id });
     expect(doc?.role).toBe("employee");
@@ -90,7 +112,11 @@ describe("runSync() full", () => {
     await rt.runSync({ type: "full" });
     const u = t.sso.sso.directory.list("User")[1] as Record<string, any>;
     await users(t).updateOne({ ssoUserId: u.id }, { $set: { phone: "local", lastName: "local" } });
-    t.sso.sso.directory.replace("User", u.id, { ...u, phoneNumbers: [{ value: "+1" }], name: { ...u.name, familyName: "Directory" } });
+    t.sso.sso.directory.replace("User", u.id, {
+      ...u,
+      phoneNumbers: [{ value: "+1" }],
+      name: { ...u.name, familyName: "Directory" },
+    });
     await rt.runSync({ type: "full" });
     const doc = await users(t).findOne({ ssoUserId: u.id });
     expect(doc?.phone).toBe("local");
@@ -120,15 +146,29 @@ describe("runSync() full", () => {
     expect(h.status).toBe("failed");
     expect(h.error?.message).toContain("HTTP 500");
     expect(h.stats.usersDeactivated).toBe(0);
-    expect(await users(t).countDocuments({ isActive: false })).toBe(await users(t).countDocuments({ isActive: false, deactivatedAt: { $ne: null }, syncHash: { $ne: "" } }));
-    expect(await units(t).countDocuments({ isActive: true })).toBe(t.sso.sso.directory.size("Group"));
+    expect(await users(t).countDocuments({ isActive: false })).toBe(
+      await users(t).countDocuments({
+        isActive: false,
+        deactivatedAt: { $ne: null },
+        syncHash: { $ne: "" },
+      }),
+    );
+    expect(await units(t).countDocuments({ isActive: true })).toBe(
+      t.sso.sso.directory.size("Group"),
+    );
     expect((await history(t).find({ status: "failed" }).toArray()).length).toBe(1);
   });
 
   test("runSync() retries a cut connection and a 429 and still completes", async () => {
     t = await syncEnv("flaky", { users: 40, maxResults: 10 });
     t.sso.sso.faults.add({ kind: "cut", resource: "Users", page: 2, times: 1 });
-    t.sso.sso.faults.add({ kind: "rateLimit", resource: "Users", page: 3, times: 1, retryAfter: 0 });
+    t.sso.sso.faults.add({
+      kind: "rateLimit",
+      resource: "Users",
+      page: 3,
+      times: 1,
+      retryAfter: 0,
+    });
     t.sso.sso.faults.add({ kind: "malformed", resource: "Groups", page: 1, times: 1 });
     const rt = await t.runtime();
     const { history: h } = await rt.runSync({ type: "full" });
@@ -140,11 +180,15 @@ describe("runSync() full", () => {
     t = await syncEnv("empty", { users: 30 });
     const rt = await t.runtime();
     await rt.runSync({ type: "full" });
-    for (const u of t.sso.sso.directory.list("User")) t.sso.sso.directory.remove("User", String(u.id));
+    for (const u of t.sso.sso.directory.list("User")) {
+      t.sso.sso.directory.remove("User", String(u.id));
+    }
     const { history: h } = await rt.runSync({ type: "full" });
     expect(h.status).toBe("aborted");
     expect(h.error?.message).toContain("SYNC_MAX_DEACTIVATE");
-    expect(await users(t).countDocuments({ isActive: false })).toBe(await users(t).countDocuments({ isActive: false, syncHash: { $ne: "" } }));
+    expect(await users(t).countDocuments({ isActive: false })).toBe(
+      await users(t).countDocuments({ isActive: false, syncHash: { $ne: "" } }),
+    );
     const forced = await rt.runSync({ type: "full", force: true });
     expect(forced.history.status).toBe("success");
     expect(await users(t).countDocuments({ isActive: true })).toBe(0);
@@ -155,7 +199,10 @@ describe("runSync() full", () => {
     const rt = await t.runtime();
     await rt.runSync({ type: "full" });
     const one = t.sso.sso.directory.list("User")[2] as Record<string, any>;
-    const { history: h } = await rt.runSync({ type: "full", filter: `userName eq "${one.userName}"` });
+    const { history: h } = await rt.runSync({
+      type: "full",
+      filter: `userName eq "${one.userName}"`,
+    });
     expect(h.status).toBe("success");
     expect(h.stats.usersFetched).toBe(1);
     expect(h.stats.usersDeactivated).toBe(0);
@@ -190,8 +237,13 @@ describe("runSync() full", () => {
     await rt.runSync({ type: "full" });
     const second = await rt.runSync({ type: "full" });
     expect(second.history.status).toBe("success");
-    const active = (await users(t).find({ isActive: true }, { projection: { ssoUserId: 1 } }).toArray()).map((d) => d.ssoUserId).sort();
-    const expected = t.sso.sso.directory.list("User").filter((u) => u.active !== false).map((u) => String(u.id)).sort();
+    const active =
+      (await users(t).find({ isActive: true }, { projection: { ssoUserId: 1 } }).toArray()).map((
+        d,
+      ) => d.ssoUserId).sort();
+    const expected = t.sso.sso.directory.list("User").filter((u) => u.active !== false).map((u) =>
+      String(u.id)
+    ).sort();
     expect(active).toEqual(expected);
   });
 
@@ -211,5 +263,46 @@ describe("runSync() full", () => {
     expect(h.status).toBe("failed");
     expect(h.error?.message).toBe("Failed to get access token: HTTP 401 (invalid_client)");
     expect(JSON.stringify(h)).not.toContain("wrong-secret-123456");
+  });
+});
+
+describe("runSync() steps", () => {
+  test("runSync() returns a failed result, not an exception, when the history store's start() throws", async () => {
+    t = await syncEnv("start_throws", { users: 3 });
+    const rt = await t.runtime();
+    let finished = 0;
+    const result = await runSync({
+      client: rt.client,
+      store: rt.store,
+      history: {
+        ...rt.history,
+        start: () => Promise.reject(new Error("MongoDB refused the insert")),
+      },
+      logger: silentLogger,
+      pageSize: 100,
+      maxDeactivate: { kind: "percent", value: 20 },
+      userHashFields: ["email"],
+      onFinished: () => finished++,
+    }, { type: "full" });
+    expect(result.historyId).toBeNull();
+    expect(result.history).toMatchObject({
+      status: "failed",
+      error: { code: "INTERNAL", message: "MongoDB refused the insert" },
+    });
+    expect(result.history.completedAt).toBeInstanceOf(Date);
+    expect(finished).toBe(1);
+    // Nothing ran past the failed open: no user written.
+    expect(await users(t).countDocuments()).toBe(0);
+  });
+
+  test("runSync() returns the historyId it told onStart, and that record holds the outcome", async () => {
+    t = await syncEnv("history_id", { users: 3 });
+    const rt = await t.runtime();
+    const told: string[] = [];
+    const result = await rt.runSync({ type: "full", onStart: (id) => told.push(id) });
+    expect(result.historyId).toMatch(/^[0-9a-f]{24}$/);
+    expect(told).toEqual([result.historyId ?? "missing"]);
+    const rec = await history(t).findOne({ status: "success" });
+    expect(String(rec?._id)).toBe(result.historyId ?? "");
   });
 });

@@ -50,7 +50,10 @@ function held() {
 const ok = (status = "success") => Response.json({ status });
 const batchOk = (c: Call, statuses?: string[]) =>
   Response.json({
-    results: (c.body.events ?? []).map((e, i) => ({ eventId: e.eventId, status: statuses?.[i] ?? "success" })),
+    results: (c.body.events ?? []).map((e, i) => ({
+      eventId: e.eventId,
+      status: statuses?.[i] ?? "success",
+    })),
   });
 
 describe("createBatchingForwarder()", () => {
@@ -76,7 +79,12 @@ describe("createBatchingForwarder()", () => {
     calls[0]!.answer(ok());
     const [, batch] = await requests(2);
     assert.equal(batch!.signed, true);
-    assert.deepEqual(batch!.body.events?.map((e) => e.eventId), ["evt-2", "evt-3", "evt-4", "evt-5"]);
+    assert.deepEqual(batch!.body.events?.map((e) => e.eventId), [
+      "evt-2",
+      "evt-3",
+      "evt-4",
+      "evt-5",
+    ]);
     batch!.answer(batchOk(batch!, ["success", "duplicate", "stale", "success"]));
     assert.deepEqual(await first, { ok: true, status: "success" });
     assert.deepEqual(
@@ -87,7 +95,13 @@ describe("createBatchingForwarder()", () => {
 
   test("createBatchingForwarder() keeps batches within maxBatch events", async () => {
     const { fetch, requests } = held();
-    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1, maxBatch: 3 });
+    const forward = createBatchingForwarder({
+      url: URL_,
+      secret: SECRET,
+      fetch,
+      maxInFlight: 1,
+      maxBatch: 3,
+    });
     const all = [forward(event(0))];
     await requests(1);
     for (let n = 1; n <= 7; n++) all.push(forward(event(n)));
@@ -133,7 +147,13 @@ describe("createBatchingForwarder()", () => {
   });
 
   test("createBatchingForwarder() throws for a limit that is not a positive integer", () => {
-    assert.throws(() => createBatchingForwarder({ url: URL_, secret: SECRET, maxInFlight: 0 }), RangeError);
-    assert.throws(() => createBatchingForwarder({ url: URL_, secret: SECRET, maxBatch: 1.5 }), RangeError);
+    assert.throws(
+      () => createBatchingForwarder({ url: URL_, secret: SECRET, maxInFlight: 0 }),
+      RangeError,
+    );
+    assert.throws(
+      () => createBatchingForwarder({ url: URL_, secret: SECRET, maxBatch: 1.5 }),
+      RangeError,
+    );
   });
 });

@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
 import { verifyScimSignature } from "../../../shared/signature.ts";
 import type { ForwardedEvent } from "../../../shared/webhook-event.ts";
+import { createFakeTimeouts } from "./support/fake-timeouts.ts";
 
 const SECRET = "ingest-secret-0123456789abcdef";
 const URL_ = "http://ingest.test/api/v1/scim/events";
@@ -83,7 +84,7 @@ describe("createHttpForwarder()", () => {
 
   test("createHttpForwarder() gives up at the deadline, backoff included, when the runner stays down", async () => {
     const { calls, fetch } = scripted([() => Promise.reject(new TypeError("fetch failed"))]);
-    const t0 = Date.now();
+    const time = createFakeTimeouts();
     const r = await createHttpForwarder({
       url: URL_,
       secret: SECRET,
@@ -91,17 +92,26 @@ describe("createHttpForwarder()", () => {
       deadlineMs: 250,
       retryBaseMs: 20,
       random: () => 0.99,
+      sleep: time.sleep,
+      timeout: time.timeout,
     })(EVENT);
-    const took = Date.now() - t0;
     assert.equal(r.ok, false);
-    assert.ok(calls.length >= 3, `attempts: ${calls.length}`);
-    assert.ok(took >= 240 && took < 800, `took ${took} ms`);
+    assert.match(!r.ok ? r.reason : "", /gave up after 4 attempt\(s\) within 250 ms/);
+    // Waits of 19.8, 39.6 and 79.2 ms put attempts at 0, 19.8, 59.4 and 138.6 ms; the
+    // fourth wait (158.4 ms) is cut short by the deadline, which ends the forward at 250.
+    assert.equal(calls.length, 4);
+    assert.equal(time.now(), 250);
   });
 
   test("createHttpForwarder() abandons an attempt that hangs at its timeout and tries again", async () => {
-    const hang = () => new Promise<Response>(() => {});
+    const time = createFakeTimeouts();
+    // The hanging attempt ends only through its signal; time passes while it hangs.
+    const hang = () => {
+      queueMicrotask(() => time.advance(50));
+      return new Promise<Response>(() => {});
+    };
     const { calls, fetch } = scripted([hang, reply(200, { status: "success" })]);
-    // The hanging attempt only ends through its signal: make the fake honour it like fetch does.
+    // Make the fake honour its signal like fetch does.
     const honouring = ((input: RequestInfo | URL, init?: RequestInit) =>
       Promise.race([
         fetch(input, init),
@@ -115,9 +125,12 @@ describe("createHttpForwarder()", () => {
       fetch: honouring,
       attemptTimeoutMs: 50,
       random: () => 0,
+      sleep: time.sleep,
+      timeout: time.timeout,
     })(EVENT);
     assert.deepEqual(r, { ok: true, status: "success" });
     assert.equal(calls.length, 2);
+    assert.equal(time.now(), 50);
   });
 
   test("createHttpForwarder() throws for a missing secret or a nonsense deadline", () => {

@@ -1,7 +1,10 @@
 // The signature step and the replay window, below the app.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { verifyWebhookSignature, withinReplayWindow } from "../../../shared/webhook/verify-request.ts";
+import {
+  verifyWebhookSignature,
+  withinReplayWindow,
+} from "../../../shared/webhook/verify-request.ts";
 import { signScimBody } from "../../../shared/signature.ts";
 
 const SECRET = "edge-test-secret-0123456789";

@@ -1,9 +1,9 @@
 /**
  * The webhook side of the accidental-deletion guard: before an event
  * deactivates a user or an org unit, the gate reads the window's count
- * (syncHistory and webhookEvents, history-store.ts) and the active count,
- * and asks the injected decision (sync/guard.ts, wired by the caller: the
- * store does not import the sync engine) whether one more fits.
+ * (syncHistory and webhookEvents) and the active count from the injected
+ * {@linkcode DeactivationCounts} (the store), and asks the injected decision
+ * (sync/guard.ts, wired by the composition root) whether one more fits.
  *
  * One deactivation at a time in this process: a grant holds the gate until
  * its outcome is recorded (`release`), so every check reads counts in which
@@ -14,9 +14,23 @@
  *
  * @module
  */
-import type { Db } from "mongodb";
-import { ORG_UNITS, USERS } from "./collections.ts";
-import { countDeactivationsSince } from "./history-store.ts";
+import type { WindowDeactivations } from "../store/history-store.ts";
+
+/**
+ * The counts the gate reads; the store's webhook side provides them
+ * (store/webhook-stores.ts).
+ *
+ * @example
+ * ```ts
+ * const counts: DeactivationCounts = { deactivationsSince: history.deactivationsSince, countActive: resources.countActive };
+ * ```
+ */
+export interface DeactivationCounts {
+  /** Deactivations the guard counts since `from` (syncHistory and webhookEvents). */
+  deactivationsSince(from: Date): Promise<WindowDeactivations>;
+  /** Active documents of the type now. */
+  countActive(type: "User" | "Group"): Promise<number>;
+}
 
 /** The decision the gate asks for: may `proposed` more deactivations happen? */
 export type DeactivationDecision = (input: {
@@ -39,33 +53,41 @@ export interface DeactivationGuardOptions {
 export type DeactivationGate = ReturnType<typeof createDeactivationGate>;
 
 /**
- * Creates the gate over the runner's database.
+ * Creates the gate.
  *
- * @param db the runner's database
+ * @param counts where the window's and the active counts are read
  * @param options window and decision
  * @param now the clock
  * @returns `reserve(type)` (true: go ahead, and call `release(type)` once the outcome is recorded)
  *
  * @example
  * ```ts
- * const gate = createDeactivationGate(db, { windowMs: 86_400_000, allows: (i) => i.deactivatedInWindow + i.proposed <= 10 }, () => new Date());
+ * const gate = createDeactivationGate(counts, { windowMs: 86_400_000, allows: (i) => i.deactivatedInWindow + i.proposed <= 10 }, () => new Date());
  * if (await gate.reserve("User")) { try { await deactivate(); await record(); } finally { gate.release("User"); } }
  * ```
  */
-export function createDeactivationGate(db: Db, options: DeactivationGuardOptions, now: () => Date) {
+export function createDeactivationGate(
+  counts: DeactivationCounts,
+  options: DeactivationGuardOptions,
+  now: () => Date,
+) {
   let chain: Promise<unknown> = Promise.resolve();
   /** Ends the turn of the grant in progress. */
   let endTurn: (() => void) | null = null;
 
   async function check(type: "User" | "Group"): Promise<boolean> {
     const from = new Date(now().getTime() - options.windowMs);
-    const coll = db.collection(type === "User" ? USERS : ORG_UNITS);
     const [counted, activeNow] = await Promise.all([
-      countDeactivationsSince(db, from),
-      coll.countDocuments({ isActive: true }),
+      counts.deactivationsSince(from),
+      counts.countActive(type),
     ]);
     const inWindow = type === "User" ? counted.users : counted.orgUnits;
-    return options.allows({ resourceType: type, activeNow, deactivatedInWindow: inWindow, proposed: 1 });
+    return options.allows({
+      resourceType: type,
+      activeNow,
+      deactivatedInWindow: inWindow,
+      proposed: 1,
+    });
   }
 
   return {

@@ -1,6 +1,6 @@
 /**
  * One task at a time per key, in arrival order; different keys run in
- * parallel. The event store runs each resource's events through it because
+ * parallel. The event applier (apply-event.ts) runs each resource's events through it because
  * FerretDB 1.24 evaluates an update's filter and writes the document in
  * separate steps, so a version-guarded update alone does not stop two
  * concurrent events for one user from both writing (13 of 30 rounds in a

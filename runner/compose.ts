@@ -1,0 +1,270 @@
+/**
+ * The composition root: the one place that turns a Config into running parts
+ * — the MongoDB handle, the sync and history stores, the event store (with
+ * its indexes), the SCIM client, the sync function, the lease and the
+ * scheduler — for the daemon (main.ts), the command line (cli/sync.ts), the
+ * demo and the tests alike. Nothing else wires them; HTTP modules only build
+ * apps from the parts handed to them.
+ *
+ * @module
+ */
+import { hostname } from "node:os";
+import { ScimHttpError } from "../shared/errors.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { ServiceProviderConfig } from "../shared/scim-schemas.ts";
+import type { Config } from "./config.ts";
+import { userHashFields } from "./content-hash.ts";
+import { createLease, type Lease, type Timer } from "./lease.ts";
+import { createMemoryRelief } from "./memory-relief.ts";
+import { createScheduler, type Scheduler, type SchedulerDeps } from "./scheduler/scheduler.ts";
+import { createRateLimiter } from "./scim/rate-limiter.ts";
+import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
+import { createTokenProvider } from "./scim/token-provider.ts";
+import type { SyncHistoryDoc } from "./store/collections.ts";
+import { createEventApplier, type EventApplier } from "./ingest/apply-event.ts";
+import { createHistoryStore, type HistoryStore } from "./store/history-store.ts";
+import { createLeaseStore, type LeaseStore } from "./store/lease-store.ts";
+import { connectMongo, type MongoHandle } from "./store/mongo.ts";
+import { createSyncStore, type SyncStore } from "./store/sync-store.ts";
+import { createWebhookStores } from "./store/webhook-stores.ts";
+import { runSync, type RunSyncOptions, type SyncResult } from "./sync/sync-engine.ts";
+import { windowDecision } from "./sync/guard.ts";
+import { systemTimer } from "./system-time.ts";
+
+/** Every part a runner process needs, wired from one Config. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  mongo: MongoHandle;
+  /** RUNNER_ID, or host-pid. */
+  runnerId: string;
+  client: ScimClient;
+  history: HistoryStore;
+  store: SyncStore;
+  /** Webhook events: claim, apply, hold; its indexes are ensured. */
+  events: EventApplier;
+  leaseStore: LeaseStore;
+  /** The sync lease, owned by this runner (the daemon) or `cli-<runnerId>` (the command line). */
+  lease: Lease;
+  /** The daemon's scheduler over `runSync` and `lease`; built, not started. */
+  scheduler: Scheduler;
+  runSync(options: RunSyncOptions): Promise<SyncResult>;
+  /** The connection check of the sync page: ServiceProviderConfig, or the error. */
+  connection(): Promise<{ ok: true; config: ServiceProviderConfig } | { ok: false; error: string }>;
+  /** Whether the SSO can filter on meta.lastModified (delta syncs). */
+  deltaSupported(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** What the caller adds: metrics hooks, the lease's owner, and (tests) controlled time. */
+export interface RuntimeOptions {
+  /** `cli`: the lease is owned by `cli-<runnerId>`, so a manual run never looks like a replica. @default "daemon" */
+  role?: "daemon" | "cli";
+  onRequest?: (info: { path: string; status: number | "error"; retry: boolean }) => void;
+  onFinished?: (history: SyncHistoryDoc) => void;
+  /** Told when this runner starts or stops holding the lease (metrics). */
+  onLeaseHeld?: (held: boolean) => void;
+  /** The clock of runs, their history, the lease and the schedule. @default () => new Date() */
+  now?: () => Date;
+  /** The timers of the lease and the schedule. @default systemTimer */
+  timer?: Timer;
+  /** The scheduler's jitter source. @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * The runner's identity: RUNNER_ID, or host-pid.
+ *
+ * @example
+ * ```ts
+ * runnerIdOf({ runnerId: null }); // "web-1-4242"
+ * ```
+ */
+export function runnerIdOf(config: Pick<Config, "runnerId">): string {
+  return config.runnerId ?? `${hostname()}-${process.pid}`;
+}
+
+/**
+ * Connects to MongoDB, ensures indexes, and wires every part.
+ *
+ * @param config the parsed configuration
+ * @param logger where every part logs
+ * @param options metrics hooks, the lease's role, controlled time
+ * @returns the runtime; `close()` ends the MongoDB connection
+ * @throws {StoreUnavailableError} when MongoDB cannot be reached
+ *
+ * @example
+ * ```ts
+ * const runtime = await createRuntime(loadConfig(process.env), logger);
+ * const { history } = await runtime.runSync({ type: "full" });
+ * await runtime.close();
+ * ```
+ */
+export async function createRuntime(
+  config: Config,
+  logger: Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
+  const now = options.now ?? (() => new Date());
+  const mongo = await connectMongo(config.mongoUri, config.mongoDb);
+  const runnerId = runnerIdOf(config);
+  const stores = createStores(mongo, config, logger, now);
+  try {
+    // One at a time, as before: the first failure is the one reported.
+    for (const s of [stores.store, stores.history, stores.events]) await s.ensureIndexes();
+  } catch (e) {
+    await mongo.close();
+    throw e;
+  }
+  const client = createClient(config, options);
+  const sync = (o: RunSyncOptions) =>
+    runSync({
+      client,
+      store: stores.store,
+      history: stores.history,
+      logger,
+      pageSize: config.pageSize,
+      maxDeactivate: config.maxDeactivate,
+      maxDurationMs: config.maxSyncDurationMs,
+      guardWindowMs: config.guardWindowMs,
+      now,
+      userHashFields: userHashFields(config.excludeFields),
+      runnerId,
+      onFinished: options.onFinished,
+      afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
+    }, o);
+  const deltaSupported = deltaProbe(client);
+  const { lease, scheduler } = createSchedule(config, logger, options, {
+    leaseStore: stores.leaseStore,
+    owner: options.role === "cli" ? `cli-${runnerId}` : runnerId,
+    runSync: sync,
+    recentHistory: (n) => stores.history.recent(n),
+    deltaSupported,
+    now,
+  });
+  return {
+    config,
+    logger,
+    mongo,
+    runnerId,
+    client,
+    ...stores,
+    lease,
+    scheduler,
+    runSync: sync,
+    connection: () => checkConnection(client),
+    deltaSupported,
+    close: () => mongo.close(),
+  };
+}
+
+/** The sync lease and the scheduler over it, on the given (or the system's) time. */
+function createSchedule(
+  config: Config,
+  logger: Logger,
+  options: RuntimeOptions,
+  parts: Pick<SchedulerDeps, "runSync" | "recentHistory" | "deltaSupported"> & {
+    leaseStore: LeaseStore;
+    owner: string;
+    now: () => Date;
+  },
+): { lease: Lease; scheduler: Scheduler } {
+  const timer = options.timer ?? systemTimer;
+  const lease = createLease({
+    store: parts.leaseStore,
+    owner: parts.owner,
+    ttlMs: config.leaseTtlMs,
+    timer,
+    logger,
+    onHeldChange: options.onLeaseHeld,
+  });
+  const scheduler = createScheduler({
+    clock: { now: parts.now },
+    timer,
+    ...(options.random ? { random: options.random } : {}),
+    lease,
+    runSync: parts.runSync,
+    recentHistory: parts.recentHistory,
+    deltaSupported: parts.deltaSupported,
+    logger,
+    config: {
+      intervalMs: config.syncIntervalMs,
+      deltaIntervalMs: config.deltaIntervalMs,
+      jitterMs: config.jitterMs,
+      syncOnStart: config.syncOnStart,
+      leaseTtlMs: config.leaseTtlMs,
+    },
+  });
+  return { lease, scheduler };
+}
+
+/** The stores over one database, their options from the config. */
+function createStores(mongo: MongoHandle, config: Config, logger: Logger, now: () => Date) {
+  const db = mongo.db;
+  return {
+    store: createSyncStore(db, {
+      superAdminEmails: config.superAdminEmails,
+      userUpdateFields: userHashFields(config.excludeFields),
+    }),
+    history: createHistoryStore(db, { ttlDays: config.historyTtlDays, logger, now }),
+    events: createEventApplier(createWebhookStores(db), {
+      excludeFields: config.excludeFields,
+      superAdminEmails: config.superAdminEmails,
+      ttlDays: config.historyTtlDays,
+      futureToleranceMs: config.webhook.toleranceSeconds * 1000,
+      guard: { windowMs: config.guardWindowMs, allows: windowDecision(config.maxDeactivate) },
+    }),
+    leaseStore: createLeaseStore(db, { now }),
+  };
+}
+
+/** The SCIM client with its token provider and rate limiter. */
+function createClient(config: Config, options: RuntimeOptions): ScimClient {
+  const tokens = createTokenProvider({
+    auth: config.auth,
+    tokenUrl: config.tokenUrl,
+    timeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+  });
+  return createScimClient({
+    baseUrl: config.scimBaseUrl,
+    tokens,
+    limiter: createRateLimiter({ perMinute: config.rateLimitPerMinute }),
+    timeoutMs: config.requestTimeoutMs,
+    maxRetries: config.maxRetries,
+    maxResponseBytes: config.maxResponseBytes,
+    onRequest: options.onRequest,
+  });
+}
+
+async function checkConnection(client: ScimClient): ReturnType<Runtime["connection"]> {
+  try {
+    return { ok: true, config: await client.serviceProviderConfig(AbortSignal.timeout(10_000)) };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Asks the SSO once whether it filters on meta.lastModified; an outage is not an answer. */
+function deltaProbe(client: ScimClient): () => Promise<boolean> {
+  let delta: boolean | null = null;
+  return async () => {
+    if (delta !== null) return delta;
+    try {
+      // A standard server refuses a filter it cannot evaluate with 400 invalidFilter.
+      await client.get("/Users", {
+        filter: `meta.lastModified gt "1970-01-01T00:00:00Z"`,
+        count: "1",
+      });
+      delta = true;
+    } catch (e) {
+      // Only the server's refusal is an answer; an outage during the probe must not end deltas for good.
+      const refused = e instanceof ScimHttpError && e.status !== undefined && e.status >= 400 &&
+        e.status < 500 &&
+        e.status !== 401 && e.status !== 408 && e.status !== 429;
+      if (refused) delta = false;
+      return false;
+    }
+    return delta;
+  };
+}

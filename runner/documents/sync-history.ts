@@ -1,0 +1,66 @@
+/**
+ * The `syncHistory` record of one run, in the guide's shape plus our fields.
+ * The engine (sync/) builds it and the store (store/) persists it; neither
+ * imports the other, so the shape lives here, free of the driver's types
+ * (store/collections.ts adds `_id` and `expiresAt` to make the stored document).
+ *
+ * @module
+ */
+import type { ResourceError } from "../../shared/ofm-documents.ts";
+
+export type SyncType = "scim_full_sync" | "scim_delta_sync";
+export type SyncStatus = "running" | "success" | "failed" | "aborted" | "interrupted";
+
+/** The counters of one run: the guide's `stats` plus the unchanged and fetched counts. */
+export interface SyncStats {
+  usersCreated: number;
+  usersUpdated: number;
+  usersDeactivated: number;
+  orgUnitsCreated: number;
+  orgUnitsUpdated: number;
+  errors: ResourceError[];
+  usersUnchanged: number;
+  orgUnitsUnchanged: number;
+  orgUnitsDeactivated: number;
+  usersFetched: number;
+  orgUnitsFetched: number;
+}
+
+/**
+ * One run as `syncHistory` records it.
+ *
+ * @example
+ * ```ts
+ * const record: SyncHistoryRecord = { type: "scim_full_sync", startedAt: new Date(), completedAt: null, status: "running", stats: emptyStats() };
+ * ```
+ */
+export interface SyncHistoryRecord {
+  type: SyncType;
+  startedAt: Date;
+  completedAt: Date | null;
+  status: SyncStatus;
+  stats: SyncStats;
+  /** Why the run failed or was aborted, for a person. */
+  error?: { code: string; message: string } | null;
+  /**
+   * The SCIM filter sent. A delta's is generated from `since`; on a full run it is an
+   * operator's (`npm run sync -- --filter`), which proves nothing about the rest.
+   */
+  filter?: string | null;
+  /** Delta runs: the instant changes were read from (last success minus the overlap). */
+  since?: Date | null;
+  dryRun?: boolean;
+  /** Run with --force: its deactivations were approved and the guard window does not count them. */
+  forced?: boolean;
+  /**
+   * Whether both listings were proven complete (ended as RFC 7644 says, with as many
+   * distinct resources as announced). When false, nobody was deactivated by absence.
+   * Absent on runs that failed before the end of the listings.
+   */
+  complete?: boolean;
+  /** Why the listing is not proven complete, for a person; null when it is. */
+  incompleteReason?: string | null;
+  durationMs?: number;
+  /** Runner instance that ran it. */
+  runner?: string;
+}

@@ -1,0 +1,291 @@
+/**
+ * Applying webhook events exactly once: claim → decide → write → record.
+ * Each event is first recorded in `webhookEvents` under a unique `eventId`:
+ * a second delivery finds the record and changes nothing, unless the first
+ * attempt failed (then it is retried). An event older than what is stored
+ * (the resource's `meta.lastModified`, or the event time for deletes) is
+ * `stale` (resource-writer.ts decides).
+ *
+ * No transactions (FerretDB has none): each write is conditional on the
+ * version read just before it, so on MongoDB a concurrent newer write is
+ * never undone (a lost race re-reads and decides again). FerretDB does not
+ * apply such a guard atomically, so events of one resource also run one at a
+ * time within this process (keyed-queue.ts); across two runner replicas on
+ * FerretDB an interleaving stays possible, and the next full sync corrects
+ * it. Writes keep the sync's content hash, so the next full sync does not
+ * rewrite what a webhook wrote.
+ *
+ * @module
+ */
+import {
+  type ForwardedEvent,
+  ForwardedEvent as ForwardedEventSchema,
+} from "../../shared/webhook-event.ts";
+import type { WebhookEventDoc } from "../store/collections.ts";
+import type { EventStore, NewEventRecord } from "../store/event-store.ts";
+import type { ResourceStore } from "../store/resource-store.ts";
+import {
+  createDeactivationGate,
+  type DeactivationCounts,
+  type DeactivationGate,
+  type DeactivationGuardOptions,
+} from "./deactivation-gate.ts";
+import { createKeyedQueue } from "./keyed-queue.ts";
+import {
+  type ApplyResult,
+  createResourceWriter,
+  type MayDeactivate,
+  RACED,
+} from "./resource-writer.ts";
+
+export type { ApplyResult, ApplyStatus } from "./resource-writer.ts";
+
+/** The stores the applier works on (store/webhook-stores.ts builds them over one database). */
+export interface WebhookStores extends Pick<DeactivationCounts, "deactivationsSince"> {
+  events: EventStore;
+  resources: ResourceStore;
+}
+
+/** Options of {@linkcode createEventApplier}. */
+export interface EventApplierOptions {
+  /** SYNC_EXCLUDE_FIELDS: user fields written on insert only. @default [] */
+  excludeFields?: readonly string[];
+  /** Emails that get `super_admin` when created (ASCII case only; see super-admins.ts). @default [] */
+  superAdminEmails?: readonly string[];
+  /**
+   * Days an event record is kept (`expiresAt`, swept by the runner). A delete without a
+   * timestamp is kept for good: nothing else tells its replay from a new delete. @default 90
+   */
+  ttlDays?: number;
+  /**
+   * How far past now a resource's `meta.lastModified` may lie (WEBHOOK_TOLERANCE_SECONDS);
+   * a later one is taken as the time of applying, so it cannot freeze the resource. @default 300000
+   */
+  futureToleranceMs?: number;
+  /** @default () => new Date() */
+  now?: () => Date;
+  /** The accidental-deletion guard over a window; absent, every deactivation is applied. */
+  guard?: DeactivationGuardOptions;
+}
+
+/** One held event an operator applied, and what applying it did. */
+export interface AppliedHeld {
+  eventId: string;
+  resourceType: string;
+  resourceId: string;
+  result: ApplyResult;
+}
+
+/** What {@linkcode createEventApplier} returns. */
+export type EventApplier = ReturnType<typeof createEventApplier>;
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const safeJson = (text: unknown): unknown => {
+  try {
+    return typeof text === "string" ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+};
+/** A "processing" record older than this is a crashed attempt and may be taken over. */
+const STUCK_MS = 60_000;
+/** Why an event whose caller went away was not applied; it is delivered again. */
+export const CALLER_GONE =
+  "the sender went away before the event was applied; it will be delivered again";
+/** Lost races in a row before the event is reported failed (and delivered again). */
+const MAX_RACES = 3;
+const queueKey = (e: ForwardedEvent) => `${e.resourceType}:${e.resourceId}`;
+
+/**
+ * The `webhookEvents` record an event is claimed with.
+ *
+ * A replay of a versionless delete after its record expired would deactivate a user
+ * reactivated since: such records never expire (deletes are few; the signed body's id
+ * or signature is its eventId, so a replay is always this record's duplicate).
+ *
+ * @example
+ * ```ts
+ * eventRecord(event, 90 * 86_400_000).expiresAt; // receivedAt + 90 days
+ * ```
+ */
+export function eventRecord(e: ForwardedEvent, ttlMs: number): NewEventRecord {
+  const receivedAt = new Date(e.receivedAt);
+  const keep = e.action === "delete" && e.occurredAt === null;
+  return {
+    eventId: e.eventId,
+    event: e.event,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    action: e.action,
+    receivedAt,
+    ...(keep ? {} : { expiresAt: new Date(receivedAt.getTime() + ttlMs) }),
+  };
+}
+
+/**
+ * Creates the event applier over the webhook stores.
+ *
+ * @param stores `webhookEvents`, the resources, the guard's window count
+ * @param options excluded fields, super admins, retention, clock, guard
+ * @returns `ensureIndexes()`, `apply(event)`, `applyHeld()`, `held(limit)` and `recent(limit)`
+ *
+ * @example
+ * ```ts
+ * const events = createEventApplier(createWebhookStores(db), { superAdminEmails: ["boss@ias.co.id"] });
+ * await events.ensureIndexes();
+ * await events.apply(forwardedEvent); // { status: "success", change: "updated", subject: "john.doe@ias.co.id" }
+ * ```
+ */
+export function createEventApplier(stores: WebhookStores, options: EventApplierOptions = {}) {
+  const { events, resources } = stores;
+  const now = options.now ?? (() => new Date());
+  const counts: DeactivationCounts = {
+    deactivationsSince: stores.deactivationsSince,
+    countActive: resources.countActive,
+  };
+  const ctx: ApplierCtx = {
+    events,
+    now,
+    ttlMs: (options.ttlDays ?? 90) * 86_400_000,
+    queue: createKeyedQueue(),
+    gate: options.guard ? createDeactivationGate(counts, options.guard, now) : null,
+    writer: createResourceWriter({
+      resources,
+      excludeFields: options.excludeFields ?? [],
+      superAdminEmails: options.superAdminEmails ?? [],
+      futureToleranceMs: options.futureToleranceMs ?? 300_000,
+      now,
+    }),
+  };
+  return {
+    /** Applies every held event, oldest first, past the guard (an operator asked). */
+    async applyHeld(): Promise<AppliedHeld[]> {
+      const out: AppliedHeld[] = [];
+      for (const doc of await events.heldToApply()) out.push(await applyOneHeld(ctx, doc));
+      return out;
+    },
+    /** Held events, oldest first (the page and `npm run sync`). */
+    held: (limit: number): Promise<WebhookEventDoc[]> => events.held(limit),
+    /** The indexes of `webhookEvents` and the unique `users.ssoUserId` (idempotent). */
+    async ensureIndexes(): Promise<void> {
+      await events.ensureIndexes();
+      await resources.ensureIndexes();
+    },
+    /**
+     * Applies one event exactly once, after any earlier event of the same resource.
+     * Never throws: a MongoDB failure is status "failed". When `signal` (the caller's
+     * request) has aborted by the event's turn, nothing is written: status "failed".
+     */
+    apply(e: ForwardedEvent, signal?: AbortSignal): Promise<ApplyResult> {
+      return ctx.queue.run(
+        queueKey(e),
+        () =>
+          signal?.aborted
+            ? Promise.resolve({ status: "failed", error: CALLER_GONE })
+            : claimAndApply(ctx, e),
+      );
+    },
+    /** The latest events, newest first (the status page). */
+    recent: (limit: number): Promise<WebhookEventDoc[]> => events.recent(limit),
+  };
+}
+
+/** What the steps of applying share. */
+interface ApplierCtx {
+  events: EventStore;
+  writer: ReturnType<typeof createResourceWriter>;
+  gate: DeactivationGate | null;
+  queue: ReturnType<typeof createKeyedQueue>;
+  now: () => Date;
+  ttlMs: number;
+}
+
+/** Decides and writes, deciding again after a lost race. */
+async function decideAndWrite(
+  ctx: ApplierCtx,
+  e: ForwardedEvent,
+  may?: MayDeactivate,
+): Promise<ApplyResult> {
+  for (let i = 0; i < MAX_RACES; i++) {
+    const r = e.resourceType === "User"
+      ? await ctx.writer.user(e, may)
+      : await ctx.writer.orgUnit(e, may);
+    if (r !== RACED) return r;
+  }
+  return {
+    status: "failed",
+    error:
+      `${e.resourceType} ${e.resourceId} changed concurrently ${MAX_RACES} times; deliver again`,
+  };
+}
+
+/** Claims the event, applies it, records the outcome. */
+async function claimAndApply(ctx: ApplierCtx, e: ForwardedEvent): Promise<ApplyResult> {
+  let claimed: unknown;
+  try {
+    claimed = await ctx.events.claim(
+      eventRecord(e, ctx.ttlMs),
+      new Date(ctx.now().getTime() - STUCK_MS),
+    );
+  } catch (err) {
+    return { status: "failed", error: message(err) };
+  }
+  if (claimed === null || claimed === undefined) return { status: "duplicate" };
+  return await applyAndRecord(ctx, claimed, e, false);
+}
+
+/** Applies a claimed event and records the outcome; `forced`: an operator passed the guard. */
+async function applyAndRecord(
+  ctx: ApplierCtx,
+  claimed: unknown,
+  e: ForwardedEvent,
+  forced: boolean,
+): Promise<ApplyResult> {
+  const gate = ctx.gate;
+  // One grant per event, asked once even when a lost race makes the writer decide again.
+  let granted: boolean | null = forced || !gate ? true : null;
+  const may: MayDeactivate = async () => (granted ??= await gate!.reserve(e.resourceType));
+  let result: ApplyResult;
+  try {
+    result = await decideAndWrite(ctx, e, may);
+  } catch (err) {
+    result = { status: "failed", error: message(err) };
+  }
+  try {
+    await ctx.events.recordOutcome(claimed, {
+      status: result.status,
+      processedAt: ctx.now(),
+      error: result.error ?? null,
+      change: result.change ?? null,
+      // The event as JSON, so SCIM keys never become field paths; applied by applyHeld.
+      ...(result.status === "held" ? { heldEvent: JSON.stringify(e) } : {}),
+      forced,
+    });
+  } catch (err) {
+    // The change is written but its record says "processing": report failed so the event comes
+    // again; a redelivery answers duplicate, or after STUCK_MS re-applies and finds it unchanged.
+    if (result.status !== "failed") {
+      result = { status: "failed", error: `recording the outcome: ${message(err)}` };
+    }
+  } finally {
+    if (gate && granted === true && !forced) gate.release(e.resourceType);
+  }
+  return result;
+}
+
+/** Applies one held event past the guard, unless another operator's press took it first. */
+async function applyOneHeld(ctx: ApplierCtx, doc: WebhookEventDoc): Promise<AppliedHeld> {
+  const base = { eventId: doc.eventId, resourceType: doc.resourceType, resourceId: doc.resourceId };
+  const parsed = ForwardedEventSchema.safeParse(safeJson(doc.heldEvent));
+  if (!parsed.success) {
+    await ctx.events.markFailed(doc._id, "held event unreadable");
+    return { ...base, result: { status: "failed", error: "held event unreadable" } };
+  }
+  const e = parsed.data;
+  const result = await ctx.queue.run(queueKey(e), async (): Promise<ApplyResult> =>
+    // Claimed by status, so two operators pressing at once apply it once.
+    (await ctx.events.claimHeld(doc._id))
+      ? await applyAndRecord(ctx, doc._id, e, true)
+      : { status: "duplicate" });
+  return { ...base, result };
+}

@@ -1,0 +1,176 @@
+/**
+ * One authenticated, rate-limited, bounded and retried GET against the SSO,
+ * returning parsed JSON. Per attempt: take a rate-limit slot, get a token,
+ * send (redirects.ts keeps it on the SSO's origin), read the body with a cap
+ * on its decoded size (bounded-body.ts), and classify the answer: 401 once
+ * refreshes the token, 408/429/5xx and cut connections retry (honouring
+ * Retry-After), other 4xx fail with the SCIM error's detail.
+ *
+ * @module
+ */
+import {
+  ConnectionFailedError,
+  ScimHttpError,
+  ScimResponseError,
+  type ScimSyncError,
+} from "../../shared/errors.ts";
+import { ScimErrorBody } from "../../shared/scim-schemas.ts";
+import { parseRetryAfter, RetryableError, withRetry } from "../../shared/retry.ts";
+import { sleep } from "../../shared/sleep.ts";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  readBoundedText,
+  ResponseTooLargeError,
+} from "./bounded-body.ts";
+import { reason } from "./fetch-failure.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
+import { getSameOrigin, RedirectRefusedError } from "./redirects.ts";
+import type { TokenProvider } from "./token-provider.ts";
+
+/** What {@linkcode createRequest} needs (the client's options). */
+export interface RequestOptions {
+  baseUrl: string;
+  tokens: TokenProvider;
+  limiter: RateLimiter;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Cap on a response's decoded size (SCIM_MAX_RESPONSE_BYTES). @default 32 MiB */
+  maxResponseBytes?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Counts requests and retries (metrics). */
+  onRequest?: (info: { path: string; status: number | "error"; retry: boolean }) => void;
+}
+
+/** One GET returning parsed JSON. */
+export type ScimGet = (
+  path: string,
+  query?: Record<string, string>,
+  signal?: AbortSignal,
+) => Promise<unknown>;
+
+/** One GET's fixed parts, shared by its attempts. */
+interface Call {
+  path: string;
+  url: URL;
+  label: string;
+  signal?: AbortSignal;
+  /** The token was refreshed once after a 401 already. */
+  refreshed: boolean;
+}
+
+/**
+ * Creates the GET the client and the pager use.
+ *
+ * @example
+ * ```ts
+ * const get = createRequest({ baseUrl, tokens, limiter, timeoutMs: 30_000, maxRetries: 5 });
+ * const json = await get("/Users", { startIndex: "1", count: "100" });
+ * ```
+ */
+export function createRequest(options: RequestOptions): ScimGet {
+  const base = options.baseUrl.replace(/\/+$/, "");
+  return (path, query = {}, signal) => {
+    const url = new URL(`${base}${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const call: Call = { path, url, label: `GET ${path}${url.search}`, signal, refreshed: false };
+    return withRetry((attempt) => attemptGet(options, call, attempt > 0), {
+      maxRetries: options.maxRetries,
+      signal,
+      sleep: options.sleep ?? sleep,
+    });
+  };
+}
+
+/** One attempt; a RetryableError asks withRetry for another. */
+async function attemptGet(options: RequestOptions, call: Call, retry: boolean): Promise<unknown> {
+  const { path, url, label, signal } = call;
+  await options.limiter.take(signal);
+  const token = await tokenFor(options.tokens, signal);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  let res: Response;
+  try {
+    res = await getSameOrigin(options.fetch ?? fetch, url, {
+      label,
+      token,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+  } catch (e) {
+    if (e instanceof RedirectRefusedError) throw e;
+    throw connectionFailure(options, call, retry, e, reason(e));
+  }
+  options.onRequest?.({ path, status: res.status, retry });
+  let text: string;
+  try {
+    text = await readBoundedText(
+      res,
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      label,
+    );
+  } catch (e) {
+    if (e instanceof ResponseTooLargeError) throw e;
+    // The connection was cut mid-body.
+    throw connectionFailure(options, call, retry, e, `response cut: ${reason(e)}`);
+  }
+  return classify(options, call, res, text);
+}
+
+/** A token, a token endpoint that cannot be reached being worth a retry. */
+async function tokenFor(tokens: TokenProvider, signal?: AbortSignal): Promise<string> {
+  try {
+    return await tokens.get(signal);
+  } catch (e) {
+    if (e instanceof ConnectionFailedError) throw new RetryableError(e);
+    throw e;
+  }
+}
+
+/** A transport failure: the caller's abort as itself, anything else retried as Connection Failed. */
+function connectionFailure(
+  options: RequestOptions,
+  call: Call,
+  retry: boolean,
+  e: unknown,
+  why: string,
+): unknown {
+  if (call.signal?.aborted) return call.signal.reason;
+  options.onRequest?.({ path: call.path, status: "error", retry });
+  return new RetryableError(
+    new ConnectionFailedError(call.url.origin + call.url.pathname, why, { cause: e }),
+  );
+}
+
+/** The answer's JSON, or the error (retryable or not) its status calls for. */
+function classify(options: RequestOptions, call: Call, res: Response, text: string): unknown {
+  if (res.status === 401 && options.tokens.refreshable && !call.refreshed) {
+    call.refreshed = true;
+    options.tokens.invalidate();
+    throw new RetryableError(httpError(call.label, res.status, text), 0);
+  }
+  if (res.status === 429 || res.status === 408 || res.status >= 500) {
+    const after = parseRetryAfter(res.headers.get("retry-after"), Date.now());
+    throw new RetryableError(httpError(call.label, res.status, text), after);
+  }
+  if (!res.ok) throw httpError(call.label, res.status, text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new RetryableError(new ScimResponseError(call.label, "body is not JSON", { cause: e }));
+  }
+}
+
+/** An HTTP error with the SCIM error body's detail and scimType when there is one. */
+function httpError(label: string, status: number, text: string): ScimSyncError {
+  let detail: string | undefined;
+  let scimType: string | undefined;
+  try {
+    const body = ScimErrorBody.safeParse(JSON.parse(text));
+    if (body.success) {
+      detail = body.data.detail;
+      scimType = body.data.scimType;
+    }
+  } catch {
+    // Not a SCIM error body; keep the status alone.
+  }
+  return new ScimHttpError(label, status, detail?.slice(0, 500), { scimType });
+}

@@ -1,0 +1,133 @@
+/**
+ * One OAuth 2.0 client-credentials token request (RFC 6749 section 4.4),
+ * form-encoded as in the guide's curl. It never follows a redirect (the
+ * client secret would be re-sent to the new address) and its answer is read
+ * with the same cap on decoded bytes as every SCIM response.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { AccessTokenError, ConnectionFailedError } from "../../shared/errors.ts";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  readBoundedText,
+  ResponseTooLargeError,
+} from "./bounded-body.ts";
+import { reason } from "./fetch-failure.ts";
+import { isRedirect, RedirectRefusedError, redirectTarget, shownUrl } from "./redirects.ts";
+
+/** The token endpoint's answer (RFC 6749 section 5.1). */
+export const TokenResponse = z.looseObject({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.coerce.number().positive().optional(),
+});
+
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+const OAuthError = z.looseObject({
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+});
+
+/** Where and how to ask (the token provider's options). */
+export interface TokenRequestOptions {
+  tokenUrl: string;
+  timeoutMs: number;
+  /** Cap on the answer's decoded size (SCIM_MAX_RESPONSE_BYTES). @default 32 MiB */
+  maxResponseBytes?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * One client-credentials token request: form-encoded POST, no redirect
+ * followed, the answer read with the cap on decoded bytes and parsed.
+ *
+ * @throws {ConnectionFailedError} when the endpoint cannot be reached
+ * @throws {AccessTokenError} when it refuses the credentials or answers without a token
+ * @throws {RedirectRefusedError} when it answers with a redirect
+ * @example
+ * ```ts
+ * const { access_token } = await requestToken(options, config.auth);
+ * ```
+ */
+export async function requestToken(
+  options: TokenRequestOptions,
+  auth: { clientId: string; clientSecret: string },
+  signal?: AbortSignal,
+): Promise<TokenResponse> {
+  const res = await postTokenRequest(options, auth, signal);
+  let text = "";
+  try {
+    text = await readBoundedText(
+      res,
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      "POST of the token request",
+    );
+  } catch (e) {
+    if (e instanceof ResponseTooLargeError) throw e;
+    if (signal?.aborted) throw signal.reason;
+  }
+  const json = safeJson(text);
+  if (!res.ok) {
+    const err = OAuthError.safeParse(json);
+    const why = err.success ? (err.data.error_description ?? err.data.error) : undefined;
+    throw new AccessTokenError(
+      res.status,
+      why ?? "the token endpoint refused the client credentials",
+    );
+  }
+  const parsed = TokenResponse.safeParse(json);
+  if (!parsed.success) {
+    throw new AccessTokenError(res.status, "the token response has no access_token");
+  }
+  return parsed.data;
+}
+
+/** The POST itself; a redirect is refused, not followed. */
+async function postTokenRequest(
+  options: TokenRequestOptions,
+  auth: { clientId: string; clientSecret: string },
+  signal?: AbortSignal,
+): Promise<Response> {
+  const body = new URLSearchParams({
+    grant_type: "client_credentials",
+    client_id: auth.clientId,
+    client_secret: auth.clientSecret,
+  });
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  let res: Response;
+  try {
+    res = await (options.fetch ?? fetch)(options.tokenUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+      body,
+      // Following a 307/308 would post the client secret to wherever the Location points.
+      redirect: "manual",
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    // Unreachable is the guide's "Connection Failed", not a credentials problem.
+    throw new ConnectionFailedError(options.tokenUrl, reason(e), { cause: e });
+  }
+  if (isRedirect(res.status)) {
+    await res.body?.cancel().catch(() => {});
+    const where = shownUrl(redirectTarget(res, new URL(options.tokenUrl)));
+    throw new RedirectRefusedError(
+      "POST of the token request",
+      res.status,
+      where,
+      "a token request never follows redirects",
+    );
+  }
+  return res;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * What the sync engine needs of persistence, declared here so that sync/
+ * imports nothing from store/: the store's objects satisfy these interfaces
+ * structurally, and the composition root hands them to {@linkcode runSync}.
+ *
+ * @module
+ */
+import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
+import type { Change, ExistingEntry, ExistingIndex, WriteOutcome } from "../documents/changes.ts";
+import type { SyncHistoryRecord } from "../documents/sync-history.ts";
+import type { SyncSource } from "../documents/stored-docs.ts";
+
+export type { WriteOutcome } from "../documents/changes.ts";
+export type { SyncSource } from "../documents/stored-docs.ts";
+
+/**
+ * Reads the index of existing documents a run diffs against.
+ *
+ * @example
+ * ```ts
+ * const users = await reader.userIndex(relieveMemory);
+ * users.get("u1")?.syncHash;
+ * ```
+ */
+export interface ExistingIndexReader {
+  /** `afterBatch` runs between cursor batches (the memory budget). */
+  userIndex(afterBatch?: () => void): Promise<ExistingIndex & { countActive?(): number }>;
+  orgUnitIndex(): Promise<ExistingIndex & { countActive?(): number }>;
+}
+
+/**
+ * Writes a run's creates, updates and deactivations in batches.
+ *
+ * @example
+ * ```ts
+ * const outcome = await writer.createUsers(changes, "full_sync");
+ * ```
+ */
+export interface SyncWriter {
+  createUsers(changes: readonly Change<OfmUser>[], source: SyncSource): Promise<WriteOutcome>;
+  updateUsers(changes: readonly Change<OfmUser>[], source: SyncSource): Promise<WriteOutcome>;
+  deactivateUsers(entries: readonly ExistingEntry[], source: SyncSource): Promise<WriteOutcome>;
+  createOrgUnits(changes: readonly Change<OfmOrgUnit>[], source: SyncSource): Promise<WriteOutcome>;
+  updateOrgUnits(changes: readonly Change<OfmOrgUnit>[], source: SyncSource): Promise<WriteOutcome>;
+  deactivateOrgUnits(entries: readonly ExistingEntry[], source: SyncSource): Promise<WriteOutcome>;
+}
+
+/** The store of users and org units, as the engine sees it. */
+export type SyncStorePort = ExistingIndexReader & SyncWriter;
+
+/** A `syncHistory` id as the store hands it out; the engine only shows its hex form. */
+export interface HistoryId {
+  toHexString(): string;
+}
+
+/** Deactivations counted in the guard's window, per resource type. */
+export interface WindowDeactivations {
+  users: number;
+  orgUnits: number;
+}
+
+/**
+ * Writes the run's `syncHistory` record and counts the guard's window.
+ *
+ * @example
+ * ```ts
+ * const historyId = await history.start(record);
+ * await history.finish(historyId, { status: "success", completedAt: new Date() });
+ * ```
+ */
+export interface HistoryWriter {
+  /** Records a run as `running`; returns its id. */
+  start(record: SyncHistoryRecord): Promise<HistoryId>;
+  finish(historyId: HistoryId, patch: Partial<SyncHistoryRecord>): Promise<void>;
+  /** Closes as failed every other `running` record (safe only under the sync lease). */
+  markAbandoned(except: HistoryId): Promise<number>;
+  /** Deletes expired records where no TTL index does. */
+  sweep(): Promise<number>;
+  /** Deactivations the guard counts since `from`. */
+  deactivationsSince(from: Date): Promise<WindowDeactivations>;
+}

@@ -1,0 +1,110 @@
+/**
+ * What one sync run is asked to do, what it is given, and the state its
+ * steps share (record-step.ts, passes.ts, deactivations.ts): the record
+ * being filled, the dry-run plan, the signal every request listens to.
+ *
+ * @module
+ */
+import type { Logger } from "../../shared/logger.ts";
+import type { DeactivationLimit } from "../config.ts";
+import type { ScimClient } from "../scim/scim-client.ts";
+import type { SyncHistoryRecord } from "../documents/sync-history.ts";
+import type { HistoryWriter, SyncSource, SyncStorePort } from "./ports.ts";
+
+export interface SyncProgress {
+  phase: "connecting" | "orgUnits" | "users" | "writing" | "done";
+  fetched: number;
+  total: number | null;
+  pageNo: number;
+}
+
+export interface RunSyncOptions {
+  type: "full" | "delta";
+  /** A SCIM filter; a filtered run never deactivates by absence. */
+  filter?: string;
+  /** Delta runs: resources modified after this instant. */
+  since?: Date;
+  /** Fetch and diff, write nothing (no history either). */
+  dryRun?: boolean;
+  /** Pass the accidental-deletion guard. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  /** Called with the syncHistory id as soon as the run is recorded. */
+  onStart?: (historyId: string) => void;
+  /** The caller holds the sync lease: other `running` records are of dead runs and are closed as failed. */
+  exclusive?: boolean;
+}
+
+export interface SyncDeps {
+  client: ScimClient;
+  store: SyncStorePort;
+  history: HistoryWriter;
+  logger: Logger;
+  pageSize: number;
+  maxDeactivate: DeactivationLimit;
+  /** SYNC_MAX_DURATION: a run still going after this long fails. @default 30 minutes */
+  maxDurationMs?: number;
+  /** SYNC_GUARD_WINDOW: deactivations are held against the limit over this many ms. @default 86_400_000 */
+  guardWindowMs?: number;
+  userHashFields: readonly string[];
+  runnerId?: string;
+  now?: () => Date;
+  /** Called once per finished run (metrics). */
+  onFinished?: (history: SyncHistoryRecord) => void;
+  /** Called after each page (memory-relief.ts). */
+  afterPage?: () => void;
+}
+
+/** What a dry run would have done. */
+export interface DryRunPlan {
+  users: { create: string[]; update: string[]; deactivate: string[] };
+  orgUnits: { create: string[]; update: string[]; deactivate: string[] };
+}
+
+/** The state one run's steps share. */
+export interface RunContext {
+  deps: SyncDeps;
+  options: RunSyncOptions;
+  now: () => Date;
+  /** The record being filled; its `stats` are the run's counters. */
+  record: SyncHistoryRecord;
+  plan: DryRunPlan;
+  /** Aborts on shutdown, a lost lease or SYNC_MAX_DURATION. */
+  signal: AbortSignal;
+  source: SyncSource;
+  /** The filter sent to the SSO: an operator's, or a delta's `meta.lastModified`. */
+  filter: string | undefined;
+  progress(p: SyncProgress): void;
+}
+
+/**
+ * The filter a run sends: a delta's from `since`, else the operator's.
+ *
+ * @example
+ * ```ts
+ * runFilter({ type: "delta", since: new Date("2025-10-19T00:00:00Z") }); // 'meta.lastModified gt "2025-10-19T00:00:00.000Z"'
+ * ```
+ */
+export function runFilter(
+  options: Pick<RunSyncOptions, "type" | "since" | "filter">,
+): string | undefined {
+  return options.type === "delta" && options.since
+    ? `meta.lastModified gt "${options.since.toISOString()}"`
+    : options.filter;
+}
+
+/**
+ * An empty dry-run plan.
+ *
+ * @example
+ * ```ts
+ * emptyPlan().users.create; // []
+ * ```
+ */
+export function emptyPlan(): DryRunPlan {
+  return {
+    users: { create: [], update: [], deactivate: [] },
+    orgUnits: { create: [], update: [], deactivate: [] },
+  };
+}

@@ -1,0 +1,114 @@
+// The /metrics exposition: the names and labels dashboards rely on, on a private registry.
+import { describe, expect, test } from "bun:test";
+import { createMetrics } from "../../runner/metrics.ts";
+import type { SyncHistoryDoc } from "../../runner/store/collections.ts";
+
+const STATS = {
+  usersCreated: 2,
+  usersUpdated: 3,
+  usersUnchanged: 5,
+  usersDeactivated: 1,
+  orgUnitsCreated: 1,
+  orgUnitsUpdated: 0,
+  orgUnitsUnchanged: 4,
+  orgUnitsDeactivated: 0,
+  usersFetched: 11,
+  orgUnitsFetched: 5,
+  errors: [{ resourceType: "User", resourceId: "u-9", code: "X", message: "bad" }],
+};
+
+function run(over: Record<string, unknown> = {}): SyncHistoryDoc {
+  return {
+    type: "scim_full_sync",
+    status: "success",
+    startedAt: new Date("2025-10-18T10:00:00.000Z"),
+    completedAt: new Date("2025-10-18T10:00:30.000Z"),
+    stats: STATS,
+    ...over,
+  } as unknown as SyncHistoryDoc;
+}
+
+describe("createMetrics()", () => {
+  test("render() exposes every metric name with its help, the lease gauge at 0 before anything is recorded", async () => {
+    const { body, contentType } = await createMetrics().render();
+    expect(contentType).toContain("text/plain");
+    for (
+      const name of [
+        "scim_sync_runs_total",
+        "scim_sync_duration_seconds",
+        "scim_sync_users_total",
+        "scim_sync_org_units_total",
+        "scim_sync_last_success_timestamp_seconds",
+        "scim_sync_resource_errors_total",
+        "scim_webhook_events_total",
+        "scim_requests_total",
+        "scim_request_retries_total",
+        "scim_lease_held",
+      ]
+    ) {
+      expect(body).toContain(`# HELP ${name} `);
+    }
+    expect(body).toContain("scim_lease_held 0");
+  });
+
+  test("recordSyncRun() counts the run, its duration, its outcomes and the last success", async () => {
+    const m = createMetrics();
+    m.recordSyncRun(run());
+    const { body } = await m.render();
+    expect(body).toContain('scim_sync_runs_total{type="full",status="success"} 1');
+    expect(body).toContain('scim_sync_duration_seconds_sum{type="full"} 30');
+    expect(body).toContain('scim_sync_users_total{outcome="created"} 2');
+    expect(body).toContain('scim_sync_users_total{outcome="deactivated"} 1');
+    expect(body).toContain('scim_sync_org_units_total{outcome="unchanged"} 4');
+    expect(body).toContain("scim_sync_resource_errors_total 1");
+    expect(body).toContain(
+      `scim_sync_last_success_timestamp_seconds{type="full"} ${
+        Date.parse("2025-10-18T10:00:30Z") / 1000
+      }`,
+    );
+  });
+
+  test("recordSyncRun() counts a dry run and a failed run but not their outcomes or a last success", async () => {
+    const m = createMetrics();
+    m.recordSyncRun(run({ dryRun: true }));
+    m.recordSyncRun(run({ type: "scim_delta_sync", status: "failed" }));
+    const { body } = await m.render();
+    expect(body).toContain('scim_sync_runs_total{type="full",status="success"} 1');
+    expect(body).toContain('scim_sync_runs_total{type="delta",status="failed"} 1');
+    expect(body).toContain('scim_sync_users_total{outcome="created"} 2'); // the failed run's only
+    expect(body).not.toContain('scim_sync_last_success_timestamp_seconds{type="delta"}');
+    expect(body).not.toContain('scim_sync_last_success_timestamp_seconds{type="full"}');
+  });
+
+  test("recordScimRequest() labels by resource, never by id, and counts retries apart", async () => {
+    const m = createMetrics();
+    m.recordScimRequest({ path: "/Users/abc-123?attributes=id", status: 200, retry: false });
+    m.recordScimRequest({ path: "/Users/def-456", status: 503, retry: true });
+    m.recordScimRequest({ path: "/weird/path", status: "error", retry: false });
+    const { body } = await m.render();
+    expect(body).toContain('scim_requests_total{resource="Users",status="200"} 1');
+    expect(body).toContain('scim_requests_total{resource="Users",status="503"} 1');
+    expect(body).toContain('scim_requests_total{resource="other",status="error"} 1');
+    expect(body).toContain('scim_request_retries_total{resource="Users"} 1');
+    expect(body).not.toContain("abc-123");
+  });
+
+  test("recordWebhookEvent(), recordLeaseHeld() and recordLastSuccess() show in the exposition", async () => {
+    const m = createMetrics();
+    m.recordWebhookEvent("success");
+    m.recordWebhookEvent("success");
+    m.recordLeaseHeld(true);
+    m.recordLastSuccess("scim_delta_sync", new Date(5_000));
+    const { body } = await m.render();
+    expect(body).toContain('scim_webhook_events_total{status="success"} 2');
+    expect(body).toContain("scim_lease_held 1");
+    expect(body).toContain('scim_sync_last_success_timestamp_seconds{type="delta"} 5');
+  });
+
+  test("createMetrics() gives each caller its own registry", async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    a.recordWebhookEvent("failed");
+    expect((await b.render()).body).not.toContain('status="failed"');
+  });
+});

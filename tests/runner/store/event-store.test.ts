@@ -1,0 +1,80 @@
+// `webhookEvents` persistence on the real MongoDB-wire server: the claim that
+// makes an event exactly-once, its takeover after a failure, held events.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  createEventStore,
+  type EventStore,
+  type NewEventRecord,
+} from "../../../runner/store/event-store.ts";
+import { openTestDb, type TestDb } from "../support/mongo.ts";
+
+let t: TestDb;
+let events: EventStore;
+const receivedAt = new Date("2025-10-18T10:00:00.000Z");
+const record = (eventId: string): NewEventRecord => ({
+  eventId,
+  event: "user.deleted",
+  resourceType: "User",
+  resourceId: "u-1",
+  action: "delete",
+  receivedAt,
+});
+beforeAll(async () => {
+  t = await openTestDb("event_store");
+  events = createEventStore(t.mongo.db);
+  await events.ensureIndexes();
+});
+afterAll(async () => await t.drop());
+
+describe("createEventStore()", () => {
+  test("claim() records a new event as processing and gives null to a second claim of it", async () => {
+    const id = await events.claim(record("e1"), new Date(0));
+    expect(id).not.toBeNull();
+    expect(await events.claim(record("e1"), new Date(0))).toBeNull();
+    expect(await t.mongo.db.collection("webhookEvents").findOne({ eventId: "e1" })).toMatchObject({
+      status: "processing",
+      error: null,
+    });
+  });
+  test("claim() takes over a record whose attempt failed, and one processing since before stuckBefore", async () => {
+    const id = await events.claim(record("e2"), new Date(0));
+    await events.recordOutcome(id, {
+      status: "failed",
+      processedAt: receivedAt,
+      error: "boom",
+      change: null,
+    });
+    expect(await events.claim(record("e2"), new Date(0))).toEqual(id);
+    expect(await events.claim(record("e2"), new Date(receivedAt.getTime() + 1))).toEqual(id);
+  });
+  test("recordOutcome() keeps a held event and claimHeld() lets one caller take it; forced drops the held copy", async () => {
+    const id = await events.claim(record("e3"), new Date(0));
+    await events.recordOutcome(id, {
+      status: "held",
+      processedAt: receivedAt,
+      error: null,
+      change: null,
+      heldEvent: "{}",
+    });
+    expect((await events.held(10)).map((d) => [d.eventId, d.heldEvent])).toEqual([[
+      "e3",
+      undefined,
+    ]]);
+    expect((await events.heldToApply())[0]?.heldEvent).toBe("{}");
+    expect(await events.claimHeld(id)).toBe(true);
+    expect(await events.claimHeld(id)).toBe(false);
+    await events.recordOutcome(id, {
+      status: "success",
+      processedAt: receivedAt,
+      error: null,
+      change: "deactivated",
+      forced: true,
+    });
+    const doc = await t.mongo.db.collection("webhookEvents").findOne({ eventId: "e3" });
+    expect(doc).toMatchObject({ status: "success", change: "deactivated", forced: true });
+    expect(doc?.heldEvent).toBeUndefined();
+  });
+  test("recent() lists the latest events first", async () => {
+    expect((await events.recent(2)).length).toBe(2);
+  });
+});
