@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Context } from "hono";
 import { ConfigError } from "../shared/errors.ts";
 import { createLogger } from "../shared/logger.ts";
 import { createWebhookApp } from "../shared/webhook/app.ts";
@@ -31,7 +32,12 @@ const forward = createBatchingForwarder({
   secret: config.INGEST_SECRET[0] as string,
   deadlineMs: config.FORWARD_DEADLINE_MS,
 });
-const app = createWebhookApp(webhookAppOptions(webhookConfig(config), { forward, logger }));
+// Deno.serve hands its connection info to app.fetch as the second argument: Hono's c.env.
+const remoteAddress = (c: Context) =>
+  (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname;
+const app = createWebhookApp(
+  webhookAppOptions(webhookConfig(config), { forward, logger, remoteAddress }),
+);
 Deno.serve({
   port: config.PORT,
   hostname: "0.0.0.0",

@@ -26,7 +26,15 @@ import { createHistoryStore, type HistoryStore } from "./store/history-store.ts"
 import { createLeaseStore, type LeaseStore } from "./store/lease-store.ts";
 import { connectMongo, type MongoHandle } from "./store/mongo.ts";
 import { createSyncStore, type SyncStore } from "./store/sync-store.ts";
+import { type ChangeLogStore, createChangeLogStore } from "./store/change-log-store.ts";
 import { createWebhookStores } from "./store/webhook-stores.ts";
+import { createPersonStore } from "./store/person-store.ts";
+import { inspectPerson, type PersonReport } from "./inspect/inspect-person.ts";
+import { type PersonSyncResult, syncPerson } from "./inspect/sync-person.ts";
+import { createPurgeStore } from "./store/purge-store.ts";
+import { createNameLookup } from "./store/name-lookup.ts";
+import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
+import { type PurgeOptions, type PurgeReport, runPurge } from "./purge/run-purge.ts";
 import { runSync, type RunSyncOptions, type SyncResult } from "./sync/sync-engine.ts";
 import { windowDecision } from "./sync/guard.ts";
 import { systemTimer } from "./system-time.ts";
@@ -41,6 +49,12 @@ export interface Runtime {
   client: ScimClient;
   history: HistoryStore;
   store: SyncStore;
+  /** `syncChanges`: the per-person change log every write path records into. */
+  changes: ChangeLogStore;
+  /** The person inspector (inspect/inspect-person.ts): by email, ssoUserId or employee number. */
+  inspect(key: string): Promise<PersonReport>;
+  /** Provision on demand (inspect/sync-person.ts): one person synced now, through the guard. */
+  syncPerson(key: string, options?: { force?: boolean }): Promise<PersonSyncResult>;
   /** Webhook events: claim, apply, hold; its indexes are ensured. */
   events: EventApplier;
   leaseStore: LeaseStore;
@@ -49,6 +63,10 @@ export interface Runtime {
   /** The daemon's scheduler over `runSync` and `lease`; built, not started. */
   scheduler: Scheduler;
   runSync(options: RunSyncOptions): Promise<SyncResult>;
+  /** `npm run purge`: hard-deletes the long departed the SSO confirms gone (purge/run-purge.ts). */
+  purge(options: PurgeOptions): Promise<PurgeReport>;
+  /** A full sync's dry run as a plan (preview/sync-preview.ts); one at a time, callers share it. */
+  preview(): Promise<SyncPreview>;
   /** The connection check of the sync page: ServiceProviderConfig, or the error. */
   connection(): Promise<{ ok: true; config: ServiceProviderConfig } | { ok: false; error: string }>;
   /** Whether the SSO can filter on meta.lastModified (delta syncs). */
@@ -64,6 +82,10 @@ export interface RuntimeOptions {
   onFinished?: (history: SyncHistoryDoc) => void;
   /** Told when this runner starts or stops holding the lease (metrics). */
   onLeaseHeld?: (held: boolean) => void;
+  /** Told when a renewal finds the lease taken by another runner (metrics). */
+  onLeaseLost?: () => void;
+  /** Told the scheduled runs failed in a row whenever the scheduler reads the history (metrics). */
+  onConsecutiveFailures?: (n: number) => void;
   /** The clock of runs, their history, the lease and the schedule. @default () => new Date() */
   now?: () => Date;
   /** The timers of the lease and the schedule. @default systemTimer */
@@ -111,7 +133,9 @@ export async function createRuntime(
   const stores = createStores(mongo, config, logger, now);
   try {
     // One at a time, as before: the first failure is the one reported.
-    for (const s of [stores.store, stores.history, stores.events]) await s.ensureIndexes();
+    for (const s of [stores.store, stores.history, stores.events, stores.changes]) {
+      await s.ensureIndexes();
+    }
   } catch (e) {
     await mongo.close();
     throw e;
@@ -152,9 +176,69 @@ export async function createRuntime(
     lease,
     scheduler,
     runSync: sync,
+    ...personTools(mongo, config, logger, { client, stores, now, runnerId }),
+    purge: (o) =>
+      runPurge({
+        store: createPurgeStore(mongo.db, { ttlDays: config.historyTtlDays }),
+        changes: stores.changes,
+        scim: client,
+        limit: config.purgeMax,
+        logger,
+        now,
+        runnerId,
+      }, o),
+    preview: singleFlight(() =>
+      previewSync({ runSync: sync, names: createNameLookup(mongo.db), scim: client, now })
+    ),
     connection: () => checkConnection(client),
     deltaSupported,
     close: () => mongo.close(),
+  };
+}
+
+/** One call in flight at a time: callers while it runs share its promise (a preview lists the whole SSO). */
+function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
+  return () => (inFlight ??= fn().finally(() => (inFlight = null)));
+}
+
+/** The inspector and the on-demand sync over the runtime's parts. */
+function personTools(
+  mongo: MongoHandle,
+  config: Config,
+  logger: Logger,
+  p: {
+    client: ScimClient;
+    stores: ReturnType<typeof createStores>;
+    now: () => Date;
+    runnerId: string;
+  },
+): Pick<Runtime, "inspect" | "syncPerson"> {
+  const people = createPersonStore(mongo.db);
+  const reads = {
+    people,
+    changes: p.stores.changes,
+    client: p.client,
+    excludeFields: config.excludeFields,
+  };
+  return {
+    inspect: (key) => inspectPerson(reads, key),
+    syncPerson: (key, o) =>
+      syncPerson(
+        {
+          ...reads,
+          store: p.stores.store,
+          history: p.stores.history,
+          userHashFields: userHashFields(config.excludeFields),
+          maxDeactivate: config.maxDeactivate,
+          guardWindowMs: config.guardWindowMs,
+          runnerId: p.runnerId,
+          now: p.now,
+          logger,
+        },
+        key,
+        o,
+      ),
   };
 }
 
@@ -177,6 +261,7 @@ function createSchedule(
     timer,
     logger,
     onHeldChange: options.onLeaseHeld,
+    onLost: options.onLeaseLost,
   });
   const scheduler = createScheduler({
     clock: { now: parts.now },
@@ -187,6 +272,7 @@ function createSchedule(
     recentHistory: parts.recentHistory,
     deltaSupported: parts.deltaSupported,
     logger,
+    onConsecutiveFailures: options.onConsecutiveFailures,
     config: {
       intervalMs: config.syncIntervalMs,
       deltaIntervalMs: config.deltaIntervalMs,
@@ -201,10 +287,14 @@ function createSchedule(
 /** The stores over one database, their options from the config. */
 function createStores(mongo: MongoHandle, config: Config, logger: Logger, now: () => Date) {
   const db = mongo.db;
+  // Kept as long as syncHistory, by the same TTL index or sweep (history-store.ts).
+  const changes = createChangeLogStore(db, { ttlDays: config.historyTtlDays });
   return {
+    changes,
     store: createSyncStore(db, {
       superAdminEmails: config.superAdminEmails,
       userUpdateFields: userHashFields(config.excludeFields),
+      changes,
     }),
     history: createHistoryStore(db, { ttlDays: config.historyTtlDays, logger, now }),
     events: createEventApplier(createWebhookStores(db), {
@@ -213,6 +303,7 @@ function createStores(mongo: MongoHandle, config: Config, logger: Logger, now: (
       ttlDays: config.historyTtlDays,
       futureToleranceMs: config.webhook.toleranceSeconds * 1000,
       guard: { windowMs: config.guardWindowMs, allows: windowDecision(config.maxDeactivate) },
+      changes,
     }),
     leaseStore: createLeaseStore(db, { now }),
   };

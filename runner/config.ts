@@ -36,17 +36,20 @@ export type DeactivationLimit = { kind: "percent"; value: number } | {
   value: number;
 };
 
-const deactivationLimit = envString().transform((v, ctx): DeactivationLimit => {
-  const text = v ?? "20%";
-  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
-  if (pct && Number(pct[1]) <= 100) return { kind: "percent", value: Number(pct[1]) };
-  if (/^\d+$/.test(text)) return { kind: "count", value: Number(text) };
-  ctx.addIssue({
-    code: "custom",
-    message: "must be a percentage such as 20% or a count such as 500",
+/** A limit written as a share (`20%`) or a count (`500`), with its default. */
+const countOrShare = (fallback: string) =>
+  envString().transform((v, ctx): DeactivationLimit => {
+    const text = v ?? fallback;
+    const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
+    if (pct && Number(pct[1]) <= 100) return { kind: "percent", value: Number(pct[1]) };
+    if (/^\d+$/.test(text)) return { kind: "count", value: Number(text) };
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a percentage such as 20% or a count such as 500",
+    });
+    return z.NEVER;
   });
-  return z.NEVER;
-});
+const deactivationLimit = countOrShare("20%");
 
 /** Every variable the runner reads; sections below turn them into a Config. */
 const RunnerEnv = z.object({
@@ -57,6 +60,9 @@ const RunnerEnv = z.object({
   SCIM_CLIENT_ID: envString(),
   SCIM_CLIENT_SECRET: envString(),
   SCIM_BEARER_TOKEN: envString(),
+  SCIM_TOKEN_AUTH: envEnum(["client_secret_post", "client_secret_basic"], "client_secret_post"),
+  SCIM_TOKEN_SCOPE: envString(),
+  SCIM_TOKEN_AUDIENCE: envString(),
   SCIM_RATE_LIMIT: envInt(100, 1, 100_000),
   SCIM_PAGE_SIZE: envInt(1000, 1, 1000),
   SCIM_TIMEOUT_MS: envInt(30_000, 100, 600_000),
@@ -78,6 +84,7 @@ const RunnerEnv = z.object({
   SUPER_ADMIN_EMAILS: envList(),
   SYNC_EXCLUDE_FIELDS: envList(),
   SYNC_MAX_DURATION: envDuration("30m"),
+  PURGE_MAX: countOrShare("1000"),
   // the schedule and the lease
   SYNC_INTERVAL: envDuration("6h"),
   SYNC_DELTA_INTERVAL: envDuration("15m"),
@@ -97,13 +104,29 @@ const RunnerEnv = z.object({
 });
 type RunnerEnv = z.infer<typeof RunnerEnv>;
 
+/** How the token endpoint authenticates the client (RFC 6749 §2.3.1); SCIM_TOKEN_AUTH. */
+export type TokenAuthMethod = "client_secret_post" | "client_secret_basic";
+
+/** OAuth 2.0 client credentials and how they are presented to the token endpoint. */
+export interface ClientCredentialsAuth {
+  kind: "client_credentials";
+  clientId: string;
+  clientSecret: string;
+  /** SCIM_TOKEN_AUTH. @default "client_secret_post" (the guide's curl) */
+  method?: TokenAuthMethod;
+  /** SCIM_TOKEN_SCOPE, sent as `scope` when set. */
+  scope?: string;
+  /** SCIM_TOKEN_AUDIENCE, sent as `audience` when set. */
+  audience?: string;
+}
+
 /** The parsed configuration. Derived URLs are filled in. */
 export interface Config {
   ssoBaseUrl: string;
   scimBaseUrl: string;
   tokenUrl: string;
   /** Client credentials, or a static bearer token; exactly one is set. */
-  auth: { kind: "client_credentials"; clientId: string; clientSecret: string } | {
+  auth: ClientCredentialsAuth | {
     kind: "bearer";
     token: string;
   };
@@ -118,6 +141,8 @@ export interface Config {
   mongoUri: string;
   mongoDb: string;
   maxDeactivate: DeactivationLimit;
+  /** PURGE_MAX: `npm run purge -- --apply` refuses more hard deletes than this without --force. */
+  purgeMax: DeactivationLimit;
   /** SYNC_GUARD_WINDOW: the rolling window SYNC_MAX_DEACTIVATE holds over, ms. */
   guardWindowMs: number;
   superAdminEmails: string[];
@@ -210,6 +235,9 @@ function scimAuth(e: RunnerEnv, requireCredentials: boolean): Config["auth"] {
       kind: "client_credentials",
       clientId: e.SCIM_CLIENT_ID,
       clientSecret: e.SCIM_CLIENT_SECRET,
+      method: e.SCIM_TOKEN_AUTH,
+      ...(e.SCIM_TOKEN_SCOPE ? { scope: e.SCIM_TOKEN_SCOPE } : {}),
+      ...(e.SCIM_TOKEN_AUDIENCE ? { audience: e.SCIM_TOKEN_AUDIENCE } : {}),
     };
   }
   if (!requireCredentials) return { kind: "bearer", token: "" };
@@ -236,10 +264,12 @@ function syncSection(
   | "superAdminEmails"
   | "excludeFields"
   | "maxSyncDurationMs"
+  | "purgeMax"
 > {
   return {
     memoryBudgetMB: e.SYNC_MEMORY_BUDGET_MB,
     maxDeactivate: e.SYNC_MAX_DEACTIVATE,
+    purgeMax: e.PURGE_MAX,
     guardWindowMs: e.SYNC_GUARD_WINDOW,
     superAdminEmails: e.SUPER_ADMIN_EMAILS.map(foldAsciiCase),
     excludeFields: checkedExcludeFields(e.SYNC_EXCLUDE_FIELDS),

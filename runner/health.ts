@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { z } from "zod";
 import type { SyncHistoryDoc } from "./store/collections.ts";
 
 /** Dependencies of {@linkcode createHealthCheck}. */
@@ -25,21 +26,22 @@ export interface HealthDeps {
   ssoCacheMs?: number;
 }
 
-/** The `/health` body. */
-export interface HealthReport {
-  status: "ok" | "unhealthy";
-  mongo: { ok: boolean };
-  sso: { ok: boolean; error?: string };
-  lastSync: {
-    status: string;
-    type: string;
-    startedAt: string;
-    completedAt: string | null;
-    ageSeconds: number;
-  } | null;
-  lastSuccessAgeSeconds: number | null;
-  problems: string[];
-}
+/** The `/health` body (its schema is the OpenAPI document's, http/openapi.ts). */
+export const HealthReport = z.object({
+  status: z.enum(["ok", "unhealthy"]),
+  mongo: z.object({ ok: z.boolean() }),
+  sso: z.object({ ok: z.boolean(), error: z.string().optional() }),
+  lastSync: z.object({
+    status: z.string(),
+    type: z.string(),
+    startedAt: z.iso.datetime(),
+    completedAt: z.iso.datetime().nullable(),
+    ageSeconds: z.number().int().nonnegative(),
+  }).nullable(),
+  lastSuccessAgeSeconds: z.number().int().nonnegative().nullable(),
+  problems: z.array(z.string()),
+});
+export type HealthReport = z.infer<typeof HealthReport>;
 
 const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> => {
   let handle: ReturnType<typeof setTimeout> | undefined;

@@ -27,6 +27,8 @@ export interface LeaseOptions {
   logger: Logger;
   /** Told when this runner starts or stops holding the lease (the metrics gauge). */
   onHeldChange?: (held: boolean) => void;
+  /** Told when a renewal finds the lease taken by another runner (the flapping alert). */
+  onLost?: () => void;
 }
 
 /** A runner's handle on the shared lease. */
@@ -91,6 +93,7 @@ export function createLease(options: LeaseOptions): Lease {
     setHeld(false);
     cancelRenew = null;
     logger.error("❌ Sync lease lost to another runner", { lease: name, owner });
+    options.onLost?.();
     lostHandler?.();
   }
 

@@ -19,6 +19,7 @@ import { assertAdminAuthConfig } from "./http/auth.ts";
 import { webhookMounts } from "./http/mounts.ts";
 import { metrics } from "./metrics.ts";
 import { type HealthProbe, openHealthProbe } from "./store/health-probe.ts";
+import { createEventTrend } from "./store/event-trend.ts";
 import { systemClock } from "./system-time.ts";
 
 function readConfig(): Config {
@@ -82,16 +83,25 @@ function daemonApp(
       now: systemClock.now,
       logger: log,
       applyHeld: () => events.applyHeld(),
+      preview: () => runtime.preview(),
       page: {
         ssoBaseUrl: config.ssoBaseUrl,
         connection: () => runtime.connection(),
         recentHistory: (n) => runtime.history.recent(n),
         recentEvents: (n) => events.recent(n),
         heldEvents: (n) => events.held(n),
+        eventsSince: (since) => createEventTrend(runtime.mongo.db).since(since),
         leaseHolder: async () => (await runtime.leaseStore.holder("scim-sync"))?.owner ?? null,
       },
     },
-    mounts: webhookMounts({ events, config, logger: log, onApplied: metrics.recordWebhookEvent }),
+    people: { inspect: runtime.inspect, syncPerson: runtime.syncPerson },
+    mounts: webhookMounts({
+      events,
+      config,
+      logger: log,
+      onApplied: metrics.recordWebhookEvent,
+      onBusy: () => metrics.recordIngestRejected("busy"),
+    }),
   });
 }
 
@@ -131,10 +141,18 @@ async function main(): Promise<void> {
       onRequest: metrics.recordScimRequest,
       onFinished: metrics.recordSyncRun,
       onLeaseHeld: metrics.recordLeaseHeld,
+      onLeaseLost: metrics.recordLeaseLost,
+      onConsecutiveFailures: metrics.recordConsecutiveFailures,
     }),
     log,
   );
   await seedLastSuccess(runtime);
+  metrics.recordSchedule({
+    intervalMs: config.syncIntervalMs,
+    deltaIntervalMs: config.deltaIntervalMs,
+  });
+  // Past this many, the gauge reads "at least"; an operator has long been paged by then.
+  metrics.watchHeldDeactivations(async () => (await runtime.events.held(1000)).length);
   // /health's own connection: it must not wait behind webhook writes in the main pool.
   const probe = await orExit(openHealthProbe(config.mongoUri, config.mongoDb, log), log);
   let boundPort: number | null = config.port === 0 ? null : config.port;

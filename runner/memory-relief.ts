@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { heapStats } from "bun:jsc";
+import { heapSize } from "bun:jsc";
 
 /** Options of {@linkcode createMemoryRelief}. */
 export interface MemoryReliefOptions {
@@ -19,7 +19,11 @@ export interface MemoryReliefOptions {
   rss?: () => number;
   /** A synchronous full collection. @default Bun.gc(true) */
   collect?: () => void;
-  /** Bytes live on the heap (right after a collection: what is really held). @default heapStats().heapSize */
+  /**
+   * Bytes live on the heap (right after a collection: what is really held). @default heapSize()
+   * from bun:jsc: `heapStats()` returns the same figure but walks the whole heap to count
+   * objects by type, which cost ~140 ms a call at 100,000 users (3.8 s of a 17 s no-op).
+   */
   live?: () => number;
 }
 
@@ -47,7 +51,7 @@ export function createMemoryRelief(options: MemoryReliefOptions): () => boolean 
   let line = budget;
   const rss = options.rss ?? (() => process.memoryUsage.rss());
   const collect = options.collect ?? (() => Bun.gc(true));
-  const live = options.live ?? (() => heapStats().heapSize);
+  const live = options.live ?? (() => heapSize());
   return () => {
     if (rss() <= line) return false;
     collect();

@@ -22,11 +22,21 @@ export interface Metrics {
   recordScimRequest(info: { path: string; status: number | "error"; retry: boolean }): void;
   /** Whether this runner holds the sync lease. */
   recordLeaseHeld(held: boolean): void;
+  /** A renewal found the lease taken by another runner (lease flapping). */
+  recordLeaseLost(): void;
+  /** The configured intervals, so alert rules compare against them, not a copied number. */
+  recordSchedule(schedule: { intervalMs: number; deltaIntervalMs: number }): void;
+  /** Scheduled runs failed in a row, as the scheduler reads the shared history. */
+  recordConsecutiveFailures(n: number): void;
+  /** A webhook request refused before any work (`busy`: the in-flight gate's 503). */
+  recordIngestRejected(reason: "busy"): void;
+  /** Where the held-deactivations gauge reads its count at each scrape. */
+  watchHeldDeactivations(count: () => Promise<number>): void;
   /** The exposition text and its content type. */
   render(): Promise<{ body: string; contentType: string }>;
 }
 
-const SHORT = { scim_full_sync: "full", scim_delta_sync: "delta" } as const;
+const SHORT = { scim_full_sync: "full", scim_delta_sync: "delta", scim_user_sync: "user" } as const;
 const RESOURCES = new Set([
   "Users",
   "Groups",
@@ -45,77 +55,153 @@ function resourceOf(path: string): string {
 /** Every instrument of /metrics, registered on `registry` (names are the alert rules' contract). */
 function instruments(registry: Registry) {
   const registers = [registry];
-  const runs = new Counter({
-    name: "scim_sync_runs_total",
-    help: "Sync runs by type and final status",
-    labelNames: ["type", "status"] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: "scim_sync_duration_seconds",
-    help: "Duration of sync runs",
-    labelNames: ["type"] as const,
-    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
-    registers,
-  });
-  const users = new Counter({
-    name: "scim_sync_users_total",
-    help: "Users written by syncs, by outcome",
-    labelNames: ["outcome"] as const,
-    registers,
-  });
-  const orgUnits = new Counter({
-    name: "scim_sync_org_units_total",
-    help: "Organisational units written by syncs, by outcome",
-    labelNames: ["outcome"] as const,
-    registers,
-  });
-  const lastSuccess = new Gauge({
-    name: "scim_sync_last_success_timestamp_seconds",
-    help: "Unix time the last successful sync completed",
-    labelNames: ["type"] as const,
-    registers,
-  });
-  const errors = new Counter({
-    name: "scim_sync_resource_errors_total",
-    help: "Resources a sync could not apply (stats.errors)",
-    registers,
-  });
-  const webhooks = new Counter({
-    name: "scim_webhook_events_total",
-    help: "Webhook events by status",
-    labelNames: ["status"] as const,
-    registers,
-  });
-  const requests = new Counter({
-    name: "scim_requests_total",
-    help: "HTTP requests to the SSO",
-    labelNames: ["resource", "status"] as const,
-    registers,
-  });
-  const retries = new Counter({
-    name: "scim_request_retries_total",
-    help: "Retried HTTP requests to the SSO",
-    labelNames: ["resource"] as const,
-    registers,
-  });
-  const lease = new Gauge({
-    name: "scim_lease_held",
-    help: "1 while this runner holds the sync lease",
-    registers,
-  });
+  return { ...syncInstruments(registers), ...operationInstruments(registers) };
+}
+
+/** What sync runs did: counts, durations, outcomes, the last success. */
+function syncInstruments(registers: Registry[]) {
   return {
-    runs,
-    duration,
-    users,
-    orgUnits,
-    lastSuccess,
-    errors,
-    webhooks,
-    requests,
-    retries,
-    lease,
+    runs: new Counter({
+      name: "scim_sync_runs_total",
+      help: "Sync runs by type and final status",
+      labelNames: ["type", "status"] as const,
+      registers,
+    }),
+    duration: new Histogram({
+      name: "scim_sync_duration_seconds",
+      help: "Duration of sync runs",
+      labelNames: ["type"] as const,
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+      registers,
+    }),
+    users: new Counter({
+      name: "scim_sync_users_total",
+      help: "Users written by syncs, by outcome",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    orgUnits: new Counter({
+      name: "scim_sync_org_units_total",
+      help: "Organisational units written by syncs, by outcome",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    lastSuccess: new Gauge({
+      name: "scim_sync_last_success_timestamp_seconds",
+      help: "Unix time the last successful sync completed",
+      labelNames: ["type"] as const,
+      registers,
+    }),
+    errors: new Counter({
+      name: "scim_sync_resource_errors_total",
+      help: "Resources a sync could not apply (stats.errors)",
+      registers,
+    }),
+    interval: new Gauge({
+      name: "scim_sync_interval_seconds",
+      help: "Configured schedule: SYNC_INTERVAL (full) and SYNC_DELTA_INTERVAL (delta)",
+      labelNames: ["type"] as const,
+      registers,
+    }),
+    failures: new Gauge({
+      name: "scim_sync_consecutive_failures",
+      help: "Scheduled runs failed in a row since the last success (from the shared syncHistory)",
+      registers,
+    }),
   };
+}
+
+/** The webhook path, the SSO client, the lease and the process. */
+function operationInstruments(registers: Registry[]) {
+  return {
+    webhooks: new Counter({
+      name: "scim_webhook_events_total",
+      help: "Webhook events by status",
+      labelNames: ["status"] as const,
+      registers,
+    }),
+    rejected: new Counter({
+      name: "scim_ingest_rejected_total",
+      help: "Webhook requests refused before any work, by reason (busy: 503, INGEST_MAX_IN_FLIGHT)",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    held: new Gauge({
+      name: "scim_held_deactivations",
+      help: "Webhook deactivations held by the guard, waiting for an operator",
+      registers,
+    }),
+    requests: new Counter({
+      name: "scim_requests_total",
+      help: "HTTP requests to the SSO",
+      labelNames: ["resource", "status"] as const,
+      registers,
+    }),
+    retries: new Counter({
+      name: "scim_request_retries_total",
+      help: "Retried HTTP requests to the SSO",
+      labelNames: ["resource"] as const,
+      registers,
+    }),
+    lease: new Gauge({
+      name: "scim_lease_held",
+      help: "1 while this runner holds the sync lease",
+      registers,
+    }),
+    leaseLost: new Counter({
+      name: "scim_lease_lost_total",
+      help: "Times a renewal found the sync lease taken by another runner",
+      registers,
+    }),
+    started: new Gauge({
+      name: "scim_runner_start_time_seconds",
+      help: "Unix time this runner process created its metrics",
+      registers,
+    }),
+  };
+}
+
+type Instruments = ReturnType<typeof instruments>;
+
+/** Label sets the alert rules watch start at 0, so their first increase is seen. */
+function seedZeroes(m: Instruments): void {
+  for (const type of ["full", "delta"]) {
+    for (const status of ["success", "failed", "aborted", "interrupted"]) {
+      m.runs.inc({ type, status }, 0);
+    }
+  }
+  for (const status of ["success", "failed", "duplicate", "stale", "held"]) {
+    m.webhooks.inc({ status }, 0);
+  }
+  m.rejected.inc({ reason: "busy" }, 0);
+  m.leaseLost.inc(0);
+  m.lease.set(0);
+  m.failures.set(0);
+  m.held.set(0);
+  m.started.set(Date.now() / 1000);
+}
+
+/** One finished run into the run, duration, outcome and last-success instruments. */
+function recordRun(m: Instruments, h: SyncHistoryDoc): void {
+  const type = SHORT[h.type] ?? "other";
+  m.runs.inc({ type, status: h.status });
+  const ms = h.durationMs ??
+    (h.completedAt ? h.completedAt.getTime() - h.startedAt.getTime() : null);
+  if (ms !== null && ms >= 0) m.duration.observe({ type }, ms / 1000);
+  if (h.dryRun) return;
+  const s = h.stats;
+  m.users.inc({ outcome: "created" }, s.usersCreated);
+  m.users.inc({ outcome: "updated" }, s.usersUpdated);
+  m.users.inc({ outcome: "unchanged" }, s.usersUnchanged ?? 0);
+  m.users.inc({ outcome: "deactivated" }, s.usersDeactivated);
+  m.orgUnits.inc({ outcome: "created" }, s.orgUnitsCreated);
+  m.orgUnits.inc({ outcome: "updated" }, s.orgUnitsUpdated);
+  m.orgUnits.inc({ outcome: "unchanged" }, s.orgUnitsUnchanged ?? 0);
+  m.orgUnits.inc({ outcome: "deactivated" }, s.orgUnitsDeactivated ?? 0);
+  m.errors.inc(s.errors.length);
+  if (h.status === "success" && h.completedAt) {
+    m.lastSuccess.set({ type }, h.completedAt.getTime() / 1000);
+  }
 }
 
 /**
@@ -130,58 +216,47 @@ function instruments(registry: Registry) {
  */
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  const {
-    runs,
-    duration,
-    users,
-    orgUnits,
-    lastSuccess,
-    errors,
-    webhooks,
-    requests,
-    retries,
-    lease,
-  } = instruments(registry);
-  lease.set(0);
+  const m = instruments(registry);
+  seedZeroes(m);
+  let heldCount: (() => Promise<number>) | null = null;
 
   return {
     registry,
-    recordSyncRun(h) {
-      const type = SHORT[h.type] ?? "other";
-      runs.inc({ type, status: h.status });
-      const ms = h.durationMs ??
-        (h.completedAt ? h.completedAt.getTime() - h.startedAt.getTime() : null);
-      if (ms !== null && ms >= 0) duration.observe({ type }, ms / 1000);
-      if (h.dryRun) return;
-      const s = h.stats;
-      users.inc({ outcome: "created" }, s.usersCreated);
-      users.inc({ outcome: "updated" }, s.usersUpdated);
-      users.inc({ outcome: "unchanged" }, s.usersUnchanged ?? 0);
-      users.inc({ outcome: "deactivated" }, s.usersDeactivated);
-      orgUnits.inc({ outcome: "created" }, s.orgUnitsCreated);
-      orgUnits.inc({ outcome: "updated" }, s.orgUnitsUpdated);
-      orgUnits.inc({ outcome: "unchanged" }, s.orgUnitsUnchanged ?? 0);
-      orgUnits.inc({ outcome: "deactivated" }, s.orgUnitsDeactivated ?? 0);
-      errors.inc(s.errors.length);
-      if (h.status === "success" && h.completedAt) {
-        lastSuccess.set({ type }, h.completedAt.getTime() / 1000);
-      }
-    },
+    recordSyncRun: (h) => recordRun(m, h),
     recordLastSuccess(type, completedAt) {
-      lastSuccess.set({ type: SHORT[type] ?? "other" }, completedAt.getTime() / 1000);
+      m.lastSuccess.set({ type: SHORT[type] ?? "other" }, completedAt.getTime() / 1000);
     },
     recordWebhookEvent(status) {
-      webhooks.inc({ status });
+      m.webhooks.inc({ status });
     },
     recordScimRequest(info) {
       const resource = resourceOf(info.path);
-      requests.inc({ resource, status: String(info.status) });
-      if (info.retry) retries.inc({ resource });
+      m.requests.inc({ resource, status: String(info.status) });
+      if (info.retry) m.retries.inc({ resource });
     },
     recordLeaseHeld(held) {
-      lease.set(held ? 1 : 0);
+      m.lease.set(held ? 1 : 0);
+    },
+    recordLeaseLost() {
+      m.leaseLost.inc();
+    },
+    recordSchedule({ intervalMs, deltaIntervalMs }) {
+      m.interval.set({ type: "full" }, intervalMs / 1000);
+      m.interval.set({ type: "delta" }, deltaIntervalMs / 1000);
+    },
+    recordConsecutiveFailures(n) {
+      m.failures.set(n);
+    },
+    recordIngestRejected(reason) {
+      m.rejected.inc({ reason });
+    },
+    watchHeldDeactivations(count) {
+      heldCount = count;
     },
     async render() {
+      // Read at scrape time: held events leave the count when an operator applies them.
+      // A failed read keeps the last value: a store outage shows on /health, not as "none held".
+      if (heldCount) await heldCount().then((n) => m.held.set(n), () => {});
       return { body: await registry.metrics(), contentType: registry.contentType };
     },
   };

@@ -7,6 +7,7 @@
  *   runner       bun test --timeout 60000 tests/runner tests/dev    (bun:test)
  *   shared-bun   bun test tests/shared tests/edge          (node:test under Bun)
  *   shared-deno  deno test --allow-… tests/shared tests/edge (node:test under Deno)
+ *   fuzz         bun scripts/fuzz.ts: schemathesis against the live runner and edge
  *
  * Ends with exactly one line `N passed, N failed` and a non-zero exit code when a
  * suite failed or no test ran at all.
@@ -41,7 +42,7 @@ const DENO_PERMISSIONS = [
   "--allow-sys",
 ];
 
-type GroupName = "gate" | "runner" | "shared-bun" | "shared-deno";
+type GroupName = "gate" | "runner" | "shared-bun" | "shared-deno" | "fuzz";
 interface Group {
   name: GroupName;
   runtime: "bun" | "deno";
@@ -82,7 +83,16 @@ const GROUPS: Group[] = [
       extra,
     ) => ["deno", "test", ...DENO_PERMISSIONS, ...nameArgs("--filter", t), ...extra, ...files],
   },
+  {
+    name: "fuzz",
+    runtime: "bun",
+    dirs: [],
+    command: () => ["bun", "scripts/fuzz.ts"],
+  },
 ];
+
+/** Groups that are one script, not test files: they run whatever path filters say. */
+const SCRIPT_GROUPS = new Set<GroupName>(["gate", "fuzz"]);
 
 interface SuiteResult {
   name: GroupName;
@@ -202,11 +212,11 @@ async function main(): Promise<number> {
     files: testFiles(g.dirs, args.pathFilters),
   }));
   for (const { group, files } of plan) {
-    if (files.length === 0 && group.name !== "gate") {
+    if (files.length === 0 && !SCRIPT_GROUPS.has(group.name)) {
       console.log(`test: skipping ${group.name}: no *.test.ts in ${group.dirs.join(", ")}`);
     }
   }
-  const todo = plan.filter((p) => p.files.length > 0 || p.group.name === "gate");
+  const todo = plan.filter((p) => p.files.length > 0 || SCRIPT_GROUPS.has(p.group.name));
 
   const results: SuiteResult[] = [];
   let server: MongoServer | undefined;

@@ -26,7 +26,8 @@ export type ErrorCode =
   | "SCIM_RESPONSE_TOO_LARGE"
   | "SCIM_REDIRECT_REFUSED"
   | "SCIM_LISTING_RUNAWAY"
-  | "SYNC_DEADLINE";
+  | "SYNC_DEADLINE"
+  | "PURGE_REFUSED";
 
 /**
  * Base class: every error this project throws on purpose.

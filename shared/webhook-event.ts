@@ -46,6 +46,25 @@ export const ForwardedEvent = z.strictObject({
   receivedAt: z.iso.datetime({ offset: true }),
   user: OfmUser.nullable(),
   orgUnit: OfmOrgUnit.nullable(),
+}).superRefine((e, ctx) => {
+  // What mapWebhookEvent guarantees, checked again at the runner's door: an event that breaks
+  // it could never be applied, and a 5xx for it would have the edge deliver it again forever.
+  const kind = e.event.startsWith("user.") ? "User" : "Group";
+  if (e.resourceType !== kind) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["resourceType"],
+      message: `${e.event} is a ${kind} event`,
+    });
+  }
+  const payload = e.resourceType === "User" ? "user" : "orgUnit";
+  if (e.action !== "delete" && e[payload] === null) {
+    ctx.addIssue({
+      code: "custom",
+      path: [payload],
+      message: `a ${e.action} of a ${e.resourceType} carries its ${payload}`,
+    });
+  }
 });
 export type ForwardedEvent = z.infer<typeof ForwardedEvent>;
 
@@ -65,7 +84,8 @@ export type ForwardedBatch = z.infer<typeof ForwardedBatch>;
 export const BatchAnswer = z.object({
   results: z.array(z.object({
     eventId: z.string(),
-    status: z.enum(["success", "duplicate", "stale", "failed"]),
+    // "held": stored, not applied (past the deactivation guard); like the others, never sent again.
+    status: z.enum(["success", "duplicate", "stale", "held", "failed"]),
   })),
 });
 export type BatchAnswer = z.infer<typeof BatchAnswer>;

@@ -24,7 +24,7 @@ import { scimGuard } from "./guard.ts";
 import { mutateDirectory, type Mutation, type MutationResult } from "./mutator.ts";
 import { resourceRoutes } from "./resource-routes.ts";
 import { scimError, scimJson, type SsoEnv } from "./scim-http.ts";
-import { tokenRoute } from "./token-route.ts";
+import { type TokenAuthAccepted, tokenRoute } from "./token-route.ts";
 import { createWebhookSender, type WebhookSender, type WebhookTarget } from "./webhook-sender.ts";
 
 export interface DevSsoOptions {
@@ -37,6 +37,12 @@ export interface DevSsoOptions {
   staticToken?: string;
   /** A token for `/_dev/*` besides any valid bearer. */
   devToken?: string;
+  /** Client authentication the token endpoint accepts (DEV_SSO_TOKEN_AUTH). @default "both" */
+  tokenAuth?: TokenAuthAccepted;
+  /** A scope every token request must carry (DEV_SSO_TOKEN_SCOPE). */
+  tokenScope?: string;
+  /** An audience every token request must carry (DEV_SSO_TOKEN_AUDIENCE). */
+  tokenAudience?: string;
   /** `expires_in` of issued tokens, seconds. @default 3600 */
   tokenTtlSeconds?: number;
   /** The page cap (`filter.maxResults`). @default 200 */
@@ -140,7 +146,14 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
 
-  app.route("/scim/v2/token", tokenRoute(tokens, faults));
+  app.route(
+    "/scim/v2/token",
+    tokenRoute(tokens, faults, {
+      accept: options.tokenAuth,
+      requireScope: options.tokenScope,
+      requireAudience: options.tokenAudience,
+    }),
+  );
 
   app.use("/scim/v2/*", scimGuard({ tokens, limiter, faults, maxResults, counters }));
   app.get(

@@ -7,7 +7,9 @@
  * SCIM_CLIENT_ID, SCIM_CLIENT_SECRET, DEV_SSO_USERS (500), DEV_SSO_SEED (42),
  * DEV_SSO_ORG_UNITS, DEV_SSO_MAX_RESULTS (200), DEV_SSO_WEBHOOK_URL +
  * SCIM_WEBHOOK_SECRET, DEV_SSO_WEBHOOK_RETRY_MS (1000), DEV_SSO_STATIC_TOKEN,
- * DEV_SSO_DEV_TOKEN, DEV_SSO_TOKEN_TTL (3600), DEV_SSO_RATE_LIMIT (per minute).
+ * DEV_SSO_DEV_TOKEN, DEV_SSO_TOKEN_TTL (3600), DEV_SSO_RATE_LIMIT (per minute),
+ * DEV_SSO_TOKEN_AUTH (post|basic|both, default both), DEV_SSO_TOKEN_SCOPE and
+ * DEV_SSO_TOKEN_AUDIENCE (required in every token request when set).
  *
  * @module
  */
@@ -23,6 +25,12 @@ const seed = env.DEV_SSO_SEED && !Number.isFinite(Number(env.DEV_SSO_SEED))
   ? env.DEV_SSO_SEED
   : num(env.DEV_SSO_SEED, 42);
 
+const tokenAuth = env.DEV_SSO_TOKEN_AUTH?.trim().toLowerCase() || "both";
+if (tokenAuth !== "post" && tokenAuth !== "basic" && tokenAuth !== "both") {
+  console.error("❌ DEV_SSO_TOKEN_AUTH must be post, basic or both");
+  process.exit(2);
+}
+
 const running = await startDevSso({
   port: num(env.SSO_PORT, 5173),
   hostname: env.SSO_HOST || "127.0.0.1",
@@ -35,6 +43,9 @@ const running = await startDevSso({
   staticToken: env.DEV_SSO_STATIC_TOKEN || undefined,
   devToken: env.DEV_SSO_DEV_TOKEN || undefined,
   tokenTtlSeconds: num(env.DEV_SSO_TOKEN_TTL, 3600),
+  tokenAuth,
+  tokenScope: env.DEV_SSO_TOKEN_SCOPE || undefined,
+  tokenAudience: env.DEV_SSO_TOKEN_AUDIENCE || undefined,
   rateLimitPerMinute: opt(env.DEV_SSO_RATE_LIMIT),
   webhooks: webhookUrl && secret ? [{ url: webhookUrl, secret }] : [],
   webhookRetryDelayMs: num(env.DEV_SSO_WEBHOOK_RETRY_MS, 1000),

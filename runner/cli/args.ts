@@ -13,6 +13,10 @@ export interface SyncArgs {
   force: boolean;
   /** Apply the webhook deactivations the guard held, then exit (no sync). */
   applyHeld: boolean;
+  /** Inspect one person (email, ssoUserId or employee number), then exit (no sync). */
+  inspect?: string;
+  /** Sync one person now (provision on demand), then exit. */
+  user?: string;
   help: boolean;
 }
 
@@ -23,8 +27,11 @@ export const USAGE =
   --dry-run   fetch and diff, print what would change, write nothing
   --filter    sync only matching users and groups (never deactivates by absence)
   --json      print the syncHistory document as JSON on stdout, nothing else
+              (with --dry-run: the preview plan, as POST /api/v1/scim/sync/preview returns it)
   --force     pass the accidental-deletion guard (SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW)
   --apply-held  apply the webhook deactivations the guard held, then exit (no sync)
+  --inspect <email|id>  show one person: OFM, the SSO live, the differences, the verdict
+  --user <email|id>     sync one person now (same mapping, guard, history, change log)
 
 Exit: 0 success, 1 failed or aborted, 2 bad configuration,
       3 success but the listing was not proven complete (nobody deactivated by absence)
@@ -50,6 +57,8 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
         json: { type: "boolean", default: false },
         force: { type: "boolean", default: false },
         "apply-held": { type: "boolean", default: false },
+        inspect: { type: "string" },
+        user: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -62,6 +71,8 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       json: values.json === true,
       force: values.force === true,
       applyHeld: values["apply-held"] === true,
+      ...(values.inspect?.trim() ? { inspect: values.inspect.trim() } : {}),
+      ...(values.user?.trim() ? { user: values.user.trim() } : {}),
       help: values.help === true,
     };
   } catch (e) {

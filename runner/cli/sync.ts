@@ -14,6 +14,7 @@ import { type Config, loadConfig } from "../config.ts";
 import type { SyncProgress } from "../sync/sync-engine.ts";
 import { parseSyncArgs, type SyncArgs, USAGE } from "./args.ts";
 import { header, heldSummary, summary } from "./summary.ts";
+import { inspectOne, syncOne } from "./person.ts";
 
 /** Prints a line: on stdout, or on stderr with --json (stdout then carries the JSON alone). */
 type Out = (line: string) => void;
@@ -54,9 +55,11 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    return args.applyHeld
-      ? await applyHeld(runtime, args, out)
-      : await syncOnce(runtime, args, out);
+    if (args.inspect) return await inspectOne(runtime, args.inspect, args.json, out);
+    if (args.user) return await syncOne(runtime, args.user, args, out);
+    if (args.applyHeld) return await applyHeld(runtime, args, out);
+    if (args.dryRun && args.json) return await previewOnce(runtime, out);
+    return await syncOnce(runtime, args, out);
   } finally {
     await runtime.close();
   }
@@ -72,6 +75,23 @@ async function applyHeld(runtime: Runtime, args: SyncArgs, out: Out): Promise<nu
   out(`✅ Applied ${results.length} held webhook event(s): ${deactivated} deactivated`);
   if (args.json) console.log(JSON.stringify({ applied: results.length, deactivated, results }));
   return results.some((r) => r.result.status === "failed") ? 1 : 0;
+}
+
+/**
+ * `--dry-run --json`: the preview plan on stdout, the very object the page and
+ * `POST /api/v1/scim/sync/preview` show (preview/sync-preview.ts).
+ */
+async function previewOnce(runtime: Runtime, out: Out): Promise<number> {
+  const preview = await runtime.preview();
+  const { users: u, orgUnits: g } = preview;
+  out(
+    `🧪 Preview (nothing written): users ${u.create.count} to create, ${u.update.count} to update, ` +
+      `${u.deactivate.count} to deactivate; org units ${g.create.count}/${g.update.count}/${g.deactivate.count}` +
+      (preview.error ? ` — ${preview.error.message}` : ""),
+  );
+  console.log(JSON.stringify(preview));
+  if (preview.status !== "success") return 1;
+  return preview.complete === false ? 3 : 0;
 }
 
 /** One full sync under the daemon's lease (a manual run never overlaps a scheduled one). */

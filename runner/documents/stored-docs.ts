@@ -12,7 +12,7 @@ import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
 export type Role = "employee" | "super_admin";
 
 /** Who last wrote a document, recorded in its `syncSource`. */
-export type SyncSource = "full_sync" | "delta_sync" | "webhook";
+export type SyncSource = "full_sync" | "delta_sync" | "webhook" | "on_demand_sync";
 
 /**
  * A `users` document without its `_id` (OFM's own ObjectId). `ssoUserId` is the

@@ -8,7 +8,8 @@
  */
 import type { ResourceError } from "../../shared/ofm-documents.ts";
 
-export type SyncType = "scim_full_sync" | "scim_delta_sync";
+/** `scim_user_sync`: one person or org unit synced on demand; the scheduler ignores it. */
+export type SyncType = "scim_full_sync" | "scim_delta_sync" | "scim_user_sync";
 export type SyncStatus = "running" | "success" | "failed" | "aborted" | "interrupted";
 
 /** The counters of one run: the guide's `stats` plus the unchanged and fetched counts. */

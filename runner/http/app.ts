@@ -14,13 +14,17 @@ import type { HealthReport } from "../health.ts";
 import type { Metrics } from "../metrics.ts";
 import { adminAuth } from "./auth.ts";
 import { loopbackHostOnly } from "./host-check.ts";
+import { runnerOpenApiDocument } from "./openapi.ts";
 import { createSyncRoutes, type SyncRoutesDeps } from "./sync-routes.tsx";
+import { createPersonRoutes, type PersonRoutesDeps } from "./person-routes.tsx";
 
 /** Dependencies of {@linkcode createRunnerApp}. */
 export interface RunnerAppDeps {
   /** HOST decides whether ADMIN_TOKEN is required; see auth.ts. */
   config: { host: string; adminToken: string | null };
   sync: SyncRoutesDeps;
+  /** The person inspector and on-demand sync (person-routes.tsx); absent, no person routes. */
+  people?: Omit<PersonRoutesDeps, "logger">;
   health: () => Promise<{ code: 200 | 503; report: HealthReport }>;
   metrics: Pick<Metrics, "render">;
   logger: Logger;
@@ -34,7 +38,12 @@ export interface RunnerAppDeps {
 }
 
 /** `/x/*` also matches `/x` in Hono, so the trigger and its status route share one pattern. */
-const ADMIN_PATHS = ["/modules/sync", "/api/v1/scim/sync/*"] as const;
+const ADMIN_PATHS = [
+  "/modules/sync/*",
+  "/api/v1/scim/sync/*",
+  "/api/v1/scim/people/*",
+  "/openapi.json",
+] as const;
 
 /** Routes that verify an HMAC signature themselves (ingestion API, direct webhook). */
 const SIGNED_PATHS = new Set(["/api/v1/scim/events", "/api/v1/scim/webhook"]);
@@ -94,6 +103,10 @@ export function createRunnerApp(deps: RunnerAppDeps): Hono {
   app.get("/", (c) => c.redirect("/modules/sync", 302));
   for (const path of ADMIN_PATHS) app.use(path, admin);
   app.route("/", createSyncRoutes(deps.sync));
+  if (deps.people) app.route("/", createPersonRoutes({ ...deps.people, logger: deps.logger }));
+  // Built once: the document depends on no configuration.
+  const contract = runnerOpenApiDocument();
+  app.get("/openapi.json", (c) => c.json(contract));
   for (const mounted of deps.mounts ?? []) app.route("/", mounted);
   return app;
 }

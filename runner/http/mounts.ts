@@ -5,12 +5,13 @@
  * SCIM_WEBHOOK_SECRET is set, for deployments without an edge). The webhook
  * route reads the whole webhook section of the config (secrets, Standard
  * Webhooks secrets, WEBHOOK_MAX_BYTES, WEBHOOK_TOLERANCE_SECONDS,
- * WEBHOOK_REQUIRE_TIMESTAMP) through the same function as the edge. Both
+ * WEBHOOK_REQUIRE_TIMESTAMP, WEBHOOK_ALLOWED_IPS, TRUSTED_PROXIES) through the
+ * same function as the edge. Both
  * keep their own signature checks; neither sits behind ADMIN_TOKEN.
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Logger } from "../../shared/logger.ts";
 import { createWebhookApp } from "../../shared/webhook/app.ts";
 import { webhookAppOptions } from "../../shared/webhook/webhook-config.ts";
@@ -32,6 +33,8 @@ export interface WebhookMountsDeps {
   onApplied?: IngestAppOptions["onApplied"];
   /** The webhook route's clock (tests). @default () => new Date() */
   now?: () => Date;
+  /** Each request refused 503 by the in-flight gate (metrics). */
+  onBusy?: () => void;
 }
 
 /**
@@ -49,7 +52,7 @@ export function webhookMounts(deps: WebhookMountsDeps): Hono[] {
   const { config, logger, onApplied, events } = deps;
   const apps: Hono[] = [];
   // One gate for both ways in: together they apply at most INGEST_MAX_IN_FLIGHT events at once.
-  const gate = createInFlightGate({ max: config.ingestMaxInFlight });
+  const gate = createInFlightGate({ max: config.ingestMaxInFlight, onBusy: deps.onBusy });
   if (config.ingestSecrets.length > 0) {
     apps.push(
       createIngestApp({ secrets: config.ingestSecrets, store: events, logger, onApplied, gate }),
@@ -58,7 +61,7 @@ export function webhookMounts(deps: WebhookMountsDeps): Hono[] {
   if (config.webhook.secrets.length > 0) {
     const forward = createInProcessForward(events, logger, onApplied);
     const webhook = createWebhookApp(
-      webhookAppOptions(config.webhook, { forward, logger, now: deps.now }),
+      webhookAppOptions(config.webhook, { forward, logger, now: deps.now, remoteAddress }),
     );
     apps.push(new Hono().use("/api/v1/scim/webhook", gate.middleware()).route("/", webhook));
   }
@@ -71,4 +74,22 @@ export function webhookMounts(deps: WebhookMountsDeps): Hono[] {
       }`,
   );
   return apps;
+}
+
+/**
+ * The peer address on Bun: `Bun.serve` hands its server to `fetch` as the
+ * second argument (Hono's `c.env`), and `server.requestIP(req)` knows the
+ * socket. Undefined elsewhere (`app.request()` in tests), which the
+ * allowlist refuses.
+ *
+ * @example
+ * ```ts
+ * Bun.serve({ fetch: app.fetch }); // the webhook route's allowlist reads the peer through this
+ * ```
+ */
+export function remoteAddress(c: Context): string | undefined {
+  const server = c.env as
+    | { requestIP?: (req: Request) => { address: string } | null }
+    | undefined;
+  return server?.requestIP?.(c.req.raw)?.address;
 }

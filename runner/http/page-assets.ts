@@ -52,6 +52,8 @@ padding:12px 20px;cursor:pointer;width:100%;max-width:320px}
 .btn:hover{background:#1d4ed8}.btn:disabled{background:#93c5fd;cursor:not-allowed}
 .actions{display:flex;flex-direction:column;align-items:stretch;gap:10px}
 .actions .btn{max-width:none}
+.btn.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}.btn.secondary:hover{background:var(--infobg)}
+svg.trend{display:block;width:100%;height:auto;max-height:200px;margin:6px 0 12px}
 .progress{margin-top:12px;padding:10px 12px;border-radius:10px;background:var(--infobg);color:#1e3a8a;font-size:.92rem}
 .bar{height:6px;border-radius:3px;background:#dbeafe;margin-top:6px;overflow:hidden}
 .bar span{display:block;height:100%;background:var(--accent);width:0;transition:width .4s}

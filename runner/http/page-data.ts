@@ -9,6 +9,8 @@
 import { z } from "zod";
 import type { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import type { Job, PlannedSyncType } from "../scheduler/types.ts";
+import type { SyncPreview } from "../preview/sync-preview.ts";
+import { type HourBucket, hourBuckets } from "./trend-chart.tsx";
 
 const count = z.number().int().nonnegative().catch(0);
 
@@ -102,7 +104,17 @@ export interface SyncPageData {
   };
   /** The outcome the page was asked about (`?run=` or `?refused=`). */
   flash: Flash | null;
+  /** Webhook events per hour over the last TREND_HOURS; null without a webhook event store. */
+  eventHours: HourBucket[] | null;
+  /** A preview asked for with the page's Preview button. */
+  preview?: SyncPreview | null;
 }
+
+/** Hours the webhook trend covers. */
+export const TREND_HOURS = 48;
+
+/** A `webhookEvents` row as the trend counts it. */
+const TrendEvent = z.object({ receivedAt: z.date(), status: z.string() });
 
 /** An alert at the top of the page. */
 export type Flash = { kind: "success" | "error" | "info"; title: string; text: string };
@@ -113,6 +125,8 @@ export interface PageSources {
   connection(): Promise<Connection>;
   recentHistory(limit: number): Promise<unknown[]>;
   recentEvents?: (limit: number) => Promise<unknown[]>;
+  /** `receivedAt` and `status` of webhook events received since `since` (the trend). */
+  eventsSince?: (since: Date) => Promise<unknown[]>;
   /** Held webhook events (status `held`), oldest first. */
   heldEvents?: (limit: number) => Promise<unknown[]>;
   /** Owner of the sync lease, or null when free. */
@@ -153,7 +167,9 @@ async function deadline<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promi
  */
 export async function loadSyncPage(src: PageSources, flash: Flash | null): Promise<SyncPageData> {
   const timeoutMs = src.connectionTimeoutMs ?? 5_000;
-  const [connection, historyDocs, eventDocs, holder, heldDocs] = await Promise.all([
+  const now = src.now();
+  const since = new Date(now.getTime() - TREND_HOURS * 3_600_000);
+  const [connection, historyDocs, eventDocs, holder, heldDocs, trendDocs] = await Promise.all([
     deadline(src.connection(), timeoutMs, (): Connection => ({
       ok: false,
       error: `Connection Failed: no answer from ${src.ssoBaseUrl} within ${timeoutMs / 1000}s`,
@@ -162,7 +178,9 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
     src.recentEvents ? src.recentEvents(50) : Promise.resolve(null),
     src.leaseHolder(),
     src.heldEvents ? src.heldEvents(200) : Promise.resolve(null),
+    src.eventsSince ? src.eventsSince(since) : Promise.resolve(null),
   ]);
+  const trend = trendDocs === null ? null : parseRows(TrendEvent, trendDocs).rows;
   const held = heldDocs === null ? null : parseRows(EventRow, heldDocs);
   const history = parseRows(HistoryRow, historyDocs);
   const events = eventDocs === null ? null : parseRows(EventRow, eventDocs);
@@ -171,7 +189,7 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
   const elsewhere = job || holder === null ? null : runningRow;
   const at = src.scheduler.nextRunAt;
   return {
-    now: src.now(),
+    now,
     ssoBaseUrl: src.ssoBaseUrl,
     connection,
     history: history.rows,
@@ -181,5 +199,6 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
     next: at ? { at, type: src.scheduler.nextRunType ?? "full" } : null,
     running: { job, elsewhere, holder, abandoned: holder === null && job === null },
     flash,
+    eventHours: trend === null ? null : hourBuckets(trend, now, TREND_HOURS),
   };
 }

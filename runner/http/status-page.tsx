@@ -12,6 +12,9 @@ import { formatDuration } from "../../shared/duration.ts";
 import type { Job } from "../scheduler/types.ts";
 import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
 import type { Connection, EventRow, Flash, HistoryRow, SyncPageData } from "./page-data.ts";
+import { PreviewPanel } from "./preview-panel.tsx";
+import { EventsChart, RunsChart, type TrendRun } from "./trend-chart.tsx";
+import { PersonSearch } from "./person-view.tsx";
 
 const fmt = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
 const Time = ({ d }: { d: Date }) => <time datetime={d.toISOString()}>{fmt(d)}</time>;
@@ -63,7 +66,7 @@ function progressText(job: Job): string {
   return `${p.phase}: ${p.fetched}${p.total !== null ? ` of ${p.total}` : ""} (page ${p.pageNo})`;
 }
 
-function SyncPanel({ data }: { data: SyncPageData }) {
+function SyncPanel({ data, canPreview }: { data: SyncPageData; canPreview: boolean }) {
   const { job, elsewhere, holder } = data.running;
   const busy = job !== null || elsewhere !== null;
   return (
@@ -75,6 +78,18 @@ function SyncPanel({ data }: { data: SyncPageData }) {
       </p>
       <form id="sync-form" method="post" action="/modules/sync" class="actions">
         <button class="btn" type="submit" disabled={busy}>🔄 Sync All Data</button>
+        {canPreview
+          ? (
+            <button
+              class="btn secondary"
+              type="submit"
+              form="preview-form"
+              title="What a full sync would change now, without writing anything"
+            >
+              🧪 Preview
+            </button>
+          )
+          : null}
         <span class="sub">
           {data.next
             ? (
@@ -90,6 +105,7 @@ function SyncPanel({ data }: { data: SyncPageData }) {
             : "No sync scheduled on this runner"}
         </span>
       </form>
+      {canPreview ? <form id="preview-form" method="post" action="/modules/sync/preview" /> : null}
       <div
         id="progress"
         class="progress"
@@ -335,6 +351,35 @@ function HeldTable({ rows }: { rows: EventRow[] | null }) {
   );
 }
 
+/** Sync runs of the history, oldest first, as the trend draws them (no dry runs, no purges). */
+function trendRuns(rows: readonly HistoryRow[]): TrendRun[] {
+  return rows
+    .filter((r) => r.type.startsWith("scim_") && !r.dryRun && r.status !== "running")
+    .map((r) => ({
+      startedAt: r.startedAt,
+      status: r.status,
+      durationMs: r.durationMs ?? null,
+      created: r.stats.usersCreated,
+      updated: r.stats.usersUpdated,
+      deactivated: r.stats.usersDeactivated,
+      label: typeLabel(r.type),
+    }))
+    .reverse();
+}
+
+/** The trend card: the last runs, and webhook events per hour when this runner takes them. */
+function TrendCard({ data }: { data: SyncPageData }) {
+  const runs = trendRuns(data.history);
+  if (runs.length === 0 && data.eventHours === null) return null;
+  return (
+    <section class="card" id="trend">
+      <h2>Trend</h2>
+      {runs.length > 0 ? <RunsChart runs={runs} /> : <p class="empty">No finished sync yet.</p>}
+      {data.eventHours ? <EventsChart hours={data.eventHours} /> : null}
+    </section>
+  );
+}
+
 const Alert = ({ flash }: { flash: Flash }) => (
   <div class={`alert ${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"} id="flash">
     <strong>{flash.title}</strong>
@@ -350,7 +395,9 @@ const Alert = ({ flash }: { flash: Flash }) => (
  * return c.html(<SyncPage data={await loadSyncPage(sources, null)} />);
  * ```
  */
-export function SyncPage({ data }: { data: SyncPageData }): Child {
+export function SyncPage(
+  { data, canPreview = false }: { data: SyncPageData; canPreview?: boolean },
+): Child {
   const newestRunning = data.history.find((r) => r.status === "running")?._id ?? null;
   const live = data.running.job
     ? data.running.job.historyId ?? newestRunning
@@ -384,10 +431,13 @@ export function SyncPage({ data }: { data: SyncPageData }): Child {
               <h2>Connection</h2>
               <ConnectionBox c={data.connection} sso={data.ssoBaseUrl} />
             </section>
-            <SyncPanel data={data} />
+            <SyncPanel data={data} canPreview={canPreview} />
           </div>
+          <PersonSearch />
+          {data.preview ? <PreviewPanel preview={data.preview} /> : null}
           <HeldTable rows={data.held} />
           <LastRun row={data.history.find((r) => r.status !== "running")} />
+          <TrendCard data={data} />
           <HistoryTable rows={data.history} liveId={live} />
           <EventsTable rows={data.events} />
           {data.skippedRows > 0

@@ -12,7 +12,17 @@ import type { Job, Scheduler, TriggerRefusal } from "../scheduler/types.ts";
 import { sameOrigin } from "./auth.ts";
 import { PAGE_CSP } from "./page-assets.ts";
 import { type Flash, loadSyncPage, type PageSources } from "./page-data.ts";
+import {
+  type HeldApplied,
+  RunType,
+  type SyncJobJson,
+  type SyncStatusAnswer,
+  type TriggerAccepted,
+  TriggerRefusalReason,
+  type TriggerRefused,
+} from "./sync-answers.ts";
 import { SyncPage } from "./status-page.tsx";
+import type { SyncPreview } from "../preview/sync-preview.ts";
 
 /** Dependencies of {@linkcode createSyncRoutes}. */
 export interface SyncRoutesDeps {
@@ -22,6 +32,8 @@ export interface SyncRoutesDeps {
   logger: Logger;
   /** Applies the webhook deactivations the guard held; absent when the runner takes no webhooks. */
   applyHeld?: () => Promise<AppliedHeldResult[]>;
+  /** A full sync's dry run as a plan (compose.ts `preview`); absent: no Preview button. */
+  preview?: () => Promise<SyncPreview>;
 }
 
 /** What applying one held event did (ingest/apply-event.ts `AppliedHeld`). */
@@ -33,15 +45,19 @@ export interface AppliedHeldResult {
 }
 
 const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-const Refusal = z.enum(["running", "busy", "leased", "stopping", "error"]);
-const PageQuery = z.object({
+const Refusal = TriggerRefusalReason;
+/** The page's query: the banner to show (the form POST redirects here). */
+export const PageQuery = z.object({
   run: RunId.optional(),
   refused: Refusal.optional(),
   applied: z.coerce.number().int().nonnegative().max(1_000_000).optional(),
 });
-const TriggerQuery = z.object({ type: z.enum(["full", "delta"]).default("full") });
-const TriggerForm = z.object({ type: z.enum(["full", "delta"]).default("full") });
-const StatusQuery = z.object({ runId: RunId.optional() });
+/** `POST /api/v1/scim/sync?type=`. */
+export const TriggerQuery = z.object({ type: RunType.default("full") });
+/** The page's form POST. */
+export const TriggerForm = z.object({ type: RunType.default("full") });
+/** `GET /api/v1/scim/sync/status?runId=`. */
+export const StatusQuery = z.object({ runId: RunId.optional() });
 
 const REFUSALS: Record<TriggerRefusal | "error", string> = {
   running: "A sync is already running on this runner.",
@@ -52,7 +68,7 @@ const REFUSALS: Record<TriggerRefusal | "error", string> = {
 };
 
 /** JSON view of a job for the status endpoint and the 202. */
-function jobJson(job: Job) {
+function jobJson(job: Job): SyncJobJson {
   return {
     runId: job.runId,
     historyId: job.historyId,
@@ -101,6 +117,7 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
   pageRoutes(app, deps);
   triggerRoute(app, deps);
   heldRoute(app, deps);
+  previewRoutes(app, deps);
   statusRoute(app, deps);
   return app;
 }
@@ -141,15 +158,17 @@ function pageRoutes(app: Hono, deps: SyncRoutesDeps): void {
   const sources = (): PageSources => ({ ...deps.page, scheduler: deps.scheduler, now: deps.now });
   app.get("/modules/sync", async (c) => {
     const q = PageQuery.safeParse(c.req.query());
-    const data = await loadSyncPage(sources(), q.success ? flashFor(deps, q.data) : null);
+    // The page only links to itself with valid values: anything else is a forged or broken URL.
+    if (!q.success) return c.json({ error: "Query is not one the sync page sets" }, 400);
+    const data = await loadSyncPage(sources(), flashFor(deps, q.data));
     c.header("Cache-Control", "no-store");
     c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(<SyncPage data={data} />);
+    return c.html(<SyncPage data={data} canPreview={deps.preview !== undefined} />);
   });
 
   app.post("/modules/sync", sameOrigin(), async (c) => {
     const body = TriggerForm.safeParse(await c.req.parseBody().catch(() => ({})));
-    if (!body.success) return c.redirect("/modules/sync?refused=error", 303);
+    if (!body.success) return c.json({ error: "type must be full or delta" }, 400);
     const res = await startRun(deps, body.data.type);
     return c.redirect(
       res.ok ? `/modules/sync?run=${res.job.runId}` : `/modules/sync?refused=${res.reason}`,
@@ -166,20 +185,46 @@ function triggerRoute(app: Hono, deps: SyncRoutesDeps): void {
     const res = await startRun(deps, q.data.type);
     if (res.ok) {
       c.header("Location", `/api/v1/scim/sync/status?runId=${res.job.runId}`);
-      return c.json(
-        {
-          runId: res.job.runId,
-          historyId: res.job.historyId,
-          type: res.job.type,
-          status: "running",
-        },
-        202,
-      );
+      const accepted: TriggerAccepted = {
+        runId: res.job.runId,
+        historyId: res.job.historyId,
+        type: res.job.type,
+        status: "running",
+      };
+      return c.json(accepted, 202);
     }
-    return c.json(
-      { error: REFUSALS[res.reason], reason: res.reason },
-      res.reason === "stopping" ? 503 : 409,
+    const refused: TriggerRefused = { error: REFUSALS[res.reason], reason: res.reason };
+    return c.json(refused, res.reason === "stopping" ? 503 : 409);
+  });
+}
+
+/**
+ * The Preview: `POST /modules/sync/preview` answers the page with the plan
+ * shown (a form, so it works without JavaScript), `POST /api/v1/scim/sync/preview`
+ * the same plan as JSON. Both behind the admin rule and same-origin; nothing is written.
+ */
+function previewRoutes(app: Hono, deps: SyncRoutesDeps): void {
+  const preview = deps.preview;
+  app.post("/api/v1/scim/sync/preview", sameOrigin(), async (c) => {
+    if (!preview) return c.json({ error: "Preview is not available on this runner" }, 404);
+    c.header("Cache-Control", "no-store");
+    return c.json(await preview());
+  });
+  app.post("/modules/sync/preview", sameOrigin(), async (c) => {
+    if (!preview) return c.redirect("/modules/sync", 303);
+    const plan = await preview();
+    deps.logger.info("🧪 Preview requested from the sync page", {
+      create: plan.users.create.count,
+      update: plan.users.update.count,
+      deactivate: plan.users.deactivate.count,
+    });
+    const data = await loadSyncPage(
+      { ...deps.page, scheduler: deps.scheduler, now: deps.now },
+      null,
     );
+    c.header("Cache-Control", "no-store");
+    c.header("Content-Security-Policy", PAGE_CSP);
+    return c.html(<SyncPage data={{ ...data, preview: plan }} canPreview />);
   });
 }
 
@@ -197,7 +242,7 @@ function heldRoute(app: Hono, deps: SyncRoutesDeps): void {
     if (/form/.test(c.req.header("content-type") ?? "")) {
       return c.redirect(`/modules/sync?applied=${deactivated}`, 303);
     }
-    return c.json({
+    const answer: HeldApplied = {
       applied: results.length,
       deactivated,
       results: results.map((r) => ({
@@ -207,7 +252,8 @@ function heldRoute(app: Hono, deps: SyncRoutesDeps): void {
         status: r.result.status,
         change: r.result.change ?? null,
       })),
-    });
+    };
+    return c.json(answer);
   });
 }
 
@@ -222,12 +268,13 @@ function statusRoute(app: Hono, deps: SyncRoutesDeps): void {
       : current ?? lastJob;
     const holder = await deps.page.leaseHolder().catch(() => null);
     c.header("Cache-Control", "no-store");
-    return c.json({
+    const answer: SyncStatusAnswer = {
       job: job ? jobJson(job) : null,
       running: current !== null || holder !== null,
       leaseHolder: holder,
       nextRunAt: deps.scheduler.nextRunAt?.toISOString() ?? null,
       nextRunType: deps.scheduler.nextRunType,
-    });
+    };
+    return c.json(answer);
   });
 }

@@ -36,6 +36,7 @@ import {
   createResourceWriter,
   type MayDeactivate,
   RACED,
+  type ResourceWriterDeps,
 } from "./resource-writer.ts";
 
 export type { ApplyResult, ApplyStatus } from "./resource-writer.ts";
@@ -66,6 +67,8 @@ export interface EventApplierOptions {
   now?: () => Date;
   /** The accidental-deletion guard over a window; absent, every deactivation is applied. */
   guard?: DeactivationGuardOptions;
+  /** Where applied changes are recorded (`syncChanges`); absent, none are. */
+  changes?: ResourceWriterDeps["changes"];
 }
 
 /** One held event an operator applied, and what applying it did. */
@@ -155,6 +158,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
       superAdminEmails: options.superAdminEmails ?? [],
       futureToleranceMs: options.futureToleranceMs ?? 300_000,
       now,
+      ...(options.changes ? { changes: options.changes } : {}),
     }),
   };
   return {
@@ -205,11 +209,14 @@ async function decideAndWrite(
   ctx: ApplierCtx,
   e: ForwardedEvent,
   may?: MayDeactivate,
+  forced = false,
 ): Promise<ApplyResult> {
+  // An operator applying a held event is the change's source, named by the event.
+  const origin = { kind: forced ? "held_event" : "webhook", eventId: e.eventId } as const;
   for (let i = 0; i < MAX_RACES; i++) {
     const r = e.resourceType === "User"
-      ? await ctx.writer.user(e, may)
-      : await ctx.writer.orgUnit(e, may);
+      ? await ctx.writer.user(e, may, origin)
+      : await ctx.writer.orgUnit(e, may, origin);
     if (r !== RACED) return r;
   }
   return {
@@ -247,7 +254,7 @@ async function applyAndRecord(
   const may: MayDeactivate = async () => (granted ??= await gate!.reserve(e.resourceType));
   let result: ApplyResult;
   try {
-    result = await decideAndWrite(ctx, e, may);
+    result = await decideAndWrite(ctx, e, may, forced);
   } catch (err) {
     result = { status: "failed", error: message(err) };
   }

@@ -17,6 +17,8 @@ export interface InFlightGateOptions {
   max: number;
   /** Seconds the sender is asked to wait. @default 1 */
   retryAfterSeconds?: number;
+  /** Told each time a request is refused with 503 (the ingestion-503 alert's counter). */
+  onBusy?: () => void;
 }
 
 /** What {@linkcode createInFlightGate} returns. */
@@ -69,6 +71,7 @@ export function createInFlightGate(options: InFlightGateOptions): InFlightGate {
       taken = Math.max(0, taken - n);
     },
     busy(c) {
+      options.onBusy?.();
       c.header("Retry-After", retryAfter);
       return c.json({ error: "Too many webhook events in flight; retry later" }, 503);
     },

@@ -13,7 +13,8 @@ import { describeIssues } from "../../shared/webhook/parse-envelope.ts";
 import { signedBody } from "../../shared/webhook/signed-body.ts";
 import { type Logger, silentLogger } from "../../shared/logger.ts";
 import { verifyScimSignature } from "../../shared/signature.ts";
-import { ForwardedBatch, ForwardedEvent } from "../../shared/webhook-event.ts";
+import type { ErrorAnswer, IngestFailed, WebhookStored } from "../../shared/webhook/answers.ts";
+import { type BatchAnswer, ForwardedBatch, ForwardedEvent } from "../../shared/webhook-event.ts";
 import type { ApplyResult, EventApplier } from "./apply-event.ts";
 import { createInFlightGate, type InFlightGate } from "./in-flight-gate.ts";
 
@@ -127,17 +128,24 @@ export function createIngestApp(options: IngestAppOptions): Hono {
       }
       const result = await apply(parsed.data);
       if (result.status === "failed") {
-        return c.json({ status: "failed", error: "Event could not be applied; retry" }, 500);
+        const failed: IngestFailed = {
+          status: "failed",
+          error: "Event could not be applied; retry",
+        };
+        return c.json(failed, 500);
       }
-      return c.json({ status: result.status, eventId: parsed.data.eventId }, 200);
+      const stored: WebhookStored = { status: result.status, eventId: parsed.data.eventId };
+      return c.json(stored, 200);
     },
   );
   app.onError((err, c) => {
-    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    if (err instanceof HTTPException) {
+      return c.json({ error: err.message } satisfies ErrorAnswer, err.status);
+    }
     log.error("❌ Ingestion handler failed", {
       error: err instanceof Error ? err.message : String(err),
     });
-    return c.json({ error: "Internal Server Error" }, 500);
+    return c.json({ error: "Internal Server Error" } satisfies ErrorAnswer, 500);
   });
   return app;
 }
@@ -166,9 +174,10 @@ async function applyBatch(
   } finally {
     if (extra > 0) gate.release(extra);
   }
-  return c.json({
-    results: results.map((r, i) => ({ eventId: events[i]?.eventId, status: r.status })),
-  }, 200);
+  const answer: BatchAnswer = {
+    results: events.map((e, i) => ({ eventId: e.eventId, status: results[i]?.status ?? "failed" })),
+  };
+  return c.json(answer, 200);
 }
 
 /**

@@ -23,6 +23,12 @@ import {
   type WriteStamp,
 } from "../documents/ofm-documents.ts";
 import { scimDate } from "../documents/scim-date.ts";
+import {
+  type ChangeOrigin,
+  type ChangeRecord,
+  changeRecord,
+  RECORDED_FIELDS,
+} from "../documents/change-record.ts";
 import type { ResourceStore, StoredVersion } from "../store/resource-store.ts";
 
 /**
@@ -180,6 +186,8 @@ export interface ResourceWriterDeps {
   /** A version later than now + this is taken as now (see {@linkcode boundedVersion}). */
   futureToleranceMs: number;
   now: () => Date;
+  /** Where applied changes are recorded (`syncChanges`); absent, none are. */
+  changes?: { record(records: readonly ChangeRecord[]): Promise<void> };
 }
 
 /**
@@ -209,6 +217,7 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
     build: DocumentBuilder<T>;
   },
   may?: MayDeactivate,
+  origin: ChangeOrigin = { kind: "webhook", eventId: e.eventId },
 ): Promise<WriteAttempt> {
   const at = deps.now();
   const stored = await deps.resources.read(type, e.resourceId);
@@ -227,16 +236,49 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
     build: target.build,
   });
   if (d.write === "none") return d.result;
+  const journal = (before: StoredVersion | null, after: Record<string, unknown>) =>
+    recordChange(deps, { type, key: e.resourceId, subject: d.result.subject, before, after }, {
+      origin,
+      at,
+    });
   if (d.write === "insert") {
-    return (await deps.resources.insert(type, e.resourceId, d.doc)) === "raced" ? RACED : d.result;
+    if ((await deps.resources.insert(type, e.resourceId, d.doc)) === "raced") return RACED;
+    await journal(null, d.doc);
+    return d.result;
   }
   if (d.deactivates && may && !(await may())) {
     return { status: "held", subject: d.result.subject };
   }
   // Only this version of the document may be overwritten: a newer write in between wins.
-  return (await deps.resources.updateIfVersion(type, stored!, d.set)) === "raced"
-    ? RACED
-    : d.result;
+  if ((await deps.resources.updateIfVersion(type, stored!, d.set)) === "raced") return RACED;
+  await journal(stored, d.set);
+  return d.result;
+}
+
+/** Records one applied change in the change log, when one is wired (nothing for a version-only move). */
+async function recordChange(
+  deps: ResourceWriterDeps,
+  w: {
+    type: "User" | "Group";
+    key: string;
+    subject: string | undefined;
+    before: StoredVersion | null;
+    after: Record<string, unknown>;
+  },
+  o: { origin: ChangeOrigin; at: Date },
+): Promise<void> {
+  if (!deps.changes) return;
+  const r = changeRecord({
+    resourceType: w.type,
+    resourceId: w.key,
+    subject: w.subject ?? null,
+    before: w.before ? { ...w.before.fields, isActive: w.before.isActive } : null,
+    after: w.after,
+    fields: RECORDED_FIELDS[w.type],
+    source: o.origin,
+    at: o.at,
+  });
+  if (r) await deps.changes.record([r]);
 }
 
 export function createResourceWriter(deps: ResourceWriterDeps) {
@@ -254,7 +296,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
 
   return {
     /** Applies a user event: upsert by `ssoUserId`, or soft delete. */
-    user(e: ForwardedEvent, may?: MayDeactivate): Promise<WriteAttempt> {
+    user(e: ForwardedEvent, may?: MayDeactivate, origin?: ChangeOrigin): Promise<WriteAttempt> {
       if (e.action !== "delete" && !e.user) {
         return Promise.resolve({ status: "failed", error: "event carries no user" });
       }
@@ -265,20 +307,28 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
         "User",
         { doc, fields: userFields, subject: doc?.email, build: users },
         may,
+        origin,
       );
     },
     /** Applies a group event: upsert by `_id` (the SCIM id), or mark inactive. */
-    orgUnit(e: ForwardedEvent, may?: MayDeactivate): Promise<WriteAttempt> {
+    orgUnit(e: ForwardedEvent, may?: MayDeactivate, origin?: ChangeOrigin): Promise<WriteAttempt> {
       if (e.action !== "delete" && !e.orgUnit) {
         return Promise.resolve({ status: "failed", error: "event carries no org unit" });
       }
       const doc = e.action === "delete" ? null : e.orgUnit;
-      return attempt(deps, e, "Group", {
-        doc,
-        fields: orgUnitHashFields,
-        subject: doc?.unitName,
-        build: units,
-      }, may);
+      return attempt(
+        deps,
+        e,
+        "Group",
+        {
+          doc,
+          fields: orgUnitHashFields,
+          subject: doc?.unitName,
+          build: units,
+        },
+        may,
+        origin,
+      );
     },
   };
 }

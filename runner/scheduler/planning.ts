@@ -37,6 +37,7 @@ export interface Plan {
  */
 export async function plan({ deps, random }: Loop): Promise<Plan> {
   const facts = summarizeHistory(await deps.recentHistory(HISTORY_WINDOW));
+  deps.onConsecutiveFailures?.(facts.consecutiveFailures);
   let delta = false;
   try {
     delta = facts.lastSuccess !== null && (await deps.deltaSupported());

@@ -59,6 +59,8 @@ export interface SchedulerDeps {
   logger: Logger;
   /** Told after every finished run (metrics). */
   onRunFinished?: (history: SyncHistoryDoc) => void;
+  /** Told the failures in a row each time the history is read (the alert's gauge). */
+  onConsecutiveFailures?: (n: number) => void;
   config: {
     intervalMs: number;
     deltaIntervalMs: number;

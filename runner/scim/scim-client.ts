@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ScimResponseError } from "../../shared/errors.ts";
+import { ScimHttpError, ScimResponseError } from "../../shared/errors.ts";
 import { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import { cursorPages, indexPages, type ListOptions, type Pages } from "./paging.ts";
 import { createRequest, type RequestOptions } from "./request.ts";
@@ -25,6 +25,11 @@ export interface ScimClient {
   pages(resource: "Users" | "Groups", options: ListOptions): Pages;
   /** One GET returning parsed JSON. */
   get(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<unknown>;
+  /**
+   * `GET /Users/{id}` (or `/Groups/{id}`) with the same bounded, retried request:
+   * the raw resource, or null when the SSO answers 404 (not present).
+   */
+  getResource(type: "Users" | "Groups", id: string, signal?: AbortSignal): Promise<unknown | null>;
 }
 
 /**
@@ -50,6 +55,14 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
         );
       }
       return parsed.data;
+    },
+    async getResource(type, id, signal) {
+      try {
+        return await get(`/${type}/${encodeURIComponent(id)}`, {}, signal);
+      } catch (e) {
+        if (e instanceof ScimHttpError && e.status === 404) return null;
+        throw e;
+      }
     },
     pages(resource, opts) {
       return opts.cursor ? cursorPages(get, resource, opts) : indexPages(get, resource, opts);

@@ -1,6 +1,7 @@
 /**
  * OAuth 2.0 client credentials (RFC 6749 §4.4) against the SSO's token
- * endpoint, form-encoded as in the guide's curl; or a static bearer token.
+ * endpoint (the client in the form as in the guide's curl, or HTTP Basic:
+ * SCIM_TOKEN_AUTH); or a static bearer token.
  * The token is cached until shortly before `expires_in`, concurrent callers
  * share one request (token-request.ts), and it is fetched again once when the
  * SCIM API answers 401.
@@ -8,6 +9,7 @@
  * @module
  */
 import type { Config } from "../config.ts";
+import type { TokenClient } from "./token-auth.ts";
 import { requestToken } from "./token-request.ts";
 
 export { reason } from "./fetch-failure.ts";
@@ -48,7 +50,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   if (auth.kind === "bearer") {
     return { get: () => Promise.resolve(auth.token), invalidate() {}, refreshable: false };
   }
-  const credentials = { clientId: auth.clientId, clientSecret: auth.clientSecret };
+  const credentials: TokenClient = auth;
   const now = options.now ?? Date.now;
   const margin = options.marginMs ?? 30_000;
   let cached: { token: string; expiresAt: number } | null = null;

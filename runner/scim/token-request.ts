@@ -1,6 +1,7 @@
 /**
  * One OAuth 2.0 client-credentials token request (RFC 6749 section 4.4),
- * form-encoded as in the guide's curl. It never follows a redirect (the
+ * the client presented in the form (as in the guide's curl) or as HTTP Basic
+ * (token-auth.ts, SCIM_TOKEN_AUTH). It never follows a redirect (the
  * client secret would be re-sent to the new address) and its answer is read
  * with the same cap on decoded bytes as every SCIM response.
  *
@@ -15,6 +16,7 @@ import {
 } from "./bounded-body.ts";
 import { reason } from "./fetch-failure.ts";
 import { isRedirect, RedirectRefusedError, redirectTarget, shownUrl } from "./redirects.ts";
+import { type TokenClient, tokenRequestParts } from "./token-auth.ts";
 
 /** The token endpoint's answer (RFC 6749 section 5.1). */
 export const TokenResponse = z.looseObject({
@@ -40,7 +42,8 @@ export interface TokenRequestOptions {
 }
 
 /**
- * One client-credentials token request: form-encoded POST, no redirect
+ * One client-credentials token request: form-encoded POST (the client in the
+ * form or as HTTP Basic, per `auth.method`), no redirect
  * followed, the answer read with the cap on decoded bytes and parsed.
  *
  * @throws {ConnectionFailedError} when the endpoint cannot be reached
@@ -53,7 +56,7 @@ export interface TokenRequestOptions {
  */
 export async function requestToken(
   options: TokenRequestOptions,
-  auth: { clientId: string; clientSecret: string },
+  auth: TokenClient,
   signal?: AbortSignal,
 ): Promise<TokenResponse> {
   const res = await postTokenRequest(options, auth, signal);
@@ -87,20 +90,16 @@ export async function requestToken(
 /** The POST itself; a redirect is refused, not followed. */
 async function postTokenRequest(
   options: TokenRequestOptions,
-  auth: { clientId: string; clientSecret: string },
+  auth: TokenClient,
   signal?: AbortSignal,
 ): Promise<Response> {
-  const body = new URLSearchParams({
-    grant_type: "client_credentials",
-    client_id: auth.clientId,
-    client_secret: auth.clientSecret,
-  });
+  const { body, headers } = tokenRequestParts(auth);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   let res: Response;
   try {
     res = await (options.fetch ?? fetch)(options.tokenUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+      headers,
       body,
       // Following a 307/308 would post the client secret to wherever the Location points.
       redirect: "manual",

@@ -10,12 +10,14 @@ import type {
   UserDoc as UserFields,
 } from "../documents/stored-docs.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
+import type { ChangeRecord } from "../documents/change-record.ts";
 
 export const USERS = "users";
 export const ORG_UNITS = "orgUnits";
 export const SYNC_HISTORY = "syncHistory";
 export const WEBHOOK_EVENTS = "webhookEvents";
 export const LOCKS = "locks";
+export const SYNC_CHANGES = "syncChanges";
 
 export type { Role, SyncSource } from "../documents/stored-docs.ts";
 
@@ -54,6 +56,12 @@ export interface WebhookEventDoc {
   heldEvent?: string;
   /** Applied by an operator past the guard: the window does not count it. */
   forced?: boolean;
+  expiresAt?: Date;
+}
+
+/** A `syncChanges` record as stored (documents/change-record.ts), with its retention. */
+export interface ChangeDoc extends ChangeRecord {
+  _id?: ObjectId;
   expiresAt?: Date;
 }
 

@@ -18,6 +18,7 @@
  * @module
  */
 import {
+  MongoBulkWriteError,
   MongoClientClosedError,
   MongoError,
   MongoNetworkError,
@@ -150,6 +151,12 @@ export function translateDriverError(e: unknown): unknown {
   if (!(e instanceof MongoError)) return e;
   const options = { cause: e };
   if (UNAVAILABLE_CLASSES.some((c) => e instanceof c)) {
+    return new StoreUnavailableError(RUNTIME_WHERE, e.message, options);
+  }
+  // A bulk write cut off by a lost connection carries no write error and no server code:
+  // the batch as a whole never reached the server, so the database was unavailable.
+  const writeErrors = e instanceof MongoBulkWriteError ? [e.writeErrors].flat() : [];
+  if (e instanceof MongoBulkWriteError && writeErrors.length === 0 && e.code === undefined) {
     return new StoreUnavailableError(RUNTIME_WHERE, e.message, options);
   }
   if (e instanceof MongoServerError) {

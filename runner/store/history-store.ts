@@ -9,9 +9,18 @@
 import type { Db, ObjectId } from "mongodb";
 import type { Logger } from "../../shared/logger.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
-import { SYNC_HISTORY, type SyncHistoryDoc, type SyncType, WEBHOOK_EVENTS } from "./collections.ts";
+import {
+  SYNC_CHANGES,
+  SYNC_HISTORY,
+  type SyncHistoryDoc,
+  type SyncType,
+  WEBHOOK_EVENTS,
+} from "./collections.ts";
 
 export type HistoryStore = ReturnType<typeof createHistoryStore>;
+
+/** The runs of a sync; `syncHistory` also holds `npm run purge`'s records (type "purge"). */
+const SYNC_TYPES: SyncType[] = ["scim_full_sync", "scim_delta_sync"];
 
 /** Deactivations counted in a guard window, per resource type. */
 export interface WindowDeactivations {
@@ -120,25 +129,29 @@ export function createHistoryStore(
       });
       return r.modifiedCount;
     },
-    /** Deletes expired history and webhook events when no TTL index does it. */
+    /** Deletes expired history, webhook events and change records when no TTL index does it. */
     async sweep(): Promise<number> {
       if (ttlIndex) return 0;
       const cut = { expiresAt: { $lt: now() } };
       const a = await col.deleteMany(cut);
       const b = await db.collection(WEBHOOK_EVENTS).deleteMany(cut);
-      return a.deletedCount + b.deletedCount;
+      const c = await db.collection(SYNC_CHANGES).deleteMany(cut);
+      return a.deletedCount + b.deletedCount + c.deletedCount;
     },
     recent(limit: number): Promise<SyncHistoryDoc[]> {
       return col.find({}).sort({ startedAt: -1 }).limit(limit).toArray();
     },
     last(): Promise<SyncHistoryDoc | null> {
-      return col.find({ status: { $ne: "running" } }).sort({ startedAt: -1 }).limit(1).next();
+      return col.find({ status: { $ne: "running" }, type: { $in: SYNC_TYPES } })
+        .sort({ startedAt: -1 }).limit(1).next();
     },
     /** The last successful run; a full run counts only unfiltered (a filtered one proves nothing about the rest). */
     lastSuccess(type?: SyncType): Promise<SyncHistoryDoc | null> {
       const base = {
         status: "success" as const,
         dryRun: { $ne: true },
+        // A purge record (type "purge", no filter) is no sync.
+        type: { $in: SYNC_TYPES },
         $or: [{ type: "scim_delta_sync" as const }, { filter: null }],
       };
       return col.find(type ? { ...base, type } : base).sort({ startedAt: -1 }).limit(1).next();
@@ -162,10 +175,12 @@ async function ensureHistoryIndexes(
   await col.createIndex({ startedAt: -1 });
   try {
     await col.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: "expiresAt_ttl" });
-    await db.collection(WEBHOOK_EVENTS).createIndex({ expiresAt: 1 }, {
-      expireAfterSeconds: 0,
-      name: "expiresAt_ttl",
-    });
+    for (const other of [WEBHOOK_EVENTS, SYNC_CHANGES]) {
+      await db.collection(other).createIndex({ expiresAt: 1 }, {
+        expireAfterSeconds: 0,
+        name: "expiresAt_ttl",
+      });
+    }
     opts.logger.info("🗂️ syncHistory retention: TTL index", { days: opts.ttlDays });
     return "ttl";
   } catch (e) {

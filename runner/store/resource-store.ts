@@ -8,6 +8,7 @@
  * @module
  */
 import type { Collection, Db, Document } from "mongodb";
+import { RECORDED_FIELDS } from "../documents/change-record.ts";
 import { ORG_UNITS, USERS } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
 
@@ -25,6 +26,8 @@ export interface StoredVersion {
   isActive?: boolean;
   deactivatedAt?: Date | null;
   subject?: string;
+  /** The mapped fields as stored: the old values of a change record (documents/change-record.ts). */
+  fields?: Record<string, unknown>;
 }
 
 /** A conditional write's outcome: done, or another writer got there first. */
@@ -53,6 +56,8 @@ interface Place {
   /** `ssoUserId` for users, `_id` (the SCIM id) for org units. */
   keyField: string;
   subjectField: "email" | "unitName";
+  /** The mapped fields read with the version, for the change log. */
+  mapped: readonly string[];
   /**
    * Key → _id of resources seen before. A read by _id is the lookup every server answers
    * from an index (FerretDB 1.24 answers `{ ssoUserId }` ten times slower).
@@ -80,9 +85,15 @@ export function createResourceStore(db: Db) {
       coll: db.collection(USERS),
       keyField: "ssoUserId",
       subjectField: "email",
+      mapped: RECORDED_FIELDS.User,
       ids: new IdCache(100_000),
     },
-    Group: { coll: db.collection(ORG_UNITS), keyField: "_id", subjectField: "unitName" },
+    Group: {
+      coll: db.collection(ORG_UNITS),
+      keyField: "_id",
+      subjectField: "unitName",
+      mapped: RECORDED_FIELDS.Group,
+    },
   };
   return translateDriverErrors({
     /** The unique `users.ssoUserId` the webhook path relies on (idempotent). */
@@ -129,7 +140,7 @@ export function createResourceStore(db: Db) {
 }
 
 async function read(p: Place, key: string): Promise<StoredVersion | null> {
-  const projection = {
+  const projection: Document = {
     _id: 1,
     scimLastModified: 1,
     syncHash: 1,
@@ -137,6 +148,7 @@ async function read(p: Place, key: string): Promise<StoredVersion | null> {
     deactivatedAt: 1,
     [p.subjectField]: 1,
   };
+  for (const f of p.mapped) projection[f] = 1;
   const knownId = p.ids?.get(key);
   let raw = knownId === undefined ? null : await p.coll.findOne({ _id: knownId } as Document, {
     projection: { ...projection, [p.keyField]: 1 },
@@ -155,5 +167,6 @@ async function read(p: Place, key: string): Promise<StoredVersion | null> {
     isActive: raw.isActive,
     deactivatedAt: raw.deactivatedAt,
     subject: raw[p.subjectField],
+    fields: Object.fromEntries(p.mapped.map((f) => [f, raw![f] ?? null])),
   };
 }

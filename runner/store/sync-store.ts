@@ -17,7 +17,12 @@ import {
   MongoBulkWriteError,
   ObjectId,
 } from "mongodb";
-import type { OfmOrgUnit, OfmUser, ResourceError } from "../../shared/ofm-documents.ts";
+import {
+  type OfmOrgUnit,
+  type OfmUser,
+  ORG_UNIT_SYNC_FIELDS,
+  type ResourceError,
+} from "../../shared/ofm-documents.ts";
 import type { Change, ExistingEntry, WriteOutcome } from "../documents/changes.ts";
 import {
   deactivationSet,
@@ -27,6 +32,8 @@ import {
   userUpdateSet,
 } from "../documents/ofm-documents.ts";
 import type { SyncSource } from "../documents/stored-docs.ts";
+import type { ChangeOrigin } from "../documents/change-record.ts";
+import { type ChangeLogWriter, type Journal, journalFor, NO_JOURNAL } from "./change-journal.ts";
 import { ORG_UNITS, type OrgUnitDoc, type UserDoc, USERS } from "./collections.ts";
 import { duplicateKeyOf, translateDriverErrors } from "./driver-errors.ts";
 import { PackedIndex } from "./packed-index.ts";
@@ -47,6 +54,8 @@ export interface SyncStoreOptions {
   insertBatch?: number;
   /** Statements per bulkWrite, at most 99 (FerretDB). @default 50 */
   updateBatch?: number;
+  /** Where each batch's change records go (`syncChanges`); absent, none are kept. */
+  changes?: ChangeLogWriter;
 }
 
 /** The collections and settings every write step uses. */
@@ -114,21 +123,34 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
      * ssoUserId) is updated instead; any other duplicate (an email already used by
      * another OFM user) becomes an error entry.
      */
-    createUsers: (changes: readonly Change<OfmUser>[], source: SyncSource) =>
-      createUsers(ctx, changes, source),
-    updateUsers: (changes: readonly Change<OfmUser>[], source: SyncSource) =>
-      updateUsers(ctx, changes, source),
+    createUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
+      createUsers(ctx, changes, source, origin),
+    /** Updates changed users; with `origin`, their change records go to `syncChanges`. */
+    updateUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
+      updateUsers(ctx, changes, source, origin),
     /** Soft-deletes users absent from a complete listing. */
-    deactivateUsers: (entries: readonly ExistingEntry[], source: SyncSource) =>
-      deactivateUsers(ctx, entries, source),
+    deactivateUsers: (
+      entries: readonly ExistingEntry[],
+      source: SyncSource,
+      origin?: ChangeOrigin,
+    ) => deactivateUsers(ctx, entries, source, origin),
     /** Inserts new org units; one that exists meanwhile is updated instead. */
-    createOrgUnits: (changes: readonly Change<OfmOrgUnit>[], source: SyncSource) =>
-      createOrgUnits(ctx, changes, source),
-    updateOrgUnits: (changes: readonly Change<OfmOrgUnit>[], source: SyncSource) =>
-      updateOrgUnits(ctx, changes, source),
+    createOrgUnits: (
+      changes: readonly Change<OfmOrgUnit>[],
+      source: SyncSource,
+      origin?: ChangeOrigin,
+    ) => createOrgUnits(ctx, changes, source, origin),
+    updateOrgUnits: (
+      changes: readonly Change<OfmOrgUnit>[],
+      source: SyncSource,
+      origin?: ChangeOrigin,
+    ) => updateOrgUnits(ctx, changes, source, origin),
     /** Soft-deletes org units absent from a complete listing. */
-    deactivateOrgUnits: (entries: readonly ExistingEntry[], source: SyncSource) =>
-      deactivateOrgUnits(ctx, entries, source),
+    deactivateOrgUnits: (
+      entries: readonly ExistingEntry[],
+      source: SyncSource,
+      origin?: ChangeOrigin,
+    ) => deactivateOrgUnits(ctx, entries, source, origin),
   });
 }
 
@@ -174,7 +196,12 @@ async function readOrgUnitIndex(
   return map;
 }
 
-async function createUsers(ctx: Ctx, changes: readonly Change<OfmUser>[], source: SyncSource) {
+async function createUsers(
+  ctx: Ctx,
+  changes: readonly Change<OfmUser>[],
+  source: SyncSource,
+  origin?: ChangeOrigin,
+) {
   const at = ctx.now();
   const out = empty();
   const retry: Change<OfmUser>[] = [];
@@ -194,37 +221,53 @@ async function createUsers(ctx: Ctx, changes: readonly Change<OfmUser>[], source
       if (we.code === 11000 && /ssoUserId/.test(we.errmsg ?? "")) retry.push(c);
       else out.errors.push(writeError("User", c.doc.ssoUserId, we));
     }
+    await userJournal(ctx, origin, at).created(docs, failed);
   }
-  if (retry.length > 0) add(out, await updateUsers(ctx, retry, source));
+  if (retry.length > 0) add(out, await updateUsers(ctx, retry, source, origin));
   return out;
 }
 
-function updateUsers(ctx: Ctx, changes: readonly Change<OfmUser>[], source: SyncSource) {
+function updateUsers(
+  ctx: Ctx,
+  changes: readonly Change<OfmUser>[],
+  source: SyncSource,
+  origin?: ChangeOrigin,
+) {
   const at = ctx.now();
   const fields = ctx.options.userUpdateFields;
   // By _id when known: FerretDB pushes only _id filters down to its index.
-  const ops: AnyBulkWriteOperation<UserDoc>[] = changes.map((c) => ({
+  const sets = changes.map((c) =>
+    userUpdateSet(c.doc, { fields, hash: c.hash, at, source, deactivates: deactivates(c) })
+  );
+  const ops: AnyBulkWriteOperation<UserDoc>[] = changes.map((c, i) => ({
     updateOne: {
       filter:
         (c.kind === "update" && c.id !== undefined
           ? { _id: storedId(c.id) }
           : { ssoUserId: c.doc.ssoUserId }) as object,
-      update: {
-        $set: userUpdateSet(c.doc, {
-          fields,
-          hash: c.hash,
-          at,
-          source,
-          deactivates: deactivates(c),
-        }),
-      },
+      update: { $set: sets[i]! },
     },
   }));
-  return bulk(ctx, ctx.users, ops, (i) => changes[i]?.doc.ssoUserId ?? "?", "User");
+  const journal = userJournal(ctx, origin, at).updated(
+    changes.map((c, i) => ({
+      id: c.kind === "update" && c.id !== undefined ? storedId(c.id) : undefined,
+      key: c.doc.ssoUserId,
+      subject: c.doc.email,
+      set: sets[i]! as Record<string, unknown>,
+    })),
+    fields,
+  );
+  return bulk(ctx, ctx.users, ops, (i) => changes[i]?.doc.ssoUserId ?? "?", "User", journal);
 }
 
-function deactivateUsers(ctx: Ctx, entries: readonly ExistingEntry[], source: SyncSource) {
-  const set = deactivationSet({ at: ctx.now(), source });
+function deactivateUsers(
+  ctx: Ctx,
+  entries: readonly ExistingEntry[],
+  source: SyncSource,
+  origin?: ChangeOrigin,
+) {
+  const at = ctx.now();
+  const set = deactivationSet({ at, source });
   const ops: AnyBulkWriteOperation<UserDoc>[] = entries.map((e) => ({
     updateOne: {
       filter:
@@ -234,31 +277,50 @@ function deactivateUsers(ctx: Ctx, entries: readonly ExistingEntry[], source: Sy
       update: { $set: set },
     },
   }));
-  return bulk(ctx, ctx.users, ops, (i) => entries[i]?.key ?? "?", "User");
+  const journal = userJournal(ctx, origin, at).updated(
+    entries.map((e) => ({
+      id: e.id !== undefined ? storedId(e.id) : undefined,
+      key: e.key,
+      subject: null,
+      set,
+    })),
+    ["isActive"],
+  );
+  return bulk(ctx, ctx.users, ops, (i) => entries[i]?.key ?? "?", "User", journal);
 }
 
 async function createOrgUnits(
   ctx: Ctx,
   changes: readonly Change<OfmOrgUnit>[],
   source: SyncSource,
+  origin?: ChangeOrigin,
 ) {
   const at = ctx.now();
   const out = empty();
   for (const batch of chunks(changes, ctx.insertBatch)) {
     const docs = batch.map((c) => newOrgUnitDoc(c.doc, { hash: c.hash, at, source }));
     const failed = await insertMany(ctx.units, docs, out);
+    await unitJournal(ctx, origin, at).created(docs, failed);
     const retry = failed.filter((we) => we.code === 11000).map((we) => batch[we.index]).filter((
       c,
     ) => c !== undefined);
-    if (retry.length > 0) add(out, await updateOrgUnits(ctx, retry, source));
+    if (retry.length > 0) add(out, await updateOrgUnits(ctx, retry, source, origin));
   }
   return out;
 }
 
-function updateOrgUnits(ctx: Ctx, changes: readonly Change<OfmOrgUnit>[], source: SyncSource) {
+function updateOrgUnits(
+  ctx: Ctx,
+  changes: readonly Change<OfmOrgUnit>[],
+  source: SyncSource,
+  origin?: ChangeOrigin,
+) {
   const at = ctx.now();
-  const ops: AnyBulkWriteOperation<OrgUnitDoc>[] = changes.map((c) => {
-    const set = orgUnitSet(c.doc, { hash: c.hash, at, source, deactivates: deactivates(c) });
+  const sets = changes.map((c) =>
+    orgUnitSet(c.doc, { hash: c.hash, at, source, deactivates: deactivates(c) })
+  );
+  const ops: AnyBulkWriteOperation<OrgUnitDoc>[] = changes.map((c, i) => {
+    const set = sets[i]!;
     // An upsert that inserts (the unit vanished since the index was read) still records when it went inactive.
     const onInsert = "deactivatedAt" in set
       ? { createdAt: at }
@@ -271,18 +333,51 @@ function updateOrgUnits(ctx: Ctx, changes: readonly Change<OfmOrgUnit>[], source
       },
     };
   });
-  return bulk(ctx, ctx.units, ops, (i) => changes[i]?.doc._id ?? "?", "Group");
+  const journal = unitJournal(ctx, origin, at).updated(
+    changes.map((c, i) => ({
+      id: c.doc._id,
+      key: c.doc._id,
+      subject: c.doc.unitName,
+      set: sets[i]! as Record<string, unknown>,
+    })),
+    ORG_UNIT_SYNC_FIELDS,
+  );
+  return bulk(ctx, ctx.units, ops, (i) => changes[i]?.doc._id ?? "?", "Group", journal);
 }
 
-function deactivateOrgUnits(ctx: Ctx, entries: readonly ExistingEntry[], source: SyncSource) {
-  const set = deactivationSet({ at: ctx.now(), source });
+function deactivateOrgUnits(
+  ctx: Ctx,
+  entries: readonly ExistingEntry[],
+  source: SyncSource,
+  origin?: ChangeOrigin,
+) {
+  const at = ctx.now();
+  const set = deactivationSet({ at, source });
   const ops: AnyBulkWriteOperation<OrgUnitDoc>[] = entries.map((e) => ({
     updateOne: {
       filter: { _id: e.key, isActive: { $ne: false } } as object,
       update: { $set: set },
     },
   }));
-  return bulk(ctx, ctx.units, ops, (i) => entries[i]?.key ?? "?", "Group");
+  const journal = unitJournal(ctx, origin, at).updated(
+    entries.map((e) => ({ id: e.key, key: e.key, subject: null, set })),
+    ["isActive"],
+  );
+  return bulk(ctx, ctx.units, ops, (i) => entries[i]?.key ?? "?", "Group", journal);
+}
+
+/** The change journal of user writes; a no-op without a change log or an origin. */
+function userJournal(ctx: Ctx, origin: ChangeOrigin | undefined, at: Date): Journal {
+  return ctx.options.changes && origin
+    ? journalFor(ctx.users, { type: "User", log: ctx.options.changes, origin, at })
+    : NO_JOURNAL;
+}
+
+/** The change journal of org unit writes. */
+function unitJournal(ctx: Ctx, origin: ChangeOrigin | undefined, at: Date): Journal {
+  return ctx.options.changes && origin
+    ? journalFor(ctx.units, { type: "Group", log: ctx.options.changes, origin, at })
+    : NO_JOURNAL;
 }
 
 const deactivates = (c: Change<unknown>) => c.kind === "update" && c.deactivates;
@@ -310,12 +405,16 @@ async function bulk<T extends object>(
   ops: AnyBulkWriteOperation<T>[],
   keyOf: (i: number) => string,
   type: "User" | "Group",
+  journal: ReturnType<Journal["updated"]> = NO_JOURNAL.updated([], []),
 ): Promise<WriteOutcome> {
   const out = empty();
   let offset = 0;
   for (const chunk of chunks(ops, ctx.updateBatch)) {
     const base = offset;
     offset += chunk.length;
+    // Old values of this chunk, read before it is written (one find, only with a change log).
+    const finish = await journal(base, offset);
+    const refused = new Set<number>();
     try {
       const r = await col.bulkWrite(chunk, { ordered: false });
       out.written += r.modifiedCount + r.upsertedCount;
@@ -323,9 +422,11 @@ async function bulk<T extends object>(
       if (!(e instanceof MongoBulkWriteError)) throw e;
       out.written += e.result.modifiedCount + e.result.upsertedCount;
       for (const we of writeErrorsOf(e)) {
+        refused.add(base + we.index);
         out.errors.push(writeError(type, keyOf(base + we.index), we));
       }
     }
+    await finish(refused);
   }
   return out;
 }

@@ -18,7 +18,7 @@ import { absentActive, type Change, type ExistingEntry, type ExistingIndex } fro
 import { activeAtWindowStart, type GuardVerdict, guardVerdict, windowStart } from "./guard.ts";
 import type { WindowDeactivations } from "./ports.ts";
 import type { Passes } from "./passes.ts";
-import type { RunContext } from "./run-context.ts";
+import type { GuardFigures, RunContext } from "./run-context.ts";
 
 /** SYNC_GUARD_WINDOW's default: one day. */
 export const DEFAULT_GUARD_WINDOW_MS = 86_400_000;
@@ -119,23 +119,45 @@ export function checkGuard(
   o: { limit: DeactivationLimit; windowMs: number; force?: boolean },
 ): void {
   for (const [kind, what] of [["users", "users"], ["orgUnits", "org units"]] as const) {
+    const f = guardFigures(plan, activeNow, inWindow, o.limit)[kind];
+    if (!f.ok && !o.force) {
+      const v = guardVerdict({
+        activeAtWindowStart: f.baseline,
+        deactivatedInWindow: f.inWindow,
+        proposed: f.proposed,
+        limit: o.limit,
+      });
+      throw new GuardAbortedError(what, f.proposed, { ...v, ...f, windowMs: o.windowMs });
+    }
+  }
+}
+
+/**
+ * The guard's figures per resource type (pure), for {@linkcode checkGuard} and a dry run's plan.
+ *
+ * @example
+ * ```ts
+ * guardFigures(plan, { users: 240, orgUnits: 12 }, { users: 45, orgUnits: 0 }, limit).users.ok;
+ * ```
+ */
+export function guardFigures(
+  plan: DeactivationPlan,
+  activeNow: WindowDeactivations,
+  inWindow: WindowDeactivations,
+  limit: DeactivationLimit,
+): { users: GuardFigures; orgUnits: GuardFigures } {
+  const one = (kind: "users" | "orgUnits"): GuardFigures => {
     const proposed = plan[kind].held.length + plan[kind].absent.length;
     const baseline = activeAtWindowStart(activeNow[kind], inWindow[kind]);
     const v = guardVerdict({
       activeAtWindowStart: baseline,
       deactivatedInWindow: inWindow[kind],
       proposed,
-      limit: o.limit,
+      limit,
     });
-    if (!v.ok && !o.force) {
-      throw new GuardAbortedError(what, proposed, {
-        ...v,
-        inWindow: inWindow[kind],
-        baseline,
-        windowMs: o.windowMs,
-      });
-    }
-  }
+    return { proposed, inWindow: inWindow[kind], baseline, allowed: v.allowed, ok: v.ok };
+  };
+  return { users: one("users"), orgUnits: one("orgUnits") };
 }
 
 /**
@@ -169,12 +191,7 @@ export async function applyDeactivations(run: RunContext, passes: Passes): Promi
     users: activeCount(passes.userIndex),
     orgUnits: activeCount(passes.unitIndex),
   };
-  checkGuard(plan, activeNow, inWindow, {
-    limit: deps.maxDeactivate,
-    windowMs,
-    force: run.options.force,
-  });
-
+  // Into the plan before the guard decides: a preview shows who a refused run would deactivate.
   run.plan.users.deactivate.push(
     ...plan.users.held.map((c) => c.doc.ssoUserId),
     ...plan.users.absent.map((e) => e.key),
@@ -183,13 +200,20 @@ export async function applyDeactivations(run: RunContext, passes: Passes): Promi
     ...plan.orgUnits.held.map((c) => c.doc._id),
     ...plan.orgUnits.absent.map((e) => e.key),
   );
+  run.plan.guard = { windowMs, ...guardFigures(plan, activeNow, inWindow, deps.maxDeactivate) };
+  checkGuard(plan, activeNow, inWindow, {
+    limit: deps.maxDeactivate,
+    windowMs,
+    force: run.options.force,
+  });
   stats.usersDeactivated = plan.users.held.length + plan.users.absent.length;
   stats.orgUnitsDeactivated = plan.orgUnits.held.length + plan.orgUnits.absent.length;
   const { write } = passes;
-  await write(() => deps.store.updateUsers(plan.users.held, source), stats);
-  await write(() => deps.store.deactivateUsers(plan.users.absent, source), stats);
-  await write(() => deps.store.updateOrgUnits(plan.orgUnits.held, source), stats);
-  await write(() => deps.store.deactivateOrgUnits(plan.orgUnits.absent, source), stats);
+  const o = run.origin;
+  await write(() => deps.store.updateUsers(plan.users.held, source, o), stats);
+  await write(() => deps.store.deactivateUsers(plan.users.absent, source, o), stats);
+  await write(() => deps.store.updateOrgUnits(plan.orgUnits.held, source, o), stats);
+  await write(() => deps.store.deactivateOrgUnits(plan.orgUnits.absent, source, o), stats);
   await write.drain();
 }
 

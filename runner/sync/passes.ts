@@ -11,7 +11,7 @@ import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
 import type { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import { contentHash, orgUnitHashFields } from "../content-hash.ts";
 import type { ExistingIndex } from "../documents/changes.ts";
-import type { SyncSource, SyncStorePort } from "./ports.ts";
+import type { ChangeOrigin, SyncSource, SyncStorePort } from "./ports.ts";
 import { type PassResult, resourcePass, type ResourceSpec } from "./resource-pass.ts";
 import type { RunContext } from "./run-context.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
@@ -52,15 +52,19 @@ export function listingMode(
  * await resourcePass(orgUnitSpec(store, "full_sync"), unitIndex, ctx);
  * ```
  */
-export function orgUnitSpec(store: SyncStorePort, source: SyncSource): ResourceSpec<OfmOrgUnit> {
+export function orgUnitSpec(
+  store: SyncStorePort,
+  source: SyncSource,
+  origin?: ChangeOrigin,
+): ResourceSpec<OfmOrgUnit> {
   return {
     resource: "Groups",
     counters: "orgUnits",
     map: mapGroup,
     key: (g) => g._id,
     hash: (g) => contentHash(g, orgUnitHashFields),
-    create: (c) => store.createOrgUnits(c, source),
-    update: (c) => store.updateOrgUnits(c, source),
+    create: (c) => store.createOrgUnits(c, source, origin),
+    update: (c) => store.updateOrgUnits(c, source, origin),
   };
 }
 
@@ -76,6 +80,7 @@ export function userSpec(
   store: SyncStorePort,
   source: SyncSource,
   hashFields: readonly string[],
+  origin?: ChangeOrigin,
 ): ResourceSpec<OfmUser> {
   return {
     resource: "Users",
@@ -83,8 +88,8 @@ export function userSpec(
     map: mapUser,
     key: (u) => u.ssoUserId,
     hash: (u) => contentHash(u, hashFields),
-    create: (c) => store.createUsers(c, source),
-    update: (c) => store.updateUsers(c, source),
+    create: (c) => store.createUsers(c, source, origin),
+    update: (c) => store.updateUsers(c, source, origin),
   };
 }
 
@@ -123,13 +128,17 @@ export async function runPasses(run: RunContext): Promise<Passes> {
 
   log.info("📥 Fetching organizational units...");
   const unitIndex = await deps.store.orgUnitIndex();
-  const units = await resourcePass(orgUnitSpec(deps.store, run.source), unitIndex, ctx("orgUnits"));
+  const units = await resourcePass(
+    orgUnitSpec(deps.store, run.source, run.origin),
+    unitIndex,
+    ctx("orgUnits"),
+  );
   log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
 
   log.info("📥 Fetching users...");
   const userIndex = await userIndexP;
   const users = await resourcePass(
-    userSpec(deps.store, run.source, deps.userHashFields),
+    userSpec(deps.store, run.source, deps.userHashFields, run.origin),
     userIndex,
     ctx("users"),
   );

@@ -9,7 +9,9 @@ import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
 import type { Change, ExistingEntry, ExistingIndex, WriteOutcome } from "../documents/changes.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { SyncSource } from "../documents/stored-docs.ts";
+import type { ChangeOrigin } from "../documents/change-record.ts";
 
+export type { ChangeOrigin } from "../documents/change-record.ts";
 export type { WriteOutcome } from "../documents/changes.ts";
 export type { SyncSource } from "../documents/stored-docs.ts";
 
@@ -29,7 +31,9 @@ export interface ExistingIndexReader {
 }
 
 /**
- * Writes a run's creates, updates and deactivations in batches.
+ * Writes a run's creates, updates and deactivations in batches. With an
+ * `origin` (the run's historyId), each batch's change records go to
+ * `syncChanges` with it; a dry run writes nothing.
  *
  * @example
  * ```ts
@@ -37,12 +41,36 @@ export interface ExistingIndexReader {
  * ```
  */
 export interface SyncWriter {
-  createUsers(changes: readonly Change<OfmUser>[], source: SyncSource): Promise<WriteOutcome>;
-  updateUsers(changes: readonly Change<OfmUser>[], source: SyncSource): Promise<WriteOutcome>;
-  deactivateUsers(entries: readonly ExistingEntry[], source: SyncSource): Promise<WriteOutcome>;
-  createOrgUnits(changes: readonly Change<OfmOrgUnit>[], source: SyncSource): Promise<WriteOutcome>;
-  updateOrgUnits(changes: readonly Change<OfmOrgUnit>[], source: SyncSource): Promise<WriteOutcome>;
-  deactivateOrgUnits(entries: readonly ExistingEntry[], source: SyncSource): Promise<WriteOutcome>;
+  createUsers(
+    changes: readonly Change<OfmUser>[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome>;
+  updateUsers(
+    changes: readonly Change<OfmUser>[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome>;
+  deactivateUsers(
+    entries: readonly ExistingEntry[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome>;
+  createOrgUnits(
+    changes: readonly Change<OfmOrgUnit>[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome>;
+  updateOrgUnits(
+    changes: readonly Change<OfmOrgUnit>[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome>;
+  deactivateOrgUnits(
+    entries: readonly ExistingEntry[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome>;
 }
 
 /** The store of users and org units, as the engine sees it. */

@@ -9,7 +9,7 @@ import type { Logger } from "../../shared/logger.ts";
 import type { DeactivationLimit } from "../config.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
-import type { HistoryWriter, SyncSource, SyncStorePort } from "./ports.ts";
+import type { ChangeOrigin, HistoryWriter, SyncSource, SyncStorePort } from "./ports.ts";
 
 export interface SyncProgress {
   phase: "connecting" | "orgUnits" | "users" | "writing" | "done";
@@ -56,10 +56,25 @@ export interface SyncDeps {
   afterPage?: () => void;
 }
 
+/** The guard's figures for one resource type (deactivations.ts `guardFigures`). */
+export interface GuardFigures {
+  /** Deactivations this run would make. */
+  proposed: number;
+  /** Already made inside the window. */
+  inWindow: number;
+  /** Active at the window's start: what a percentage limit is a share of. */
+  baseline: number;
+  /** How many SYNC_MAX_DEACTIVATE allows in the window. */
+  allowed: number;
+  ok: boolean;
+}
+
 /** What a dry run would have done. */
 export interface DryRunPlan {
   users: { create: string[]; update: string[]; deactivate: string[] };
   orgUnits: { create: string[]; update: string[]; deactivate: string[] };
+  /** The guard's verdict; absent when the run ended before it (a failed listing). */
+  guard?: { windowMs: number; users: GuardFigures; orgUnits: GuardFigures };
 }
 
 /** The state one run's steps share. */
@@ -73,6 +88,8 @@ export interface RunContext {
   /** Aborts on shutdown, a lost lease or SYNC_MAX_DURATION. */
   signal: AbortSignal;
   source: SyncSource;
+  /** What the change records name as their source: the run's historyId, once recorded. */
+  origin?: ChangeOrigin;
   /** The filter sent to the SSO: an operator's, or a delta's `meta.lastModified`. */
   filter: string | undefined;
   progress(p: SyncProgress): void;

@@ -59,6 +59,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
   let historyId: HistoryId | null = null;
   try {
     historyId = await openRecord(deps.history, run.record, options, deps.logger);
+    if (historyId) run.origin = { kind: "sync", historyId: historyId.toHexString() };
     await applyDeactivations(run, await runPasses(run));
     logOutcome(run);
     run.record.status = "success";

@@ -13,12 +13,18 @@ import { mapWebhookEvent } from "../event-mapping.ts";
 import { INVALID_SIGNATURE_MESSAGE } from "../errors.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { ForwardedEvent } from "../webhook-event.ts";
+import type { ErrorAnswer, WebhookIgnored, WebhookStored } from "./answers.ts";
+import type { Cidr } from "./ip-address.ts";
 import { envelopeFromJson } from "./parse-envelope.ts";
 import { signedBody, type VerifyResult } from "./signed-body.ts";
+import { type RemoteAddress, sourceAllowlist } from "./source-allowlist.ts";
 import { verifyWebhookSignature, withinReplayWindow } from "./verify-request.ts";
 
-/** What the ingestion side answered: stored (`success`, `duplicate`, `stale`) or not. */
-export type ForwardResult = { ok: true; status: string } | { ok: false; reason: string };
+/** What the ingestion side answered: stored (`success`, `duplicate`, `stale`, `held`) or not. */
+export type ForwardResult = { ok: true; status: WebhookStored["status"] } | {
+  ok: false;
+  reason: string;
+};
 
 /**
  * Hands a mapped event to the ingestion API; resolves only once it is stored.
@@ -55,6 +61,12 @@ export interface WebhookAppOptions {
   limits?: WebhookLimits;
   /** @default silentLogger */
   logger?: Logger;
+  /** WEBHOOK_ALLOWED_IPS: sources allowed; others get 403 before the body is read. @default [] (all) */
+  allowedIps?: readonly Cidr[];
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For is believed. @default [] */
+  trustedProxies?: readonly Cidr[];
+  /** The connection's peer address (the runtime's connection info); required with allowedIps. */
+  remoteAddress?: RemoteAddress;
 }
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
@@ -75,12 +87,13 @@ type ResolvedLimits = Required<WebhookLimits>;
  *
  * Answers: 200 stored · 202 unknown event type (ignored) · 400 not UTF-8, not
  * JSON or not the schema (with the field path) · 401 `Invalid webhook
- * signature` for any signature or replay failure · 413 too large · 415 not
+ * signature` for any signature or replay failure · 403 source address not in
+ * WEBHOOK_ALLOWED_IPS (before the body is read) · 413 too large · 415 not
  * JSON · 503 the ingestion API did not store it in time (the SSO retries).
  *
  * @param options secrets, forward function, clock, limits, logger
  * @returns a Hono app serving `POST /api/v1/scim/webhook`
- * @throws {TypeError} when no secret is given
+ * @throws {TypeError} when no secret is given, or an allowlist without a remoteAddress getter
  * @throws {RangeError} when a limit is not a positive integer
  *
  * @example Serving it on Deno
@@ -96,6 +109,7 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
   const limits = resolveLimits(options.limits);
   const now = options.now ?? (() => new Date());
   const log = options.logger ?? silentLogger;
+  const allowlist = allowlistOf(options, log);
   const verify = async (headers: Headers, bytes: Uint8Array): Promise<VerifyResult<Verified>> => {
     const at = now();
     const check = await verifyWebhookSignature(headers, bytes, {
@@ -109,6 +123,7 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
   const app = new Hono();
   app.post(
     "/api/v1/scim/webhook",
+    allowlist,
     requireJson,
     signedBody({
       maxBytes: limits.maxBytes,
@@ -120,22 +135,29 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
       const mapped = admitEvent(json, verified, limits, log);
       if (!mapped.ok) {
         log.info(`ℹ️ Webhook ignored: unknown event ${mapped.event}`);
-        return c.json({ status: "ignored", reason: `unknown event ${mapped.event}` }, 202);
+        const ignored: WebhookIgnored = {
+          status: "ignored",
+          reason: `unknown event ${mapped.event}`,
+        };
+        return c.json(ignored, 202);
       }
       const result = await forwardEvent(options.forward, mapped.event, c.req.raw.signal);
       if (!result.ok) {
         log.error(`❌ Webhook not stored: ${result.reason}`, { eventId: mapped.event.eventId });
         throw new HTTPException(503, { message: "Event not stored yet; retry later" });
       }
-      return c.json({ status: result.status, eventId: mapped.event.eventId }, 200);
+      const stored: WebhookStored = { status: result.status, eventId: mapped.event.eventId };
+      return c.json(stored, 200);
     },
   );
   app.onError((err, c) => {
-    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    if (err instanceof HTTPException) {
+      return c.json({ error: err.message } satisfies ErrorAnswer, err.status);
+    }
     log.error("❌ Webhook handler failed", {
       error: err instanceof Error ? err.message : String(err),
     });
-    return c.json({ error: "Internal Server Error" }, 500);
+    return c.json({ error: "Internal Server Error" } satisfies ErrorAnswer, 500);
   });
   return app;
 }
@@ -154,6 +176,21 @@ function resolveLimits(limits: WebhookLimits = {}): ResolvedLimits {
     }
   }
   return resolved;
+}
+
+/** The source allowlist (a pass-through when WEBHOOK_ALLOWED_IPS is empty). */
+function allowlistOf(options: WebhookAppOptions, log: Logger): MiddlewareHandler {
+  const allowed = options.allowedIps ?? [];
+  const remoteAddress = options.remoteAddress;
+  if (allowed.length > 0 && !remoteAddress) {
+    throw new TypeError("createWebhookApp needs remoteAddress when allowedIps is set");
+  }
+  return sourceAllowlist({
+    allowed,
+    trustedProxies: options.trustedProxies ?? [],
+    remoteAddress: remoteAddress ?? (() => undefined),
+    onRefused: (address) => log.warn("🔒 Webhook rejected: source not allowed", { address }),
+  });
 }
 
 /** 415 before anything is read: the cheapest refusal comes first. */

@@ -9,6 +9,7 @@
 import { signScimBody } from "../signature.ts";
 import { sleep } from "../sleep.ts";
 import type { ForwardedEvent } from "../webhook-event.ts";
+import { StoredStatus } from "./answers.ts";
 import type { ForwardResult } from "./app.ts";
 
 /** Options of {@linkcode createHttpForwarder}. */
@@ -137,7 +138,8 @@ export function createHttpForwarder(options: HttpForwarderOptions): HttpForward 
         if (res.ok) {
           return {
             ok: true,
-            status: typeof answer.status === "string" ? answer.status : "success",
+            // A 2xx means stored; an answer naming no known status is still a stored event.
+            status: StoredStatus.safeParse(answer.status).data ?? "success",
           };
         }
         reason = `ingestion answered HTTP ${res.status}${

@@ -1,7 +1,8 @@
 /**
  * The webhook section of the environment, read the same way by the edge and
  * by the runner's own `POST /api/v1/scim/webhook`: the SCIM and Standard
- * Webhooks secrets, the body limit and the replay window. One function turns
+ * Webhooks secrets, the body limit, the replay window and the source
+ * allowlist (WEBHOOK_ALLOWED_IPS, TRUSTED_PROXIES). One function turns
  * it into the options of the webhook app factory, so neither side can forget
  * a variable.
  *
@@ -9,6 +10,8 @@
  */
 import { z } from "zod";
 import { envBool, envInt, envSecrets, splitList } from "../env.ts";
+import { type Cidr, parseCidr } from "./ip-address.ts";
+import type { RemoteAddress } from "./source-allowlist.ts";
 import { MIN_SECRET_BYTES } from "../secret-rules.ts";
 import { standardWebhookKeyBytes } from "../standard-webhooks.ts";
 import type { Forward, WebhookAppOptions } from "./app.ts";
@@ -29,6 +32,19 @@ function isLongEnoughStandardSecret(secret: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A comma-separated list of CIDR blocks; each bad one named in the message. */
+function envCidrs() {
+  return z.string().optional().transform((v, ctx): Cidr[] => {
+    const out: Cidr[] = [];
+    for (const item of splitList(v ?? "")) {
+      const parsed = parseCidr(item);
+      if (parsed.ok) out.push(parsed.cidr);
+      else ctx.addIssue({ code: "custom", message: `must list CIDR blocks: ${parsed.message}` });
+    }
+    return out;
+  });
 }
 
 /**
@@ -53,6 +69,8 @@ export const WEBHOOK_ENV_FIELDS = {
   WEBHOOK_MAX_BYTES: envInt(DEFAULT_WEBHOOK_MAX_BYTES, 1),
   WEBHOOK_TOLERANCE_SECONDS: envInt(DEFAULT_WEBHOOK_TOLERANCE_SECONDS, 1, 86_400),
   WEBHOOK_REQUIRE_TIMESTAMP: envBool(false),
+  WEBHOOK_ALLOWED_IPS: envCidrs(),
+  TRUSTED_PROXIES: envCidrs(),
 } as const;
 
 /** The section's variables; parse it with `parseEnv(WebhookEnv, env)`. */
@@ -72,6 +90,10 @@ export interface WebhookConfig {
   toleranceSeconds: number;
   /** WEBHOOK_REQUIRE_TIMESTAMP. */
   requireTimestamp: boolean;
+  /** WEBHOOK_ALLOWED_IPS; empty: every source. */
+  allowedIps: Cidr[];
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For is believed. */
+  trustedProxies: Cidr[];
 }
 
 /**
@@ -92,6 +114,8 @@ export function webhookConfig(env: WebhookEnv): WebhookConfig {
     maxBytes: env.WEBHOOK_MAX_BYTES,
     toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     requireTimestamp: env.WEBHOOK_REQUIRE_TIMESTAMP,
+    allowedIps: env.WEBHOOK_ALLOWED_IPS,
+    trustedProxies: env.TRUSTED_PROXIES,
   };
 }
 
@@ -100,16 +124,16 @@ export function webhookConfig(env: WebhookEnv): WebhookConfig {
  * so the edge and the runner's route honour the same variables.
  *
  * @param config the section
- * @param deps where events go, the log, the clock
+ * @param deps where events go, the log, the clock, the peer address getter (for the allowlist)
  * @returns the options of `createWebhookApp`
  * @example
  * ```ts
- * const app = createWebhookApp(webhookAppOptions(config.webhook, { forward, logger }));
+ * const app = createWebhookApp(webhookAppOptions(config.webhook, { forward, logger, remoteAddress }));
  * ```
  */
 export function webhookAppOptions(
   config: WebhookConfig,
-  deps: { forward: Forward; logger?: Logger; now?: () => Date },
+  deps: { forward: Forward; logger?: Logger; now?: () => Date; remoteAddress?: RemoteAddress },
 ): WebhookAppOptions {
   return {
     secrets: config.secrets,
@@ -119,7 +143,10 @@ export function webhookAppOptions(
       toleranceSeconds: config.toleranceSeconds,
       requireTimestamp: config.requireTimestamp,
     },
+    allowedIps: config.allowedIps,
+    trustedProxies: config.trustedProxies,
     forward: deps.forward,
+    ...(deps.remoteAddress ? { remoteAddress: deps.remoteAddress } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   };

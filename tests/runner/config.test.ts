@@ -116,6 +116,8 @@ describe("loadConfig() webhook section and shared rules", () => {
       maxBytes: 262144,
       toleranceSeconds: 300,
       requireTimestamp: false,
+      allowedIps: [],
+      trustedProxies: [],
     });
     const c = loadConfig({
       ...creds,
@@ -124,14 +126,18 @@ describe("loadConfig() webhook section and shared rules", () => {
       WEBHOOK_MAX_BYTES: "4096",
       WEBHOOK_TOLERANCE_SECONDS: "60",
       WEBHOOK_REQUIRE_TIMESTAMP: "TRUE",
+      WEBHOOK_ALLOWED_IPS: "203.0.113.0/24",
+      TRUSTED_PROXIES: "10.0.0.0/8",
     });
-    expect(c.webhook).toEqual({
+    expect(c.webhook).toMatchObject({
       secrets: ["runner-webhook-secret-0123"],
       standardSecrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
       maxBytes: 4096,
       toleranceSeconds: 60,
       requireTimestamp: true,
     });
+    expect(c.webhook.allowedIps.map((b) => b.text)).toEqual(["203.0.113.0/24"]);
+    expect(c.webhook.trustedProxies.map((b) => b.text)).toEqual(["10.0.0.0/8"]);
   });
 
   test("loadConfig() refuses a short secret in any rotation and never prints it", () => {

@@ -136,6 +136,7 @@ describe("createLease()", () => {
   });
 
   test("createLease() calls onLost when a renewal finds the lease taken", async () => {
+    let lostTold = 0;
     const time = createFakeTime(new Date("2025-10-18T00:00:00Z"));
     const store = createLeaseStore(t.mongo.db, { now: time.clock.now });
     const lease = createLease({
@@ -145,6 +146,7 @@ describe("createLease()", () => {
       ttlMs: 3_000,
       timer: time.timer,
       logger: silentLogger,
+      onLost: () => lostTold++,
     });
     let lost = 0;
     await lease.acquire(() => lost++);
@@ -152,6 +154,8 @@ describe("createLease()", () => {
     await store.acquire("l8", "b", 3_000);
     await time.advance(1_000);
     expect(lost).toBe(1);
+    // The option (metrics' scim_lease_lost_total) hears it too; a plain release never does.
+    expect(lostTold).toBe(1);
     expect(lease.held).toBe(false);
   });
 });

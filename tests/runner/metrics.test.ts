@@ -109,6 +109,45 @@ describe("createMetrics()", () => {
     const a = createMetrics();
     const b = createMetrics();
     a.recordWebhookEvent("failed");
-    expect((await b.render()).body).not.toContain('status="failed"');
+    expect((await a.render()).body).toContain('scim_webhook_events_total{status="failed"} 1');
+    expect((await b.render()).body).toContain('scim_webhook_events_total{status="failed"} 0');
+  });
+
+  test("createMetrics() starts the series the alert rules watch at 0, so their first increase counts", async () => {
+    const { body } = await createMetrics().render();
+    expect(body).toContain('scim_sync_runs_total{type="full",status="aborted"} 0');
+    expect(body).toContain('scim_webhook_events_total{status="failed"} 0');
+    expect(body).toContain('scim_ingest_rejected_total{reason="busy"} 0');
+    expect(body).toContain("scim_lease_lost_total 0");
+    expect(body).toContain("scim_sync_consecutive_failures 0");
+    expect(body).toContain("scim_held_deactivations 0");
+    expect(body).toMatch(/scim_runner_start_time_seconds \d{10}/);
+  });
+
+  test("recordSchedule(), recordConsecutiveFailures(), recordIngestRejected() and recordLeaseLost() show in the exposition", async () => {
+    const m = createMetrics();
+    m.recordSchedule({ intervalMs: 6 * 3600_000, deltaIntervalMs: 15 * 60_000 });
+    m.recordConsecutiveFailures(4);
+    m.recordIngestRejected("busy");
+    m.recordIngestRejected("busy");
+    m.recordLeaseLost();
+    const { body } = await m.render();
+    expect(body).toContain('scim_sync_interval_seconds{type="full"} 21600');
+    expect(body).toContain('scim_sync_interval_seconds{type="delta"} 900');
+    expect(body).toContain("scim_sync_consecutive_failures 4");
+    expect(body).toContain('scim_ingest_rejected_total{reason="busy"} 2');
+    expect(body).toContain("scim_lease_lost_total 1");
+  });
+
+  test("render() reads the held count at each scrape and keeps the last value when the read fails", async () => {
+    const m = createMetrics();
+    const answers: Array<number | Error> = [3, new Error("store down"), 1];
+    m.watchHeldDeactivations(() => {
+      const next = answers.shift()!;
+      return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+    });
+    expect((await m.render()).body).toContain("scim_held_deactivations 3");
+    expect((await m.render()).body).toContain("scim_held_deactivations 3");
+    expect((await m.render()).body).toContain("scim_held_deactivations 1");
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
 import { type MongoServer, startMongoServer } from "../../../dev/mongo-server.ts";
 import { createWebhookApp } from "../../../shared/webhook/app.ts";
+import { WebhookStored } from "../../../shared/webhook/answers.ts";
 import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
 import { silentLogger } from "../../../shared/logger.ts";
 import { loadConfig } from "../../../runner/config.ts";
@@ -199,7 +200,7 @@ describe("fault suite: webhooks", () => {
             },
           });
           return res.ok
-            ? { ok: true, status: ((await res.json()) as { status: string }).status }
+            ? { ok: true, status: WebhookStored.parse(await res.json()).status }
             : { ok: false, reason: String(res.status) };
         },
       });

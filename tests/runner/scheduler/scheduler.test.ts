@@ -23,6 +23,7 @@ function setup(opts: {
   const history: SyncHistoryDoc[] = opts.history ?? [];
   const engine = fakeEngine(history, time.clock.now, { auto: opts.auto, throws: opts.throws });
   const finished: SyncHistoryDoc[] = [];
+  const failures: number[] = [];
   const make = (owner: string, engineRun = engine.runSync) => {
     const lease = createLease({
       store,
@@ -41,6 +42,7 @@ function setup(opts: {
       deltaSupported: async () => opts.deltaSupported ?? false,
       logger: silentLogger,
       onRunFinished: (h) => finished.push(h),
+      onConsecutiveFailures: (n) => failures.push(n),
       config: {
         intervalMs: 6 * H,
         deltaIntervalMs: 15 * M,
@@ -51,7 +53,7 @@ function setup(opts: {
     };
     return { scheduler: createScheduler(deps), lease };
   };
-  return { time, store, history, engine, finished, make };
+  return { time, store, history, engine, finished, failures, make };
 }
 
 describe("createScheduler()", () => {
@@ -130,6 +132,21 @@ describe("createScheduler()", () => {
     }
     expect(gaps).toEqual([1 * M, 2 * M, 4 * M]);
     expect(engine.runs.length).toBe(4);
+  });
+
+  test("the loop tells onConsecutiveFailures the failures in a row each time it reads the history", async () => {
+    const { time, failures, make } = setup({ auto: "failed" });
+    const { scheduler } = make("a");
+    scheduler.start();
+    await time.advance(0);
+    await scheduler.idle();
+    for (let i = 0; i < 3; i++) {
+      await time.advance(scheduler.nextRunAt!.getTime() - time.clock.now().getTime());
+      await scheduler.idle();
+    }
+    // The metric's view: it climbs with each failed run and is read from the shared history.
+    expect([...new Set(failures)]).toEqual([0, 1, 2, 3, 4]);
+    expect(failures.at(-1)).toBe(4);
   });
 
   test("the loop backs off when runSync throws without recording history", async () => {

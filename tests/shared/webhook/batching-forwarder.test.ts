@@ -131,6 +131,23 @@ describe("createBatchingForwarder()", () => {
     }
   });
 
+  test("createBatchingForwarder() takes a batch answer with a held event as stored, sending nothing again", async () => {
+    const { calls, fetch, requests } = held();
+    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+    const first = forward(event(1));
+    await requests(1);
+    const rest = [2, 3].map((n) => forward(event(n)));
+    (await requests(1))[0]!.answer(ok());
+    const batch = (await requests(2))[1]!;
+    batch.answer(batchOk(batch, ["held", "success"]));
+    assert.deepEqual(
+      (await Promise.all(rest)).map((r) => (r.ok ? r.status : "not stored")),
+      ["held", "success"],
+    );
+    assert.ok((await first).ok);
+    assert.equal(calls.length, 2, "a held event is final: it is not sent again alone");
+  });
+
   test("createBatchingForwarder() sends only the failed event of a batch again", async () => {
     const { fetch, requests } = held();
     const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });

@@ -12,7 +12,7 @@ import {
 
 const SECRET = "section-secret-0123456789";
 const STANDARD = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const forward = async () => ({ ok: true as const, status: "success" });
+const forward = async () => ({ ok: true as const, status: "success" as const });
 
 describe("webhookConfig()", () => {
   test("webhookConfig() fills the documented defaults", () => {
@@ -22,6 +22,8 @@ describe("webhookConfig()", () => {
       maxBytes: 262144,
       toleranceSeconds: 300,
       requireTimestamp: false,
+      allowedIps: [],
+      trustedProxies: [],
     });
   });
 
@@ -32,6 +34,8 @@ describe("webhookConfig()", () => {
       WEBHOOK_MAX_BYTES: "1024",
       WEBHOOK_TOLERANCE_SECONDS: "60",
       WEBHOOK_REQUIRE_TIMESTAMP: "yes",
+      WEBHOOK_ALLOWED_IPS: "203.0.113.0/24, 2001:db8::/32",
+      TRUSTED_PROXIES: "10.0.0.1",
     }));
     assert.deepEqual(c, {
       secrets: [SECRET, `old-${SECRET}`],
@@ -39,6 +43,11 @@ describe("webhookConfig()", () => {
       maxBytes: 1024,
       toleranceSeconds: 60,
       requireTimestamp: true,
+      allowedIps: [
+        { network: 0xffffcb007100n, prefix: 120, text: "203.0.113.0/24" },
+        { network: 0x20010db8n << 96n, prefix: 32, text: "2001:db8::/32" },
+      ],
+      trustedProxies: [{ network: 0xffff0a000001n, prefix: 128, text: "10.0.0.1" }],
     });
   });
 

@@ -1,0 +1,114 @@
+/**
+ * The person routes, behind the admin rule (app.ts): the inspector as JSON
+ * (`GET /api/v1/scim/people/:key`), provision on demand as JSON
+ * (`POST /api/v1/scim/people/:key/sync`), and their page: the search
+ * (`GET /modules/sync/people?q=`), the person view and its "Sync now" form
+ * POST (a redirect back, so a reload never syncs again).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Logger } from "../../shared/logger.ts";
+import type { PersonReport } from "../inspect/inspect-person.ts";
+import type { PersonSyncResult } from "../inspect/sync-person.ts";
+import { sameOrigin } from "./auth.ts";
+import { PAGE_CSP } from "./page-assets.ts";
+import { type PersonFlash, PersonPage } from "./person-view.tsx";
+
+/** Dependencies of {@linkcode createPersonRoutes}. */
+export interface PersonRoutesDeps {
+  inspect(key: string): Promise<PersonReport>;
+  syncPerson(key: string, options?: { force?: boolean }): Promise<PersonSyncResult>;
+  logger: Logger;
+}
+
+/** An email, an SSO id or an employee number: printable, bounded. */
+const Key = z.string().trim().min(1).max(320).regex(/^[^\s\x00-\x1f]+$/);
+const SearchQuery = z.object({ q: Key });
+const ViewQuery = z.object({
+  synced: z.enum([
+    "created",
+    "updated",
+    "unchanged",
+    "deactivated",
+    "not_found",
+    "aborted",
+    "failed",
+  ])
+    .optional(),
+});
+const SyncQuery = z.object({ force: z.enum(["true", "false"]).optional() });
+
+const STATUS: Record<PersonSyncResult["outcome"], 200 | 404 | 409 | 502> = {
+  created: 200,
+  updated: 200,
+  unchanged: 200,
+  deactivated: 200,
+  not_found: 404,
+  aborted: 409,
+  failed: 502,
+};
+
+const personPath = (key: string) => `/modules/sync/people/${encodeURIComponent(key)}`;
+
+function flashOf(outcome: PersonSyncResult["outcome"] | undefined): PersonFlash | null {
+  if (!outcome) return null;
+  if (outcome === "aborted") {
+    return {
+      kind: "error",
+      text: "Not synced: the deletion is held by the accidental-deletion guard.",
+    };
+  }
+  if (outcome === "failed") return { kind: "error", text: "Sync failed; see the history." };
+  return { kind: "success", text: `✅ Synced now: ${outcome.replace("_", " ")}.` };
+}
+
+/**
+ * Creates the person routes (mount them behind the admin rule).
+ *
+ * @example
+ * ```ts
+ * app.route("/", createPersonRoutes({ inspect: runtime.inspect, syncPerson: runtime.syncPerson, logger }));
+ * ```
+ */
+export function createPersonRoutes(deps: PersonRoutesDeps): Hono {
+  const app = new Hono();
+  app.get("/api/v1/scim/people/:key", async (c) => {
+    const key = Key.safeParse(c.req.param("key"));
+    if (!key.success) return c.json({ error: "key must be an email, an id or a number" }, 400);
+    const report = await deps.inspect(key.data);
+    c.header("Cache-Control", "no-store");
+    return c.json(report, report.ofm === null && report.live.kind === "absent" ? 404 : 200);
+  });
+  app.post("/api/v1/scim/people/:key/sync", sameOrigin(), async (c) => {
+    const key = Key.safeParse(c.req.param("key"));
+    const q = SyncQuery.safeParse(c.req.query());
+    if (!key.success || !q.success) return c.json({ error: "bad key or force" }, 400);
+    const r = await deps.syncPerson(key.data, { force: q.data.force === "true" });
+    deps.logger.info("👤 On-demand sync requested from the HTTP API", { outcome: r.outcome });
+    return c.json(r, STATUS[r.outcome]);
+  });
+  app.get("/modules/sync/people", (c) => {
+    const q = SearchQuery.safeParse(c.req.query());
+    if (!q.success) return c.redirect("/modules/sync", 303);
+    return c.redirect(personPath(q.data.q), 303);
+  });
+  app.get("/modules/sync/people/:key", async (c) => {
+    const key = Key.safeParse(c.req.param("key"));
+    const q = ViewQuery.safeParse(c.req.query());
+    if (!key.success || !q.success) return c.json({ error: "bad key or query" }, 400);
+    const report = await deps.inspect(key.data);
+    c.header("Cache-Control", "no-store");
+    c.header("Content-Security-Policy", PAGE_CSP);
+    return c.html(<PersonPage report={report} flash={flashOf(q.data.synced)} />);
+  });
+  app.post("/modules/sync/people/:key/sync", sameOrigin(), async (c) => {
+    const key = Key.safeParse(c.req.param("key"));
+    if (!key.success) return c.json({ error: "bad key" }, 400);
+    const r = await deps.syncPerson(key.data);
+    deps.logger.info("👤 On-demand sync requested from the sync page", { outcome: r.outcome });
+    return c.redirect(`${personPath(key.data)}?synced=${r.outcome}`, 303);
+  });
+  return app;
+}

@@ -1,0 +1,238 @@
+/**
+ * One purge of the long departed: list the users deactivated before the
+ * cutoff, hold their number against PURGE_MAX, ask the SSO about each one
+ * live (`GET /Users/{id}`), and — only with `apply` — hard-delete those the
+ * SSO confirms gone or inactive, recording a `syncHistory` entry
+ * (`type: "purge"`) and one `syncChanges` entry (`action: "deleted"`) per
+ * user deleted. Without `apply` nothing is written.
+ *
+ * @module
+ */
+import type { Logger } from "../../shared/logger.ts";
+import type { DeactivationLimit } from "../config.ts";
+import type { ChangeRecord } from "../documents/change-record.ts";
+import type { PurgeCandidate, PurgeRecord, PurgeStats } from "../store/purge-store.ts";
+import {
+  type DirectoryVerdict,
+  directoryVerdict,
+  purgeGuard,
+  PurgeRefusedError,
+} from "./purge-rules.ts";
+
+/** What {@linkcode runPurge} needs; the store's objects satisfy it. */
+export interface PurgeDeps {
+  store: {
+    candidates(cutoff: Date): Promise<PurgeCandidate[]>;
+    countUsers(): Promise<number>;
+    deleteDeparted(ids: readonly string[], cutoff: Date): Promise<string[]>;
+    startRecord(record: PurgeRecord): Promise<{ toHexString(): string }>;
+    finishRecord(id: { toHexString(): string }, patch: Partial<PurgeRecord>): Promise<void>;
+  };
+  changes: { record(records: readonly ChangeRecord[]): Promise<void> };
+  /** The SCIM client's GET (runner/scim/scim-client.ts). */
+  scim: { get(path: string): Promise<unknown> };
+  limit: DeactivationLimit;
+  logger: Logger;
+  now: () => Date;
+  runnerId?: string;
+}
+
+/** What one purge is asked to do. */
+export interface PurgeOptions {
+  inactiveForMs: number;
+  /** Delete; without it the purge only lists. */
+  apply: boolean;
+  /** Pass PURGE_MAX. */
+  force: boolean;
+  /** Requests to the SSO at once. @default 4 */
+  concurrency?: number;
+}
+
+/** A candidate with the SSO's answer. */
+export interface CheckedCandidate extends PurgeCandidate {
+  verdict: DirectoryVerdict;
+}
+
+/** What a purge did or would do. */
+export interface PurgeReport {
+  status: PurgeRecord["status"];
+  applied: boolean;
+  cutoff: Date;
+  totalUsers: number;
+  guard: { ok: boolean; allowed: number; forced: boolean };
+  /** Confirmed departed: deleted with `apply`, else would be. */
+  deletable: CheckedCandidate[];
+  /** Active in the SSO, or unconfirmed: kept. */
+  kept: CheckedCandidate[];
+  deleted: string[];
+  stats: PurgeStats;
+  historyId: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Asks the SSO about each candidate, a few at a time; errors become "unknown". */
+async function checkAll(
+  deps: PurgeDeps,
+  list: PurgeCandidate[],
+  concurrency: number,
+): Promise<CheckedCandidate[]> {
+  const out: CheckedCandidate[] = new Array(list.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      const c = list[i]!;
+      const answer = await deps.scim.get(`/Users/${encodeURIComponent(c.ssoUserId)}`).then(
+        (body) => ({ ok: true as const, body }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      out[i] = { ...c, verdict: directoryVerdict(c.ssoUserId, answer) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return out;
+}
+
+const confirmed = (c: CheckedCandidate) =>
+  c.verdict.kind === "gone" || c.verdict.kind === "inactive";
+
+function statsOf(checked: CheckedCandidate[], deleted: string[]): PurgeStats {
+  const unknown = checked.filter((c) => c.verdict.kind === "unknown");
+  return {
+    candidates: checked.length,
+    usersDeleted: deleted.length,
+    keptActive: checked.filter((c) => c.verdict.kind === "active").length,
+    unconfirmed: unknown.length,
+    errors: unknown.map((c) => ({
+      resourceType: "User" as const,
+      resourceId: c.ssoUserId,
+      code: "PURGE_UNCONFIRMED",
+      message: `${c.email}: kept, the SSO could not confirm the departure (${
+        c.verdict.kind === "unknown" ? c.verdict.reason : ""
+      })`,
+    })),
+  };
+}
+
+/**
+ * Runs one purge. Throws only for MongoDB failures before anything was
+ * deleted; a refusal by PURGE_MAX is a report with status `aborted`.
+ *
+ * @example
+ * ```ts
+ * const report = await runPurge(deps, { inactiveForMs: 90 * 86_400_000, apply: false, force: false });
+ * report.deletable.length; // who would go
+ * ```
+ */
+export async function runPurge(deps: PurgeDeps, o: PurgeOptions): Promise<PurgeReport> {
+  const startedAt = deps.now();
+  const cutoff = new Date(startedAt.getTime() - o.inactiveForMs);
+  const [candidates, totalUsers] = await Promise.all([
+    deps.store.candidates(cutoff),
+    deps.store.countUsers(),
+  ]);
+  const verdict = purgeGuard(candidates.length, totalUsers, deps.limit);
+  const guard = { ...verdict, forced: o.force && !verdict.ok };
+  const refused = !verdict.ok && !o.force;
+  // A refused purge asks the SSO about nobody: the count alone says something is off.
+  const checked = refused
+    ? candidates.map((c) => ({
+      ...c,
+      verdict: { kind: "unknown", reason: "not checked" } as const,
+    }))
+    : await checkAll(deps, candidates, o.concurrency ?? 4);
+  const base = {
+    applied: o.apply && !refused,
+    cutoff,
+    totalUsers,
+    guard,
+    deletable: refused ? [] : checked.filter(confirmed),
+    kept: refused ? [] : checked.filter((c) => !confirmed(c)),
+  };
+  const error = refused ? new PurgeRefusedError(candidates.length, verdict.allowed) : null;
+  const describe = error ? { code: error.code, message: error.message } : null;
+  if (!o.apply) {
+    const stats = { ...statsOf(checked, []), candidates: candidates.length };
+    return {
+      ...base,
+      status: refused ? "aborted" : "success",
+      deleted: [],
+      stats,
+      historyId: null,
+      error: describe,
+    };
+  }
+  return await applyPurge(deps, o, { ...base, startedAt, checked, error: describe });
+}
+
+/** The writing half: the record, the deletes in batches, the change log, the record's end. */
+async function applyPurge(
+  deps: PurgeDeps,
+  o: PurgeOptions,
+  p: Omit<PurgeReport, "status" | "deleted" | "stats" | "historyId" | "error"> & {
+    startedAt: Date;
+    checked: CheckedCandidate[];
+    error: PurgeReport["error"];
+  },
+): Promise<PurgeReport> {
+  const record: PurgeRecord = {
+    type: "purge",
+    startedAt: p.startedAt,
+    completedAt: null,
+    status: "running",
+    cutoff: p.cutoff,
+    inactiveForMs: o.inactiveForMs,
+    forced: p.guard.forced,
+    stats: statsOf(p.checked, []),
+    ...(deps.runnerId ? { runner: deps.runnerId } : {}),
+  };
+  const id = await deps.store.startRecord(record);
+  const historyId = id.toHexString();
+  const deleted: string[] = [];
+  let status: PurgeRecord["status"] = p.error ? "aborted" : "success";
+  let error = p.error;
+  try {
+    for (let i = 0; i < p.deletable.length && !p.error; i += 500) {
+      const batch = p.deletable.slice(i, i + 500);
+      const gone = await deps.store.deleteDeparted(batch.map((c) => c.ssoUserId), p.cutoff);
+      deleted.push(...gone);
+      await deps.changes.record(changeRecords(batch, new Set(gone), historyId, deps.now()));
+    }
+  } catch (e) {
+    status = "failed";
+    error = { code: "STORE_FAILED", message: e instanceof Error ? e.message : String(e) };
+  }
+  const completedAt = deps.now();
+  const stats = statsOf(p.checked, deleted);
+  await deps.store.finishRecord(id, {
+    status,
+    completedAt,
+    durationMs: completedAt.getTime() - p.startedAt.getTime(),
+    stats,
+    error,
+  });
+  deps.logger.warn(`🗑️ Purge ${status}: ${deleted.length} departed user(s) hard-deleted`, {
+    historyId,
+  });
+  const { startedAt: _s, checked: _c, ...shown } = p;
+  return { ...shown, status, deleted, stats, historyId, error };
+}
+
+/** One `deleted` change per user actually deleted; its email as the subject, no values. */
+function changeRecords(
+  batch: readonly CheckedCandidate[],
+  gone: ReadonlySet<string>,
+  historyId: string,
+  at: Date,
+): ChangeRecord[] {
+  return batch.filter((c) => gone.has(c.ssoUserId)).map((c) => ({
+    resourceType: "User",
+    resourceId: c.ssoUserId,
+    subject: c.email,
+    action: "deleted",
+    fields: [],
+    values: {},
+    source: { kind: "purge", historyId },
+    at,
+  }));
+}
