@@ -148,6 +148,7 @@ export async function startBenchWorld(
  *
  * @param users the organisation's size
  * @param runnerEnv the runner's own settings (MONGODB_DB, SYNC_INTERVAL, …)
+ * @param runnerRoot the checkout whose runner runs (another one for a before/after) @default ROOT
  * @returns the servers, the runner and the edge, and `stop()`
  *
  * @example
@@ -156,7 +157,11 @@ export async function startBenchWorld(
  * await world.stop();
  * ```
  */
-export async function startWebhookWorld(users: number, runnerEnv: Record<string, string>) {
+export async function startWebhookWorld(
+  users: number,
+  runnerEnv: Record<string, string>,
+  runnerRoot: string = ROOT,
+) {
   const edgePort = await freePort();
   const world = await startBenchWorld(users, {
     SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -168,7 +173,7 @@ export async function startWebhookWorld(users: number, runnerEnv: Record<string,
     PORT: "0",
     LOG_LEVEL: "warn",
     ...runnerEnv,
-  }, { name: "runner", cwd: ROOT, timeoutMs: 60_000 });
+  }, { name: "runner", cwd: runnerRoot, timeoutMs: 60_000 });
   const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
     SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
     INGEST_SECRET,

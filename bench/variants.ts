@@ -4,7 +4,8 @@
  * same database and SSO (ratios, since absolute times on a shared machine are
  * noise). Each variant gets its own database: an initial sync, then `--repeat`
  * no-op resyncs, every step in its own process (bench/step.ts) with the
- * variant's environment on top of the runner's. Prints per variant the median
+ * variant's environment on top of the runner's (`BENCH_ROOT=<dir>` runs another
+ * checkout's code, for a before/after of a change). Prints per variant the median
  * initial and no-op time, the no-op's CPU per user and the peak RSS.
  *
  * @module
@@ -38,7 +39,8 @@ interface Step {
 const world = await startBenchWorld(N);
 async function step(db: string, env: Record<string, string>): Promise<Step> {
   const p = Bun.spawn([BUN, "bench/step.ts", "ours"], {
-    cwd: ROOT,
+    // BENCH_ROOT: another checkout (say, of HEAD) as a variant, for a before/after of code.
+    cwd: env.BENCH_ROOT ?? ROOT,
     env: { ...process.env, ...world.env, ...env, MONGODB_DB: db },
     stdout: "pipe",
     stderr: "inherit",

@@ -3,6 +3,8 @@
  * directory change — a SCIM PUT on the development SSO, its signed webhook to
  * a real Deno edge, forwarded to a real Bun runner, until the MongoDB document
  * shows the change. Prints p50/p99 and merges them into bench/results.json.
+ * `--baseline <dir>` first measures another checkout's runner the same way
+ * (a before/after of a change in one run; link its node_modules to ours).
  *
  * @module
  */
@@ -14,64 +16,87 @@ import { ROOT, startWebhookWorld } from "./bench-world.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { events: { type: "string", default: "1000" } },
+  options: {
+    events: { type: "string", default: "1000" },
+    /** Another checkout (its node_modules linked) measured in the same run, before ours. */
+    baseline: { type: "string" },
+  },
 });
 const EVENTS = Number(values.events);
 
-const world = await startWebhookWorld(1000, { MONGODB_DB: "bench_webhooks", SYNC_INTERVAL: "1d" });
-const { mongo, sso } = world;
-const client = await new MongoClient(mongo.uri).connect();
-const users = client.db("bench_webhooks").collection("users");
-const latencies: number[] = [];
-try {
-  while ((await users.countDocuments()) < 1000) await Bun.sleep(100);
-  const tok = await fetch(`${sso.url}/scim/v2/token`, {
-    method: "POST",
-    body: new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: world.client.id,
-      client_secret: world.client.secret,
-    }),
-  });
-  const auth = {
-    Authorization: `Bearer ${((await tok.json()) as { access_token: string }).access_token}`,
-    "Content-Type": "application/scim+json",
-  };
-  const page =
-    (await (await fetch(`${sso.url}/scim/v2/Users?count=200`, { headers: auth })).json()) as {
-      Resources: Record<string, unknown>[];
-    };
-  // Polled by _id: the one lookup FerretDB answers from an index, so the watcher barely loads it.
-  const ids = new Map<unknown, unknown>();
-  for (const d of await users.find({}, { projection: { _id: 1, ssoUserId: 1 } }).toArray()) {
-    ids.set(d.ssoUserId, d._id);
-  }
-  for (let i = 0; i < EVENTS; i++) {
-    const user = page.Resources[i % page.Resources.length] as Record<string, unknown>;
-    const _id = ids.get(user.id);
-    const phone = `+62 lat ${i}`;
-    user.phoneNumbers = [{ value: phone, type: "mobile", primary: true }];
-    const t0 = performance.now();
-    await fetch(`${sso.url}/scim/v2/Users/${String(user.id)}`, {
-      method: "PUT",
-      headers: auth,
-      body: JSON.stringify(user),
+/** One world (SSO, edge, the runner of `root`), EVENTS changes through it; the latencies. */
+async function measure(root: string): Promise<number[]> {
+  const world = await startWebhookWorld(
+    1000,
+    { MONGODB_DB: "bench_webhooks", SYNC_INTERVAL: "1d" },
+    root,
+  );
+  const { mongo, sso } = world;
+  const client = await new MongoClient(mongo.uri).connect();
+  const users = client.db("bench_webhooks").collection("users");
+  const latencies: number[] = [];
+  try {
+    while ((await users.countDocuments()) < 1000) await Bun.sleep(100);
+    const tok = await fetch(`${sso.url}/scim/v2/token`, {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: world.client.id,
+        client_secret: world.client.secret,
+      }),
     });
-    while (
-      (await users.findOne({ _id } as object, { projection: { phone: 1 } }))?.phone !== phone
-    ) await Bun.sleep(2);
-    latencies.push(performance.now() - t0);
+    const auth = {
+      Authorization: `Bearer ${((await tok.json()) as { access_token: string }).access_token}`,
+      "Content-Type": "application/scim+json",
+    };
+    const page =
+      (await (await fetch(`${sso.url}/scim/v2/Users?count=200`, { headers: auth })).json()) as {
+        Resources: Record<string, unknown>[];
+      };
+    // Polled by _id: the one lookup FerretDB answers from an index, so the watcher barely loads it.
+    const ids = new Map<unknown, unknown>();
+    for (const d of await users.find({}, { projection: { _id: 1, ssoUserId: 1 } }).toArray()) {
+      ids.set(d.ssoUserId, d._id);
+    }
+    for (let i = 0; i < EVENTS; i++) {
+      const user = page.Resources[i % page.Resources.length] as Record<string, unknown>;
+      const _id = ids.get(user.id);
+      const phone = `+62 lat ${i}`;
+      user.phoneNumbers = [{ value: phone, type: "mobile", primary: true }];
+      const t0 = performance.now();
+      await fetch(`${sso.url}/scim/v2/Users/${String(user.id)}`, {
+        method: "PUT",
+        headers: auth,
+        body: JSON.stringify(user),
+      });
+      while (
+        (await users.findOne({ _id } as object, { projection: { phone: 1 } }))?.phone !== phone
+      ) await Bun.sleep(2);
+      latencies.push(performance.now() - t0);
+    }
+  } finally {
+    await client.close();
+    await world.stop();
   }
-} finally {
-  await client.close();
-  await world.stop();
+  return latencies.sort((a, b) => a - b);
 }
-latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
+
+const pctOf = (latencies: number[]) => (p: number) =>
   Math.round(
     (latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN) *
       10,
   ) / 10;
+
+if (values.baseline) {
+  const before = pctOf(await measure(resolve(values.baseline)));
+  console.log(
+    `baseline (${values.baseline}) over ${EVENTS} changes: p50 ${before(50)} ms, p99 ${
+      before(99)
+    } ms, max ${before(100)} ms`,
+  );
+}
+const latencies = await measure(ROOT);
+const pct = pctOf(latencies);
 const figures = {
   events: EVENTS,
   p50Ms: pct(50),

@@ -31,6 +31,7 @@ import { createWebhookStores } from "./store/webhook-stores.ts";
 import { createPersonStore } from "./store/person-store.ts";
 import { inspectPerson, type PersonReport } from "./inspect/inspect-person.ts";
 import { type PersonSyncResult, syncPerson } from "./inspect/sync-person.ts";
+import { type OrgUnitSyncResult, syncOrgUnit } from "./inspect/sync-org-unit.ts";
 import { createPurgeStore } from "./store/purge-store.ts";
 import { createNameLookup } from "./store/name-lookup.ts";
 import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
@@ -55,6 +56,8 @@ export interface Runtime {
   inspect(key: string): Promise<PersonReport>;
   /** Provision on demand (inspect/sync-person.ts): one person synced now, through the guard. */
   syncPerson(key: string, options?: { force?: boolean }): Promise<PersonSyncResult>;
+  /** Provision on demand (inspect/sync-org-unit.ts): one org unit by id or name, through the guard. */
+  syncOrgUnit(key: string, options?: { force?: boolean }): Promise<OrgUnitSyncResult>;
   /** Webhook events: claim, apply, hold; its indexes are ensured. */
   events: EventApplier;
   leaseStore: LeaseStore;
@@ -213,7 +216,7 @@ function personTools(
     now: () => Date;
     runnerId: string;
   },
-): Pick<Runtime, "inspect" | "syncPerson"> {
+): Pick<Runtime, "inspect" | "syncPerson" | "syncOrgUnit"> {
   const people = createPersonStore(mongo.db);
   const reads = {
     people,
@@ -230,6 +233,22 @@ function personTools(
           store: p.stores.store,
           history: p.stores.history,
           userHashFields: userHashFields(config.excludeFields),
+          maxDeactivate: config.maxDeactivate,
+          guardWindowMs: config.guardWindowMs,
+          runnerId: p.runnerId,
+          now: p.now,
+          logger,
+        },
+        key,
+        o,
+      ),
+    syncOrgUnit: (key, o) =>
+      syncOrgUnit(
+        {
+          people,
+          client: p.client,
+          store: p.stores.store,
+          history: p.stores.history,
           maxDeactivate: config.maxDeactivate,
           guardWindowMs: config.guardWindowMs,
           runnerId: p.runnerId,

@@ -94,7 +94,11 @@ function daemonApp(
         leaseHolder: async () => (await runtime.leaseStore.holder("scim-sync"))?.owner ?? null,
       },
     },
-    people: { inspect: runtime.inspect, syncPerson: runtime.syncPerson },
+    people: {
+      inspect: runtime.inspect,
+      syncPerson: runtime.syncPerson,
+      syncOrgUnit: runtime.syncOrgUnit,
+    },
     mounts: webhookMounts({
       events,
       config,

@@ -36,7 +36,12 @@ export interface Metrics {
   render(): Promise<{ body: string; contentType: string }>;
 }
 
-const SHORT = { scim_full_sync: "full", scim_delta_sync: "delta", scim_user_sync: "user" } as const;
+const SHORT = {
+  scim_full_sync: "full",
+  scim_delta_sync: "delta",
+  scim_user_sync: "user",
+  scim_group_sync: "group",
+} as const;
 const RESOURCES = new Set([
   "Users",
   "Groups",

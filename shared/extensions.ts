@@ -43,8 +43,21 @@ export function extensionKeyMatches(key: string, name: string): boolean {
  */
 export function findExtension(resource: Record<string, unknown>, name: string): unknown {
   if (name in resource) return resource[name];
-  for (const key of Object.keys(resource)) {
-    if (extensionKeyMatches(key, name)) return resource[key];
+  let known = matches.get(name);
+  if (!known) matches.set(name, known = new Map());
+  for (const key in resource) {
+    if (!Object.hasOwn(resource, key)) continue;
+    let hit = known.get(key);
+    if (hit === undefined) {
+      hit = extensionKeyMatches(key, name);
+      // Every resource of a listing has the same few keys; a hostile one cannot grow this.
+      if (known.size < MATCH_CACHE_LIMIT) known.set(key, hit);
+    }
+    if (hit) return resource[key];
   }
   return undefined;
 }
+
+/** Decisions of {@linkcode extensionKeyMatches} by name, then key: splitting URNs per resource was 0.24 s of a 100,000-user no-op. */
+const matches = new Map<string, Map<string, boolean>>();
+const MATCH_CACHE_LIMIT = 512;

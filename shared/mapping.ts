@@ -7,6 +7,13 @@
  */
 import { z } from "zod";
 import { findExtension } from "./extensions.ts";
+import {
+  isPlainEnterprise,
+  isPlainOrgUnit,
+  isPlainPosition,
+  isPlainScimGroup,
+  isPlainScimUser,
+} from "./scim-fast-check.ts";
 import type { OfmOrgUnit, OfmUser, ResourceError } from "./ofm-documents.ts";
 import {
   EnterpriseUser,
@@ -53,9 +60,12 @@ function parseExtension<S extends z.ZodType>(
   raw: Record<string, unknown>,
   name: string,
   schema: S,
+  plain: (value: unknown) => boolean,
 ): { ok: true; value: z.infer<S> | undefined } | { ok: false; error: z.ZodError } {
   const value = findExtension(raw, name);
   if (value === undefined || value === null) return { ok: true, value: undefined };
+  // The common shape needs no copy; anything else goes through zod (and its messages).
+  if (plain(value)) return { ok: true, value: value as z.infer<S> };
   const parsed = schema.safeParse(value);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: parsed.error };
 }
@@ -73,12 +83,16 @@ function parseExtension<S extends z.ZodType>(
  * ```
  */
 export function mapUser(raw: unknown): MapResult<OfmUser> {
-  const user = ScimUser.safeParse(raw);
-  if (!user.success) return { ok: false, error: schemaError("User", raw, "", user.error) };
-  const u = user.data as ScimUser & Record<string, unknown>;
-  const ent = parseExtension(u, "enterprise", EnterpriseUser);
+  let u: ScimUser & Record<string, unknown>;
+  if (isPlainScimUser(raw)) u = raw as typeof u;
+  else {
+    const user = ScimUser.safeParse(raw);
+    if (!user.success) return { ok: false, error: schemaError("User", raw, "", user.error) };
+    u = user.data as typeof u;
+  }
+  const ent = parseExtension(u, "enterprise", EnterpriseUser, isPlainEnterprise);
   if (!ent.ok) return { ok: false, error: schemaError("User", raw, "enterprise.", ent.error) };
-  const pos = parseExtension(u, "x-position", PositionExtension);
+  const pos = parseExtension(u, "x-position", PositionExtension, isPlainPosition);
   if (!pos.ok) return { ok: false, error: schemaError("User", raw, "x-position.", pos.error) };
   const manager = ent.value?.manager;
   return {
@@ -88,7 +102,8 @@ export function mapUser(raw: unknown): MapResult<OfmUser> {
       email: u.userName,
       firstName: u.name?.givenName ?? null,
       lastName: u.name?.familyName ?? null,
-      isActive: u.active,
+      // Absent on the fast path: zod's default (RFC 7643 §4.1.1) is true.
+      isActive: u.active !== false,
       phone: firstValue(u.phoneNumbers),
       userId: ent.value?.employeeNumber ?? null,
       departmentId: ent.value?.department ?? null,
@@ -113,10 +128,14 @@ export function mapUser(raw: unknown): MapResult<OfmUser> {
  * ```
  */
 export function mapGroup(raw: unknown): MapResult<OfmOrgUnit> {
-  const group = ScimGroup.safeParse(raw);
-  if (!group.success) return { ok: false, error: schemaError("Group", raw, "", group.error) };
-  const g = group.data as ScimGroup & Record<string, unknown>;
-  const ext = parseExtension(g, "x-orgUnit", OrgUnitExtension);
+  let g: ScimGroup & Record<string, unknown>;
+  if (isPlainScimGroup(raw)) g = raw as typeof g;
+  else {
+    const group = ScimGroup.safeParse(raw);
+    if (!group.success) return { ok: false, error: schemaError("Group", raw, "", group.error) };
+    g = group.data as typeof g;
+  }
+  const ext = parseExtension(g, "x-orgUnit", OrgUnitExtension, isPlainOrgUnit);
   if (!ext.ok) return { ok: false, error: schemaError("Group", raw, "x-orgUnit.", ext.error) };
   return {
     ok: true,

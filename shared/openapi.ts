@@ -20,7 +20,7 @@ export interface ApiResponse {
 /** One route, as {@linkcode openApiDocument} turns it into an operation. */
 export interface ApiOperation {
   method: "get" | "post";
-  /** Hono's path, which for these routes is also the OpenAPI path. */
+  /** Hono's path; its `:name` segments become OpenAPI's `{name}`, described by {@linkcode ApiOperation.params}. */
   path: string;
   operationId: string;
   summary: string;
@@ -28,6 +28,8 @@ export interface ApiOperation {
   tags?: string[];
   /** Alternatives, any one suffices; `[]` is open. */
   security?: Record<string, string[]>[];
+  /** The path parameters' schema: each property becomes one `in: path` parameter. */
+  params?: z.ZodObject;
   /** The query string's schema: each property becomes one `in: query` parameter. */
   query?: z.ZodObject;
   /** Request headers the route reads besides its security schemes. */
@@ -71,8 +73,24 @@ export function schemaObject(schema: z.ZodType, io: "input" | "output"): JsonSch
   return json;
 }
 
+/** Hono's `/people/:key` as OpenAPI's `/people/{key}`. */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z_]\w*)/g, "{$1}");
+
 function parameters(op: ApiOperation): JsonSchema[] {
   const out: JsonSchema[] = [];
+  const named = [...op.path.matchAll(/:([A-Za-z_]\w*)/g)].map((m) => m[1]!);
+  const given = Object.keys(op.params?.shape ?? {});
+  if (named.join() !== given.join()) {
+    throw new TypeError(`${op.path}: params describe [${given}], the path names [${named}]`);
+  }
+  for (const [name, schema] of Object.entries(op.params?.shape ?? {})) {
+    out.push({
+      name,
+      in: "path",
+      required: true,
+      schema: schemaObject(schema as z.ZodType, "input"),
+    });
+  }
   const shape = op.query?.shape ?? {};
   const required = new Set((op.query && schemaObject(op.query, "input").required) as string[]);
   for (const [name, schema] of Object.entries(shape)) {
@@ -144,7 +162,8 @@ function operation(op: ApiOperation): JsonSchema {
  * @param info title, version, description, servers and security schemes
  * @param operations the routes
  * @returns the document, as plain JSON
- * @throws {TypeError} when two operations share a method and path
+ * @throws {TypeError} when two operations share a method and path, or a path's
+ *   `:name` segments and its params differ
  *
  * @example
  * ```ts
@@ -158,7 +177,7 @@ export function openApiDocument(
 ): Record<string, unknown> & { paths: Record<string, Record<string, JsonSchema>> } {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of [...operations].sort((a, b) => a.path.localeCompare(b.path))) {
-    const item = (paths[op.path] ??= {});
+    const item = (paths[openApiPath(op.path)] ??= {});
     if (item[op.method]) {
       throw new TypeError(`${op.method.toUpperCase()} ${op.path} is described twice`);
     }
@@ -189,7 +208,7 @@ export function servedRoutes(routes: readonly { method: string; path: string }[]
 }
 
 /**
- * The `METHOD path` pairs a document describes.
+ * The `METHOD path` pairs a document describes, in Hono's spelling (`{key}` as `:key`).
  *
  * @example
  * ```ts
@@ -200,6 +219,9 @@ export function documentedRoutes(
   doc: { paths: Record<string, Record<string, unknown>> },
 ): string[] {
   return Object.entries(doc.paths)
-    .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
+    .flatMap(([path, item]) => {
+      const hono = path.replace(/\{([^}]+)\}/g, ":$1");
+      return Object.keys(item).map((m) => `${m.toUpperCase()} ${hono}`);
+    })
     .sort();
 }

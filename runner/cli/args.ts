@@ -17,6 +17,8 @@ export interface SyncArgs {
   inspect?: string;
   /** Sync one person now (provision on demand), then exit. */
   user?: string;
+  /** Sync one org unit now (by SCIM Group id or unit name), then exit. */
+  group?: string;
   help: boolean;
 }
 
@@ -32,9 +34,11 @@ export const USAGE =
   --apply-held  apply the webhook deactivations the guard held, then exit (no sync)
   --inspect <email|id>  show one person: OFM, the SSO live, the differences, the verdict
   --user <email|id>     sync one person now (same mapping, guard, history, change log)
+  --group <id|name>     sync one org unit now, by SCIM Group id or unit name (the same)
 
 Exit: 0 success, 1 failed or aborted, 2 bad configuration,
-      3 success but the listing was not proven complete (nobody deactivated by absence)
+      3 success but the listing was not proven complete (nobody deactivated by absence),
+      4 --inspect, --user or --group: neither OFM nor the SSO knows the key
 `;
 
 /**
@@ -59,6 +63,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
         "apply-held": { type: "boolean", default: false },
         inspect: { type: "string" },
         user: { type: "string" },
+        group: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -73,6 +78,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       applyHeld: values["apply-held"] === true,
       ...(values.inspect?.trim() ? { inspect: values.inspect.trim() } : {}),
       ...(values.user?.trim() ? { user: values.user.trim() } : {}),
+      ...(values.group?.trim() ? { group: values.group.trim() } : {}),
       help: values.help === true,
     };
   } catch (e) {

@@ -1,7 +1,8 @@
 /**
- * `npm run sync -- --inspect <email|id>` and `--user <email|id>`: the person
- * inspector and provision on demand on the command line, as text or (with
- * `--json`) as the JSON the HTTP routes answer.
+ * `npm run sync -- --inspect <email|id>`, `--user <email|id>` and
+ * `--group <id|name>`: the person inspector and provision on demand (one
+ * person, one org unit) on the command line, as text or (with `--json`) as
+ * the JSON the HTTP routes answer.
  *
  * @module
  */
@@ -77,6 +78,27 @@ export async function syncOne(
   out: Out,
 ): Promise<number> {
   const r = await runtime.syncPerson(key, { force: args.force });
+  out(`${r.outcome === "failed" || r.outcome === "aborted" ? "❌" : "✅"} ${r.message}`);
+  if (args.json) console.log(JSON.stringify(r));
+  if (r.outcome === "not_found") return 4;
+  return r.outcome === "failed" || r.outcome === "aborted" ? 1 : 0;
+}
+
+/**
+ * `--group`: syncs one org unit now; exit 0 on success, 1 failed or held by the guard, 4 unknown key.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await syncOrgUnitOne(runtime, "Finance", { json: false, force: false }, console.log);
+ * ```
+ */
+export async function syncOrgUnitOne(
+  runtime: Runtime,
+  key: string,
+  args: { json: boolean; force: boolean },
+  out: Out,
+): Promise<number> {
+  const r = await runtime.syncOrgUnit(key, { force: args.force });
   out(`${r.outcome === "failed" || r.outcome === "aborted" ? "❌" : "✅"} ${r.message}`);
   if (args.json) console.log(JSON.stringify(r));
   if (r.outcome === "not_found") return 4;

@@ -14,7 +14,7 @@ import { type Config, loadConfig } from "../config.ts";
 import type { SyncProgress } from "../sync/sync-engine.ts";
 import { parseSyncArgs, type SyncArgs, USAGE } from "./args.ts";
 import { header, heldSummary, summary } from "./summary.ts";
-import { inspectOne, syncOne } from "./person.ts";
+import { inspectOne, syncOne, syncOrgUnitOne } from "./person.ts";
 
 /** Prints a line: on stdout, or on stderr with --json (stdout then carries the JSON alone). */
 type Out = (line: string) => void;
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
   try {
     if (args.inspect) return await inspectOne(runtime, args.inspect, args.json, out);
     if (args.user) return await syncOne(runtime, args.user, args, out);
+    if (args.group) return await syncOrgUnitOne(runtime, args.group, args, out);
     if (args.applyHeld) return await applyHeld(runtime, args, out);
     if (args.dryRun && args.json) return await previewOnce(runtime, out);
     return await syncOnce(runtime, args, out);

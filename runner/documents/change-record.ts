@@ -67,6 +67,12 @@ export const RECORDED_FIELDS: Record<"User" | "Group", readonly string[]> = {
   Group: ORG_UNIT_SYNC_FIELDS,
 };
 
+/** {@linkcode RECORDED_FIELDS} as sets, built once: a Set per record was a large share of an initial sync's record-keeping. */
+const ALLOWED: Record<"User" | "Group", ReadonlySet<string>> = {
+  User: new Set(USER_SYNC_FIELDS),
+  Group: new Set(ORG_UNIT_SYNC_FIELDS),
+};
+
 const same = (a: unknown, b: unknown) =>
   a === b || (a == null && b == null) ||
   (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
@@ -96,7 +102,7 @@ export function changeRecord(i: {
   source: ChangeOrigin;
   at: Date;
 }): ChangeRecord | null {
-  const allowed = new Set(RECORDED_FIELDS[i.resourceType]);
+  const allowed = ALLOWED[i.resourceType];
   const values: Record<string, FieldChange> = {};
   for (const f of i.fields) {
     if (!allowed.has(f) || !(f in i.after)) continue;

@@ -8,8 +8,11 @@
  */
 import type { ResourceError } from "../../shared/ofm-documents.ts";
 
-/** `scim_user_sync`: one person or org unit synced on demand; the scheduler ignores it. */
-export type SyncType = "scim_full_sync" | "scim_delta_sync" | "scim_user_sync";
+/**
+ * `scim_user_sync` / `scim_group_sync`: one person / one org unit synced on
+ * demand; the scheduler ignores both (scheduler/schedule.ts `countsForSchedule`).
+ */
+export type SyncType = "scim_full_sync" | "scim_delta_sync" | "scim_user_sync" | "scim_group_sync";
 export type SyncStatus = "running" | "success" | "failed" | "aborted" | "interrupted";
 
 /** The counters of one run: the guide's `stats` plus the unchanged and fetched counts. */

@@ -42,6 +42,7 @@ const ADMIN_PATHS = [
   "/modules/sync/*",
   "/api/v1/scim/sync/*",
   "/api/v1/scim/people/*",
+  "/api/v1/scim/org-units/*",
   "/openapi.json",
 ] as const;
 

@@ -18,6 +18,9 @@ import { ErrorAnswer, IngestFailed, WebhookStored } from "../../shared/webhook/a
 import { SIGNATURE_SCHEMES, webhookOperation } from "../../shared/webhook/openapi.ts";
 import { BatchAnswer, ForwardedBatch, ForwardedEvent } from "../../shared/webhook-event.ts";
 import { HealthReport } from "../health.ts";
+import { SyncPreview } from "../preview/sync-preview.ts";
+import { PersonReportAnswer, PersonSyncAnswer } from "./person-answers.ts";
+import { PersonParams, SyncQuery, ViewQuery } from "./person-routes.tsx";
 import { HeldApplied, SyncStatusAnswer, TriggerAccepted, TriggerRefused } from "./sync-answers.ts";
 import { PageQuery, StatusQuery, TriggerForm, TriggerQuery } from "./sync-routes.tsx";
 
@@ -190,8 +193,7 @@ function syncApiOperations(): ApiOperation[] {
       operationId: "previewSync",
       summary: "What a full sync would do now, written nowhere",
       responses: {
-        // TODO(C3): the plan's own zod schema once preview/sync-preview.ts exports one.
-        "200": { description: "The plan", content: json(z.looseObject({})) },
+        "200": { description: "The plan", content: json(SyncPreview) },
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
         "404": refused("Preview is not available on this runner"),
@@ -224,6 +226,99 @@ function syncApiOperations(): ApiOperation[] {
         "400": refused("runId is not a run id"),
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
+      },
+    },
+  ];
+}
+
+const person = { tags: ["people"], security: ADMIN, params: PersonParams };
+const BAD_KEY = refused("key is not an email, an SSO id or an employee number (1–320 printable)");
+
+/** The person inspector and provision on demand, as JSON and as pages (ADMIN_TOKEN). */
+function personOperations(): ApiOperation[] {
+  const outcome = (description: string) => ({ description, content: json(PersonSyncAnswer) });
+  return [
+    {
+      ...person,
+      method: "get",
+      path: "/api/v1/scim/people/:key",
+      operationId: "inspectPerson",
+      summary: "One person in OFM and in the SSO (fetched live), compared, with a verdict",
+      description: "key: an email, an ssoUserId or an employee number (userId).",
+      responses: {
+        "200": { description: "The report", content: json(PersonReportAnswer) },
+        "400": BAD_KEY,
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": {
+          description: "Neither OFM nor the SSO knows the key",
+          content: json(PersonReportAnswer),
+        },
+        "503": STORE_DOWN,
+      },
+    },
+    {
+      ...person,
+      method: "post",
+      path: "/api/v1/scim/people/:key/sync",
+      operationId: "syncPerson",
+      summary: "Syncs one person now, through the accidental-deletion guard",
+      query: SyncQuery,
+      responses: {
+        "200": outcome("Created, updated, unchanged or deactivated"),
+        "400": refused("key is not an email, an id or a number, or force is not true/false"),
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": outcome("Neither OFM nor the SSO knows the key"),
+        "409": outcome("The deactivation is held by the guard (force=true applies it)"),
+        "502": outcome("The SSO could not be asked, or the write failed"),
+        "503": STORE_DOWN,
+      },
+    },
+    {
+      ...person,
+      params: undefined,
+      method: "get",
+      path: "/modules/sync/people",
+      operationId: "personSearch",
+      summary: "The page's search box: redirects to the person's page (or back to the sync page)",
+      query: z.object({ q: z.string().optional() }),
+      responses: {
+        "303": {
+          description: "To /modules/sync/people/{q}, or /modules/sync without one",
+          headers: location,
+        },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+      },
+    },
+    {
+      ...person,
+      method: "get",
+      path: "/modules/sync/people/:key",
+      operationId: "personPage",
+      summary: "The person's page (HTML): the inspector's report and a Sync now button",
+      query: ViewQuery,
+      responses: {
+        "200": { description: "The page", content: { "text/html": z.string() } },
+        "400": refused("A bad key, or synced is not an outcome"),
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "503": STORE_DOWN,
+      },
+    },
+    {
+      ...person,
+      method: "post",
+      path: "/modules/sync/people/:key/sync",
+      operationId: "personPageSync",
+      summary: "The person page's Sync now form: syncs, then redirects back with the outcome",
+      responses: {
+        "303": { description: "Back to the person's page with ?synced=", headers: location },
+        "400": BAD_KEY,
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "503": STORE_DOWN,
       },
     },
   ];
@@ -290,6 +385,7 @@ export function runnerOpenApiDocument(): ReturnType<typeof openApiDocument> {
     ...openOperations(),
     ...pageOperations(),
     ...syncApiOperations(),
+    ...personOperations(),
     ingestOperation(),
     { ...webhook, responses: { ...webhook.responses, "503": BUSY } },
   ]);

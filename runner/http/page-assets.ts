@@ -54,9 +54,15 @@ padding:12px 20px;cursor:pointer;width:100%;max-width:320px}
 .actions .btn{max-width:none}
 .btn.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}.btn.secondary:hover{background:var(--infobg)}
 svg.trend{display:block;width:100%;height:auto;max-height:200px;margin:6px 0 12px}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:-6px 0 10px;color:var(--muted);font-size:.85rem}
+.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.legend i.line{height:0;border-top:2px dotted #111827;border-radius:0}
+input[type=search]{font:inherit;width:100%;padding:11px 12px;border:1px solid var(--line);border-radius:10px;
+background:#fff;color:var(--ink)}
+input[type=search]:focus{outline:2px solid var(--accent);outline-offset:1px}
 .progress{margin-top:12px;padding:10px 12px;border-radius:10px;background:var(--infobg);color:#1e3a8a;font-size:.92rem}
-.bar{height:6px;border-radius:3px;background:#dbeafe;margin-top:6px;overflow:hidden}
-.bar span{display:block;height:100%;background:var(--accent);width:0;transition:width .4s}
+.progress .bar{height:6px;border-radius:3px;background:#dbeafe;margin-top:6px;overflow:hidden}
+.progress .bar span{display:block;height:100%;background:var(--accent);width:0;transition:width .4s}
 .stats{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:10px}
 @media(min-width:560px){.stats{grid-template-columns:repeat(4,minmax(0,1fr))}}
 @media(min-width:980px){.stats{grid-template-columns:repeat(8,minmax(0,1fr))}}

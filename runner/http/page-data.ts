@@ -38,6 +38,8 @@ export const HistoryRow = z.object({
     orgUnitsDeactivated: count,
     usersFetched: count,
     orgUnitsFetched: count,
+    /** A purge's hard deletes (purge/run-purge.ts); absent on syncs. */
+    usersDeleted: z.number().int().nonnegative().optional().catch(undefined),
     errors: z.array(z.looseObject({
       resourceType: z.string().optional().catch(undefined),
       resourceId: z.string().nullish().catch(null),

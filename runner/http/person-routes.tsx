@@ -3,7 +3,9 @@
  * (`GET /api/v1/scim/people/:key`), provision on demand as JSON
  * (`POST /api/v1/scim/people/:key/sync`), and their page: the search
  * (`GET /modules/sync/people?q=`), the person view and its "Sync now" form
- * POST (a redirect back, so a reload never syncs again).
+ * POST (a redirect back, so a reload never syncs again). Provision on demand
+ * for one org unit, by SCIM Group id or unit name, as JSON
+ * (`POST /api/v1/scim/org-units/:key/sync`).
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { z } from "zod";
 import type { Logger } from "../../shared/logger.ts";
 import type { PersonReport } from "../inspect/inspect-person.ts";
 import type { PersonSyncResult } from "../inspect/sync-person.ts";
+import type { OrgUnitSyncResult } from "../inspect/sync-org-unit.ts";
 import { sameOrigin } from "./auth.ts";
 import { PAGE_CSP } from "./page-assets.ts";
 import { type PersonFlash, PersonPage } from "./person-view.tsx";
@@ -20,13 +23,23 @@ import { type PersonFlash, PersonPage } from "./person-view.tsx";
 export interface PersonRoutesDeps {
   inspect(key: string): Promise<PersonReport>;
   syncPerson(key: string, options?: { force?: boolean }): Promise<PersonSyncResult>;
+  /** One org unit now; without it the org-unit route is not mounted. */
+  syncOrgUnit?(key: string, options?: { force?: boolean }): Promise<OrgUnitSyncResult>;
   logger: Logger;
 }
 
 /** An email, an SSO id or an employee number: printable, bounded. */
-const Key = z.string().trim().min(1).max(320).regex(/^[^\s\x00-\x1f]+$/);
+export const PersonKey = z.string().trim().min(1).max(320).regex(/^[^\s\x00-\x1f]+$/);
+/** The path parameters of every person route (openapi.ts describes them with it). */
+export const PersonParams = z.object({ key: PersonKey });
+const Key = PersonKey;
+/** A SCIM Group id or a unit name: printable, bounded; names may hold spaces ("Finance Team"). */
+export const OrgUnitKey = z.string().trim().min(1).max(320).regex(/^[^\x00-\x1f]+$/);
+/** The path parameters of the org-unit route (openapi.ts describes them with it). */
+export const OrgUnitParams = z.object({ key: OrgUnitKey });
 const SearchQuery = z.object({ q: Key });
-const ViewQuery = z.object({
+/** The person view's query: the outcome of a "Sync now" it was redirected from. */
+export const ViewQuery = z.object({
   synced: z.enum([
     "created",
     "updated",
@@ -38,7 +51,8 @@ const ViewQuery = z.object({
   ])
     .optional(),
 });
-const SyncQuery = z.object({ force: z.enum(["true", "false"]).optional() });
+/** `POST /api/v1/scim/people/:key/sync?force=true` syncs even what the guard would hold. */
+export const SyncQuery = z.object({ force: z.enum(["true", "false"]).optional() });
 
 const STATUS: Record<PersonSyncResult["outcome"], 200 | 404 | 409 | 502> = {
   created: 200,
@@ -89,6 +103,19 @@ export function createPersonRoutes(deps: PersonRoutesDeps): Hono {
     deps.logger.info("👤 On-demand sync requested from the HTTP API", { outcome: r.outcome });
     return c.json(r, STATUS[r.outcome]);
   });
+  const syncOrgUnit = deps.syncOrgUnit;
+  if (syncOrgUnit) {
+    app.post("/api/v1/scim/org-units/:key/sync", sameOrigin(), async (c) => {
+      const key = OrgUnitKey.safeParse(c.req.param("key"));
+      const q = SyncQuery.safeParse(c.req.query());
+      if (!key.success || !q.success) return c.json({ error: "bad key or force" }, 400);
+      const r = await syncOrgUnit(key.data, { force: q.data.force === "true" });
+      deps.logger.info("🏢 On-demand org-unit sync requested from the HTTP API", {
+        outcome: r.outcome,
+      });
+      return c.json(r, STATUS[r.outcome]);
+    });
+  }
   app.get("/modules/sync/people", (c) => {
     const q = SearchQuery.safeParse(c.req.query());
     if (!q.success) return c.redirect("/modules/sync", 303);

@@ -35,8 +35,10 @@ import {
   type ApplyResult,
   createResourceWriter,
   type MayDeactivate,
+  type Prefetched,
   RACED,
   type ResourceWriterDeps,
+  type Written,
 } from "./resource-writer.ts";
 
 export type { ApplyResult, ApplyStatus } from "./resource-writer.ts";
@@ -148,6 +150,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
   };
   const ctx: ApplierCtx = {
     events,
+    changes: options.changes ?? null,
     now,
     ttlMs: (options.ttlDays ?? 90) * 86_400_000,
     queue: createKeyedQueue(),
@@ -197,6 +200,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
 /** What the steps of applying share. */
 interface ApplierCtx {
   events: EventStore;
+  changes: ResourceWriterDeps["changes"] | null;
   writer: ReturnType<typeof createResourceWriter>;
   gate: DeactivationGate | null;
   queue: ReturnType<typeof createKeyedQueue>;
@@ -204,19 +208,21 @@ interface ApplierCtx {
   ttlMs: number;
 }
 
-/** Decides and writes, deciding again after a lost race. */
+/** Decides and writes, deciding again (on a fresh read) after a lost race. */
 async function decideAndWrite(
   ctx: ApplierCtx,
   e: ForwardedEvent,
   may?: MayDeactivate,
   forced = false,
-): Promise<ApplyResult> {
+  prefetched?: Prefetched,
+): Promise<Written> {
   // An operator applying a held event is the change's source, named by the event.
   const origin = { kind: forced ? "held_event" : "webhook", eventId: e.eventId } as const;
   for (let i = 0; i < MAX_RACES; i++) {
+    const read = i === 0 ? prefetched : undefined;
     const r = e.resourceType === "User"
-      ? await ctx.writer.user(e, may, origin)
-      : await ctx.writer.orgUnit(e, may, origin);
+      ? await ctx.writer.user(e, may, origin, read)
+      : await ctx.writer.orgUnit(e, may, origin, read);
     if (r !== RACED) return r;
   }
   return {
@@ -226,8 +232,14 @@ async function decideAndWrite(
   };
 }
 
-/** Claims the event, applies it, records the outcome. */
+/**
+ * Claims the event, applies it, records the outcome. The resource is read while the claim
+ * is in flight (one round trip instead of two): the write is conditional on the version
+ * read, so a change landing between the read and the write is a lost race, read again.
+ */
 async function claimAndApply(ctx: ApplierCtx, e: ForwardedEvent): Promise<ApplyResult> {
+  const read = ctx.writer.read(e);
+  read.catch(() => {}); // awaited below unless the claim fails or finds a duplicate
   let claimed: unknown;
   try {
     claimed = await ctx.events.claim(
@@ -238,7 +250,7 @@ async function claimAndApply(ctx: ApplierCtx, e: ForwardedEvent): Promise<ApplyR
     return { status: "failed", error: message(err) };
   }
   if (claimed === null || claimed === undefined) return { status: "duplicate" };
-  return await applyAndRecord(ctx, claimed, e, false);
+  return await applyAndRecord(ctx, claimed, e, false, read);
 }
 
 /** Applies a claimed event and records the outcome; `forced`: an operator passed the guard. */
@@ -247,19 +259,44 @@ async function applyAndRecord(
   claimed: unknown,
   e: ForwardedEvent,
   forced: boolean,
+  prefetched?: Prefetched,
 ): Promise<ApplyResult> {
   const gate = ctx.gate;
   // One grant per event, asked once even when a lost race makes the writer decide again.
   let granted: boolean | null = forced || !gate ? true : null;
   const may: MayDeactivate = async () => (granted ??= await gate!.reserve(e.resourceType));
   let result: ApplyResult;
+  let journal: Written["journal"];
   try {
-    result = await decideAndWrite(ctx, e, may, forced);
+    ({ journal, ...result } = await decideAndWrite(ctx, e, may, forced, prefetched));
   } catch (err) {
     result = { status: "failed", error: message(err) };
   }
   try {
-    await ctx.events.recordOutcome(claimed, {
+    result = await recordBoth(ctx, claimed, e, forced, result, journal);
+  } finally {
+    if (gate && granted === true && !forced) gate.release(e.resourceType);
+  }
+  return result;
+}
+
+/**
+ * Writes the event's outcome and the change-log record side by side (one round trip's
+ * time, not two). Either failing reports the event failed so it is delivered again: the
+ * outcome's own record then still says "processing" (a redelivery answers duplicate, or
+ * after STUCK_MS re-applies and finds it unchanged); a lost change record turns the
+ * recorded outcome back to "failed", as when the two were written one after the other.
+ */
+async function recordBoth(
+  ctx: ApplierCtx,
+  claimed: unknown,
+  e: ForwardedEvent,
+  forced: boolean,
+  result: ApplyResult,
+  journal: Written["journal"],
+): Promise<ApplyResult> {
+  const [outcome, change] = await Promise.allSettled([
+    ctx.events.recordOutcome(claimed, {
       status: result.status,
       processedAt: ctx.now(),
       error: result.error ?? null,
@@ -267,15 +304,17 @@ async function applyAndRecord(
       // The event as JSON, so SCIM keys never become field paths; applied by applyHeld.
       ...(result.status === "held" ? { heldEvent: JSON.stringify(e) } : {}),
       forced,
-    });
-  } catch (err) {
-    // The change is written but its record says "processing": report failed so the event comes
-    // again; a redelivery answers duplicate, or after STUCK_MS re-applies and finds it unchanged.
-    if (result.status !== "failed") {
-      result = { status: "failed", error: `recording the outcome: ${message(err)}` };
-    }
-  } finally {
-    if (gate && granted === true && !forced) gate.release(e.resourceType);
+    }),
+    journal && ctx.changes ? ctx.changes.record([journal]) : Promise.resolve(),
+  ]);
+  if (result.status === "failed") return result;
+  if (outcome.status === "rejected") {
+    return { status: "failed", error: `recording the outcome: ${message(outcome.reason)}` };
+  }
+  if (change.status === "rejected") {
+    const error = `recording the change: ${message(change.reason)}`;
+    await ctx.events.markFailed(claimed, error).catch(() => {});
+    return { status: "failed", error };
   }
   return result;
 }

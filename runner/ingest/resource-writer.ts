@@ -58,8 +58,15 @@ export interface ApplyResult {
 
 /** Lost a race with another writer: read again and decide again. */
 export const RACED = Symbol("raced");
+/**
+ * A decision written, with its change-log record still to write: the applier writes it
+ * beside the event's outcome, in one round trip's time (apply-event.ts).
+ */
+export interface Written extends ApplyResult {
+  journal?: ChangeRecord;
+}
 /** One attempt at an event: a decision made and written, or a lost race. */
-export type WriteAttempt = ApplyResult | typeof RACED;
+export type WriteAttempt = Written | typeof RACED;
 /**
  * Asked right before a write that would deactivate: false holds the event
  * (nothing written, status `held`). Absent: every deactivation goes ahead.
@@ -186,9 +193,15 @@ export interface ResourceWriterDeps {
   /** A version later than now + this is taken as now (see {@linkcode boundedVersion}). */
   futureToleranceMs: number;
   now: () => Date;
-  /** Where applied changes are recorded (`syncChanges`); absent, none are. */
+  /** Whether applied changes are recorded (`syncChanges`); absent, no record is built. */
   changes?: { record(records: readonly ChangeRecord[]): Promise<void> };
 }
+
+/**
+ * The resource's stored version, read ahead (apply-event.ts reads it while claiming the event):
+ * safe because every write is conditional on the version read, whenever it was read.
+ */
+export type Prefetched = Promise<StoredVersion | null>;
 
 /**
  * Creates the writer for users and org units.
@@ -218,9 +231,10 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
   },
   may?: MayDeactivate,
   origin: ChangeOrigin = { kind: "webhook", eventId: e.eventId },
+  prefetched?: Prefetched,
 ): Promise<WriteAttempt> {
   const at = deps.now();
-  const stored = await deps.resources.read(type, e.resourceId);
+  const stored = await (prefetched ?? deps.resources.read(type, e.resourceId));
   const incoming = boundedVersion(
     scimDate(target.doc ? target.doc.scimLastModified : e.occurredAt),
     at,
@@ -236,27 +250,30 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
     build: target.build,
   });
   if (d.write === "none") return d.result;
-  const journal = (before: StoredVersion | null, after: Record<string, unknown>) =>
-    recordChange(deps, { type, key: e.resourceId, subject: d.result.subject, before, after }, {
-      origin,
-      at,
-    });
+  const written = (before: StoredVersion | null, after: Record<string, unknown>): Written => {
+    const journal = changeOf(deps, {
+      type,
+      key: e.resourceId,
+      subject: d.result.subject,
+      before,
+      after,
+    }, { origin, at });
+    return journal ? { ...d.result, journal } : d.result;
+  };
   if (d.write === "insert") {
     if ((await deps.resources.insert(type, e.resourceId, d.doc)) === "raced") return RACED;
-    await journal(null, d.doc);
-    return d.result;
+    return written(null, d.doc);
   }
   if (d.deactivates && may && !(await may())) {
     return { status: "held", subject: d.result.subject };
   }
   // Only this version of the document may be overwritten: a newer write in between wins.
   if ((await deps.resources.updateIfVersion(type, stored!, d.set)) === "raced") return RACED;
-  await journal(stored, d.set);
-  return d.result;
+  return written(stored, d.set);
 }
 
-/** Records one applied change in the change log, when one is wired (nothing for a version-only move). */
-async function recordChange(
+/** The change-log record of one applied change, when a log is wired (none for a version-only move). */
+function changeOf(
   deps: ResourceWriterDeps,
   w: {
     type: "User" | "Group";
@@ -266,9 +283,9 @@ async function recordChange(
     after: Record<string, unknown>;
   },
   o: { origin: ChangeOrigin; at: Date },
-): Promise<void> {
-  if (!deps.changes) return;
-  const r = changeRecord({
+): ChangeRecord | undefined {
+  if (!deps.changes) return undefined;
+  return changeRecord({
     resourceType: w.type,
     resourceId: w.key,
     subject: w.subject ?? null,
@@ -277,8 +294,7 @@ async function recordChange(
     fields: RECORDED_FIELDS[w.type],
     source: o.origin,
     at: o.at,
-  });
-  if (r) await deps.changes.record([r]);
+  }) ?? undefined;
 }
 
 export function createResourceWriter(deps: ResourceWriterDeps) {
@@ -295,8 +311,16 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
   };
 
   return {
+    /** Reads the stored version of the event's resource (to pass to `user`/`orgUnit` as `prefetched`). */
+    read: (e: ForwardedEvent): Prefetched =>
+      deps.resources.read(e.resourceType, e.resourceId),
     /** Applies a user event: upsert by `ssoUserId`, or soft delete. */
-    user(e: ForwardedEvent, may?: MayDeactivate, origin?: ChangeOrigin): Promise<WriteAttempt> {
+    user(
+      e: ForwardedEvent,
+      may?: MayDeactivate,
+      origin?: ChangeOrigin,
+      prefetched?: Prefetched,
+    ): Promise<WriteAttempt> {
       if (e.action !== "delete" && !e.user) {
         return Promise.resolve({ status: "failed", error: "event carries no user" });
       }
@@ -308,10 +332,16 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
         { doc, fields: userFields, subject: doc?.email, build: users },
         may,
         origin,
+        prefetched,
       );
     },
     /** Applies a group event: upsert by `_id` (the SCIM id), or mark inactive. */
-    orgUnit(e: ForwardedEvent, may?: MayDeactivate, origin?: ChangeOrigin): Promise<WriteAttempt> {
+    orgUnit(
+      e: ForwardedEvent,
+      may?: MayDeactivate,
+      origin?: ChangeOrigin,
+      prefetched?: Prefetched,
+    ): Promise<WriteAttempt> {
       if (e.action !== "delete" && !e.orgUnit) {
         return Promise.resolve({ status: "failed", error: "event carries no org unit" });
       }
@@ -328,6 +358,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
         },
         may,
         origin,
+        prefetched,
       );
     },
   };

@@ -206,8 +206,15 @@ async function writeLive(
   return "unchanged";
 }
 
-/** A refused write (a duplicate email, say) fails the on-demand sync, recorded in its errors. */
-async function throwOnErrors(record: SyncHistoryRecord, write: Promise<WriteOutcome>) {
+/**
+ * A refused write (a duplicate email, say) fails the on-demand sync, recorded in its errors.
+ *
+ * @example
+ * ```ts
+ * await throwOnErrors(record, store.createUsers(plan.creates, "on_demand_sync", origin));
+ * ```
+ */
+export async function throwOnErrors(record: SyncHistoryRecord, write: Promise<WriteOutcome>) {
   const r = await write;
   if (r.errors.length === 0) return;
   record.stats.errors.push(...r.errors);

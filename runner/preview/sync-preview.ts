@@ -8,49 +8,70 @@
  *
  * @module
  */
+import { z } from "zod";
 import { mapGroup, mapUser } from "../../shared/mapping.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { DryRunPlan, GuardFigures } from "../sync/run-context.ts";
 
 /** One resource as a preview list shows it. */
-export interface PreviewEntry {
-  id: string;
-  name: string | null;
-  email: string | null;
-}
+export const PreviewEntry = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+});
+export type PreviewEntry = z.infer<typeof PreviewEntry>;
 
 /** One list of a preview: its full count and the first entries by name. */
-export interface PreviewList {
-  count: number;
-  first: PreviewEntry[];
-}
-
-/** What a full sync would do now. */
-export interface SyncPreview {
-  kind: "sync-preview";
-  generatedAt: string;
-  durationMs: number | null;
-  /** The dry run's outcome: `aborted` when the guard would refuse the run. */
-  status: SyncHistoryRecord["status"];
-  wouldAbort: boolean;
-  error: { code: string; message: string } | null;
-  /** Whether the listings were proven complete (else nobody would be deactivated by absence). */
-  complete: boolean | null;
-  incompleteReason: string | null;
-  guard: { windowMs: number; users: GuardFigures; orgUnits: GuardFigures } | null;
-  users: PreviewKind;
-  orgUnits: PreviewKind;
-  errors: { count: number; first: string[] };
-}
+export const PreviewList = z.object({ count: z.int().nonnegative(), first: z.array(PreviewEntry) });
+export type PreviewList = z.infer<typeof PreviewList>;
 
 /** The lists of one resource type. */
-export interface PreviewKind {
-  fetched: number;
-  unchanged: number;
-  create: PreviewList;
-  update: PreviewList;
-  deactivate: PreviewList;
-}
+export const PreviewKind = z.object({
+  fetched: z.int().nonnegative(),
+  unchanged: z.int().nonnegative(),
+  create: PreviewList,
+  update: PreviewList,
+  deactivate: PreviewList,
+});
+export type PreviewKind = z.infer<typeof PreviewKind>;
+
+/** The guard's figures for one resource type (run-context.ts `GuardFigures`). */
+const PreviewGuardFigures = z.object({
+  proposed: z.number(),
+  inWindow: z.number(),
+  baseline: z.number(),
+  allowed: z.number(),
+  ok: z.boolean(),
+}) satisfies z.ZodType<GuardFigures>;
+
+/**
+ * What a full sync would do now: the JSON of `POST /api/v1/scim/sync/preview`
+ * and `npm run sync -- --dry-run --json` (and the OpenAPI document's schema of it).
+ */
+export const SyncPreview = z.object({
+  kind: z.literal("sync-preview"),
+  generatedAt: z.iso.datetime(),
+  durationMs: z.number().nullable(),
+  /**
+   * The dry run's outcome: `aborted` when the guard would refuse the run. The history
+   * record's `SyncStatus` (buildPreview assigns one to the other, so tsc keeps them equal).
+   */
+  status: z.enum(["running", "success", "failed", "aborted", "interrupted"]),
+  wouldAbort: z.boolean(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Whether the listings were proven complete (else nobody would be deactivated by absence). */
+  complete: z.boolean().nullable(),
+  incompleteReason: z.string().nullable(),
+  guard: z.object({
+    windowMs: z.number(),
+    users: PreviewGuardFigures,
+    orgUnits: PreviewGuardFigures,
+  }).nullable(),
+  users: PreviewKind,
+  orgUnits: PreviewKind,
+  errors: z.object({ count: z.int().nonnegative(), first: z.array(z.string()) }),
+});
+export type SyncPreview = z.infer<typeof SyncPreview>;
 
 /** Names of the first ids of each list: stored ones from OFM, new ones from the SSO. */
 export interface PreviewNames {

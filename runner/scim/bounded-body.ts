@@ -63,8 +63,7 @@ export async function readBoundedText(
   }
   if (!res.body) return "";
   const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
+  const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -74,10 +73,19 @@ export async function readBoundedText(
       await reader.cancel().catch(() => {});
       throw new ResponseTooLargeError(request, maxBytes);
     }
-    parts.push(decoder.decode(value, { stream: true }));
+    chunks.push(value);
   }
-  parts.push(decoder.decode());
-  return parts.join("");
+  // One decode of the whole body: decoding per chunk and joining the parts cost ~1 s of
+  // CPU per 100,000 users (a rope of small strings flattened by JSON.parse).
+  const bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(total);
+  if (chunks.length > 1) {
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.byteLength;
+    }
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /**

@@ -120,6 +120,7 @@ export function duplicateKeyOf(
   if (e.keyValue && typeof e.keyValue === "object" && Object.keys(e.keyValue).length > 0) {
     return JSON.stringify(e.keyValue);
   }
+  // FerretDB 1.24 names neither the key nor the index: null, and the message says so.
   return /dup key: (\{.*\})/.exec(e.errmsg ?? e.message ?? "")?.[1] ?? null;
 }
 

@@ -10,17 +10,11 @@ import type { Db } from "mongodb";
 import { WEBHOOK_EVENTS, type WebhookEventDoc } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
 
-/** The record of an event as first claimed (status "processing"). */
-export interface NewEventRecord {
-  eventId: string;
-  event: string;
-  resourceType: "User" | "Group";
-  resourceId: string;
-  action: "create" | "update" | "delete";
-  receivedAt: Date;
-  /** Absent: kept for good. */
-  expiresAt?: Date;
-}
+/** The record of an event as first claimed (status "processing"); no `expiresAt`: kept for good. */
+export type NewEventRecord = Pick<
+  WebhookEventDoc,
+  "eventId" | "event" | "resourceType" | "resourceId" | "action" | "receivedAt" | "expiresAt"
+>;
 
 /** What applying an event did, as recorded. */
 export interface EventOutcome {

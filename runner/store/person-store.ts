@@ -52,8 +52,12 @@ export function createPersonStore(db: Db) {
       }
       return null;
     },
-    /** The org unit with this SCIM id; null when none. */
-    findOrgUnit: (id: string): Promise<OrgUnitDoc | null> => units.findOne({ _id: id }),
+    /** The org unit whose SCIM id or unit name is `key` (the id first); null when none. */
+    async findOrgUnit(key: string): Promise<OrgUnitDoc | null> {
+      return (await units.findOne({ _id: key })) ?? (await units.findOne({ unitName: key }));
+    },
+    /** Active org units (the guard's baseline for one on-demand deactivation). */
+    countActiveOrgUnits: (): Promise<number> => units.countDocuments({ isActive: true }),
     /** The last webhook events about a resource, newest first (held events' bodies left out). */
     eventsFor: (resourceId: string, limit: number): Promise<WebhookEventDoc[]> =>
       events.find({ resourceId }, { projection: { heldEvent: 0 } }).sort({ receivedAt: -1 })

@@ -5,8 +5,8 @@
  * What each document holds is built by documents/ofm-documents.ts; this
  * module only persists it.
  *
- * Update chunks stay at 50: FerretDB 1.24 hangs on an `update` command of 100
- * or more statements, and MongoDB gains little from larger ones.
+ * Update chunks are 50 statements on FerretDB (1.24 hangs on an `update`
+ * command of 100 or more) and 1,000 elsewhere (server-kind.ts decides, once).
  *
  * @module
  */
@@ -37,6 +37,7 @@ import { type ChangeLogWriter, type Journal, journalFor, NO_JOURNAL } from "./ch
 import { ORG_UNITS, type OrgUnitDoc, type UserDoc, USERS } from "./collections.ts";
 import { duplicateKeyOf, translateDriverErrors } from "./driver-errors.ts";
 import { PackedIndex } from "./packed-index.ts";
+import { updateChunkSize } from "./server-kind.ts";
 
 /** Documents per cursor batch of the index read: few round trips, bounded garbage. */
 const INDEX_BATCH = 5000;
@@ -52,7 +53,7 @@ export interface SyncStoreOptions {
   now?: () => Date;
   /** Documents per insertMany. @default 1000 */
   insertBatch?: number;
-  /** Statements per bulkWrite, at most 99 (FerretDB). @default 50 */
+  /** Statements per bulkWrite. @default 50 on FerretDB, 1000 elsewhere (server-kind.ts) */
   updateBatch?: number;
   /** Where each batch's change records go (`syncChanges`); absent, none are kept. */
   changes?: ChangeLogWriter;
@@ -65,7 +66,8 @@ interface Ctx {
   options: SyncStoreOptions;
   now: () => Date;
   insertBatch: number;
-  updateBatch: number;
+  /** Statements per update command, asked of the server on first use. */
+  updateBatch: () => Promise<number>;
 }
 
 /** One write error of a bulk operation, whatever the driver's shape. */
@@ -98,13 +100,16 @@ const add = (out: WriteOutcome, r: WriteOutcome) => {
  * ```
  */
 export function createSyncStore(db: Db, options: SyncStoreOptions) {
+  let chunkSize: Promise<number> | undefined;
   const ctx: Ctx = {
     users: db.collection<UserDoc>(USERS),
     units: db.collection<OrgUnitDoc>(ORG_UNITS),
     options,
     now: options.now ?? (() => new Date()),
     insertBatch: options.insertBatch ?? 1000,
-    updateBatch: Math.min(options.updateBatch ?? 50, 99),
+    updateBatch: () => (chunkSize ??= options.updateBatch !== undefined
+      ? Promise.resolve(options.updateBatch)
+      : updateChunkSize(db)),
   };
   return translateDriverErrors({
     async ensureIndexes(): Promise<void> {
@@ -409,7 +414,8 @@ async function bulk<T extends object>(
 ): Promise<WriteOutcome> {
   const out = empty();
   let offset = 0;
-  for (const chunk of chunks(ops, ctx.updateBatch)) {
+  if (ops.length === 0) return out;
+  for (const chunk of chunks(ops, await ctx.updateBatch())) {
     const base = offset;
     offset += chunk.length;
     // Old values of this chunk, read before it is written (one find, only with a change log).

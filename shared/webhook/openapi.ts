@@ -48,7 +48,8 @@ export function webhookOperation(): ApiOperation {
     path: "/api/v1/scim/webhook",
     operationId: "receiveWebhook",
     summary: "Receive a webhook event from Aksara SSO",
-    description: "Checked cheapest first: content type, size (WEBHOOK_MAX_BYTES, counted while " +
+    description:
+      "Checked cheapest first: the source address (WEBHOOK_ALLOWED_IPS), content type, size (WEBHOOK_MAX_BYTES, counted while " +
       "streaming), the signature over the exact bytes, UTF-8 and JSON, the envelope schema, the " +
       "replay window (WEBHOOK_TOLERANCE_SECONDS), then the mapping. 200 only once stored.",
     tags: ["webhook"],
@@ -64,6 +65,10 @@ export function webhookOperation(): ApiOperation {
         "Not UTF-8, not a JSON object, not the envelope schema, or data that does not map",
       ),
       "401": refused("Invalid webhook signature, or a timestamp outside the replay window"),
+      "403": refused(
+        "`Source address not allowed`: only when WEBHOOK_ALLOWED_IPS is set, a source outside it " +
+          "(the peer, or X-Forwarded-For through TRUSTED_PROXIES), refused before the body is read",
+      ),
       "413": refused("Body larger than WEBHOOK_MAX_BYTES"),
       "415": refused("Content-Type is not JSON"),
       "503": {

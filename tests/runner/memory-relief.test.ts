@@ -24,16 +24,26 @@ describe("createMemoryRelief()", () => {
     expect(relieve()).toBe(false);
   });
 
-  test("createMemoryRelief() keeps collecting while little is live, however high resident memory stays", () => {
+  test("createMemoryRelief() collects again only once resident memory grows a step past what the last collection left, when the allocator keeps freed pages", () => {
+    let rss = 300 * MB;
     let collections = 0;
     const relieve = createMemoryRelief({
       budgetMB: 256,
-      rss: () => 300 * MB, // the allocator keeps what was freed
+      rss: () => rss,
       live: () => 90 * MB,
-      collect: () => collections++,
+      collect: () => {
+        collections++;
+        rss = 270 * MB; // the allocator keeps what was freed
+      },
     });
-    for (let page = 0; page < 10; page++) relieve();
-    expect(collections).toBe(10);
+    expect(relieve()).toBe(true);
+    for (const mb of [270, 280, 290, 302]) {
+      rss = mb * MB; // a step is 256 / 8 = 32 MB above the 270 left
+      expect(relieve()).toBe(false);
+    }
+    rss = 303 * MB;
+    expect(relieve()).toBe(true);
+    expect(collections).toBe(2);
   });
 
   test("createMemoryRelief() follows a live size near the budget instead of collecting after every page", () => {

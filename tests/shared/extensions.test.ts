@@ -38,3 +38,16 @@ describe("findExtension()", () => {
     );
   });
 });
+
+describe("findExtension() on many resources", () => {
+  test("findExtension() answers each name by its own match when the same keys come again", () => {
+    const pos = "urn:aksara:params:scim:schemas:extension:x-position:2.0:User";
+    const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    for (let i = 0; i < 3; i++) {
+      const r = { id: `u${i}`, [ent]: { employeeNumber: `E${i}` }, [pos]: { id: `p${i}` } };
+      assert.deepEqual(findExtension(r, "x-position"), { id: `p${i}` });
+      assert.deepEqual(findExtension(r, "enterprise"), { employeeNumber: `E${i}` });
+      assert.equal(findExtension(r, "x-orgUnit"), undefined);
+    }
+  });
+});

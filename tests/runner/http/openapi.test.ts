@@ -14,7 +14,11 @@ import { createMetrics } from "../../../runner/metrics.ts";
 const ROOT = resolve(import.meta.dir, "../../..");
 const ADMIN_TOKEN = "admin-token-0123456789abcdef";
 
-/** The daemon's app with every optional part on (both webhook secrets set), as runner/main.ts builds it. */
+/**
+ * The daemon's app with every optional part on, as runner/main.ts builds it: the person
+ * routes, the preview, held approval, the ingestion API and the direct webhook route (both
+ * secrets set). A route any of them serves that the document lacks fails the first test.
+ */
 function fullApp() {
   const config = loadConfig({
     SSO_BASE_URL: "http://127.0.0.1:5173",
@@ -37,6 +41,7 @@ function fullApp() {
     now: () => new Date(),
     logger: silentLogger,
     applyHeld: unused,
+    preview: unused,
     page: {
       ssoBaseUrl: config.ssoBaseUrl,
       connection: unused,
@@ -51,6 +56,7 @@ function fullApp() {
     metrics: createMetrics(),
     health: unused,
     sync,
+    people: { inspect: unused, syncPerson: unused },
     mounts: webhookMounts({ events: { apply: unused }, config, logger: silentLogger }),
   });
 }
@@ -58,6 +64,30 @@ function fullApp() {
 describe("runnerOpenApiDocument()", () => {
   test("runnerOpenApiDocument() describes exactly the routes the runner's app registers", () => {
     expect(documentedRoutes(runnerOpenApiDocument())).toEqual(servedRoutes(fullApp().routes));
+  });
+
+  test("fullApp() mounts every optional part, so the route comparison covers them", () => {
+    const served = servedRoutes(fullApp().routes);
+    for (
+      const route of [
+        "GET /api/v1/scim/people/:key",
+        "POST /api/v1/scim/people/:key/sync",
+        "GET /modules/sync/people/:key",
+        "POST /api/v1/scim/sync/preview",
+        "POST /api/v1/scim/sync/held",
+        "POST /api/v1/scim/events",
+        "POST /api/v1/scim/webhook",
+      ]
+    ) expect(served).toContain(route);
+  });
+
+  test("runnerOpenApiDocument() writes a Hono `:key` path as `{key}` with a path parameter", () => {
+    const doc = runnerOpenApiDocument() as unknown as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const op = doc.paths["/api/v1/scim/people/{key}"]?.get;
+    expect(op?.parameters?.find((p) => p.in === "path")?.name).toBe("key");
+    expect(doc.paths["/api/v1/scim/people/:key"]).toBeUndefined();
   });
 
   test("runnerOpenApiDocument() and the edge's document validate as OpenAPI 3.1", async () => {

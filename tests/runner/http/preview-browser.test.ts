@@ -78,6 +78,10 @@ describe("preview and trend in Chromium", () => {
         "Last 1 sync runs",
       );
       expect(await page.locator("svg#trend-runs rect.bar").count()).toBe(3);
+      // The one run's created bar is the chart's maximum: drawn at full height (the progress
+      // bar's CSS once flattened every SVG bar to 6 px).
+      const created = await page.locator("svg#trend-runs rect.bar.created").boundingBox();
+      expect(created?.height ?? 0).toBeGreaterThan(60);
 
       const historyBefore = await db.collection("syncHistory").countDocuments({});
       const usersBefore = await db.collection("users").find({}).toArray();

@@ -7,19 +7,21 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { signScimBody } from "../../../shared/signature.ts";
-import { openTestDb, type TestDb } from "../support/mongo.ts";
+import { isFerretDb, openTestDb, type TestDb } from "../support/mongo.ts";
 import { rawRequest } from "../support/raw-http.ts";
 import { type RunnerProcess, startRunner } from "../support/runner-process.ts";
 import { INGEST_SECRET, userEvent } from "../support/ingest-harness.ts";
 
-const EVENTS = 2_000;
 const MAX_IN_FLIGHT = 16;
+/** 2,000 on a server with MongoDB's cost shape; FerretDB scans per update, so a burst it can drain in time. */
+let EVENTS = 2_000;
 
 let t: TestDb;
 let runner: RunnerProcess;
 
 beforeAll(async () => {
   t = await openTestDb("burst");
+  if (await isFerretDb(t)) EVENTS = 300;
   runner = await startRunner({
     MONGODB_URI: t.uri,
     MONGODB_DB: t.name,
@@ -43,7 +45,7 @@ afterAll(async () => {
 
 describe("runner ingestion under a burst", () => {
   test(
-    "the runner sheds a burst of 2,000 events with 503 + Retry-After, keeps /health 200, and redelivery applies each once",
+    "the runner sheds a burst of 2,000 events (300 on FerretDB) with 503 + Retry-After, keeps /health 200, and redelivery applies each once",
     async () => {
       const url = `${runner.url}/api/v1/scim/events`;
       const port = Number(new URL(runner.url).port);

@@ -11,7 +11,7 @@ import {
   translateDriverErrors,
 } from "../../../runner/store/driver-errors.ts";
 import { createResourceStore } from "../../../runner/store/resource-store.ts";
-import { openTestDb, type TestDb } from "../support/mongo.ts";
+import { isFerretDb, openTestDb, type TestDb } from "../support/mongo.ts";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -34,7 +34,13 @@ describe("translateDriverError()", () => {
     const e = await col.insertOne({ email: "a@ias.co.id" }).catch(translateDriverError);
     expect(e).toBeInstanceOf(DuplicateKeyError);
     expect((e as DuplicateKeyError).code).toBe("STORE_DUPLICATE_KEY");
-    expect((e as DuplicateKeyError).key).toContain("a@ias.co.id");
+    if (await isFerretDb(t)) {
+      // FerretDB 1.24's refusal names neither key nor index; the message still says what happened.
+      expect((e as DuplicateKeyError).key).toBeNull();
+      expect((e as DuplicateKeyError).message).toContain("same unique value");
+    } else {
+      expect((e as DuplicateKeyError).key).toContain("a@ias.co.id");
+    }
   });
   test("translateDriverError() gives StoreError with the server's code for any other refusal", async () => {
     const e = await t.mongo.db.command({ noSuchCommand: 1 }).catch(translateDriverError);

@@ -8,6 +8,7 @@
 import type { SyncHistoryDoc } from "../../../runner/store/collections.ts";
 import type { LeaseStore } from "../../../runner/store/lease-store.ts";
 import type { ScheduledSyncOptions } from "../../../runner/scheduler/scheduler.ts";
+import { emptyStats } from "../../../runner/sync/sync-stats.ts";
 
 /**
  * A lease store in memory, sharing one clock.
@@ -66,19 +67,7 @@ export function historyDoc(
     since,
     dryRun: false,
     status,
-    stats: {
-      usersCreated: 0,
-      usersUpdated: 0,
-      usersDeactivated: 0,
-      orgUnitsCreated: 0,
-      orgUnitsUpdated: 0,
-      errors: [],
-      usersUnchanged: 0,
-      orgUnitsUnchanged: 0,
-      orgUnitsDeactivated: 0,
-      usersFetched: 0,
-      orgUnitsFetched: 0,
-    },
+    stats: emptyStats(),
   };
 }
 

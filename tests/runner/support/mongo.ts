@@ -48,3 +48,17 @@ export async function openTestDb(prefix: string): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * Whether the server is FerretDB (its buildInfo carries `ferretdbVersion`): tests whose
+ * size is the point scale down there, since every FerretDB update scans its collection.
+ *
+ * @example
+ * ```ts
+ * const events = (await isFerretDb(t)) ? 300 : 2_000;
+ * ```
+ */
+export async function isFerretDb(t: TestDb): Promise<boolean> {
+  const info = await t.mongo.db.admin().command({ buildInfo: 1 });
+  return "ferretdbVersion" in info;
+}

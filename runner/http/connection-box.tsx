@@ -1,0 +1,52 @@
+/**
+ * The sync page's connection box: green with the SSO's ServiceProviderConfig
+ * (bulk, filter, max results), or red with the error and what to check.
+ *
+ * @module
+ */
+import type { Connection } from "./page-data.ts";
+
+/**
+ * The connection box.
+ *
+ * @example
+ * ```tsx
+ * <ConnectionBox c={data.connection} sso={data.ssoBaseUrl} />
+ * ```
+ */
+export function ConnectionBox({ c, sso }: { c: Connection; sso: string }) {
+  if (!c.ok) {
+    return (
+      <div class="box bad" id="connection">
+        <strong>❌ Connection Failed</strong>
+        <div class="err">{c.error}</div>
+        <p style="margin:10px 0 0">Check that:</p>
+        <ul>
+          <li>Aksara SSO is running ({sso})</li>
+          <li>SCIM client credentials are correct</li>
+          <li>No firewall blocking the connection</li>
+        </ul>
+      </div>
+    );
+  }
+  const { bulk, filter } = c.config;
+  return (
+    <div class="box ok" id="connection">
+      <strong>✅ Connected to Aksara SSO</strong>
+      <dl class="kv">
+        <dt>Bulk Operations</dt>
+        <dd>
+          {bulk.supported
+            ? `Supported${bulk.maxOperations ? ` (max ${bulk.maxOperations})` : ""}`
+            : "Not supported"}
+        </dd>
+        <dt>Filtering support</dt>
+        <dd>{filter.supported ? "Supported" : "Not supported"}</dd>
+        <dt>Max Results</dt>
+        <dd>{filter.maxResults ?? "not stated"}</dd>
+        <dt>SSO</dt>
+        <dd>{sso}</dd>
+      </dl>
+    </div>
+  );
+}

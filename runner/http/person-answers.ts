@@ -1,0 +1,116 @@
+/**
+ * The JSON answers of the person routes (person-routes.tsx) as zod schemas,
+ * in the form they reach the wire (ids and dates as strings): the inspector's
+ * report and the on-demand sync's result. The OpenAPI document is generated
+ * from them; tsc holds {@linkcode PersonSyncAnswer} equal to the result type, and
+ * tests/runner/http/person-answers.test.ts parses a real report with
+ * {@linkcode PersonReportAnswer}, as schemathesis does against the live runner.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { PersonSyncResult } from "../inspect/sync-person.ts";
+
+const Stamp = z.iso.datetime();
+
+/** The OFM `users` document as stored (the guide's fields, plus what the sync keeps). */
+const StoredUserAnswer = z.looseObject({
+  _id: z.string(),
+  ssoUserId: z.string(),
+  email: z.string(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  isActive: z.boolean(),
+});
+
+/** The directory's record as the mapping reads it, or why there is none. */
+const LiveAnswer = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("ok"), user: z.looseObject({ ssoUserId: z.string() }) }),
+  z.object({ kind: z.literal("absent") }),
+  z.object({ kind: z.literal("invalid"), message: z.string() }),
+  z.object({ kind: z.literal("unreachable"), message: z.string() }),
+]);
+
+const FieldRowAnswer = z.object({
+  field: z.string(),
+  ofm: z.unknown(),
+  sso: z.unknown(),
+  equal: z.boolean(),
+  excluded: z.boolean(),
+});
+
+const FindingAnswer = z.object({
+  cause: z.enum([
+    "in_sync",
+    "out_of_date",
+    "inactive_in_sso",
+    "excluded_field",
+    "outside_filter",
+    "malformed",
+    "held_by_guard",
+    "not_in_sso",
+    "not_in_ofm",
+    "sso_unreachable",
+  ]),
+  text: z.string(),
+});
+
+/** One `syncChanges` record (documents/change-record.ts). */
+const ChangeAnswer = z.looseObject({
+  _id: z.string().optional(),
+  resourceType: z.enum(["User", "Group"]),
+  resourceId: z.string(),
+  subject: z.string().nullable(),
+  action: z.enum(["created", "updated", "deactivated", "reactivated", "deleted"]),
+  fields: z.array(z.string()),
+  values: z.record(z.string(), z.object({ old: z.unknown(), new: z.unknown() })),
+  source: z.looseObject({
+    kind: z.enum(["sync", "on_demand", "webhook", "held_event", "purge"]),
+  }),
+});
+
+/** One `webhookEvents` record about the person. */
+const EventAnswer = z.looseObject({
+  _id: z.string().optional(),
+  eventId: z.string(),
+  event: z.string(),
+  resourceType: z.enum(["User", "Group"]),
+  resourceId: z.string(),
+  action: z.enum(["create", "update", "delete"]),
+  receivedAt: Stamp,
+  processedAt: Stamp.nullable(),
+  status: z.enum(["processing", "success", "failed", "duplicate", "stale", "held"]),
+  error: z.string().nullable(),
+});
+
+/** `GET /api/v1/scim/people/:key`: the inspector's report (inspect/inspect-person.ts). */
+export const PersonReportAnswer = z.object({
+  key: z.string(),
+  ssoUserId: z.string().nullable(),
+  ofm: StoredUserAnswer.nullable(),
+  /** The raw SCIM record, as the SSO sent it. */
+  sso: z.unknown(),
+  live: LiveAnswer,
+  fields: z.array(FieldRowAnswer),
+  findings: z.array(FindingAnswer),
+  changes: z.array(ChangeAnswer),
+  events: z.array(EventAnswer),
+});
+export type PersonReportAnswer = z.infer<typeof PersonReportAnswer>;
+
+/** `POST /api/v1/scim/people/:key/sync`: what the on-demand sync did (inspect/sync-person.ts). */
+export const PersonSyncAnswer = z.object({
+  outcome: z.enum([
+    "created",
+    "updated",
+    "unchanged",
+    "deactivated",
+    "not_found",
+    "aborted",
+    "failed",
+  ]),
+  historyId: z.string().nullable(),
+  ssoUserId: z.string().nullable(),
+  message: z.string(),
+}) satisfies z.ZodType<PersonSyncResult>;
+export type PersonSyncAnswer = z.infer<typeof PersonSyncAnswer>;
