@@ -10,6 +10,8 @@
  * (`appLocal`: Hono, verification, parsing, zod, mapping) and the bare
  * handler plus the signed HTTP forward (`bareHop`: the hop alone). The four
  * are loaded in turn, `--rounds` times, and the medians reported.
+ * `--baseline <dir>` adds that checkout's edge as a fifth (`edgeBaseline`):
+ * a before/after of a change in the same run.
  *
  * @module
  */
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "50" },
     rounds: { type: "string", default: "3" },
+    /** Another checkout's edge (its node_modules linked to ours), loaded in the same rounds. */
+    baseline: { type: "string" },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -79,6 +83,15 @@ const variant = (name: string) =>
     OFM_INGEST_URL: `http://127.0.0.1:${stub.port}/api/v1/scim/events`,
   }, { name, cwd: ROOT });
 const appLocal = await variant("app-local");
+const edgeBaseline = values.baseline
+  ? await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
+    SCIM_WEBHOOK_SECRET: SECRET,
+    INGEST_SECRET: SECRET,
+    PORT: String(await freePort()),
+    LOG_LEVEL: "error",
+    OFM_INGEST_URL: `http://127.0.0.1:${stub.port}/api/v1/scim/events`,
+  }, { name: "edge-baseline", cwd: resolve(values.baseline) })
+  : null;
 const bareHop = await variant("bare-hop");
 
 /** CPU time (user + system) a process has used, in µs, from /proc (Linux; clock ticks of 10 ms). */
@@ -145,17 +158,21 @@ try {
     appLocal: [`${appLocal.url}/api/v1/scim/webhook`, appLocal.proc.pid],
     bareHop: [`${bareHop.url}/`, bareHop.proc.pid],
     edge: [`${edge.url}/api/v1/scim/webhook`, edge.proc.pid],
+    ...(edgeBaseline
+      ? { edgeBaseline: [`${edgeBaseline.url}/api/v1/scim/webhook`, edgeBaseline.proc.pid] }
+      : {}),
   } as const;
-  const runs: Record<keyof typeof targets, Load[]> = {
+  const runs: Record<"bare" | "appLocal" | "bareHop" | "edge" | "edgeBaseline", Load[]> = {
     bare: [],
     appLocal: [],
     bareHop: [],
     edge: [],
+    edgeBaseline: [],
   };
   for (let round = 0; round < ROUNDS; round++) {
     for (
       const [name, [url, pid]] of Object.entries(targets) as [
-        keyof typeof targets,
+        keyof typeof runs,
         readonly [string, number],
       ][]
     ) {
@@ -168,14 +185,23 @@ try {
     bareHop: medianLoad(runs.bareHop),
     edge: medianLoad(runs.edge),
   };
+  const before = edgeBaseline ? medianLoad(runs.edgeBaseline) : null;
   const figures = {
     command:
-      `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections} --rounds ${ROUNDS}`,
+      `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections} --rounds ${ROUNDS}${
+        values.baseline ? ` --baseline ${values.baseline}` : ""
+      }`,
     date: new Date().toISOString(),
     bodyBytes: body.length,
     ...m,
     edgeOverBare: r2(m.edge.rps / m.bare.rps),
     edgeCpuOverBareCpu: r2(m.edge.cpuMicrosPerRequest / m.bare.cpuMicrosPerRequest),
+    ...(before
+      ? {
+        edgeBaseline: before,
+        edgeBaselineCpuOverBareCpu: r2(before.cpuMicrosPerRequest / m.bare.cpuMicrosPerRequest),
+      }
+      : {}),
     // Where the time goes: each step over the one before it (1.0 = free).
     breakdown: {
       appLocalOverBare: r2(m.appLocal.rps / m.bare.rps),
@@ -189,6 +215,6 @@ try {
   const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   writeFileSync(file, JSON.stringify({ ...existing, edgeLoad: figures }, null, 2) + "\n");
 } finally {
-  for (const p of [edge, bare, appLocal, bareHop]) await p.stop();
+  for (const p of [edge, bare, appLocal, bareHop, edgeBaseline]) await p?.stop();
   stub.stop(true);
 }

@@ -168,10 +168,12 @@ function ssoApi(url: string) {
       };
       const stride = Math.max(1, Math.floor(total / n));
       for (let i = 0; i < n; i++) {
-        const list = await fetch(`${url}/scim/v2/Users?startIndex=${1 + i * stride}&count=1`, {
+        const list = await fetch(`${url}/scim/v2/Users?startIndex=${1 + i * stride}&count=5`, {
           headers: auth,
         });
-        const user = ((await list.json()) as { Resources: Record<string, unknown>[] }).Resources[0];
+        // An active one: inactive people are never created in OFM, so their change writes nothing.
+        const user = ((await list.json()) as { Resources: Record<string, unknown>[] }).Resources
+          .find((u) => u.active !== false);
         if (!user) throw new Error("no user to change");
         user.phoneNumbers = [{
           value: `+62 9${salt}${String(i).padStart(8, "0")}`,

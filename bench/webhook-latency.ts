@@ -102,7 +102,9 @@ const figures = {
   p50Ms: pct(50),
   p99Ms: pct(99),
   maxMs: pct(100),
-  command: `bun bench/webhook-latency.ts --events ${EVENTS}`,
+  command: `bun bench/webhook-latency.ts --events ${EVENTS}${
+    values.baseline ? ` --baseline ${values.baseline}` : ""
+  }`,
   date: new Date().toISOString(),
 };
 console.log(

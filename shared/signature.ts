@@ -31,8 +31,13 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
+/** "00" … "ff": one lookup per byte (every forwarded batch is signed). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 function toHex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+  let out = "";
+  for (const b of new Uint8Array(bytes)) out += HEX[b];
+  return out;
 }
 
 /** Exactly `sha256=` and 64 lowercase hex digits; anything else is null. */

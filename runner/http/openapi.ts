@@ -1,47 +1,33 @@
 /**
  * The runner's OpenAPI 3.1 document, generated from the zod schemas its routes
  * validate with (query strings, form and signed bodies) and answer in
- * (sync-answers.ts, health.ts, shared/webhook/answers.ts). Served at
+ * (sync-answers.ts, health.ts, person-answers.ts, shared/webhook/answers.ts);
+ * the person routes are in openapi-people.ts. Served at
  * `/openapi.json` behind the admin rule; `bun scripts/openapi.ts` writes it to
  * docs/openapi.json. A test holds it equal to the routes the app registers.
  *
  * @module
  */
 import { z } from "zod";
-import {
-  API_VERSION,
-  type ApiOperation,
-  type ApiResponse,
-  openApiDocument,
-} from "../../shared/openapi.ts";
-import { ErrorAnswer, IngestFailed, WebhookStored } from "../../shared/webhook/answers.ts";
+import { API_VERSION, type ApiOperation, openApiDocument } from "../../shared/openapi.ts";
+import { IngestFailed, WebhookStored } from "../../shared/webhook/answers.ts";
 import { SIGNATURE_SCHEMES, webhookOperation } from "../../shared/webhook/openapi.ts";
 import { BatchAnswer, ForwardedBatch, ForwardedEvent } from "../../shared/webhook-event.ts";
 import { HealthReport } from "../health.ts";
 import { SyncPreview } from "../preview/sync-preview.ts";
-import { PersonReportAnswer, PersonSyncAnswer } from "./person-answers.ts";
-import { PersonParams, SyncQuery, ViewQuery } from "./person-routes.tsx";
+import {
+  ADMIN,
+  BUSY,
+  HOST_REFUSED,
+  json,
+  location,
+  refused,
+  STORE_DOWN,
+  UNAUTHORIZED,
+} from "./openapi-parts.ts";
+import { peopleOperations } from "./openapi-people.ts";
 import { HeldApplied, SyncStatusAnswer, TriggerAccepted, TriggerRefused } from "./sync-answers.ts";
 import { PageQuery, StatusQuery, TriggerForm, TriggerQuery } from "./sync-routes.tsx";
-
-const json = (schema: z.ZodType) => ({ "application/json": schema });
-const refused = (description: string): ApiResponse => ({ description, content: json(ErrorAnswer) });
-const location = { Location: { description: "Where to go next", schema: z.string() } };
-
-const ADMIN: Record<string, string[]>[] = [{ adminBearer: [] }, { adminBasic: [] }];
-const HOST_REFUSED = refused(
-  "Without ADMIN_TOKEN: a Host (or Origin) other than localhost, 127.0.0.1 or [::1] on the " +
-    "runner's port (DNS-rebinding defence); on POSTs also a cross-site request",
-);
-const UNAUTHORIZED: ApiResponse = {
-  ...refused("ADMIN_TOKEN required (Bearer, or Basic with any user name)"),
-  headers: { "WWW-Authenticate": { description: "The Basic challenge", schema: z.string() } },
-};
-const STORE_DOWN = refused("MongoDB unavailable");
-const BUSY: ApiResponse = {
-  ...refused("INGEST_MAX_IN_FLIGHT events are being applied; try again"),
-  headers: { "Retry-After": { description: "Seconds to wait", schema: z.string() } },
-};
 
 /** The routes anyone on the network may call (they disclose nothing secret). */
 function openOperations(): ApiOperation[] {
@@ -231,99 +217,6 @@ function syncApiOperations(): ApiOperation[] {
   ];
 }
 
-const person = { tags: ["people"], security: ADMIN, params: PersonParams };
-const BAD_KEY = refused("key is not an email, an SSO id or an employee number (1–320 printable)");
-
-/** The person inspector and provision on demand, as JSON and as pages (ADMIN_TOKEN). */
-function personOperations(): ApiOperation[] {
-  const outcome = (description: string) => ({ description, content: json(PersonSyncAnswer) });
-  return [
-    {
-      ...person,
-      method: "get",
-      path: "/api/v1/scim/people/:key",
-      operationId: "inspectPerson",
-      summary: "One person in OFM and in the SSO (fetched live), compared, with a verdict",
-      description: "key: an email, an ssoUserId or an employee number (userId).",
-      responses: {
-        "200": { description: "The report", content: json(PersonReportAnswer) },
-        "400": BAD_KEY,
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "404": {
-          description: "Neither OFM nor the SSO knows the key",
-          content: json(PersonReportAnswer),
-        },
-        "503": STORE_DOWN,
-      },
-    },
-    {
-      ...person,
-      method: "post",
-      path: "/api/v1/scim/people/:key/sync",
-      operationId: "syncPerson",
-      summary: "Syncs one person now, through the accidental-deletion guard",
-      query: SyncQuery,
-      responses: {
-        "200": outcome("Created, updated, unchanged or deactivated"),
-        "400": refused("key is not an email, an id or a number, or force is not true/false"),
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "404": outcome("Neither OFM nor the SSO knows the key"),
-        "409": outcome("The deactivation is held by the guard (force=true applies it)"),
-        "502": outcome("The SSO could not be asked, or the write failed"),
-        "503": STORE_DOWN,
-      },
-    },
-    {
-      ...person,
-      params: undefined,
-      method: "get",
-      path: "/modules/sync/people",
-      operationId: "personSearch",
-      summary: "The page's search box: redirects to the person's page (or back to the sync page)",
-      query: z.object({ q: z.string().optional() }),
-      responses: {
-        "303": {
-          description: "To /modules/sync/people/{q}, or /modules/sync without one",
-          headers: location,
-        },
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-      },
-    },
-    {
-      ...person,
-      method: "get",
-      path: "/modules/sync/people/:key",
-      operationId: "personPage",
-      summary: "The person's page (HTML): the inspector's report and a Sync now button",
-      query: ViewQuery,
-      responses: {
-        "200": { description: "The page", content: { "text/html": z.string() } },
-        "400": refused("A bad key, or synced is not an outcome"),
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "503": STORE_DOWN,
-      },
-    },
-    {
-      ...person,
-      method: "post",
-      path: "/modules/sync/people/:key/sync",
-      operationId: "personPageSync",
-      summary: "The person page's Sync now form: syncs, then redirects back with the outcome",
-      responses: {
-        "303": { description: "Back to the person's page with ?synced=", headers: location },
-        "400": BAD_KEY,
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "503": STORE_DOWN,
-      },
-    },
-  ];
-}
-
 /** `POST /api/v1/scim/events`, the ingestion API the edge forwards to (INGEST_SECRET). */
 function ingestOperation(): ApiOperation {
   return {
@@ -385,7 +278,7 @@ export function runnerOpenApiDocument(): ReturnType<typeof openApiDocument> {
     ...openOperations(),
     ...pageOperations(),
     ...syncApiOperations(),
-    ...personOperations(),
+    ...peopleOperations(),
     ingestOperation(),
     { ...webhook, responses: { ...webhook.responses, "503": BUSY } },
   ]);

@@ -2,13 +2,14 @@
  * The JSON answers of the person routes (person-routes.tsx) as zod schemas,
  * in the form they reach the wire (ids and dates as strings): the inspector's
  * report and the on-demand sync's result. The OpenAPI document is generated
- * from them; tsc holds {@linkcode PersonSyncAnswer} equal to the result type, and
- * tests/runner/http/person-answers.test.ts parses a real report with
- * {@linkcode PersonReportAnswer}, as schemathesis does against the live runner.
+ * from them; tsc holds the sync answers to their result types, and schemathesis
+ * (scripts/fuzz.ts) checks the live runner's reports against
+ * {@linkcode PersonReportAnswer}.
  *
  * @module
  */
 import { z } from "zod";
+import type { OrgUnitSyncResult } from "../inspect/sync-org-unit.ts";
 import type { PersonSyncResult } from "../inspect/sync-person.ts";
 
 const Stamp = z.iso.datetime();
@@ -98,19 +99,32 @@ export const PersonReportAnswer = z.object({
 });
 export type PersonReportAnswer = z.infer<typeof PersonReportAnswer>;
 
+/** What an on-demand sync did to one resource. */
+const SyncOutcome = z.enum([
+  "created",
+  "updated",
+  "unchanged",
+  "deactivated",
+  "not_found",
+  "aborted",
+  "failed",
+]);
+
 /** `POST /api/v1/scim/people/:key/sync`: what the on-demand sync did (inspect/sync-person.ts). */
 export const PersonSyncAnswer = z.object({
-  outcome: z.enum([
-    "created",
-    "updated",
-    "unchanged",
-    "deactivated",
-    "not_found",
-    "aborted",
-    "failed",
-  ]),
+  outcome: SyncOutcome,
   historyId: z.string().nullable(),
   ssoUserId: z.string().nullable(),
   message: z.string(),
 }) satisfies z.ZodType<PersonSyncResult>;
 export type PersonSyncAnswer = z.infer<typeof PersonSyncAnswer>;
+
+/** `POST /api/v1/scim/org-units/:key/sync`: what the on-demand sync did (inspect/sync-org-unit.ts). */
+export const OrgUnitSyncAnswer = z.object({
+  outcome: SyncOutcome,
+  historyId: z.string().nullable(),
+  /** The SCIM Group id (the org unit's `_id`); null when neither side knows the key. */
+  orgUnitId: z.string().nullable(),
+  message: z.string(),
+}) satisfies z.ZodType<OrgUnitSyncResult>;
+export type OrgUnitSyncAnswer = z.infer<typeof OrgUnitSyncAnswer>;

@@ -26,7 +26,7 @@ function KindTable({ title, k, id }: { title: string; k: PreviewKind; id: string
     ["Deactivate", k.deactivate],
   ];
   return (
-    <table class="stack" id={id}>
+    <table class="stack plan" id={id}>
       <thead>
         <tr>
           <th>{title}</th>

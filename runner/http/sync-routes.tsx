@@ -50,7 +50,9 @@ const Refusal = TriggerRefusalReason;
 export const PageQuery = z.object({
   run: RunId.optional(),
   refused: Refusal.optional(),
-  applied: z.coerce.number().int().nonnegative().max(1_000_000).optional(),
+  // Digits only: z.coerce.number() read an empty `?applied=` as 0 (found by schemathesis).
+  applied: z.string().regex(/^\d{1,7}$/).transform(Number).pipe(z.int().max(1_000_000))
+    .optional(),
 });
 /** `POST /api/v1/scim/sync?type=`. */
 export const TriggerQuery = z.object({ type: RunType.default("full") });

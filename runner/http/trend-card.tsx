@@ -6,7 +6,8 @@
  */
 import type { HistoryRow, SyncPageData } from "./page-data.ts";
 import { isDirectoryRun, typeLabel } from "./page-format.tsx";
-import { EventsChart, RunsChart, type TrendRun } from "./trend-chart.tsx";
+import { formatDuration } from "../../shared/duration.ts";
+import { EventsChart, type HourBucket, RunsChart, type TrendRun } from "./trend-chart.tsx";
 
 /** Sync runs of the history, oldest first, as the trend draws them (no dry runs, no purges). */
 function trendRuns(rows: readonly HistoryRow[]): TrendRun[] {
@@ -39,8 +40,60 @@ export function TrendCard({ data }: { data: SyncPageData }) {
   return (
     <section class="card" id="trend">
       <h2>Trend</h2>
-      {runs.length > 0 ? <RunsChart runs={runs} /> : <p class="empty">No finished sync yet.</p>}
-      {data.eventHours ? <EventsChart hours={data.eventHours} /> : null}
+      {runs.length > 0
+        ? (
+          <>
+            <RunsLegend runs={runs} />
+            <RunsChart runs={runs} />
+          </>
+        )
+        : <p class="empty">No finished sync yet.</p>}
+      {data.eventHours
+        ? (
+          <>
+            <EventsLegend hours={data.eventHours} />
+            <EventsChart hours={data.eventHours} />
+          </>
+        )
+        : null}
     </section>
+  );
+}
+
+const Key = ({ color, text }: { color: string; text: string }) => (
+  <span>
+    <i style={`background:${color}`} />
+    {text}
+  </span>
+);
+
+/** What the runs chart shows, in words above it: the SVG itself carries no axis text. */
+function RunsLegend({ runs }: { runs: readonly TrendRun[] }) {
+  const longest = Math.max(0, ...runs.map((r) => r.durationMs ?? 0));
+  const failed = runs.filter((r) => r.status !== "success").length;
+  return (
+    <p class="legend" id="trend-runs-legend">
+      <b>Last {runs.length} full and delta runs</b>
+      <Key color="#16a34a" text="users created" />
+      <Key color="#2563eb" text="users updated" />
+      <Key color="#d97706" text="users deactivated" />
+      <span>
+        <i class="line" />duration (longest {formatDuration(longest)})
+      </span>
+      {failed > 0 ? <span class="err">{failed} not successful (red cross)</span> : null}
+    </p>
+  );
+}
+
+/** What the events chart shows, in words above it. */
+function EventsLegend({ hours }: { hours: readonly HourBucket[] }) {
+  const total = hours.reduce((n, h) => n + h.total, 0);
+  const failed = hours.reduce((n, h) => n + h.failed, 0);
+  return (
+    <p class="legend" id="trend-events-legend">
+      <b>Webhook events per hour, last {hours.length} hours</b>
+      <Key color="#9ca3af" text={`${total} received`} />
+      <Key color="#dc2626" text={`${failed} failed`} />
+    </p>
   );
 }

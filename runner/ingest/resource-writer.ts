@@ -312,8 +312,7 @@ export function createResourceWriter(deps: ResourceWriterDeps) {
 
   return {
     /** Reads the stored version of the event's resource (to pass to `user`/`orgUnit` as `prefetched`). */
-    read: (e: ForwardedEvent): Prefetched =>
-      deps.resources.read(e.resourceType, e.resourceId),
+    read: (e: ForwardedEvent): Prefetched => deps.resources.read(e.resourceType, e.resourceId),
     /** Applies a user event: upsert by `ssoUserId`, or soft delete. */
     user(
       e: ForwardedEvent,

@@ -21,6 +21,7 @@ import { describeError } from "../sync/record-step.ts";
 import { emptyStats } from "../sync/sync-stats.ts";
 import type { StoredUser } from "../store/person-store.ts";
 import { fetchLive, type InspectDeps } from "./inspect-person.ts";
+import { compareFields } from "./verdict.ts";
 
 /** What the on-demand sync needs besides the inspector's reads. */
 export interface SyncPersonDeps extends Pick<InspectDeps, "client"> {
@@ -28,6 +29,8 @@ export interface SyncPersonDeps extends Pick<InspectDeps, "client"> {
   store: Pick<SyncWriter, "createUsers" | "updateUsers" | "deactivateUsers">;
   history: Pick<HistoryWriter, "start" | "finish" | "deactivationsSince">;
   userHashFields: readonly string[];
+  /** SYNC_EXCLUDE_FIELDS: a difference there is OFM's own value, not drift. */
+  excludeFields?: readonly string[];
   maxDeactivate: DeactivationLimit;
   guardWindowMs?: number;
   runnerId?: string;
@@ -174,7 +177,12 @@ async function writeLive(
   origin: ChangeOrigin,
   force?: boolean,
 ): Promise<PersonSyncResult["outcome"]> {
-  const index = new Map(ofm ? [[ofm.ssoUserId, entryOf(ofm)]] : []);
+  // An operator asked: a field edited in OFM itself (its hash still equal) is rewritten too.
+  const drift = ofm !== null && compareFields(ofm, user, deps.excludeFields ?? [])
+    .some((r) => !r.equal && !r.excluded);
+  const index = new Map(
+    ofm ? [[ofm.ssoUserId, { ...entryOf(ofm), ...(drift ? { syncHash: "" } : {}) }]] : [],
+  );
   const item = {
     key: user.ssoUserId,
     hash: contentHash(user, deps.userHashFields),

@@ -165,7 +165,8 @@ function liveFindings(i: VerdictInput, user: OfmUser): Finding[] {
       cause: "out_of_date",
       text: `OFM is out of date on ${
         stale.map((r) => r.field).join(", ")
-      }: the next sync or webhook fixes it, or press Sync now.`,
+      }: press Sync now. A sync or webhook rewrites it only when the SSO record changes ` +
+        `(an edit made in OFM itself leaves the content hash equal).`,
     });
   }
   if (out.length === 0) {

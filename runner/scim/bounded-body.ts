@@ -62,6 +62,11 @@ export async function readBoundedText(
     throw new ResponseTooLargeError(request, maxBytes);
   }
   if (!res.body) return "";
+  // A declared length within the cap bounds the body (HTTP framing): read it natively, with no
+  // copy of our own (the copy below was ~0.45 s of a 100,000-user no-op).
+  if (!res.headers.get("content-encoding") && Number.isFinite(declared) && declared > 0) {
+    return await res.text();
+  }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

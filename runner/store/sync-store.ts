@@ -107,9 +107,10 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     options,
     now: options.now ?? (() => new Date()),
     insertBatch: options.insertBatch ?? 1000,
-    updateBatch: () => (chunkSize ??= options.updateBatch !== undefined
-      ? Promise.resolve(options.updateBatch)
-      : updateChunkSize(db)),
+    updateBatch:
+      () => (chunkSize ??= options.updateBatch !== undefined
+        ? Promise.resolve(options.updateBatch)
+        : updateChunkSize(db)),
   };
   return translateDriverErrors({
     async ensureIndexes(): Promise<void> {

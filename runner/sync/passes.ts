@@ -113,7 +113,7 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   const spc = await deps.client.serviceProviderConfig(run.signal);
   log.info("✅ Connected to Aksara SSO");
   const list = { ...listingMode(spc, deps.pageSize), filter: run.filter, signal: run.signal };
-  const write = createWriteQueue({ maxInFlight: Number(process.env.BENCH_TMP_IN_FLIGHT ?? 2), dryRun: run.options.dryRun === true });
+  const write = createWriteQueue({ maxInFlight: 2, dryRun: run.options.dryRun === true });
   const userIndexP = deps.store.userIndex(deps.afterPage);
   userIndexP.catch(() => {});
   const ctx = (phase: "orgUnits" | "users") => ({

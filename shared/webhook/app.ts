@@ -121,9 +121,10 @@ export function createWebhookApp(options: WebhookAppOptions): Hono {
     return check.ok ? { ok: true, value: { at, idempotencyKey: check.idempotencyKey } } : check;
   };
   const app = new Hono();
+  // First, before anything reads the body; absent when WEBHOOK_ALLOWED_IPS is empty.
+  if (allowlist) app.use("/api/v1/scim/webhook", allowlist);
   app.post(
     "/api/v1/scim/webhook",
-    allowlist,
     requireJson,
     signedBody({
       maxBytes: limits.maxBytes,
@@ -178,13 +179,14 @@ function resolveLimits(limits: WebhookLimits = {}): ResolvedLimits {
   return resolved;
 }
 
-/** The source allowlist (a pass-through when WEBHOOK_ALLOWED_IPS is empty). */
-function allowlistOf(options: WebhookAppOptions, log: Logger): MiddlewareHandler {
+/** The source allowlist; none when WEBHOOK_ALLOWED_IPS is empty (not even a pass-through step). */
+function allowlistOf(options: WebhookAppOptions, log: Logger): MiddlewareHandler | null {
   const allowed = options.allowedIps ?? [];
   const remoteAddress = options.remoteAddress;
   if (allowed.length > 0 && !remoteAddress) {
     throw new TypeError("createWebhookApp needs remoteAddress when allowedIps is set");
   }
+  if (allowed.length === 0) return null;
   return sourceAllowlist({
     allowed,
     trustedProxies: options.trustedProxies ?? [],

@@ -69,6 +69,12 @@ export function envelopeFromJson(json: object): EnvelopeParse {
 }
 
 /**
+ * fatal: a body that is not UTF-8 is refused, not silently repaired with U+FFFD. One
+ * decoder for every request: `decode()` without `stream` keeps no state between calls.
+ */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
  * Decodes a signed body into a JSON object: strict UTF-8, JSON, not an array
  * or a scalar. Shared by the edge and the runner's ingestion API.
  *
@@ -85,8 +91,7 @@ export function decodeJsonObject(
 ): { ok: true; json: object } | { ok: false; message: string } {
   let text: string;
   try {
-    // fatal: a body that is not UTF-8 is refused, not silently repaired with U+FFFD.
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = STRICT_UTF8.decode(bytes);
   } catch {
     return { ok: false, message: "Body is not valid UTF-8" };
   }

@@ -50,6 +50,8 @@ export async function readLimited(req: Request, maxBytes: number): Promise<Uint8
     }
     chunks.push(value);
   }
+  // A small body usually arrives as one chunk: hand it over without a copy.
+  if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let offset = 0;
   for (const c of chunks) {

@@ -37,11 +37,11 @@ describe("createMemoryRelief()", () => {
       },
     });
     expect(relieve()).toBe(true);
-    for (const mb of [270, 280, 290, 302]) {
-      rss = mb * MB; // a step is 256 / 8 = 32 MB above the 270 left
+    for (const mb of [270, 280, 286]) {
+      rss = mb * MB; // a step is 256 / 16 = 16 MB above the 270 left
       expect(relieve()).toBe(false);
     }
-    rss = 303 * MB;
+    rss = 287 * MB;
     expect(relieve()).toBe(true);
     expect(collections).toBe(2);
   });

@@ -4,9 +4,11 @@
 // SCIM_TOKEN_AUTH path runs for real), then every metric name and every
 // `label="value"` matcher in every rule's expression must be a series the
 // scrape shows. A renamed metric or label breaks this test, not the pager.
+// Then promtool (built once into .cache/bin when Go is present) checks the
+// rules and runs deploy/prometheus/scim-sync.rules.test.yml, which fires each alert.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
 import { type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
@@ -14,6 +16,10 @@ import { type RunnerProcess, startRunner, waitFor } from "../support/runner-proc
 const ROOT = resolve(import.meta.dir, "../../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const RULES = resolve(ROOT, "deploy/prometheus/scim-sync.rules.yml");
+const RULES_TESTS = resolve(ROOT, "deploy/prometheus/scim-sync.rules.test.yml");
+const PROMTOOL_MODULE = "github.com/prometheus/prometheus/cmd/promtool@v0.316.0";
+/** `PROMTOOL` (where .ci/run keeps it across clones), else the project's own .cache/bin. */
+const PROMTOOL = process.env.PROMTOOL ?? resolve(ROOT, ".cache/bin/promtool");
 
 interface Rule {
   alert: string;
@@ -186,4 +192,77 @@ describe("deploy/prometheus/scim-sync.rules.yml", () => {
         .map((s) => s.name),
     ).toEqual(["a", "b", "c"]);
   });
+});
+
+/**
+ * promtool, built once from the Go module proxy into the folder of `PROMTOOL` (7 min here
+ * with a warm module cache; .ci/run builds it before the tests and keeps it outside the
+ * clone). Null, with the reason printed, without Go.
+ */
+async function promtool(): Promise<string | null> {
+  if (existsSync(PROMTOOL)) return PROMTOOL;
+  const go = Bun.which("go");
+  if (!go) {
+    console.log(`promtool tests skipped: no Go on PATH to build ${PROMTOOL_MODULE}`);
+    return null;
+  }
+  mkdirSync(dirname(PROMTOOL), { recursive: true });
+  const build = Bun.spawn([go, "install", PROMTOOL_MODULE], {
+    env: { ...process.env, GOBIN: dirname(PROMTOOL), GOFLAGS: "-mod=mod" },
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const err = await new Response(build.stderr).text();
+  if ((await build.exited) !== 0) throw new Error(`go install ${PROMTOOL_MODULE} failed:\n${err}`);
+  return PROMTOOL;
+}
+
+/** Runs promtool in deploy/prometheus; its exit code and output. */
+async function runPromtool(bin: string, args: string[]) {
+  const p = Bun.spawn([bin, ...args], {
+    cwd: resolve(ROOT, "deploy/prometheus"),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const out = (await new Response(p.stdout).text()) + (await new Response(p.stderr).text());
+  return { code: await p.exited, out };
+}
+
+describe("deploy/prometheus with promtool", () => {
+  test(
+    "promtool check rules accepts scim-sync.rules.yml and promtool test rules passes each alert's unit test",
+    async () => {
+      const bin = await promtool();
+      if (!bin) return;
+      const check = await runPromtool(bin, ["check", "rules", RULES]);
+      expect({ code: check.code, out: check.out }).toMatchObject({ code: 0 });
+      expect(check.out).toContain("SUCCESS: 7 rules found");
+      const unit = await runPromtool(bin, ["test", "rules", RULES_TESTS]);
+      expect({ code: unit.code, out: unit.out }).toMatchObject({ code: 0 });
+      // Every alert has a case that fires it.
+      const tests = readFileSync(RULES_TESTS, "utf8");
+      for (const r of rules()) expect(tests).toContain(`alertname: ${r.alert}`);
+    },
+    900_000,
+  );
+
+  test(
+    "promtool test rules fails when an expected alert does not match what the rules produce",
+    async () => {
+      const bin = await promtool();
+      if (!bin) return;
+      const dir = resolve(ROOT, ".cache/promtool");
+      mkdirSync(dir, { recursive: true });
+      const wrong = readFileSync(RULES_TESTS, "utf8")
+        .replace("\n  - scim-sync.rules.yml\n", `\n  - ${RULES}\n`)
+        .replace("summary: 3 scheduled SCIM syncs failed in a row", "summary: 4 scheduled");
+      expect(wrong).toContain(`  - ${RULES}`);
+      expect(wrong).toContain("summary: 4 scheduled");
+      await Bun.write(resolve(dir, "wrong.test.yml"), wrong);
+      const unit = await runPromtool(bin, ["test", "rules", resolve(dir, "wrong.test.yml")]);
+      expect(unit.code).not.toBe(0);
+      expect(unit.out).toContain("ScimSyncConsecutiveFailures");
+    },
+    900_000,
+  );
 });

@@ -16,7 +16,7 @@ const ADMIN_TOKEN = "admin-token-0123456789abcdef";
 
 /**
  * The daemon's app with every optional part on, as runner/main.ts builds it: the person
- * routes, the preview, held approval, the ingestion API and the direct webhook route (both
+ * and org-unit routes, the preview, held approval, the ingestion API and the direct webhook route (both
  * secrets set). A route any of them serves that the document lacks fails the first test.
  */
 function fullApp() {
@@ -56,7 +56,7 @@ function fullApp() {
     metrics: createMetrics(),
     health: unused,
     sync,
-    people: { inspect: unused, syncPerson: unused },
+    people: { inspect: unused, syncPerson: unused, syncOrgUnit: unused },
     mounts: webhookMounts({ events: { apply: unused }, config, logger: silentLogger }),
   });
 }
@@ -72,6 +72,7 @@ describe("runnerOpenApiDocument()", () => {
       const route of [
         "GET /api/v1/scim/people/:key",
         "POST /api/v1/scim/people/:key/sync",
+        "POST /api/v1/scim/org-units/:key/sync",
         "GET /modules/sync/people/:key",
         "POST /api/v1/scim/sync/preview",
         "POST /api/v1/scim/sync/held",
@@ -128,6 +129,15 @@ describe("createRunnerApp() refuses what its document refuses", () => {
     const res = await fullApp().request("/modules/sync?run=", { headers: auth });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "Query is not one the sync page sets" });
+  });
+
+  test("GET /modules/sync answers 400 when applied is empty or not a count, and the page when it is", async () => {
+    for (const bad of ["", "-1", "1.5", "x", "99999999"]) {
+      const res = await fullApp().request(`/modules/sync?applied=${bad}`, { headers: auth });
+      expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+    }
+    const ok = await fullApp().request("/modules/sync?applied=3", { headers: auth });
+    expect(ok.status).not.toBe(400);
   });
 
   test("POST /modules/sync answers 400, starting nothing, when type is neither full nor delta", async () => {

@@ -178,6 +178,27 @@ describe("person inspector and provision on demand", () => {
     });
   });
 
+  test("`syncPerson()` rewrites a field edited in OFM itself, whose content hash still matches the SSO", async () => {
+    t = await syncEnv("person_drift");
+    const rt = await synced(t);
+    const jane = pickUser(t, 4);
+    const users = t.mongo.db(t.dbName).collection("users");
+    await users.updateOne({ ssoUserId: jane.id }, { $set: { departmentId: "D-EDITED-IN-OFM" } });
+    expect((await rt.inspect(jane.id)).findings.map((f) => f.cause)).toEqual(["out_of_date"]);
+    // A full sync compares hashes only: it leaves the edit in place.
+    expect((await rt.runSync({ type: "full" })).history.stats.usersUpdated).toBe(0);
+    const r = await rt.syncPerson(jane.id);
+    expect(r.outcome).toBe("updated");
+    expect((await users.findOne({ ssoUserId: jane.id }))?.departmentId).toBe(jane.ent.department);
+    expect((await changesOf(t, jane.id))[0]).toMatchObject({
+      action: "updated",
+      fields: ["departmentId"],
+      values: { departmentId: { old: "D-EDITED-IN-OFM", new: jane.ent.department } },
+      source: { kind: "on_demand", historyId: r.historyId },
+    });
+    expect((await rt.inspect(jane.id)).findings.map((f) => f.cause)).toEqual(["in_sync"]);
+  });
+
   test("`syncPerson()` answers not_found and records nothing when the key is unknown", async () => {
     t = await syncEnv("person_unknown");
     const rt = await synced(t);

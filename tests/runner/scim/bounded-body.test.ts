@@ -21,8 +21,22 @@ describe("readBoundedText()", () => {
     expect(JSON.parse(text)).toEqual({ name: "Dédé 🙂 Ñ" });
   });
 
+  test("readBoundedText() reads a body of a declared length within the cap, over real HTTP", async () => {
+    const body = JSON.stringify({ Resources: [{ id: "u1", name: "Dédé" }] });
+    const server = Bun.serve({ port: 0, fetch: () => new Response(body) });
+    try {
+      const res = await fetch(`http://localhost:${server.port}/Users`);
+      expect(Number(res.headers.get("content-length"))).toBeGreaterThan(0);
+      expect(await readBoundedText(res, 1024, "GET /Users")).toBe(body);
+    } finally {
+      server.stop(true);
+    }
+  });
+
   test("readBoundedText() returns a single chunk's text and an empty body as empty", async () => {
-    expect(await readBoundedText(chunked([new TextEncoder().encode("ok")]), 10, "GET /")).toBe("ok");
+    expect(await readBoundedText(chunked([new TextEncoder().encode("ok")]), 10, "GET /")).toBe(
+      "ok",
+    );
     expect(await readBoundedText(chunked([]), 10, "GET /")).toBe("");
   });
 });

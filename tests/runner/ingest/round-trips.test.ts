@@ -1,0 +1,99 @@
+// The applier's round trips overlapped (issue 11): the resource is read while
+// the event is claimed, and the outcome and the change record are written side
+// by side. Against the real MongoDB-wire server: the guarantees stay — a write
+// between the early read and the conditional write is a lost race decided
+// again, a lost change record still makes the event "failed" (so it comes
+// again), and one applied change is one change record.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createEventApplier } from "../../../runner/ingest/apply-event.ts";
+import { createChangeLogStore } from "../../../runner/store/change-log-store.ts";
+import { createWebhookStores } from "../../../runner/store/webhook-stores.ts";
+import { openTestDb, type TestDb } from "../support/mongo.ts";
+import { userEvent } from "../support/ingest-harness.ts";
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await openTestDb("ingest_round_trips");
+});
+afterAll(async () => await t.drop());
+
+const users = () => t.mongo.db.collection("users");
+const eventsColl = () => t.mongo.db.collection("webhookEvents");
+const changesColl = () => t.mongo.db.collection("syncChanges");
+
+describe("createEventApplier() with overlapped round trips", () => {
+  test("apply() records one change and a success outcome when an update changes the user", async () => {
+    const events = createEventApplier(createWebhookStores(t.mongo.db), {
+      changes: createChangeLogStore(t.mongo.db, { ttlDays: 90 }),
+    });
+    await events.ensureIndexes();
+    const create = userEvent({ id: "rt-1", event: "user.created", resourceId: "u-rt1" });
+    expect((await events.apply(create)).status).toBe("success");
+    const update = userEvent({
+      id: "rt-2",
+      resourceId: "u-rt1",
+      phone: "+62 2",
+      lastModified: "2025-10-18T11:00:00.000Z",
+    });
+    expect(await events.apply(update)).toEqual({
+      status: "success",
+      change: "updated",
+      subject: "john.doe@ias.co.id",
+    });
+    expect(await changesColl().countDocuments({ resourceId: "u-rt1" })).toBe(2);
+    const rec = await changesColl().findOne({ "source.eventId": "rt-2" });
+    expect(rec?.values).toEqual({ phone: { old: "+62 1", new: "+62 2" } });
+    expect(await eventsColl().findOne({ eventId: "rt-2" })).toMatchObject({
+      status: "success",
+      change: "updated",
+    });
+  });
+
+  test("apply() reports failed and marks the event failed when the change record cannot be written", async () => {
+    const events = createEventApplier(createWebhookStores(t.mongo.db), {
+      changes: { record: () => Promise.reject(new Error("syncChanges unavailable")) },
+    });
+    const e = userEvent({ id: "rt-3", event: "user.created", resourceId: "u-rt3" });
+    const r = await events.apply(e);
+    expect(r).toEqual({
+      status: "failed",
+      error: "recording the change: syncChanges unavailable",
+    });
+    expect(await eventsColl().findOne({ eventId: "rt-3" })).toMatchObject({
+      status: "failed",
+      error: "recording the change: syncChanges unavailable",
+    });
+    // Delivered again: the failed claim is taken over and finds the user already written.
+    const again = createEventApplier(createWebhookStores(t.mongo.db));
+    expect(await again.apply(e)).toMatchObject({ status: "success", change: "unchanged" });
+    expect(await users().countDocuments({ ssoUserId: "u-rt3" })).toBe(1);
+  });
+
+  test("apply() decides again when the user changed between the early read and the write", async () => {
+    const base = createEventApplier(createWebhookStores(t.mongo.db));
+    await base.apply(userEvent({ id: "rt-4", event: "user.created", resourceId: "u-rt4" }));
+    const stores = createWebhookStores(t.mongo.db);
+    const read = stores.resources.read;
+    let reads = 0;
+    // Another writer lands a newer version right after the first (early) read.
+    stores.resources.read = async (type, key) => {
+      const stored = await read(type, key);
+      if (reads++ === 0) {
+        await users().updateOne({ ssoUserId: "u-rt4" }, {
+          $set: { phone: "+62 newer", scimLastModified: new Date("2025-10-18T12:00:00.000Z") },
+        });
+      }
+      return stored;
+    };
+    const events = createEventApplier(stores);
+    const older = userEvent({
+      id: "rt-5",
+      resourceId: "u-rt4",
+      phone: "+62 older",
+      lastModified: "2025-10-18T11:00:00.000Z",
+    });
+    expect(await events.apply(older)).toMatchObject({ status: "stale" });
+    expect(reads).toBe(2);
+    expect((await users().findOne({ ssoUserId: "u-rt4" }))?.phone).toBe("+62 newer");
+  });
+});
