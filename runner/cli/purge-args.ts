@@ -115,6 +115,8 @@ export function purgeSummary(r: PurgeReport, shown = 20): string {
   for (const c of r.kept.slice(0, shown)) {
     const why = c.verdict.kind === "active"
       ? "active in the SSO (the next sync reactivates it)"
+      : c.verdict.kind === "inactive"
+      ? "still listed by the SSO as inactive (a full sync would create it again; remove it there first)"
       : `the SSO could not confirm: ${
         c.verdict.kind === "unknown" ? c.verdict.reason : c.verdict.kind
       }`;

@@ -2,7 +2,7 @@
  * One purge of the long departed: list the users deactivated before the
  * cutoff, hold their number against PURGE_MAX, ask the SSO about each one
  * live (`GET /Users/{id}`), and — only with `apply` — hard-delete those the
- * SSO confirms gone or inactive, recording a `syncHistory` entry
+ * SSO confirms gone (404), recording a `syncHistory` entry
  * (`type: "purge"`) and one `syncChanges` entry (`action: "deleted"`) per
  * user deleted. Without `apply` nothing is written.
  *
@@ -93,8 +93,9 @@ async function checkAll(
   return out;
 }
 
-const confirmed = (c: CheckedCandidate) =>
-  c.verdict.kind === "gone" || c.verdict.kind === "inactive";
+// Only a 404 confirms: a user the SSO still lists, even inactive, would be created again
+// by the next full sync, so deleting it would not stick.
+const confirmed = (c: CheckedCandidate) => c.verdict.kind === "gone";
 
 function statsOf(checked: CheckedCandidate[], deleted: string[]): PurgeStats {
   const unknown = checked.filter((c) => c.verdict.kind === "unknown");
@@ -102,6 +103,7 @@ function statsOf(checked: CheckedCandidate[], deleted: string[]): PurgeStats {
     candidates: checked.length,
     usersDeleted: deleted.length,
     keptActive: checked.filter((c) => c.verdict.kind === "active").length,
+    keptListed: checked.filter((c) => c.verdict.kind === "inactive").length,
     unconfirmed: unknown.length,
     errors: unknown.map((c) => ({
       resourceType: "User" as const,

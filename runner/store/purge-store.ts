@@ -26,6 +26,8 @@ export interface PurgeStats {
   usersDeleted: number;
   /** Inactive in OFM but active in the SSO: kept (a sync will reactivate them). */
   keptActive: number;
+  /** Still listed by the SSO as inactive: kept, since a full sync would create them again. */
+  keptListed?: number;
   /** The SSO could not confirm: kept, and listed in `errors`. */
   unconfirmed: number;
   errors: { resourceType: "User"; resourceId: string; code: string; message: string }[];

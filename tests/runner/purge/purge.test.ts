@@ -48,10 +48,12 @@ describe("purge of the departed", () => {
     const report = await rt.purge({ ...ninetyDays, apply: false });
     expect(report.status).toBe("success");
     expect(report.applied).toBe(false);
-    expect(report.deletable.map((c) => c.ssoUserId).sort()).toEqual(
-      [ids.gone, ids.inactive].sort(),
+    // Only a 404 confirms: the user the SSO still lists as inactive is kept, since a full
+    // sync would create it again.
+    expect(report.deletable.map((c) => c.ssoUserId)).toEqual([ids.gone]);
+    expect(report.kept.map((c) => [c.ssoUserId, c.verdict.kind]).sort()).toEqual(
+      [[ids.inactive, "inactive"], [ids.active, "active"]].sort(),
     );
-    expect(report.kept.map((c) => [c.ssoUserId, c.verdict.kind])).toEqual([[ids.active, "active"]]);
     expect(await users.countDocuments({})).toBe(12);
     const db = t.mongo.db(t.dbName);
     expect(await db.collection("syncHistory").countDocuments({ type: "purge" })).toBe(0);
@@ -64,12 +66,14 @@ describe("purge of the departed", () => {
       const { t, rt, users, ids } = await departedSetup("purge_apply");
       const report = await rt.purge({ ...ninetyDays, apply: true });
       expect(report.status).toBe("success");
-      expect(report.deleted.sort()).toEqual([ids.gone, ids.inactive].sort());
-      // Inactive in OFM for 200 days but active in the SSO: kept. Recently departed: not a candidate.
+      expect(report.deleted).toEqual([ids.gone]);
+      // Inactive in OFM for 200 days but active in the SSO: kept. Still listed as inactive:
+      // kept. Recently departed: not a candidate.
       expect(await users.countDocuments({ ssoUserId: ids.active })).toBe(1);
+      expect(await users.countDocuments({ ssoUserId: ids.inactive })).toBe(1);
       expect(await users.countDocuments({ ssoUserId: ids.recent })).toBe(1);
-      expect(await users.countDocuments({ ssoUserId: { $in: [ids.gone, ids.inactive] } })).toBe(0);
-      expect(await users.countDocuments({})).toBe(10);
+      expect(await users.countDocuments({ ssoUserId: ids.gone })).toBe(0);
+      expect(await users.countDocuments({})).toBe(11);
 
       const db = t.mongo.db(t.dbName);
       const records = await db.collection("syncHistory").find({ type: "purge" }).toArray();
@@ -79,13 +83,14 @@ describe("purge of the departed", () => {
       expect(rec.status).toBe("success");
       expect(rec.stats).toMatchObject({
         candidates: 3,
-        usersDeleted: 2,
+        usersDeleted: 1,
         keptActive: 1,
+        keptListed: 1,
         unconfirmed: 0,
       });
       expect(rec.inactiveForMs).toBe(90 * DAY);
       const changes = await db.collection("syncChanges").find({ action: "deleted" }).toArray();
-      expect(changes.map((c) => c.resourceId).sort()).toEqual([ids.gone, ids.inactive].sort());
+      expect(changes.map((c) => c.resourceId)).toEqual([ids.gone]);
       for (const c of changes) {
         expect(c.source).toEqual({ kind: "purge", historyId: report.historyId });
         expect(c.resourceType).toBe("User");
@@ -98,6 +103,9 @@ describe("purge of the departed", () => {
       );
       expect((await rt.history.lastSuccess())?.type).toBe("scim_full_sync");
       expect((await rt.history.last())?.type).toBe("scim_full_sync");
+      // The purge sticks: the next full sync does not bring the deleted user back.
+      await rt.runSync({ type: "full" });
+      expect(await users.countDocuments({ ssoUserId: ids.gone })).toBe(0);
     },
     30_000,
   );
@@ -116,7 +124,7 @@ describe("purge of the departed", () => {
       expect(rec?.status).toBe("aborted");
       const forced = await rt.purge({ ...ninetyDays, apply: true, force: true });
       expect(forced.status).toBe("success");
-      expect(forced.deleted.length).toBe(2);
+      expect(forced.deleted.length).toBe(1);
     },
     30_000,
   );
@@ -158,16 +166,14 @@ describe("npm run purge", () => {
       expect(dry.code).toBe(0);
       const plan = JSON.parse(dry.stdout);
       expect(plan.applied).toBe(false);
-      expect(plan.deletable.map((c: { ssoUserId: string }) => c.ssoUserId).sort()).toEqual(
-        [ids.gone, ids.inactive].sort(),
-      );
-      expect(dry.stderr).toContain("Would delete: 2");
+      expect(plan.deletable.map((c: { ssoUserId: string }) => c.ssoUserId)).toEqual([ids.gone]);
+      expect(dry.stderr).toContain("Would delete: 1");
       expect(await users.countDocuments({})).toBe(12);
 
       const applied = await cli(t.env, ["--inactive-for", "90d", "--apply"]);
       expect(applied.code).toBe(0);
-      expect(applied.stdout).toContain("Deleted: 2");
-      expect(await users.countDocuments({})).toBe(10);
+      expect(applied.stdout).toContain("Deleted: 1");
+      expect(await users.countDocuments({})).toBe(11);
     },
     60_000,
   );
