@@ -2,45 +2,15 @@
 // Deno.serve's connection info) and a Bun runner process (the peer from
 // server.requestIP), each reached over loopback, so the peer is 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
-import type { Subprocess } from "bun";
 import { freePort } from "../../../dev/mongo-server.ts";
+import { type EdgeProcess, startEdge } from "../support/edge-process.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
-import { pumpLines, type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
+import { type RunnerProcess, startRunner } from "../support/runner-process.ts";
 
-const ROOT = resolve(import.meta.dir, "../../..");
-const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const WEBHOOK_SECRET = "allowlist-webhook-secret-0123456789";
-let edge: { proc: Subprocess; url: string; lines: string[] };
+let edge: EdgeProcess;
 let runner: RunnerProcess;
 let t: TestDb;
-
-async function startEdge(env: Record<string, string>): Promise<typeof edge> {
-  const proc = Bun.spawn([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
-      ...env,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const lines: string[] = [];
-  void pumpLines(proc.stdout, lines);
-  void pumpLines(proc.stderr, lines);
-  const ready = await waitFor(
-    () => lines.map((l) => /^ready (\S+)/.exec(l)?.[1]).find(Boolean),
-    60_000,
-    "the edge to listen",
-    50,
-  ).catch((e) => {
-    proc.kill();
-    throw new Error(`${e}\n${lines.join("\n")}`);
-  });
-  return { proc, url: ready as string, lines };
-}
 
 beforeAll(async () => {
   t = await openTestDb("allowlist_e2e");

@@ -9,11 +9,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { resolve } from "node:path";
-import type { Subprocess } from "bun";
 import { freePort } from "../../../dev/mongo-server.ts";
 import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
+import { type EdgeProcess, startEdge } from "../support/edge-process.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
-import { pumpLines, type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
+import { type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
 
 const ROOT = resolve(import.meta.dir, "../../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
@@ -23,37 +23,8 @@ const INGEST_SECRET = "e2e-ingest-secret-0123456789";
 let t: TestDb;
 let sso: ReadyProcess;
 let runner: RunnerProcess;
-let edge: { proc: Subprocess; url: string; lines: string[] };
+let edge: EdgeProcess;
 let token = "";
-
-/** The edge as `deno task edge` runs it, its output kept line by line. */
-async function startEdge(env: Record<string, string>): Promise<typeof edge> {
-  const proc = Bun.spawn([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
-      ...env,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const lines: string[] = [];
-  void pumpLines(proc.stdout, lines);
-  void pumpLines(proc.stderr, lines);
-  const ready = await waitFor(
-    () => lines.map((l) => /^ready (\S+)/.exec(l)?.[1]).find(Boolean),
-    60_000,
-    "the edge to listen",
-    50,
-  )
-    .catch((e) => {
-      proc.kill();
-      throw new Error(`${e}\n${lines.join("\n")}`);
-    });
-  return { proc, url: ready as string, lines };
-}
 
 const users = () => t.mongo.db.collection("users");
 const events = () => t.mongo.db.collection("webhookEvents");
