@@ -38,7 +38,9 @@ interface Step {
 
 const world = await startBenchWorld(N);
 async function step(db: string, env: Record<string, string>): Promise<Step> {
-  const p = Bun.spawn([BUN, "bench/step.ts", "ours"], {
+  // BENCH_BUN_FLAGS: flags for Bun itself (say `--smol`), a runtime setting as a variant.
+  const flags = (env.BENCH_BUN_FLAGS ?? "").split(" ").filter(Boolean);
+  const p = Bun.spawn([BUN, ...flags, "bench/step.ts", "ours"], {
     // BENCH_ROOT: another checkout (say, of HEAD) as a variant, for a before/after of code.
     cwd: env.BENCH_ROOT ?? ROOT,
     env: { ...process.env, ...world.env, ...env, MONGODB_DB: db },

@@ -37,6 +37,13 @@ export interface ExistingIndex {
   entries(): Iterable<[string, ExistingEntry]>;
   /** Active entries, counted without building them (the packed index has it; a `Map` does not). */
   countActive?(): number;
+  /**
+   * Whether `key` is stored with exactly `syncHash`, without building its entry: a no-op
+   * sync asks this of every person (the packed index has it; a `Map` does not).
+   */
+  hasHash?(key: string, syncHash: string): boolean;
+  /** Keys of the active entries, without building them (the packed index has it). */
+  activeKeys?(): Iterable<string>;
 }
 
 /**

@@ -3,7 +3,9 @@
  * sync store reads the old mapped fields of a chunk it is about to update
  * (one `find` by `_id` per chunk, and only while a change log is wired and
  * the chunk has changes: a no-op run reads nothing), writes the chunk, then
- * inserts the chunk's records in one insertMany. Inserts need no read.
+ * inserts the chunk's records in one insertMany. A chunk of inserts is
+ * recorded as one document naming who was created (created-batch.ts) and
+ * needs no read.
  *
  * @module
  */
@@ -14,17 +16,23 @@ import {
   changeRecord,
   RECORDED_FIELDS,
 } from "../documents/change-record.ts";
+import { type CreatedBatch, createdBatch } from "../documents/created-batch.ts";
 
 /**
  * Where change records go (the change log store is one).
  *
  * @example
  * ```ts
- * const log: ChangeLogWriter = { record: async (records) => void records };
+ * const log: ChangeLogWriter = {
+ *   record: async (records) => void records,
+ *   recordCreated: async (batch) => void batch,
+ * };
  * ```
  */
 export interface ChangeLogWriter {
   record(records: readonly ChangeRecord[]): Promise<void>;
+  /** One chunk of creates, one document. */
+  recordCreated(batch: CreatedBatch): Promise<void>;
 }
 
 /** One planned update: the stored `_id` when known, the key, who, and the `$set`. */
@@ -100,13 +108,11 @@ export function journalFor<T extends Document>(
   return {
     async created(docs, failed) {
       const refused = new Set(failed.map((f) => f.index));
-      const out: ChangeRecord[] = [];
-      docs.forEach((d, i) => {
-        if (refused.has(i)) return;
-        const r = record(String(d[keyField]), d[subjectField] ?? null, null, d, fields);
-        if (r) out.push(r);
-      });
-      await o.log.record(out);
+      const created = docs.flatMap((d, i) =>
+        refused.has(i) ? [] : [{ id: String(d[keyField]), subject: d[subjectField] ?? null }]
+      );
+      const batch = createdBatch({ resourceType: o.type, created, source: o.origin, at: o.at });
+      if (batch) await o.log.recordCreated(batch);
     },
     updated(items, written) {
       return async (from, to) => {

@@ -1,15 +1,18 @@
 /**
- * `syncChanges`: the per-person change log, one document per create,
- * update, deactivation and reactivation (documents/change-record.ts builds
- * them). Written in one insertMany per write batch, never one round trip per
- * document; kept as long as `syncHistory` (SYNC_HISTORY_TTL_DAYS) by the same
+ * `syncChanges`: the per-person change log, one document per update,
+ * deactivation, reactivation, webhook create and purge
+ * (documents/change-record.ts builds them), and one per chunk of a sync's
+ * creates (documents/created-batch.ts). Written in one insertMany per write
+ * batch, never one round trip per document; read back per person in one
+ * shape; kept as long as `syncHistory` (SYNC_HISTORY_TTL_DAYS) by the same
  * TTL index or sweep (history-store.ts).
  *
  * @module
  */
 import type { Db } from "mongodb";
 import type { ChangeRecord } from "../documents/change-record.ts";
-import { type ChangeDoc, SYNC_CHANGES } from "./collections.ts";
+import { type CreatedBatch, createdRecordOf } from "../documents/created-batch.ts";
+import { type ChangeDoc, type CreatedBatchDoc, SYNC_CHANGES } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
 
 /** What {@linkcode createChangeLogStore} returns. */
@@ -29,11 +32,13 @@ export type { ChangeLogWriter } from "./change-journal.ts";
  */
 export function createChangeLogStore(db: Db, opts: { ttlDays: number }) {
   const col = db.collection<ChangeDoc>(SYNC_CHANGES);
+  const batches = db.collection<CreatedBatchDoc>(SYNC_CHANGES);
   const expiresAt = (at: Date) => new Date(at.getTime() + opts.ttlDays * 86_400_000);
   return translateDriverErrors({
-    /** The look-up index; retention (TTL or sweep) is set up by the history store. */
+    /** The look-up indexes (one record, chunks of creates); retention is the history store's. */
     async ensureIndexes(): Promise<void> {
       await col.createIndex({ resourceId: 1, at: -1 });
+      await batches.createIndex({ resourceIds: 1, at: -1 });
     },
     /** One insertMany for the whole batch; nothing for an empty one. */
     async record(records: readonly ChangeRecord[]): Promise<void> {
@@ -42,20 +47,27 @@ export function createChangeLogStore(db: Db, opts: { ttlDays: number }) {
         ordered: false,
       });
     },
-    /** The last changes of one user or org unit, newest first. */
-    forResource(
+    /** One chunk of a sync's creates, one document. */
+    async recordCreated(batch: CreatedBatch): Promise<void> {
+      await batches.insertOne({ ...batch, expiresAt: expiresAt(batch.at) });
+    },
+    /** The last changes of one user or org unit, newest first, chunks of creates included. */
+    async forResource(
       resourceType: "User" | "Group",
       resourceId: string,
       limit: number,
     ): Promise<ChangeDoc[]> {
-      return col.find({ resourceId, resourceType }).sort({ at: -1 }).limit(limit).toArray();
-    },
-    /** Every change a source wrote (a sync run's historyId or a webhook's eventId). */
-    bySource(key: { historyId?: string; eventId?: string }, limit = 1000): Promise<ChangeDoc[]> {
-      const filter = key.historyId !== undefined
-        ? { "source.historyId": key.historyId }
-        : { "source.eventId": key.eventId };
-      return col.find(filter).sort({ at: -1 }).limit(limit).toArray();
+      // Two queries, each on its own index: an $or would leave the choice to the server.
+      const [own, inBatches] = await Promise.all([
+        col.find({ resourceId, resourceType }).sort({ at: -1 }).limit(limit).toArray(),
+        batches.find({ resourceIds: resourceId, resourceType }).sort({ at: -1 }).limit(limit)
+          .toArray(),
+      ]);
+      const created = inBatches.flatMap((b): ChangeDoc[] => {
+        const r = createdRecordOf(b, resourceId);
+        return r ? [{ ...r, _id: b._id, expiresAt: b.expiresAt }] : [];
+      });
+      return [...own, ...created].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
     },
   });
 }

@@ -11,6 +11,7 @@ import type {
 } from "../documents/stored-docs.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { ChangeRecord } from "../documents/change-record.ts";
+import type { CreatedBatch } from "../documents/created-batch.ts";
 
 export const USERS = "users";
 export const ORG_UNITS = "orgUnits";
@@ -61,6 +62,12 @@ export interface WebhookEventDoc {
 
 /** A `syncChanges` record as stored (documents/change-record.ts), with its retention. */
 export interface ChangeDoc extends ChangeRecord {
+  _id?: ObjectId;
+  expiresAt?: Date;
+}
+
+/** A chunk of a sync's creates as stored in `syncChanges` (documents/created-batch.ts). */
+export interface CreatedBatchDoc extends CreatedBatch {
   _id?: ObjectId;
   expiresAt?: Date;
 }

@@ -49,6 +49,18 @@ export class PackedIndex implements ExistingIndex {
     return this.#packed.size;
   }
 
+  /** Whether `key` is stored with `syncHash`; no entry built (a no-op sync asks it of everyone). */
+  hasHash(key: string, syncHash: string): boolean {
+    const v = this.#packed.get(key);
+    return v !== undefined && v.charCodeAt(1 + syncHash.length) === 0 &&
+      v.startsWith(syncHash, 1);
+  }
+
+  /** Keys of the active entries, no entry built. */
+  *activeKeys(): Generator<string> {
+    for (const [k, v] of this.#packed) if (v.charCodeAt(0) === 49) yield k;
+  }
+
   /** Counts entries without building them. */
   countActive(): number {
     let n = 0;

@@ -37,6 +37,10 @@ export function diffBatch<T>(
 ): BatchPlan<T> {
   const plan: BatchPlan<T> = { creates: [], updates: [], deactivatingUpdates: [], unchanged: 0 };
   for (const item of incoming) {
+    if (existing.hasHash?.(item.key, item.hash)) {
+      plan.unchanged++;
+      continue;
+    }
     const old = existing.get(item.key);
     if (!old) {
       plan.creates.push({ kind: "create", doc: item.doc, hash: item.hash });
@@ -73,6 +77,13 @@ export function diffBatch<T>(
  */
 export function absentActive(existing: ExistingIndex, seen: ReadonlySet<string>): ExistingEntry[] {
   const out: ExistingEntry[] = [];
+  if (existing.activeKeys) {
+    for (const key of existing.activeKeys()) {
+      const entry = seen.has(key) ? undefined : existing.get(key);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
   for (const [key, entry] of existing.entries()) {
     if (entry.isActive && !seen.has(key)) out.push(entry);
   }

@@ -1,7 +1,7 @@
 /**
  * One pass over a SCIM listing (Groups or Users): each page is mapped,
- * de-duplicated, diffed and its creates and updates queued for writing while
- * the next page is fetched. Deactivating updates are only collected: the
+ * de-duplicated, diffed and its creates and updates gathered into chunks
+ * (write-buffer.ts) that are written while the next page is fetched. Deactivating updates are only collected: the
  * engine applies them after the guard has seen the whole run, and absence
  * counts only when the listing is proven complete (`listing`).
  *
@@ -13,7 +13,11 @@ import type { ScimClient } from "../scim/scim-client.ts";
 import { type Change, diffBatch, type ExistingIndex } from "./diff.ts";
 import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
+import { createWriteBuffer } from "./write-buffer.ts";
 import type { WriteQueue } from "./write-queue.ts";
+
+/** Changes handed to the store at a time, gathered across pages (write-buffer.ts). */
+export const WRITE_CHUNK = 1000;
 
 /** What differs between the org unit pass and the user pass. */
 export interface ResourceSpec<T extends { isActive: boolean }> {
@@ -67,6 +71,8 @@ export async function resourcePass<T extends { isActive: boolean }>(
   };
   const { stats } = ctx;
   const pages = ctx.client.pages(spec.resource, ctx.list);
+  const creates = createWriteBuffer<T>((c) => ctx.write(() => spec.create(c), stats), WRITE_CHUNK);
+  const updates = createWriteBuffer<T>((c) => ctx.write(() => spec.update(c), stats), WRITE_CHUNK);
   let listing: ListingEnd;
   for (;;) {
     // Not `for await`: the generator's return value is the listing's proof.
@@ -88,11 +94,13 @@ export async function resourcePass<T extends { isActive: boolean }>(
     out.held.push(...batch.deactivatingUpdates);
     out.created.push(...batch.creates.map((c) => spec.key(c.doc)));
     out.updated.push(...batch.updates.map((c) => spec.key(c.doc)));
-    await ctx.write(() => spec.create(batch.creates), stats);
-    await ctx.write(() => spec.update(batch.updates), stats);
+    await creates.add(batch.creates);
+    await updates.add(batch.updates);
     ctx.onPage(page);
     ctx.afterPage?.();
   }
+  await creates.flush();
+  await updates.flush();
   await ctx.write.drain();
   return { ...out, listing };
 }

@@ -1,6 +1,7 @@
 // The content hash that lets a sync skip unchanged people: same synced values,
 // same hash; any synced value changed, another hash; unsynced fields ignored.
 import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { contentHash, orgUnitHashFields, userHashFields } from "../../runner/content-hash.ts";
 import { ORG_UNIT_SYNC_FIELDS, USER_SYNC_FIELDS } from "../../shared/ofm-documents.ts";
 
@@ -13,6 +14,14 @@ const USER = {
 };
 
 describe("contentHash()", () => {
+  test("contentHash() is SHA-1 base64url of the values as JSON, so hashes stored by earlier releases still match", () => {
+    const fields = userHashFields([]);
+    const json = JSON.stringify(fields.map((f) => (USER as Record<string, unknown>)[f] ?? null));
+    // A fixed digest: the stored syncHash of every existing user depends on it.
+    expect(contentHash({ email: "a@ias.co.id" }, ["email"])).toBe("OWyhxErom6ygfEcFJspIrF9XSnQ");
+    expect(contentHash(USER, fields)).toBe(createHash("sha1").update(json).digest("base64url"));
+  });
+
   test("contentHash() is the same for the same values of the fields, whatever the key order or other fields", () => {
     const fields = userHashFields([]);
     const reordered = {

@@ -48,7 +48,6 @@ describe("syncChanges", () => {
     t = await syncEnv("chg_sync");
     const rt = await synced(t);
     const jane = pickUser(t);
-    expect(await changesOf(t, jane.id)).toHaveLength(1); // the create
     setDepartment(t, jane.id, "D-NEW");
     const r = await rt.runSync({ type: "full" });
     const [rec] = await changesOf(t, jane.id);
@@ -62,6 +61,42 @@ describe("syncChanges", () => {
       source: { kind: "sync", historyId: r.historyId },
     });
     expect(rec!.expiresAt).toBeInstanceOf(Date);
+  });
+
+  test("`runSync()` records its creates one document per write chunk, and the inspector shows each person's", async () => {
+    t = await syncEnv("chg_created");
+    const rt = await t.runtime();
+    const r = await rt.runSync({ type: "full" });
+    expect(r.history.status).toBe("success");
+    const col = t.mongo.db(t.dbName).collection("syncChanges");
+    const users = await col.find({ resourceType: "User", action: "created" }).toArray();
+    // One document per chunk of 1,000 creates gathered across pages (of 20 here), naming each once.
+    const created = r.history.stats.usersCreated;
+    expect(users).toHaveLength(Math.ceil(created / 1000));
+    const named = users.flatMap((b) => b.resourceIds as string[]);
+    expect(new Set(named).size).toBe(created);
+    expect(named).toHaveLength(created);
+    expect(users[0]).toMatchObject({ source: { kind: "sync", historyId: r.historyId } });
+    expect(users[0]!.expiresAt).toBeInstanceOf(Date);
+    expect(await col.countDocuments({ resourceType: "Group", action: "created" })).toBe(
+      Math.ceil(r.history.stats.orgUnitsCreated / 1000),
+    );
+    const jane = pickUser(t);
+    const report = await rt.inspect(jane.email);
+    expect(report.changes).toHaveLength(1);
+    expect(report.changes[0]).toMatchObject({
+      resourceId: jane.id,
+      subject: jane.email,
+      action: "created",
+      source: { kind: "sync", historyId: r.historyId },
+    });
+    // A later change is listed first, beside the create it follows.
+    setDepartment(t, jane.id, "D-LATER");
+    await rt.runSync({ type: "full" });
+    expect((await rt.inspect(jane.email)).changes.map((c) => c.action)).toEqual([
+      "updated",
+      "created",
+    ]);
   });
 
   test("`runSync()` writes no change record when nothing changed", async () => {

@@ -64,8 +64,25 @@ describe("PackedIndex", () => {
       { key: "u1", hash: "h1", isActive: true, doc: 1 },
       { key: "u2", hash: "changed", isActive: false, doc: 2 },
       { key: "u9", hash: "h9", isActive: true, doc: 9 },
+      // A stored hash that is a prefix or an extension of the incoming one is a change.
+      { key: "u3", hash: "h", isActive: false, doc: 3 },
+      { key: "u1", hash: "h1x", isActive: true, doc: 4 },
     ];
     expect(diffBatch(incoming, index)).toEqual(diffBatch(incoming, map));
     expect(absentActive(index, new Set(["u1"]))).toEqual(absentActive(map, new Set(["u1"])));
+  });
+
+  test("PackedIndex answers hasHash() and activeKeys() without building entries, as get() would", () => {
+    const index = new PackedIndex();
+    index.add("u1", "abc", true, "oid:1");
+    index.add("u2", "abcd", false);
+    index.add("u3", "", true, new ObjectId());
+    expect(index.hasHash("u1", "abc")).toBe(true);
+    expect(index.hasHash("u1", "ab")).toBe(false);
+    expect(index.hasHash("u1", "abcd")).toBe(false);
+    expect(index.hasHash("u2", "abcd")).toBe(true);
+    expect(index.hasHash("u3", "x")).toBe(false);
+    expect(index.hasHash("nobody", "abc")).toBe(false);
+    expect([...index.activeKeys()]).toEqual(["u1", "u3"]);
   });
 });

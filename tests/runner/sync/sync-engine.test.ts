@@ -1,6 +1,7 @@
 // Full syncs from the development SSO into the real MongoDB-wire server.
 import { afterEach, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../../shared/logger.ts";
+import { userHashFields } from "../../../runner/content-hash.ts";
 import { runSync } from "../../../runner/sync/sync-engine.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
@@ -293,6 +294,44 @@ describe("runSync() steps", () => {
     expect(finished).toBe(1);
     // Nothing ran past the failed open: no user written.
     expect(await users(t).countDocuments()).toBe(0);
+  });
+
+  test("runSync() writes changes spread over many pages in one store call, not one per page", async () => {
+    t = await syncEnv("gathered", { users: 100, maxResults: 10 });
+    const rt = await t.runtime();
+    await rt.runSync({ type: "full" });
+    // One changed user on each of the ten pages.
+    const changed = t.sso.sso.directory.list("User").filter((_, i) => i % 10 === 3);
+    for (const u of changed) {
+      t.sso.sso.directory.update("User", String(u.id), (cur) => ({
+        ...cur,
+        name: { ...(cur.name as object), familyName: `Renamed ${String(u.id)}` },
+      }));
+    }
+    const calls: number[] = [];
+    const result = await runSync({
+      client: rt.client,
+      store: {
+        ...rt.store,
+        updateUsers: (c, source, origin) => {
+          calls.push(c.length);
+          return rt.store.updateUsers(c, source, origin);
+        },
+      },
+      history: rt.history,
+      logger: silentLogger,
+      pageSize: 10,
+      maxDeactivate: { kind: "percent", value: 20 },
+      userHashFields: userHashFields([]),
+    }, { type: "full" });
+    expect(result.history.status).toBe("success");
+    expect(result.history.stats.usersUpdated).toBe(changed.length);
+    // The held deactivations are written by a call of their own, empty here.
+    expect(calls.filter((n) => n > 0)).toEqual([changed.length]);
+    for (const u of changed) {
+      const doc = await users(t).findOne({ ssoUserId: String(u.id) });
+      expect(doc?.lastName).toBe(`Renamed ${String(u.id)}`);
+    }
   });
 
   test("runSync() returns the historyId it told onStart, and that record holds the outcome", async () => {
