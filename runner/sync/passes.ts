@@ -2,7 +2,7 @@
  * The listing part of a run: connect (ServiceProviderConfig), then the org
  * unit pass, then the user pass (resource-pass.ts), creates and updates
  * written behind the fetching. The user index is read while org units are
- * listed. Deactivations are left for deactivations.ts.
+ * listed, and the user pass starts reading pages before it is there. Deactivations are left for deactivations.ts.
  *
  * @module
  */
@@ -136,12 +136,13 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
 
   log.info("📥 Fetching users...");
-  const userIndex = await userIndexP;
+  // The index may still be on its way: the pass reads ahead meanwhile.
   const users = await resourcePass(
     userSpec(deps.store, run.source, deps.userHashFields, run.origin),
-    userIndex,
+    userIndexP,
     ctx("users"),
   );
+  const userIndex = await userIndexP;
   log.info(`📥 Fetched ${stats.usersFetched} users`);
 
   run.plan.orgUnits.create.push(...units.created);

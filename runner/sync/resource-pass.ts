@@ -13,11 +13,22 @@ import type { ScimClient } from "../scim/scim-client.ts";
 import { type Change, diffBatch, type ExistingIndex } from "./diff.ts";
 import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
+import { createReadAhead } from "./read-ahead.ts";
 import { createWriteBuffer } from "./write-buffer.ts";
 import type { WriteQueue } from "./write-queue.ts";
 
 /** Changes handed to the store at a time, gathered across pages (write-buffer.ts). */
 export const WRITE_CHUNK = 1000;
+/** Resources mapped and held at most while the index is still being read (read-ahead.ts). */
+export const READ_AHEAD = 10_000;
+
+/** A mapped resource with what the diff needs. */
+interface Hashed<T> {
+  key: string;
+  hash: string;
+  isActive: boolean;
+  doc: T;
+}
 
 /** What differs between the org unit pass and the user pass. */
 export interface ResourceSpec<T extends { isActive: boolean }> {
@@ -43,16 +54,18 @@ export interface PassResult<T> {
 }
 
 /**
- * Runs one pass.
+ * Runs one pass. `index` may still be on its way: pages are mapped and
+ * hashed meanwhile (up to {@linkcode READ_AHEAD} resources) and diffed once it
+ * is there.
  *
  * @example
  * ```ts
- * const users = await resourcePass(userSpec, userIndex, { client, write, stats, listOptions, onPage });
+ * const users = await resourcePass(userSpec, store.userIndex(), { client, write, stats, listOptions, onPage });
  * ```
  */
 export async function resourcePass<T extends { isActive: boolean }>(
   spec: ResourceSpec<T>,
-  index: ExistingIndex,
+  index: ExistingIndex | Promise<ExistingIndex>,
   ctx: {
     client: ScimClient;
     write: WriteQueue;
@@ -73,6 +86,17 @@ export async function resourcePass<T extends { isActive: boolean }>(
   const pages = ctx.client.pages(spec.resource, ctx.list);
   const creates = createWriteBuffer<T>((c) => ctx.write(() => spec.create(c), stats), WRITE_CHUNK);
   const updates = createWriteBuffer<T>((c) => ctx.write(() => spec.update(c), stats), WRITE_CHUNK);
+  const ahead = createReadAhead(index, READ_AHEAD, async (items: Hashed<T>[], existing) => {
+    const batch = diffBatch(items, existing);
+    stats[`${spec.counters}Unchanged`] += batch.unchanged;
+    stats[`${spec.counters}Created`] += batch.creates.length;
+    stats[`${spec.counters}Updated`] += batch.updates.length;
+    out.held.push(...batch.deactivatingUpdates);
+    out.created.push(...batch.creates.map((c) => spec.key(c.doc)));
+    out.updated.push(...batch.updates.map((c) => spec.key(c.doc)));
+    await creates.add(batch.creates);
+    await updates.add(batch.updates);
+  });
   let listing: ListingEnd;
   for (;;) {
     // Not `for await`: the generator's return value is the listing's proof.
@@ -83,22 +107,14 @@ export async function resourcePass<T extends { isActive: boolean }>(
     }
     const page = step.value;
     const items = mapPage(page.resources, spec, out.seen, stats);
-    const batch = diffBatch(
-      items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
-      index,
-    );
     stats[`${spec.counters}Fetched`] = out.seen.size;
-    stats[`${spec.counters}Unchanged`] += batch.unchanged;
-    stats[`${spec.counters}Created`] += batch.creates.length;
-    stats[`${spec.counters}Updated`] += batch.updates.length;
-    out.held.push(...batch.deactivatingUpdates);
-    out.created.push(...batch.creates.map((c) => spec.key(c.doc)));
-    out.updated.push(...batch.updates.map((c) => spec.key(c.doc)));
-    await creates.add(batch.creates);
-    await updates.add(batch.updates);
+    await ahead.add(
+      items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
+    );
     ctx.onPage(page);
     ctx.afterPage?.();
   }
+  await ahead.flush();
   await creates.flush();
   await updates.flush();
   await ctx.write.drain();
