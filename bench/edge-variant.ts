@@ -28,6 +28,8 @@ if (variant === "app-local") {
   const app = createWebhookApp({
     secrets: [secret],
     forward: () => Promise.resolve({ ok: true, status: "success" }),
+    // As edge/main.ts: its forward does not read the request's signal either.
+    requestSignal: false,
   });
   serve(app.fetch);
 } else if (variant === "bare-hop") {

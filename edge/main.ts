@@ -35,8 +35,14 @@ const forward = createBatchingForwarder({
 // Deno.serve hands its connection info to app.fetch as the second argument: Hono's c.env.
 const remoteAddress = (c: Context) =>
   (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname;
+// The batching forwarder never reads the request's signal: leave it unread (Deno.serve pays for it).
 const app = createWebhookApp(
-  webhookAppOptions(webhookConfig(config), { forward, logger, remoteAddress }),
+  webhookAppOptions(webhookConfig(config), {
+    forward,
+    logger,
+    remoteAddress,
+    requestSignal: false,
+  }),
 );
 Deno.serve({
   port: config.PORT,

@@ -18,7 +18,21 @@ export type EventMapResult =
   | { ok: false; reason: "unknown_event"; event: string }
   | { ok: false; reason: "invalid_data"; error: ResourceError };
 
+/** What each known event type means, looked up once per event (no parse, no split). */
+interface EventKind {
+  event: WebhookEventType;
+  kind: "user" | "group";
+  resourceType: "User" | "Group";
+  action: ForwardedEvent["action"];
+}
 const ACTIONS = { created: "create", updated: "update", deleted: "delete" } as const;
+const EVENT_KINDS = new Map<string, EventKind>(
+  WebhookEventType.options.map((event) => {
+    const [kind, verb] = event.split(".") as ["user" | "group", keyof typeof ACTIONS];
+    const resourceType = kind === "user" ? "User" : "Group";
+    return [event, { event, kind, resourceType, action: ACTIONS[verb] }];
+  }),
+);
 
 /**
  * Maps an envelope. Unknown event types are a distinct outcome (acknowledged,
@@ -41,23 +55,22 @@ export function mapWebhookEvent(
   eventId: string,
   receivedAt: Date,
 ): EventMapResult {
-  const type = WebhookEventType.safeParse(envelope.event);
-  if (!type.success) return { ok: false, reason: "unknown_event", event: envelope.event };
-  const [kind, verb] = type.data.split(".") as ["user" | "group", keyof typeof ACTIONS];
-  const resourceType = kind === "user" ? "User" : "Group";
+  const type = EVENT_KINDS.get(envelope.event);
+  if (!type) return { ok: false, reason: "unknown_event", event: envelope.event };
+  const { kind, resourceType } = type;
   if (envelope.resourceType !== resourceType) {
     return invalid(
       envelope.resourceType,
       envelope.resourceId,
-      `resourceType: ${envelope.resourceType} does not match ${type.data}`,
+      `resourceType: ${envelope.resourceType} does not match ${type.event}`,
     );
   }
   const base: ForwardedEvent = {
     eventId,
-    event: type.data,
+    event: type.event,
     resourceType,
     resourceId: envelope.resourceId,
-    action: ACTIONS[verb],
+    action: type.action,
     occurredAt: envelope.timestamp ?? null,
     receivedAt: receivedAt.toISOString(),
     user: null,
@@ -70,14 +83,16 @@ export function mapWebhookEvent(
     if (r.value.ssoUserId !== envelope.resourceId) {
       return invalid("User", envelope.resourceId, "data.id: does not match resourceId");
     }
-    return { ok: true, event: { ...base, user: r.value } };
+    base.user = r.value;
+    return { ok: true, event: base };
   }
   const r = mapGroup(envelope.data);
   if (!r.ok) return { ok: false, reason: "invalid_data", error: r.error };
   if (r.value._id !== envelope.resourceId) {
     return invalid("Group", envelope.resourceId, "data.id: does not match resourceId");
   }
-  return { ok: true, event: { ...base, orgUnit: r.value } };
+  base.orgUnit = r.value;
+  return { ok: true, event: base };
 }
 
 function invalid(resourceType: "User" | "Group", id: string, message: string): EventMapResult {

@@ -73,6 +73,23 @@ export function envelopeFromJson(json: object): EnvelopeParse {
  * decoder for every request: `decode()` without `stream` keeps no state between calls.
  */
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+/**
+ * Deno decodes with a non-fatal UTF-8 decoder in one fast op (~0.2 µs for 2 KiB, against
+ * ~1.4 µs for the fatal one). Its output can only differ from the strict decoder's where
+ * it holds U+FFFD; only then does the strict decoder judge the bytes.
+ */
+const LENIENT_UTF8 = new TextDecoder("utf-8");
+
+/** The bytes as text, or null when they are not UTF-8. */
+function strictUtf8(bytes: Uint8Array): string | null {
+  const text = LENIENT_UTF8.decode(bytes);
+  if (!text.includes("\uFFFD")) return text;
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Decodes a signed body into a JSON object: strict UTF-8, JSON, not an array
@@ -89,12 +106,8 @@ const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 export function decodeJsonObject(
   bytes: Uint8Array,
 ): { ok: true; json: object } | { ok: false; message: string } {
-  let text: string;
-  try {
-    text = STRICT_UTF8.decode(bytes);
-  } catch {
-    return { ok: false, message: "Body is not valid UTF-8" };
-  }
+  const text = strictUtf8(bytes);
+  if (text === null) return { ok: false, message: "Body is not valid UTF-8" };
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -7,7 +7,7 @@
  * @module
  */
 import { verifyScimSignature } from "../signature.ts";
-import { verifyStandardWebhook } from "../standard-webhooks.ts";
+import { type StandardWebhookHeaders, verifyStandardWebhook } from "../standard-webhooks.ts";
 
 /** Options of {@linkcode verifyWebhookSignature}. */
 export interface SignatureOptions {
@@ -45,19 +45,19 @@ export async function verifyWebhookSignature(
   body: Uint8Array,
   options: SignatureOptions,
 ): Promise<SignatureCheck> {
-  const id = headers.get("webhook-id");
-  const timestamp = headers.get("webhook-timestamp");
-  const signature = headers.get("webhook-signature");
-  if (options.standardSecrets?.length && id && timestamp && signature) {
+  // Without whsec_ secrets the Standard Webhooks headers are ignored: not even looked up.
+  const standardSecrets = options.standardSecrets ?? [];
+  const standard = standardSecrets.length > 0 ? standardHeaders(headers) : null;
+  if (standard) {
     const ok = await verifyStandardWebhook(
-      { id, timestamp, signature },
+      standard,
       body,
-      options.standardSecrets,
+      standardSecrets,
       options.nowMs,
       options.toleranceSeconds,
     );
     return ok
-      ? { ok: true, scheme: "standard", idempotencyKey: `std:${id}` }
+      ? { ok: true, scheme: "standard", idempotencyKey: `std:${standard.id}` }
       : { ok: false, reason: "standard webhook signature" };
   }
   const header = headers.get("x-scim-signature");
@@ -66,6 +66,14 @@ export async function verifyWebhookSignature(
     return { ok: false, reason: "X-SCIM-Signature mismatch or malformed" };
   }
   return { ok: true, scheme: "scim", idempotencyKey: header };
+}
+
+/** The three Standard Webhooks headers, when all are present and non-empty. */
+function standardHeaders(headers: Headers): StandardWebhookHeaders | null {
+  const id = headers.get("webhook-id");
+  const timestamp = headers.get("webhook-timestamp");
+  const signature = headers.get("webhook-signature");
+  return id && timestamp && signature ? { id, timestamp, signature } : null;
 }
 
 /**

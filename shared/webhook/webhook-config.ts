@@ -124,7 +124,8 @@ export function webhookConfig(env: WebhookEnv): WebhookConfig {
  * so the edge and the runner's route honour the same variables.
  *
  * @param config the section
- * @param deps where events go, the log, the clock, the peer address getter (for the allowlist)
+ * @param deps where events go, the log, the clock, the peer address getter (for the allowlist),
+ *   whether the forward gets the request's signal
  * @returns the options of `createWebhookApp`
  * @example
  * ```ts
@@ -133,7 +134,14 @@ export function webhookConfig(env: WebhookEnv): WebhookConfig {
  */
 export function webhookAppOptions(
   config: WebhookConfig,
-  deps: { forward: Forward; logger?: Logger; now?: () => Date; remoteAddress?: RemoteAddress },
+  deps: {
+    forward: Forward;
+    logger?: Logger;
+    now?: () => Date;
+    remoteAddress?: RemoteAddress;
+    /** See `WebhookAppOptions.requestSignal`. @default true */
+    requestSignal?: boolean;
+  },
 ): WebhookAppOptions {
   return {
     secrets: config.secrets,
@@ -149,5 +157,6 @@ export function webhookAppOptions(
     ...(deps.remoteAddress ? { remoteAddress: deps.remoteAddress } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.requestSignal === undefined ? {} : { requestSignal: deps.requestSignal }),
   };
 }

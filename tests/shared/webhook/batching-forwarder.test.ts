@@ -93,6 +93,50 @@ describe("createBatchingForwarder()", () => {
     );
   });
 
+  test("createBatchingForwarder() opens a second request only while a full batch waits", async () => {
+    const { fetch, requests } = held();
+    const forward = createBatchingForwarder({
+      url: URL_,
+      secret: SECRET,
+      fetch,
+      maxInFlight: 2,
+      maxBatch: 3,
+    });
+    const all = [forward(event(0))];
+    await requests(1);
+    // With a slot free, evt-1 alone would leave at once: it waits for a full batch instead.
+    for (let n = 1; n <= 3; n++) all.push(forward(event(n)));
+    const [first, second] = await requests(2);
+    assert.equal(first!.body.eventId, "evt-0");
+    assert.deepEqual(second!.body.events?.map((e) => e.eventId), ["evt-1", "evt-2", "evt-3"]);
+    first!.answer(ok());
+    second!.answer(batchOk(second!));
+    assert.ok((await Promise.all(all)).every((r) => r.ok));
+  });
+
+  test("createBatchingForwarder() retries a refused lone event outside its slot, so the next event leaves at once", async () => {
+    const { fetch, requests } = held();
+    const forward = createBatchingForwarder({
+      url: URL_,
+      secret: SECRET,
+      fetch,
+      maxInFlight: 1,
+      sleep: () => Promise.resolve(),
+    });
+    const first = forward(event(0));
+    (await requests(1))[0]!.answer(Response.json({ status: "failed" }, { status: 500 }));
+    const retry = (await requests(2))[1]!;
+    assert.equal(retry.body.eventId, "evt-0");
+    // The retry is still unanswered, and the one slot is free again.
+    const second = forward(event(1));
+    const next = (await requests(3))[2]!;
+    assert.equal(next.body.eventId, "evt-1");
+    retry.answer(ok());
+    next.answer(ok("duplicate"));
+    assert.deepEqual(await first, { ok: true, status: "success" });
+    assert.deepEqual(await second, { ok: true, status: "duplicate" });
+  });
+
   test("createBatchingForwarder() keeps batches within maxBatch events", async () => {
     const { fetch, requests } = held();
     const forward = createBatchingForwarder({

@@ -25,6 +25,24 @@ describe("verifyWebhookSignature()", () => {
     );
   });
 
+  test("verifyWebhookSignature() looks up only X-SCIM-Signature when no whsec_ secret is configured", async () => {
+    const read: string[] = [];
+    class Watched extends Headers {
+      override get(name: string) {
+        read.push(name);
+        return super.get(name);
+      }
+    }
+    const headers = new Watched({
+      "x-scim-signature": await signScimBody(SECRET, body),
+      "webhook-id": "msg_1",
+      "webhook-timestamp": String(NOW / 1000),
+      "webhook-signature": "v1,AAAA",
+    });
+    assert.equal((await verifyWebhookSignature(headers, body, opts)).ok, true);
+    assert.deepEqual(read, ["x-scim-signature"]);
+  });
+
   test("verifyWebhookSignature() ignores Standard Webhooks headers when no whsec_ secret is configured", async () => {
     const headers = new Headers({
       "webhook-id": "msg_1",

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 import {
   createWebhookApp,
+  type Forward,
   type ForwardResult,
   type WebhookAppOptions,
 } from "../../../shared/webhook/app.ts";
@@ -79,6 +80,18 @@ describe("createWebhookApp() accepts", () => {
     assert.equal(forwarded[0]?.user?.phone, "+62 811 0000 9999");
     assert.equal(forwarded[0]?.action, "update");
     assert.equal(forwarded[0]?.receivedAt, NOW.toISOString());
+  });
+
+  test("createWebhookApp() hands forward the request's abort signal, and none when requestSignal is false", async () => {
+    const seen: (AbortSignal | undefined)[] = [];
+    const forward: Forward = (_event, _withinMs, signal) => {
+      seen.push(signal);
+      return Promise.resolve(answer);
+    };
+    assert.equal((await signed(context({ forward }), json())).status, 200);
+    assert.equal((await signed(context({ forward, requestSignal: false }), json())).status, 200);
+    assert.ok(seen[0] instanceof AbortSignal);
+    assert.equal(seen[1], undefined);
   });
 
   test("createWebhookApp() accepts the previous secret while a rotation lists both", async () => {
