@@ -19,6 +19,7 @@ import { parseRetryAfter, RetryableError, withRetry } from "../../shared/retry.t
 import { sleep } from "../../shared/sleep.ts";
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
+  framedWithin,
   readBoundedText,
   ResponseTooLargeError,
 } from "./bounded-body.ts";
@@ -100,19 +101,38 @@ async function attemptGet(options: RequestOptions, call: Call, retry: boolean): 
     throw connectionFailure(options, call, retry, e, reason(e));
   }
   options.onRequest?.({ path, status: res.status, retry });
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  // A page, framed within the cap: parsed from its bytes, with no string of the whole body
+  // (a 100,000-user no-op: ~14% less time than text() and JSON.parse, bench/variants.ts).
+  if (res.ok && framedWithin(res, maxBytes)) {
+    return await parseFramedJson(options, call, res, retry);
+  }
   let text: string;
   try {
-    text = await readBoundedText(
-      res,
-      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-      label,
-    );
+    text = await readBoundedText(res, maxBytes, label);
   } catch (e) {
     if (e instanceof ResponseTooLargeError) throw e;
     // The connection was cut mid-body.
     throw connectionFailure(options, call, retry, e, `response cut: ${reason(e)}`);
   }
   return classify(options, call, res, text);
+}
+
+/** A 2xx body read natively; not JSON is retried as classify() does, a cut body as a cut. */
+async function parseFramedJson(
+  options: RequestOptions,
+  call: Call,
+  res: Response,
+  retry: boolean,
+): Promise<unknown> {
+  try {
+    return (await res.json()) as unknown;
+  } catch (e) {
+    if (e instanceof SyntaxError) {
+      throw new RetryableError(new ScimResponseError(call.label, "body is not JSON", { cause: e }));
+    }
+    throw connectionFailure(options, call, retry, e, `response cut: ${reason(e)}`);
+  }
 }
 
 /** A token, a token endpoint that cannot be reached being worth a retry. */

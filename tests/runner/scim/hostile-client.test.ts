@@ -2,6 +2,7 @@
 // sockets): bodies too large to hold, redirects to another origin, listings
 // that would not end. Each test counts what crossed the wire.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createServer, type Socket } from "node:net";
 import type { HostileMode } from "../../../dev/hostile-scim/app.ts";
 import { endlessBody } from "../../../dev/hostile-scim/bodies.ts";
 import {
@@ -88,6 +89,55 @@ describe("bounded responses", () => {
       expect(users()).toBe(1);
     });
   }
+
+  test("get() counts a body that declares a small Content-Length but comes chunked, and stops it at the cap", async () => {
+    // A raw socket: no HTTP server library sends both headers. fetch follows the chunked
+    // framing, so trusting the declared 20 bytes would read all 200 MiB.
+    let sent = 0;
+    const chunk = Buffer.alloc(1024 * 1024, "x");
+    const sockets: Socket[] = [];
+    const raw = createServer((sock) => {
+      sockets.push(sock);
+      sock.on("error", () => {});
+      sock.once("data", () => {
+        sock.write(
+          "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: 20\r\n" +
+            "Transfer-Encoding: chunked\r\n\r\n",
+        );
+        const pump = () => {
+          while (sent < 200 * chunk.length && !sock.destroyed) {
+            sent += chunk.length;
+            if (!sock.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`)) {
+              sock.once("drain", pump);
+              return;
+            }
+          }
+          if (!sock.destroyed) sock.end("0\r\n\r\n");
+        };
+        pump();
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    const port = (raw.address() as { port: number }).port;
+    try {
+      const c = createScimClient({
+        baseUrl: `http://127.0.0.1:${port}/scim/v2`,
+        tokens: { get: async () => "token", invalidate: () => {}, refreshable: false },
+        limiter: createRateLimiter({ perMinute: 100_000 }),
+        timeoutMs: 10_000,
+        maxRetries: 0,
+        maxResponseBytes: 4 * 1024 * 1024,
+        sleep: async () => {},
+      });
+      const err = await rejection(c.get("/Users"));
+      expect(err).toBeInstanceOf(ResponseTooLargeError);
+      // The cap plus what the sockets buffered, never the 200 MiB on offer.
+      expect(sent).toBeLessThan(64 * chunk.length);
+    } finally {
+      for (const s of sockets) s.destroy();
+      raw.close();
+    }
+  });
 
   test("readBoundedText() stops reading an endless stream at the cap", async () => {
     const err = await rejection(
