@@ -86,6 +86,52 @@ function takeBatch(waiting: Waiting[], maxBatch: number, maxBytes: number): Wait
   return batch;
 }
 
+/** What one request to the ingestion API needs. */
+interface Hop {
+  url: string;
+  secret: string;
+  fetch: typeof fetch;
+  clock: () => number;
+}
+
+/**
+ * Sends a batch once (a lone event in the single-event format); returns the outcome of
+ * each event, or null for "send it alone", with retries, outside the slot.
+ */
+async function sendOnce(hop: Hop, batch: Waiting[]): Promise<(ForwardResult | null)[]> {
+  const lone = batch.length === 1 ? batch[0] as Waiting : null;
+  const body = lone ? lone.json : `{"events":[${batch.map((w) => w.json).join(",")}]}`;
+  // Cleared once answered: an AbortSignal.timeout would fire seconds later for every
+  // request, each time building a DOMException (measurable CPU under load).
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("deadline passed", "TimeoutError")),
+    Math.max(1, Math.min(...batch.map((w) => w.deadline)) - hop.clock()),
+  );
+  try {
+    const res = await postSigned(
+      hop.fetch,
+      hop.url,
+      body,
+      await signScimBody(hop.secret, body),
+      controller.signal,
+    );
+    const json: unknown = await res.json().catch(() => null);
+    if (lone) return [res.ok ? storedAlone(json) : null];
+    const answer = BatchAnswer.safeParse(json);
+    if (!res.ok || !answer.success || answer.data.results.length !== batch.length) {
+      return batch.map(() => null);
+    }
+    return answer.data.results.map((
+      r,
+    ) => (r.status === "failed" ? null : { ok: true, status: r.status }));
+  } catch {
+    return batch.map(() => null);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Creates a forward function for {@linkcode createWebhookApp} that batches
  * events under load and otherwise behaves as {@linkcode createHttpForwarder}.
@@ -106,6 +152,7 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
   const clock = options.clock ?? Date.now;
   const doFetch = options.fetch ?? fetch;
   const single = createHttpForwarder(options);
+  const hop: Hop = { url: options.url, secret: options.secret, fetch: doFetch, clock };
   const waiting: Waiting[] = [];
   let inFlight = 0;
 
@@ -115,44 +162,6 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
     if (left <= 0) return Promise.resolve({ ok: false, reason: "deadline passed in a batch" });
     return single(w.event, Math.min(left, deadlineMs));
   };
-
-  /**
-   * Sends a batch once (a lone event in the single-event format); returns the outcome of
-   * each event, or null for "send it alone", with retries, outside the slot.
-   */
-  async function sendOnce(batch: Waiting[]): Promise<(ForwardResult | null)[]> {
-    const lone = batch.length === 1 ? batch[0] as Waiting : null;
-    const body = lone ? lone.json : `{"events":[${batch.map((w) => w.json).join(",")}]}`;
-    // Cleared once answered: an AbortSignal.timeout would fire seconds later for every
-    // request, each time building a DOMException (measurable CPU under load).
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DOMException("deadline passed", "TimeoutError")),
-      Math.max(1, Math.min(...batch.map((w) => w.deadline)) - clock()),
-    );
-    try {
-      const res = await postSigned(
-        doFetch,
-        options.url,
-        body,
-        await signScimBody(options.secret, body),
-        controller.signal,
-      );
-      const json: unknown = await res.json().catch(() => null);
-      if (lone) return [res.ok ? storedAlone(json) : null];
-      const answer = BatchAnswer.safeParse(json);
-      if (!res.ok || !answer.success || answer.data.results.length !== batch.length) {
-        return batch.map(() => null);
-      }
-      return answer.data.results.map((
-        r,
-      ) => (r.status === "failed" ? null : { ok: true, status: r.status }));
-    } catch {
-      return batch.map(() => null);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 
   function pump(): void {
     while (inFlight < maxInFlight && waiting.length > 0) {
@@ -164,7 +173,7 @@ export function createBatchingForwarder(options: BatchingForwarderOptions): Forw
       inFlight++;
       // A request holds its slot for its one attempt; what it did not store is retried
       // outside it, so an event the runner keeps refusing does not hold up the others.
-      const done = sendOnce(batch).then((results) =>
+      const done = sendOnce(hop, batch).then((results) =>
         batch.forEach((w, i) => {
           const r = results[i];
           if (r) w.resolve(r);
