@@ -3,7 +3,10 @@
 // leave together, signed; whatever a batch did not store goes again alone.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createBatchingForwarder } from "../../../shared/webhook/batching-forwarder.ts";
+import {
+  type BatchingForwarderOptions,
+  createBatchingForwarder,
+} from "../../../shared/webhook/batching-forwarder.ts";
 import { verifyScimSignature } from "../../../shared/signature.ts";
 import type { ForwardedEvent } from "../../../shared/webhook-event.ts";
 
@@ -48,6 +51,18 @@ function held() {
   return { calls, fetch, requests };
 }
 const ok = (status = "success") => Response.json({ status });
+
+/** A held fetch and a forwarder over it, with the options a test is about. */
+function heldForwarder(options: Omit<BatchingForwarderOptions, "url" | "secret" | "fetch"> = {}) {
+  const h = held();
+  const forward = createBatchingForwarder({
+    url: URL_,
+    secret: SECRET,
+    fetch: h.fetch,
+    ...options,
+  });
+  return { ...h, forward };
+}
 const batchOk = (c: Call, statuses?: string[]) =>
   Response.json({
     results: (c.body.events ?? []).map((e, i) => ({
@@ -58,8 +73,8 @@ const batchOk = (c: Call, statuses?: string[]) =>
 
 describe("createBatchingForwarder()", () => {
   test("createBatchingForwarder() sends a lone event at once, alone, in the single-event format", async () => {
-    const { fetch, requests } = held();
-    const pending = createBatchingForwarder({ url: URL_, secret: SECRET, fetch })(event(1));
+    const { forward, requests } = heldForwarder();
+    const pending = forward(event(1));
     const [call] = await requests(1);
     assert.equal(call!.body.eventId, "evt-1");
     assert.equal(call!.body.events, undefined);
@@ -69,8 +84,7 @@ describe("createBatchingForwarder()", () => {
   });
 
   test("createBatchingForwarder() sends the events that arrived while its requests were busy in one signed batch", async () => {
-    const { fetch, requests } = held();
-    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+    const { forward, requests } = heldForwarder({ maxInFlight: 1 });
     const first = forward(event(1));
     await requests(1);
     const rest = [2, 3, 4, 5].map((n) => forward(event(n)));
@@ -94,14 +108,7 @@ describe("createBatchingForwarder()", () => {
   });
 
   test("createBatchingForwarder() opens a second request only while a full batch waits", async () => {
-    const { fetch, requests } = held();
-    const forward = createBatchingForwarder({
-      url: URL_,
-      secret: SECRET,
-      fetch,
-      maxInFlight: 2,
-      maxBatch: 3,
-    });
+    const { forward, requests } = heldForwarder({ maxInFlight: 2, maxBatch: 3 });
     const all = [forward(event(0))];
     await requests(1);
     // With a slot free, evt-1 alone would leave at once: it waits for a full batch instead.
@@ -115,14 +122,7 @@ describe("createBatchingForwarder()", () => {
   });
 
   test("createBatchingForwarder() retries a refused lone event outside its slot, so the next event leaves at once", async () => {
-    const { fetch, requests } = held();
-    const forward = createBatchingForwarder({
-      url: URL_,
-      secret: SECRET,
-      fetch,
-      maxInFlight: 1,
-      sleep: () => Promise.resolve(),
-    });
+    const { forward, requests } = heldForwarder({ maxInFlight: 1, sleep: () => Promise.resolve() });
     const first = forward(event(0));
     (await requests(1))[0]!.answer(Response.json({ status: "failed" }, { status: 500 }));
     const retry = (await requests(2))[1]!;
@@ -138,14 +138,7 @@ describe("createBatchingForwarder()", () => {
   });
 
   test("createBatchingForwarder() keeps batches within maxBatch events", async () => {
-    const { fetch, requests } = held();
-    const forward = createBatchingForwarder({
-      url: URL_,
-      secret: SECRET,
-      fetch,
-      maxInFlight: 1,
-      maxBatch: 3,
-    });
+    const { forward, requests } = heldForwarder({ maxInFlight: 1, maxBatch: 3 });
     const all = [forward(event(0))];
     await requests(1);
     for (let n = 1; n <= 7; n++) all.push(forward(event(n)));
@@ -160,8 +153,7 @@ describe("createBatchingForwarder()", () => {
 
   test("createBatchingForwarder() sends each event of a refused batch again alone (a runner without batches, a 500)", async () => {
     for (const refusal of [400, 500]) {
-      const { fetch, requests } = held();
-      const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+      const { forward, requests } = heldForwarder({ maxInFlight: 1 });
       const first = forward(event(1));
       await requests(1);
       const rest = [2, 3].map((n) => forward(event(n)));
@@ -176,8 +168,7 @@ describe("createBatchingForwarder()", () => {
   });
 
   test("createBatchingForwarder() takes a batch answer with a held event as stored, sending nothing again", async () => {
-    const { calls, fetch, requests } = held();
-    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+    const { calls, forward, requests } = heldForwarder({ maxInFlight: 1 });
     const first = forward(event(1));
     await requests(1);
     const rest = [2, 3].map((n) => forward(event(n)));
@@ -193,8 +184,7 @@ describe("createBatchingForwarder()", () => {
   });
 
   test("createBatchingForwarder() sends only the failed event of a batch again", async () => {
-    const { fetch, requests } = held();
-    const forward = createBatchingForwarder({ url: URL_, secret: SECRET, fetch, maxInFlight: 1 });
+    const { forward, requests } = heldForwarder({ maxInFlight: 1 });
     const first = forward(event(1));
     await requests(1);
     const rest = [2, 3, 4].map((n) => forward(event(n)));
