@@ -37,6 +37,33 @@ const FAILED = new Set(["failed", "aborted", "interrupted"]);
 const scale = (v: number, max: number) => (max <= 0 ? 0 : (v / max) * (H - PAD.top - PAD.bottom));
 const hhmm = (d: Date) => d.toISOString().slice(11, 16);
 
+/** What both charts share: the accessible SVG frame, its title, description and base line. */
+function ChartFrame(p: {
+  name: string;
+  data: Record<string, string>;
+  title: Child;
+  desc: Child;
+  children: Child;
+}): Child {
+  const id = `trend-${p.name}`;
+  const base = H - PAD.bottom;
+  return (
+    <svg
+      class="trend"
+      id={id}
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-labelledby={`${id}-title ${id}-desc`}
+      {...p.data}
+    >
+      <title id={`${id}-title`}>{p.title}</title>
+      <desc id={`${id}-desc`}>{p.desc}</desc>
+      <line x1={PAD.left} y1={base} x2={W - PAD.right} y2={base} stroke="#d1d5db" />
+      {p.children}
+    </svg>
+  );
+}
+
 /**
  * Bars per run: created, updated and deactivated users side by side, a red
  * cross over a failed run, the duration as a dotted line on its own scale.
@@ -57,21 +84,18 @@ export function RunsChart({ runs }: { runs: readonly TrendRun[] }): Child {
     `${PAD.left + slot * i + slot / 2},${base - scale(r.durationMs ?? 0, maxMs)}`
   ).join(" ");
   return (
-    <svg
-      class="trend"
-      id="trend-runs"
-      viewBox={`0 0 ${W} ${H}`}
-      role="img"
-      aria-labelledby="trend-runs-title trend-runs-desc"
-      data-runs={String(runs.length)}
+    <ChartFrame
+      name="runs"
+      data={{ "data-runs": String(runs.length) }}
+      title={<>Last {runs.length} sync runs</>}
+      desc={
+        <>
+          Users created (green), updated (blue) and deactivated (amber) per run, oldest on the left;
+          the dotted line is each run's duration. {failed} of {runs.length}{" "}
+          runs failed, marked with a red cross.
+        </>
+      }
     >
-      <title id="trend-runs-title">Last {runs.length} sync runs</title>
-      <desc id="trend-runs-desc">
-        Users created (green), updated (blue) and deactivated (amber) per run, oldest on the left;
-        the dotted line is each run's duration. {failed} of {runs.length}{" "}
-        runs failed, marked with a red cross.
-      </desc>
-      <line x1={PAD.left} y1={base} x2={W - PAD.right} y2={base} stroke="#d1d5db" />
       {runs.map((r, i) => {
         const x = PAD.left + slot * i + 3;
         const bad = FAILED.has(r.status);
@@ -110,7 +134,7 @@ export function RunsChart({ runs }: { runs: readonly TrendRun[] }): Child {
       {runs.length > 1
         ? <polyline points={points} fill="none" stroke="#111827" stroke-dasharray="3 3" />
         : null}
-    </svg>
+    </ChartFrame>
   );
 }
 
@@ -129,19 +153,12 @@ export function EventsChart({ hours }: { hours: readonly HourBucket[] }): Child 
   const total = hours.reduce((n, h) => n + h.total, 0);
   const failed = hours.reduce((n, h) => n + h.failed, 0);
   return (
-    <svg
-      class="trend"
-      id="trend-events"
-      viewBox={`0 0 ${W} ${H}`}
-      role="img"
-      aria-labelledby="trend-events-title trend-events-desc"
-      data-hours={String(hours.length)}
+    <ChartFrame
+      name="events"
+      data={{ "data-hours": String(hours.length) }}
+      title={<>Webhook events per hour, last {hours.length} hours</>}
+      desc={<>{total} events received, {failed} failed (red part of each bar).</>}
     >
-      <title id="trend-events-title">Webhook events per hour, last {hours.length} hours</title>
-      <desc id="trend-events-desc">
-        {total} events received, {failed} failed (red part of each bar).
-      </desc>
-      <line x1={PAD.left} y1={base} x2={W - PAD.right} y2={base} stroke="#d1d5db" />
       {hours.map((h, i) => {
         const x = PAD.left + slot * i;
         return (
@@ -169,7 +186,7 @@ export function EventsChart({ hours }: { hours: readonly HourBucket[] }): Child 
           </g>
         );
       })}
-    </svg>
+    </ChartFrame>
   );
 }
 
