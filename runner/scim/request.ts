@@ -128,9 +128,7 @@ async function parseFramedJson(
   try {
     return (await res.json()) as unknown;
   } catch (e) {
-    if (e instanceof SyntaxError) {
-      throw new RetryableError(new ScimResponseError(call.label, "body is not JSON", { cause: e }));
-    }
+    if (e instanceof SyntaxError) throw notJson(call, e);
     throw connectionFailure(options, call, retry, e, `response cut: ${reason(e)}`);
   }
 }
@@ -175,9 +173,13 @@ function classify(options: RequestOptions, call: Call, res: Response, text: stri
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new RetryableError(new ScimResponseError(call.label, "body is not JSON", { cause: e }));
+    throw notJson(call, e);
   }
 }
+
+/** A 2xx that is not JSON: retried, since a proxy's error page or a cut body may pass. */
+const notJson = (call: Call, e: unknown) =>
+  new RetryableError(new ScimResponseError(call.label, "body is not JSON", { cause: e }));
 
 /** An HTTP error with the SCIM error body's detail and scimType when there is one. */
 function httpError(label: string, status: number, text: string): ScimSyncError {

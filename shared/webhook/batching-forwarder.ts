@@ -19,9 +19,13 @@
  */
 import { signScimBody } from "../signature.ts";
 import { BatchAnswer, type ForwardedEvent, MAX_BATCH_EVENTS } from "../webhook-event.ts";
-import { StoredStatus } from "./answers.ts";
 import type { Forward, ForwardResult } from "./app.ts";
-import { createHttpForwarder, type HttpForwarderOptions, postSigned } from "./forwarder.ts";
+import {
+  createHttpForwarder,
+  type HttpForwarderOptions,
+  postSigned,
+  storedAnswer,
+} from "./forwarder.ts";
 
 /** Options of {@linkcode createBatchingForwarder}. */
 export interface BatchingForwarderOptions extends HttpForwarderOptions {
@@ -63,14 +67,6 @@ function batchLimits(options: BatchingForwarderOptions) {
     }
   }
   return limits;
-}
-
-/** A 2xx to a single event: stored; an answer naming no known status is still stored. */
-function storedAlone(json: unknown): ForwardResult {
-  const status = json !== null && typeof json === "object" && "status" in json
-    ? StoredStatus.safeParse(json.status).data
-    : undefined;
-  return { ok: true, status: status ?? "success" };
 }
 
 /** Takes the next batch off the queue: up to maxBatch events and maxBytes. */
@@ -117,7 +113,7 @@ async function sendOnce(hop: Hop, batch: Waiting[]): Promise<(ForwardResult | nu
       controller.signal,
     );
     const json: unknown = await res.json().catch(() => null);
-    if (lone) return [res.ok ? storedAlone(json) : null];
+    if (lone) return [res.ok ? storedAnswer(json) : null];
     const answer = BatchAnswer.safeParse(json);
     if (!res.ok || !answer.success || answer.data.results.length !== batch.length) {
       return batch.map(() => null);

@@ -83,6 +83,23 @@ export function postSigned(
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
 
 /**
+ * What a 2xx answer to a single event says: stored, with its status; an answer
+ * naming no known status (or none) is still a stored event.
+ *
+ * @example
+ * ```ts
+ * storedAnswer({ status: "duplicate" }); // { ok: true, status: "duplicate" }
+ * storedAnswer(null); // { ok: true, status: "success" }
+ * ```
+ */
+export function storedAnswer(json: unknown): ForwardResult {
+  const status = json !== null && typeof json === "object" && "status" in json
+    ? StoredStatus.safeParse(json.status).data
+    : undefined;
+  return { ok: true, status: status ?? "success" };
+}
+
+/**
  * Creates a forward function for {@linkcode createWebhookApp} that POSTs the
  * event as JSON with `X-SCIM-Signature` to the ingestion API.
  *
@@ -135,13 +152,7 @@ export function createHttpForwarder(options: HttpForwarderOptions): HttpForward 
           status?: unknown;
           error?: unknown;
         };
-        if (res.ok) {
-          return {
-            ok: true,
-            // A 2xx means stored; an answer naming no known status is still a stored event.
-            status: StoredStatus.safeParse(answer.status).data ?? "success",
-          };
-        }
+        if (res.ok) return storedAnswer(answer);
         reason = `ingestion answered HTTP ${res.status}${
           typeof answer.error === "string" ? ` (${answer.error})` : ""
         }`;
