@@ -19,6 +19,14 @@ export interface BatchPlan<T> {
   unchanged: number;
 }
 
+/** A mapped document with what the diff needs of it. */
+export interface Incoming<T> {
+  key: string;
+  hash: string;
+  isActive: boolean;
+  doc: T;
+}
+
 /**
  * Diffs a batch of incoming documents against the existing index.
  *
@@ -32,7 +40,7 @@ export interface BatchPlan<T> {
  * ```
  */
 export function diffBatch<T>(
-  incoming: readonly { key: string; hash: string; isActive: boolean; doc: T }[],
+  incoming: readonly Incoming<T>[],
   existing: ExistingIndex,
 ): BatchPlan<T> {
   const plan: BatchPlan<T> = { creates: [], updates: [], deactivatingUpdates: [], unchanged: 0 };

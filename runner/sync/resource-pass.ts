@@ -10,7 +10,7 @@
 import type { MapResult } from "../../shared/mapping.ts";
 import type { ListingEnd } from "../scim/listing-proof.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
-import { type Change, diffBatch, type ExistingIndex } from "./diff.ts";
+import { type Change, diffBatch, type ExistingIndex, type Incoming } from "./diff.ts";
 import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
 import { createReadAhead } from "./read-ahead.ts";
@@ -21,14 +21,6 @@ import type { WriteQueue } from "./write-queue.ts";
 export const WRITE_CHUNK = 1000;
 /** Resources mapped and held at most while the index is still being read (read-ahead.ts). */
 export const READ_AHEAD = 10_000;
-
-/** A mapped resource with what the diff needs. */
-interface Hashed<T> {
-  key: string;
-  hash: string;
-  isActive: boolean;
-  doc: T;
-}
 
 /** What differs between the org unit pass and the user pass. */
 export interface ResourceSpec<T extends { isActive: boolean }> {
@@ -86,7 +78,7 @@ export async function resourcePass<T extends { isActive: boolean }>(
   const pages = ctx.client.pages(spec.resource, ctx.list);
   const creates = createWriteBuffer<T>((c) => ctx.write(() => spec.create(c), stats), WRITE_CHUNK);
   const updates = createWriteBuffer<T>((c) => ctx.write(() => spec.update(c), stats), WRITE_CHUNK);
-  const ahead = createReadAhead(index, READ_AHEAD, async (items: Hashed<T>[], existing) => {
+  const ahead = createReadAhead(index, READ_AHEAD, async (items: Incoming<T>[], existing) => {
     const batch = diffBatch(items, existing);
     stats[`${spec.counters}Unchanged`] += batch.unchanged;
     stats[`${spec.counters}Created`] += batch.creates.length;
