@@ -37,7 +37,8 @@ import { type ChangeLogWriter, type Journal, journalFor, NO_JOURNAL } from "./ch
 import { ORG_UNITS, type OrgUnitDoc, type UserDoc, USERS } from "./collections.ts";
 import { duplicateKeyOf, translateDriverErrors } from "./driver-errors.ts";
 import { PackedIndex } from "./packed-index.ts";
-import { updateChunkSize } from "./server-kind.ts";
+import { indexRow } from "./index-row.ts";
+import { type ServerTraits, serverTraits } from "./server-kind.ts";
 
 /** Documents per cursor batch of the index read: few round trips, bounded garbage. */
 const INDEX_BATCH = 5000;
@@ -68,6 +69,8 @@ interface Ctx {
   insertBatch: number;
   /** Statements per update command, asked of the server on first use. */
   updateBatch: () => Promise<number>;
+  /** The server's traits (server-kind.ts), asked on first use. */
+  traits: () => Promise<ServerTraits>;
 }
 
 /** One write error of a bulk operation, whatever the driver's shape. */
@@ -100,17 +103,15 @@ const add = (out: WriteOutcome, r: WriteOutcome) => {
  * ```
  */
 export function createSyncStore(db: Db, options: SyncStoreOptions) {
-  let chunkSize: Promise<number> | undefined;
+  let traits: Promise<ServerTraits> | undefined;
   const ctx: Ctx = {
     users: db.collection<UserDoc>(USERS),
     units: db.collection<OrgUnitDoc>(ORG_UNITS),
     options,
     now: options.now ?? (() => new Date()),
     insertBatch: options.insertBatch ?? 1000,
-    updateBatch:
-      () => (chunkSize ??= options.updateBatch !== undefined
-        ? Promise.resolve(options.updateBatch)
-        : updateChunkSize(db)),
+    traits: () => (traits ??= serverTraits(db)),
+    updateBatch: async () => options.updateBatch ?? (await ctx.traits()).updateChunk,
   };
   return translateDriverErrors({
     async ensureIndexes(): Promise<void> {
@@ -119,10 +120,11 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       await ctx.units.createIndex({ parentUnitId: 1 });
     },
     /**
-     * `ssoUserId` → hash, active flag and `_id`, for diffing. `relieve` runs after every
-     * batch: decoding 100,000 documents makes garbage as fast as a listing does.
+     * `ssoUserId` → hash, active flag and (on FerretDB) `_id`, for diffing. `relieve` runs
+     * after every batch: decoding 100,000 documents makes garbage as fast as a listing does.
      */
-    userIndex: (relieve?: () => void): Promise<PackedIndex> => readUserIndex(ctx.users, relieve),
+    userIndex: async (relieve?: () => void): Promise<PackedIndex> =>
+      readUserIndex(ctx.users, (await ctx.traits()).updatesById, relieve),
     orgUnitIndex: (): Promise<Map<string, ExistingEntry>> => readOrgUnitIndex(ctx.units),
     /**
      * Inserts new users in batches. A user a webhook created meanwhile (duplicate
@@ -160,27 +162,36 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
   });
 }
 
+/**
+ * The fields the user index reads: `_id` only where updates filter on it (FerretDB).
+ *
+ * @example
+ * ```ts
+ * userIndexProjection(false); // { _id: 0, ssoUserId: 1, syncHash: 1, isActive: 1 }
+ * ```
+ */
+export function userIndexProjection(withIds: boolean) {
+  return { _id: withIds ? 1 : 0, ssoUserId: 1, syncHash: 1, isActive: 1 } as const;
+}
+
 async function readUserIndex(
   users: Collection<UserDoc>,
+  withIds: boolean,
   relieve?: () => void,
 ): Promise<PackedIndex> {
   const index = new PackedIndex();
   // Large batches: fewer round trips for the one read a sync makes of the whole collection.
+  // Raw: index-row.ts reads the documents in place, without the driver building objects.
   const cursor = users.find({}, {
-    projection: { _id: 1, ssoUserId: 1, syncHash: 1, isActive: 1 },
+    projection: userIndexProjection(withIds),
     batchSize: INDEX_BATCH,
+    raw: true,
   });
   let read = 0;
-  for await (const d of cursor) {
+  for await (const doc of cursor) {
     if (++read % INDEX_BATCH === 0) relieve?.();
-    if (typeof d.ssoUserId !== "string") continue;
-    index.add(
-      d.ssoUserId,
-      String(d.syncHash ?? ""),
-      d.isActive === true,
-      // A hex string holds a 100,000-user index in far less memory than ObjectId objects.
-      d._id instanceof ObjectId ? `oid:${d._id.toHexString()}` : d._id,
-    );
+    const row = indexRow(doc as unknown as Buffer);
+    if (row) index.add(row.key, row.hash, row.active, row.id);
   }
   return index;
 }

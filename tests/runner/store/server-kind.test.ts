@@ -1,11 +1,11 @@
-// The store's choice of update chunk by server: FerretDB's 50-statement limit applies to
-// FerretDB alone; asked of the real test server.
+// The store's choices by server: FerretDB's 50-statement limit and its updates by `_id`
+// apply to FerretDB alone; asked of the real test server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   FERRETDB_UPDATE_CHUNK,
   isFerretDb,
   MONGODB_UPDATE_CHUNK,
-  updateChunkSize,
+  serverTraits,
 } from "../../../runner/store/server-kind.ts";
 import { isFerretDb as testServerIsFerretDb, openTestDb, type TestDb } from "../support/mongo.ts";
 
@@ -23,14 +23,20 @@ describe("isFerretDb()", () => {
   });
 });
 
-describe("updateChunkSize()", () => {
-  test("updateChunkSize() keeps FerretDB's chunk of 50 on FerretDB only, and 1,000 elsewhere", async () => {
-    const expected = (await testServerIsFerretDb(t)) ? FERRETDB_UPDATE_CHUNK : MONGODB_UPDATE_CHUNK;
-    expect(await updateChunkSize(t.mongo.db)).toBe(expected);
+describe("serverTraits()", () => {
+  test("serverTraits() keeps FerretDB's chunk of 50 and updates by _id on FerretDB only", async () => {
+    const ferret = await testServerIsFerretDb(t);
+    expect(await serverTraits(t.mongo.db)).toEqual({
+      updateChunk: ferret ? FERRETDB_UPDATE_CHUNK : MONGODB_UPDATE_CHUNK,
+      updatesById: ferret,
+    });
   });
 
-  test("updateChunkSize() falls back to FerretDB's chunk when the server does not answer buildInfo", async () => {
+  test("serverTraits() falls back to FerretDB's when the server does not answer buildInfo", async () => {
     const db = { command: () => Promise.reject(new Error("no such command")) };
-    expect(await updateChunkSize(db as never)).toBe(FERRETDB_UPDATE_CHUNK);
+    expect(await serverTraits(db as never)).toEqual({
+      updateChunk: FERRETDB_UPDATE_CHUNK,
+      updatesById: true,
+    });
   });
 });
