@@ -40,15 +40,16 @@ describe("PackedIndex", () => {
     });
   });
 
-  test("PackedIndex keeps a foreign hash with a NUL in it as no hash, and a string _id whatever it holds", () => {
+  test("PackedIndex keeps a foreign hash and a string _id as they are, NULs included", () => {
     const index = new PackedIndex();
     index.add("u1", "bad\u0000hash", true, "id\u0000with-nul");
     expect(index.get("u1")).toEqual({
       key: "u1",
-      syncHash: "",
+      syncHash: "bad\u0000hash",
       isActive: true,
       id: "id\u0000with-nul",
     });
+    expect(index.hasHash("u1", "bad")).toBe(false);
   });
 
   test("PackedIndex diffs as a Map does", () => {
