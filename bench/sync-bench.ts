@@ -96,7 +96,9 @@ export async function measureSync(o: SyncBenchOptions): Promise<Samples> {
     const smallDb = fresh("small");
     const small = await step("ours", smallDb);
     const smallNoop = await step("ours", smallDb);
+    const smallFloor = await step("floor", fresh("floorsmall"));
     add("initialSmallMs", small.ms);
+    add("floorSmallMs", smallFloor.ms);
     add("peakRssSmallMB", Math.max(small.maxRssMB, smallNoop.maxRssMB));
   }
   // Naive versus ours on the same data.
