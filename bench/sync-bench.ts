@@ -80,6 +80,10 @@ export async function measureSync(o: SyncBenchOptions): Promise<Samples> {
     add("noopFetchMs", fetchMs);
     add("noopIndexMs", indexMs);
     add("noopOverReads", noop.ms / (fetchMs + indexMs));
+    // Stricter, reported: against the index's bytes alone, read without decoding.
+    const indexRawMs = parts.phases?.indexRawMs ?? NaN;
+    add("noopIndexRawMs", indexRawMs);
+    add("noopOverRawReads", noop.ms / (fetchMs + indexRawMs));
     add("fetchOverInitial", fetchMs / ours.ms);
     if (o.skipChange) continue;
     const changes = Math.max(1, Math.floor(N / 100));

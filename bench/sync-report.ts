@@ -86,6 +86,10 @@ export function formatTable(summaries: ServerSummary[], users: number, naiveUser
     ["  of which: all pages from the SSO (ms)", (m) => m.noopFetchMs],
     ["  of which: index read from MongoDB (ms)", (m) => m.noopIndexMs],
     ["no-op / (fetch + index read)", (m) => m.noopOverReads],
+    [
+      "  stricter: no-op / (fetch + index bytes, undecoded)",
+      (m) => `${m.noopOverRawReads} (index ${m.noopIndexRawMs} ms)`,
+    ],
     ["no-op writes", (m) => m.noopWrites],
     ["no-op sync-process CPU (µs per user)", (m) => m.noopCpuUsPerUser],
     ["1% changed: sync (ms)", (m) => m.onePctMs],
@@ -96,8 +100,10 @@ export function formatTable(summaries: ServerSummary[], users: number, naiveUser
     ["initial at users/10 / users (ms)", (m) => `${m.initialSmallMs} / ${m.initialMs}`],
     // Reported, not a target: the initial is bound by the server's inserts, whose own cost the
     // floor's growth shows (mongo-java-server keeps its unique indexes in sorted maps).
-    ["initial time growth, ours / the floor's (x)", (m) =>
-      `${r2(m.initialMs! / m.initialSmallMs!)} / ${r2(m.floorMs! / m.floorSmallMs!)}`],
+    [
+      "initial time growth, ours / the floor's (x)",
+      (m) => `${r2(m.initialMs! / m.initialSmallMs!)} / ${r2(m.floorMs! / m.floorSmallMs!)}`,
+    ],
   ];
   const head = ["figure", ...summaries.map((s) => `${s.server} (${s.kind})`)];
   const body = rows.map((
