@@ -28,6 +28,7 @@ const BY_FILE: [string, RegExp][] = [
   ["mapping", /shared\/(mapping|extensions|scim-schemas|ofm-documents)\.ts/],
   ["hashing", /runner\/content-hash\.ts/],
   ["diff and pass", /runner\/sync\//],
+  ["index walk and packed index", /runner\/store\/(index-row|packed-index)\.ts/],
   [
     "MongoDB driver, BSON, socket streams",
     /node_modules\/(mongodb|bson)\/|internal:streams|node:net/,
