@@ -99,8 +99,8 @@ export const PersonReportAnswer = z.object({
 });
 export type PersonReportAnswer = z.infer<typeof PersonReportAnswer>;
 
-/** What an on-demand sync did to one resource. */
-const SyncOutcome = z.enum([
+/** What an on-demand sync did to one resource (also the person view's `?synced=`). */
+export const SyncOutcome = z.enum([
   "created",
   "updated",
   "unchanged",

@@ -17,6 +17,7 @@ import type { PersonSyncResult } from "../inspect/sync-person.ts";
 import type { OrgUnitSyncResult } from "../inspect/sync-org-unit.ts";
 import { sameOrigin } from "./auth.ts";
 import { PAGE_CSP } from "./page-assets.ts";
+import { SyncOutcome } from "./person-answers.ts";
 import { type PersonFlash, PersonPage } from "./person-view.tsx";
 
 /** Dependencies of {@linkcode createPersonRoutes}. */
@@ -39,18 +40,7 @@ export const OrgUnitKey = z.string().trim().min(1).max(320).regex(/^[^\x00-\x1f]
 export const OrgUnitParams = z.object({ key: OrgUnitKey });
 const SearchQuery = z.object({ q: Key });
 /** The person view's query: the outcome of a "Sync now" it was redirected from. */
-export const ViewQuery = z.object({
-  synced: z.enum([
-    "created",
-    "updated",
-    "unchanged",
-    "deactivated",
-    "not_found",
-    "aborted",
-    "failed",
-  ])
-    .optional(),
-});
+export const ViewQuery = z.object({ synced: SyncOutcome.optional() });
 /** `POST /api/v1/scim/people/:key/sync?force=true` syncs even what the guard would hold. */
 export const SyncQuery = z.object({ force: z.enum(["true", "false"]).optional() });
 
