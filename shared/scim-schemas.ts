@@ -93,13 +93,14 @@ export type OrgUnitExtension = z.infer<typeof OrgUnitExtension>;
 /**
  * A ListResponse page. Resources stay `unknown` here: each is parsed on its
  * own so one malformed resource is one error entry, not a lost page.
- * `nextCursor` is RFC 9865 cursor paging.
+ * `nextCursor` is RFC 9865 cursor paging. `startIndex` and `itemsPerPage` are
+ * left out on purpose (kept, unread, by the loose object): what a page served
+ * is the length of `Resources`, and servers built on common libraries answer
+ * `itemsPerPage` with the `count` asked for, even on an empty page.
  */
 export const ListResponse = z.looseObject({
   schemas: z.array(z.string()).optional(),
   totalResults: z.coerce.number().int().nonnegative(),
-  startIndex: z.coerce.number().int().optional(),
-  itemsPerPage: z.coerce.number().int().nonnegative().optional(),
   Resources: z.array(z.unknown()).default([]),
   nextCursor: z.string().nullish(),
 });

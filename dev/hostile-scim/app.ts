@@ -43,12 +43,20 @@ export type HostileMode =
   /** /Users answers 308 to `elsewhere`. */
   | "redirect-users"
   /** /Users answers 307 once to the same URL on this origin (a redirect a client may follow). */
-  | "redirect-same-origin";
+  | "redirect-same-origin"
+  /** Users and Groups: a startIndex past totalResults is answered with the first page again. */
+  | "first-page-past-end"
+  /** Users and Groups: `itemsPerPage` is the `count` asked for, even on a short or empty page. */
+  | "items-per-page-count"
+  /** Both of the above, as a server built on a common SCIM library answers (see README "Interop"). */
+  | "library-paging";
 
 /** Options of {@linkcode createHostileScim}. */
 export interface HostileScimOptions {
   /** Users in the directory. @default 240 */
   users?: number;
+  /** Groups in the directory, listed honestly except in the paging modes. @default 0 */
+  groups?: number;
   /** Page cap (`filter.maxResults`). @default 100 */
   maxResults?: number;
   /** Origin redirects point to (a recorder), e.g. `http://127.0.0.1:40001`. */
@@ -92,6 +100,47 @@ export function hostileUser(i: number, prefix = "u") {
 }
 
 /**
+ * A group as a standard server lists it.
+ *
+ * @example
+ * ```ts
+ * hostileGroup(2).displayName; // "Unit g-0002"
+ * ```
+ */
+export function hostileGroup(i: number) {
+  const id = `g-${String(i).padStart(4, "0")}`;
+  return {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+    id,
+    displayName: `Unit ${id}`,
+    meta: { resourceType: "Group", lastModified: "2025-01-01T00:00:00.000Z" },
+  };
+}
+
+/**
+ * One page of `all` under index paging, as an honest server or a server with
+ * the paging modes' quirks serves it.
+ */
+function indexPage(
+  all: readonly unknown[],
+  { start, count, asked }: { start: number; count: number; asked: number },
+  mode: HostileMode,
+) {
+  const quirks = mode === "library-paging";
+  const firstAgain = quirks || mode === "first-page-past-end";
+  const from = firstAgain && start > all.length ? 1 : start;
+  const resources = all.slice(from - 1, from - 1 + count);
+  const askedCount = quirks || mode === "items-per-page-count";
+  return {
+    schemas: [LIST_URN],
+    totalResults: all.length,
+    startIndex: start,
+    itemsPerPage: askedCount ? asked : resources.length,
+    Resources: resources,
+  };
+}
+
+/**
  * Creates the hostile server's app and its controls.
  *
  * @example
@@ -105,6 +154,7 @@ export function createHostileScim(options: HostileScimOptions = {}) {
   const maxResults = options.maxResults ?? 100;
   // Tests may add or remove users between runs; the honest total follows.
   const users = Array.from({ length: options.users ?? 240 }, (_, i) => hostileUser(i + 1));
+  const groups = Array.from({ length: options.groups ?? 0 }, (_, i) => hostileGroup(i + 1));
   let mode: HostileMode = options.mode ?? "honest";
   const received: Received[] = [];
   let pagesServed = 0;
@@ -142,23 +192,24 @@ export function createHostileScim(options: HostileScimOptions = {}) {
       pagination: { cursor: mode === "cursor-loop" || mode === "honest-cursor", index: true },
     }));
 
-  app.get(
-    "/scim/v2/Groups",
-    (c) =>
-      c.json({
-        schemas: [LIST_URN],
-        totalResults: 0,
-        itemsPerPage: 0,
-        startIndex: 1,
-        Resources: [],
-      }),
-  );
+  const bounds = (q: Record<string, string>) => {
+    const asked = Math.max(0, Number(q.count ?? maxResults) || maxResults);
+    return {
+      start: Math.max(1, Number(q.startIndex ?? 1) || 1),
+      count: Math.min(maxResults, asked),
+      asked,
+    };
+  };
+
+  app.get("/scim/v2/Groups", (c) => {
+    return c.json(indexPage(groups, bounds(c.req.query()), mode));
+  });
 
   app.get("/scim/v2/Users", async (c) => {
     pagesServed++;
     const q = c.req.query();
-    const start = Math.max(1, Number(q.startIndex ?? 1) || 1);
-    const count = Math.min(maxResults, Math.max(0, Number(q.count ?? maxResults) || maxResults));
+    const b = bounds(q);
+    const { start, count } = b;
     const list = (
       resources: unknown[],
       totalResults: number,
@@ -214,6 +265,10 @@ export function createHostileScim(options: HostileScimOptions = {}) {
             nextCursor: "same-cursor",
           },
         );
+      case "first-page-past-end":
+      case "items-per-page-count":
+      case "library-paging":
+        return c.json(indexPage(users, b, mode));
       case "honest-cursor": {
         const from = Number(q.cursor || "1");
         const next = from + count <= total ? { nextCursor: String(from + count) } : {};
@@ -230,6 +285,8 @@ export function createHostileScim(options: HostileScimOptions = {}) {
     received,
     /** Users listed in honest mode. */
     users,
+    /** Groups listed. */
+    groups,
     setMode(m: HostileMode) {
       mode = m;
       pagesServed = 0;

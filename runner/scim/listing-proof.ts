@@ -1,16 +1,25 @@
 /**
  * What one paged SCIM listing proves. A run may deactivate by absence only
- * when the listing ended the way RFC 7644 says (index paging: an empty page
- * once startIndex passed totalResults; RFC 9865 cursors: no nextCursor) and
- * it saw as many distinct resources as its first page announced, with the
- * announced total never changing. Anything else is recorded as incomplete.
+ * when the listing saw exactly as many distinct resources as `totalResults`
+ * announced, with the announced total the same on every page, and the last
+ * page ended the announced range. How the server answers a request past the
+ * end is not part of the proof: RFC 7644 §3.4.2.4 leaves it open, and real
+ * servers answer it with an empty page, or with their first page again.
  *
- * A listing that cannot end — a page with no resource not seen before, a
- * cursor handed out twice, more resources than announced plus a margin — is
- * stopped with {@linkcode ListingRunawayError}. Since every page but the last
- * must add an unseen id, the number of pages is bounded by the same margin.
+ * Index paging ends on the page that completes the announced range when that
+ * page came back shorter than asked (and than the pages before it): a server
+ * that stops short has nothing more. When the range ends on a full page the
+ * pager asks once more, since only that request shows a total that was too
+ * low; an empty page or a page of ids already seen is the end. RFC 9865
+ * cursors end on a page without `nextCursor`.
  *
- * Pure: fed pages, answers "more", "end" or throws.
+ * A listing that cannot end — a page with no resource not seen before while
+ * announced ids are still missing, a cursor handed out twice, more resources
+ * than announced plus a margin — is stopped with {@linkcode ListingRunawayError}.
+ * Since every page but the last must add an unseen id, the number of pages is
+ * bounded by the same margin.
+ *
+ * Pure: fed pages, answers what the pager does next, or throws.
  *
  * @module
  */
@@ -27,6 +36,7 @@ export interface ListingEnd {
   announced: number;
   /** Distinct resource ids seen. */
   distinct: number;
+  /** Pages requested, a page past the end included. */
   pages: number;
 }
 
@@ -53,13 +63,22 @@ export class ListingRunawayError extends ScimSyncError {
   }
 }
 
-/** One page as the proof needs it. */
+/** One page as the proof needs it: what was served is `resources`, never `itemsPerPage`. */
 export interface ProofPage {
   resources: readonly unknown[];
   totalResults: number;
   /** Cursor paging: the page's nextCursor. */
   nextCursor?: string | null;
+  /** Index paging: the `count` asked for; without it every page counts as full. */
+  asked?: number;
 }
+
+/**
+ * What the pager does with a page: `more` uses it and asks for the next one,
+ * `end` uses it and stops, `past-end` stops without using it (a page made only
+ * of resources already seen, answered past the end of the listing).
+ */
+export type ProofVerdict = "more" | "end" | "past-end";
 
 /**
  * Growth allowed past the announced total while listing (people joining mid-run).
@@ -80,8 +99,8 @@ export function growthMargin(announced: number): number {
  * @example
  * ```ts
  * const proof = createListingProof("Users", "index");
- * proof.page({ resources: [{ id: "a" }], totalResults: 1 }); // "more"
- * proof.page({ resources: [], totalResults: 1 }); // "end"
+ * proof.page({ resources: [{ id: "a" }, { id: "b" }], totalResults: 3, asked: 2 }); // "more"
+ * proof.page({ resources: [{ id: "c" }], totalResults: 3, asked: 2 }); // "end": short, range done
  * proof.end().complete; // true
  * ```
  */
@@ -94,35 +113,31 @@ export function createListingProof(resource: string, mode: "index" | "cursor") {
     changed: null,
     received: 0,
     pages: 0,
+    largestPage: 0,
     endedEmptyWithCursor: false,
   };
 
-  function page(p: ProofPage): "more" | "end" {
+  function page(p: ProofPage): ProofVerdict {
     s.pages++;
     noteTotal(s, p.totalResults);
     const n = p.resources.length;
     const at = mode === "index"
       ? `page ${s.pages} (startIndex ${s.received + 1})`
       : `page ${s.pages}`;
-    s.received += n;
-    const added = addIds(s.ids, p.resources);
     const next = p.nextCursor ?? null;
     if (n === 0) {
       s.endedEmptyWithCursor = mode === "cursor" && next !== null;
       return "end";
     }
-    checkProgress(resource, s, added, at);
-    if (mode === "index") return "more";
-    if (next === null || next === "") return "end";
-    if (s.cursors.has(next)) {
-      throw new ListingRunawayError(
-        "repeated-cursor",
-        resource,
-        `${at} handed out a nextCursor it had given before`,
-      );
-    }
-    s.cursors.add(next);
-    return "more";
+    const added = addIds(s.ids, p.resources);
+    if (added === 0) return pastEnd(resource, s, at);
+    s.received += n;
+    checkGrowth(resource, s);
+    if (mode === "cursor") return cursorVerdict(resource, s, next, at);
+    const short = p.asked !== undefined && n < p.asked &&
+      (s.largestPage === 0 || n < s.largestPage);
+    s.largestPage = Math.max(s.largestPage, n);
+    return short && rangeProven(s) ? "end" : "more";
   }
 
   function end(): ListingEnd {
@@ -149,9 +164,11 @@ interface ProofState {
   lastTotal: number;
   /** Why the announced total is not to be trusted, once it changed. */
   changed: string | null;
-  /** Resources received, repeats included. */
+  /** Resources received on pages that added an id, repeats within them included. */
   received: number;
   pages: number;
+  /** The most resources one page held so far: the server's page size as served. */
+  largestPage: number;
   endedEmptyWithCursor: boolean;
 }
 
@@ -178,15 +195,30 @@ function addIds(ids: Set<string>, resources: readonly unknown[]): number {
   return added;
 }
 
-/** Stops a listing that added nothing new or grew past the announced total and its margin. */
-function checkProgress(resource: string, s: ProofState, added: number, at: string): void {
-  if (added === 0) {
+/** Whether the pages so far are exactly the announced range, each id once. */
+function rangeProven(s: ProofState): boolean {
+  return s.changed === null && s.received === s.announced && s.ids.size === s.announced;
+}
+
+/**
+ * A page of ids already seen: past the end when every announced id has come
+ * (a server that answers past the end with its first page again), a listing
+ * going round in circles while some are still missing.
+ */
+function pastEnd(resource: string, s: ProofState, at: string): "past-end" {
+  const missing = s.lastTotal - s.ids.size;
+  if (missing > 0) {
     throw new ListingRunawayError(
       "no-new-ids",
       resource,
-      `${at} added no resource not already seen`,
+      `${at} added no resource not already seen, with ${missing} of the ${s.lastTotal} announced still missing`,
     );
   }
+  return "past-end";
+}
+
+/** Stops a listing that grew past the announced total and its margin. */
+function checkGrowth(resource: string, s: ProofState): void {
   const announced = s.announced ?? 0;
   const limit = announced + growthMargin(announced);
   if (s.ids.size > limit) {
@@ -196,6 +228,20 @@ function checkProgress(resource: string, s: ProofState, added: number, at: strin
       `${s.ids.size} distinct resources in ${s.pages} pages where totalResults announced ${announced} (at most ${limit} allowed)`,
     );
   }
+}
+
+/** Cursor paging ends without a nextCursor and stops on one handed out twice. */
+function cursorVerdict(resource: string, s: ProofState, next: string | null, at: string) {
+  if (next === null || next === "") return "end";
+  if (s.cursors.has(next)) {
+    throw new ListingRunawayError(
+      "repeated-cursor",
+      resource,
+      `${at} handed out a nextCursor it had given before`,
+    );
+  }
+  s.cursors.add(next);
+  return "more";
 }
 
 /** Why the ended listing is not proven complete, or null when it is. */

@@ -51,9 +51,11 @@ function parsePage(json: unknown, label: string): ListResponse {
 }
 
 /**
- * Index paging. The listing ends on an empty page, so a last page that reached
- * totalResults is followed by one more request: if the server still has
- * resources there, its total was wrong and the listing goes on, unproven.
+ * Index paging. Advances by the resources each page held (a server may serve
+ * fewer than asked, and its `itemsPerPage` may say the `count` asked instead).
+ * A listing whose announced range ends on a full page is asked once more past
+ * the end (see listing-proof.ts); that page is yielded only when it brings
+ * resources not seen before.
  *
  * @throws {import("./listing-proof.ts").ListingRunawayError} when the listing would not end
  * @example
@@ -75,7 +77,12 @@ export async function* indexPages(get: PageGet, resource: string, opts: ListOpti
   for (;;) {
     const page = parsePage(await next, `GET /${resource}?startIndex=${start}`);
     pageNo++;
-    const verdict = proof.page({ resources: page.Resources, totalResults: page.totalResults });
+    const verdict = proof.page({
+      resources: page.Resources,
+      totalResults: page.totalResults,
+      asked: opts.count,
+    });
+    if (verdict === "past-end") return proof.end();
     const n = page.Resources.length;
     fetched += n;
     start += n;
@@ -114,6 +121,7 @@ export async function* cursorPages(get: PageGet, resource: string, opts: ListOpt
       totalResults: page.totalResults,
       nextCursor: page.nextCursor,
     });
+    if (verdict === "past-end") return proof.end();
     fetched += page.Resources.length;
     yield { resources: page.Resources, totalResults: page.totalResults, pageNo, fetched };
     if (verdict === "end") return proof.end();

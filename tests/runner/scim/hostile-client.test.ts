@@ -207,3 +207,80 @@ describe("bounded listings", () => {
     expect(end.reason).toBe("the SSO returned 240 resources where totalResults announced 200");
   });
 });
+
+describe("servers that answer past the end with their first page and itemsPerPage with the count", () => {
+  /** The Users requests' startIndex values since the last mode switch. */
+  const starts = (s: RunningHostileScim, path = "/scim/v2/Users") =>
+    s.hostile.received.filter((r) => r.path === path).map((r) => Number(r.query.startIndex));
+
+  async function collect(c: ReturnType<typeof client>, resource: "Users" | "Groups", count = 100) {
+    const it = c.pages(resource, { count });
+    const ids: string[] = [];
+    for (;;) {
+      const step = await it.next();
+      if (step.done) return { end: step.value, ids };
+      for (const r of step.value.resources) ids.push((r as { id: string }).id);
+    }
+  }
+
+  test("pages() proves 240 users complete in 3 requests, asking nothing past a short last page", async () => {
+    const { end, ids } = await collect(client("first-page-past-end"), "Users");
+    expect(end).toMatchObject({ complete: true, distinct: 240, announced: 240 });
+    expect(ids.length).toBe(240);
+    expect(starts(server)).toEqual([1, 101, 201]);
+  });
+
+  test("pages() advances by the resources served, not by an itemsPerPage that says the count asked", async () => {
+    // Asks 1000 of a server capping pages at 100 whose itemsPerPage says 1000.
+    const { end, ids } = await collect(client("items-per-page-count"), "Users", 1000);
+    expect(end).toMatchObject({ complete: true, distinct: 240 });
+    expect(new Set(ids).size).toBe(240);
+    expect(starts(server)).toEqual([1, 101, 201]);
+  });
+
+  describe("a listing whose range ends on a full page", () => {
+    let quirky: RunningHostileScim;
+    beforeAll(async () => {
+      quirky = await startHostileScim({ users: 200, groups: 3, maxResults: 100 });
+    });
+    afterAll(() => quirky.stop());
+
+    function quirkyClient(mode: HostileMode) {
+      quirky.hostile.setMode(mode);
+      return createScimClient({
+        baseUrl: `${quirky.url}/scim/v2`,
+        tokens: {
+          get: async () => "hostile-access-token",
+          invalidate: () => {},
+          refreshable: false,
+        },
+        limiter: createRateLimiter({ perMinute: 100_000 }),
+        timeoutMs: 10_000,
+        maxRetries: 0,
+        maxResponseBytes: 4 * 1024 * 1024,
+        sleep: async () => {},
+      });
+    }
+
+    test("pages() takes the first page again at startIndex 201 of 200 as the end, proves the listing and yields no repeat", async () => {
+      const { end, ids } = await collect(quirkyClient("library-paging"), "Users");
+      expect(end).toMatchObject({ complete: true, reason: null, distinct: 200, pages: 3 });
+      expect(ids.length).toBe(200);
+      expect(starts(quirky)).toEqual([1, 101, 201]);
+    });
+
+    test("pages() proves 3 groups in one request from a server that would answer startIndex 4 with them again", async () => {
+      const { end } = await collect(quirkyClient("library-paging"), "Groups");
+      expect(end).toMatchObject({ complete: true, distinct: 3, pages: 1 });
+      expect(starts(quirky, "/scim/v2/Groups")).toEqual([1]);
+    });
+
+    test("pages() still stops a first page served again while announced users are missing", async () => {
+      // 200 announced, the server loses its second page: startIndex 101 is answered with page 1.
+      const c = quirkyClient("repeat-page");
+      const err = await rejection(collect(c, "Users"));
+      expect(err).toBeInstanceOf(ListingRunawayError);
+      expect(err.message).toContain("with 100 of the 200 announced still missing");
+    });
+  });
+});

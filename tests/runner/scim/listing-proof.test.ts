@@ -6,7 +6,7 @@ import { createListingProof, ListingRunawayError } from "../../../runner/scim/li
 const ids = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({ id: `u${from + i}` }));
 
-function runIndex(pages: Array<{ resources: unknown[]; totalResults: number }>) {
+function runIndex(pages: Array<{ resources: unknown[]; totalResults: number; asked?: number }>) {
   const proof = createListingProof("Users", "index");
   const verdicts = pages.map((p) => proof.page(p));
   return { verdicts, end: proof.end() };
@@ -84,6 +84,81 @@ describe("createListingProof() index paging", () => {
     expect(end.reason).toBe("only 150 distinct resources where totalResults announced 200");
   });
 
+  test("page() ends on a last page shorter than asked once the announced range is complete, without a page past the end", () => {
+    const { verdicts, end } = runIndex([
+      { resources: ids(1, 100), totalResults: 250, asked: 100 },
+      { resources: ids(101, 100), totalResults: 250, asked: 100 },
+      { resources: ids(201, 50), totalResults: 250, asked: 100 },
+    ]);
+    expect(verdicts).toEqual(["more", "more", "end"]);
+    expect(end).toMatchObject({ complete: true, distinct: 250, pages: 3 });
+  });
+
+  test("page() ends a one-page listing shorter than asked at once", () => {
+    const { verdicts, end } = runIndex([{ resources: ids(1, 3), totalResults: 3, asked: 100 }]);
+    expect(verdicts).toEqual(["end"]);
+    expect(end.complete).toBe(true);
+  });
+
+  test("page() asks past the end when the server serves fewer than asked on every page and the range ends on a page as large as the others", () => {
+    // A server capping pages at 100 while 1000 were asked: a 100-page is full as served.
+    const { verdicts } = runIndex([
+      { resources: ids(1, 100), totalResults: 200, asked: 1000 },
+      { resources: ids(101, 100), totalResults: 200, asked: 1000 },
+    ]);
+    expect(verdicts).toEqual(["more", "more"]);
+  });
+
+  test("page() answers past-end and end() is complete when the page past the end repeats the first page", () => {
+    const { verdicts, end } = runIndex([
+      { resources: ids(1, 100), totalResults: 200, asked: 100 },
+      { resources: ids(101, 100), totalResults: 200, asked: 100 },
+      { resources: ids(1, 100), totalResults: 200, asked: 100 },
+    ]);
+    expect(verdicts).toEqual(["more", "more", "past-end"]);
+    expect(end).toMatchObject({ complete: true, reason: null, distinct: 200, pages: 3 });
+  });
+
+  test("page() answers past-end for a repeated page after every announced id came even without the count asked", () => {
+    const { verdicts, end } = runIndex([
+      { resources: ids(1, 3), totalResults: 3 },
+      { resources: ids(1, 3), totalResults: 3 },
+    ]);
+    expect(verdicts).toEqual(["more", "past-end"]);
+    expect(end.complete).toBe(true);
+  });
+
+  test("page() reads on when a short last page ends a range whose total was too low, and end() is incomplete", () => {
+    const { verdicts, end } = runIndex([
+      { resources: ids(1, 100), totalResults: 200, asked: 100 },
+      { resources: ids(101, 100), totalResults: 200, asked: 100 },
+      { resources: ids(201, 40), totalResults: 200, asked: 100 },
+      { resources: ids(1, 100), totalResults: 200, asked: 100 },
+    ]);
+    expect(verdicts).toEqual(["more", "more", "more", "past-end"]);
+    expect(end.reason).toBe("the SSO returned 240 resources where totalResults announced 200");
+  });
+
+  test("page() throws no-new-ids when the page past a short range repeats the first page while ids are missing", () => {
+    const proof = createListingProof("Users", "index");
+    proof.page({ resources: ids(1, 100), totalResults: 240, asked: 100 });
+    proof.page({ resources: ids(101, 100), totalResults: 240, asked: 100 });
+    expect(() => proof.page({ resources: ids(1, 100), totalResults: 240, asked: 100 })).toThrow(
+      "page 3 (startIndex 201) added no resource not already seen, with 40 of the 240 announced still missing",
+    );
+  });
+
+  test("page() does not end on a short page while totalResults changed during the listing", () => {
+    const { verdicts, end } = runIndex([
+      { resources: ids(1, 100), totalResults: 240, asked: 100 },
+      { resources: ids(101, 100), totalResults: 247, asked: 100 },
+      { resources: ids(201, 40), totalResults: 240, asked: 100 },
+      { resources: [], totalResults: 240, asked: 100 },
+    ]);
+    expect(verdicts).toEqual(["more", "more", "more", "end"]);
+    expect(end.complete).toBe(false);
+  });
+
   test("page() throws no-new-ids when a page repeats one already seen", () => {
     const proof = createListingProof("Users", "index");
     proof.page({ resources: ids(1, 100), totalResults: 1e12 });
@@ -97,7 +172,7 @@ describe("createListingProof() index paging", () => {
     expect(err).toBeInstanceOf(ListingRunawayError);
     expect((err as ListingRunawayError).kind).toBe("no-new-ids");
     expect((err as Error).message).toContain(
-      "page 2 (startIndex 101) added no resource not already seen",
+      "page 2 (startIndex 101) added no resource not already seen, with 999999999900 of the 1000000000000 announced still missing",
     );
   });
 
@@ -124,6 +199,13 @@ describe("createListingProof() cursor paging", () => {
     proof.page({ resources: ids(1, 2), totalResults: 1e12, nextCursor: "same" });
     expect(() => proof.page({ resources: ids(3, 2), totalResults: 1e12, nextCursor: "same" }))
       .toThrow("page 2 handed out a nextCursor it had given before");
+  });
+
+  test("page() answers past-end when a cursor page repeats ids after every announced one came", () => {
+    const proof = createListingProof("Users", "cursor");
+    proof.page({ resources: ids(1, 2), totalResults: 2, nextCursor: "a" });
+    expect(proof.page({ resources: ids(1, 2), totalResults: 2, nextCursor: "b" })).toBe("past-end");
+    expect(proof.end().complete).toBe(true);
   });
 
   test("end() is incomplete when an empty page still offers a nextCursor", () => {
