@@ -27,7 +27,14 @@ export interface ReadyProcess {
 export async function spawnReady(
   cmd: string[],
   env: Record<string, string | undefined>,
-  opts: { name: string; echo?: boolean; timeoutMs?: number; cwd?: string },
+  opts: {
+    name: string;
+    echo?: boolean;
+    timeoutMs?: number;
+    cwd?: string;
+    /** The line that says it is ready, its URL in group 1 (a third-party server's own). @default /ready (\S+)/ */
+    ready?: RegExp;
+  },
 ): Promise<ReadyProcess> {
   const proc = Bun.spawn(cmd, {
     cwd: opts.cwd,
@@ -67,7 +74,7 @@ export async function spawnReady(
       throw new Error(`${opts.name} did not become ready: ${out}${errTail}`.slice(0, 2000));
     }
     out += decoder.decode(chunk.value, { stream: true });
-    url = /ready (\S+)/.exec(out)?.[1] ?? null;
+    url = (opts.ready ?? /ready (\S+)/).exec(out)?.[1] ?? null;
   }
   // Keep draining stdout so the child never blocks on a full pipe.
   (async () => {
