@@ -101,7 +101,8 @@ export type OrgUnitExtension = z.infer<typeof OrgUnitExtension>;
 export const ListResponse = z.looseObject({
   schemas: z.array(z.string()).optional(),
   totalResults: z.coerce.number().int().nonnegative(),
-  Resources: z.array(z.unknown()).default([]),
+  // Absent or null on an empty page (a Go server built on elimity-com/scim sends `null`).
+  Resources: z.array(z.unknown()).nullish().transform((r) => r ?? []),
   nextCursor: z.string().nullish(),
 });
 export type ListResponse = z.infer<typeof ListResponse>;

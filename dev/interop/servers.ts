@@ -7,21 +7,26 @@
  *   (or the binary named by `INTEROP_SCIM2_SERVER`).
  * - `scimmy`: a server on SCIMMY and its Express routers (npm `scimmy`,
  *   `scimmy-routers`, `express` 4, devDependencies), `scimmy-server.ts` beside this file.
+ * - `elimity`: a server on the Go library `github.com/elimity-com/scim`
+ *   (`elimity/main.go`), built once into `.cache/bin/` (by `.ci/run`, or here when
+ *   Go is on PATH) and again only when its sources change.
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { type ReadyProcess, spawnReady } from "../spawn-ready.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
 const VENV = resolve(ROOT, ".cache/interop-venv");
+const ELIMITY_SRC = resolve(ROOT, "dev/interop/elimity");
+const ELIMITY_BIN = resolve(ROOT, ".cache/bin/elimity-scim-server");
 
 /** The servers the suite knows. */
-export type InteropKind = "scim2-server" | "scimmy";
-export const INTEROP_KINDS: readonly InteropKind[] = ["scim2-server", "scimmy"];
+export type InteropKind = "scim2-server" | "scimmy" | "elimity";
+export const INTEROP_KINDS: readonly InteropKind[] = ["scim2-server", "scimmy", "elimity"];
 
 /** Whether a server can be started here: its version, or why not. */
 export type InteropAvailability =
@@ -59,6 +64,52 @@ function packageVersion(name: string): string | null {
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).version : null;
 }
 
+/** The elimity-com/scim version go.mod requires. */
+function elimityVersion(): string {
+  const mod = readFileSync(join(ELIMITY_SRC, "go.mod"), "utf8");
+  return /github\.com\/elimity-com\/scim (\S+)/.exec(mod)?.[1] ?? "unknown";
+}
+
+/** Whether the built server is newer than each of its sources. */
+function elimityFresh(): boolean {
+  if (!existsSync(ELIMITY_BIN)) return false;
+  const built = statSync(ELIMITY_BIN).mtimeMs;
+  return ["main.go", "go.mod", "go.sum"].every((f) =>
+    statSync(join(ELIMITY_SRC, f)).mtimeMs <= built
+  );
+}
+
+/** `go` on PATH, or null. */
+const goBinary = () => Bun.which("go");
+
+/**
+ * Builds the elimity server into `.cache/bin/` unless it is fresh (~20 s with the
+ * modules cached, a minute or two cold); lands by rename, so no one runs half a binary.
+ *
+ * @throws {Error} with the build's output when it fails
+ * @example
+ * ```ts
+ * await ensureElimityServer(); // ".../.cache/bin/elimity-scim-server"
+ * ```
+ */
+export async function ensureElimityServer(): Promise<string> {
+  if (elimityFresh()) return ELIMITY_BIN;
+  const go = goBinary();
+  if (!go) throw new Error("go is not on PATH to build dev/interop/elimity");
+  mkdirSync(dirname(ELIMITY_BIN), { recursive: true });
+  const tmp = `${ELIMITY_BIN}.tmp-${process.pid}`;
+  const proc = Bun.spawn([go, "build", "-o", tmp, "."], {
+    cwd: ELIMITY_SRC,
+    env: { ...process.env, GOFLAGS: "-mod=mod -buildvcs=false" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  if (code !== 0) throw new Error(`building dev/interop/elimity failed (exit ${code}):\n${err}`);
+  renameSync(tmp, ELIMITY_BIN);
+  return ELIMITY_BIN;
+}
+
 /**
  * Whether `kind` can be started on this machine.
  *
@@ -78,6 +129,16 @@ export function interopAvailability(kind: InteropKind): InteropAvailability {
       };
     }
     return { ok: true, version: scim2Version() ?? "unknown" };
+  }
+  if (kind === "elimity") {
+    if (!elimityFresh() && !goBinary()) {
+      return {
+        ok: false,
+        reason:
+          `${ELIMITY_BIN} is missing or older than dev/interop/elimity, and no go on PATH to build it`,
+      };
+    }
+    return { ok: true, version: elimityVersion() };
   }
   const missing = ["scimmy", "scimmy-routers", "express"].filter((p) => !packageVersion(p));
   if (missing.length > 0) {
@@ -110,6 +171,13 @@ async function spawnKind(kind: InteropKind, token: string): Promise<ReadyProcess
       INTEROP_PORT: "0",
       INTEROP_TOKEN: token,
     }, { name: "scimmy", cwd: ROOT });
+  }
+  if (kind === "elimity") {
+    const bin = await ensureElimityServer();
+    return await spawnReady([bin, "-listen", "127.0.0.1:0", "-token", token], {}, {
+      name: "elimity",
+      cwd: ROOT,
+    });
   }
   const port = String(await freePort());
   return await spawnReady(

@@ -88,6 +88,24 @@ describe("ScimClient.pages()", () => {
     expect(n).toBe(1);
   });
 
+  test("pages() reads `Resources: null` as an empty page and proves an empty listing", async () => {
+    handler = (_r, url) =>
+      url.pathname === "/token"
+        ? token()
+        : Response.json({ totalResults: 0, itemsPerPage: 100, startIndex: 1, Resources: null });
+    const it = client().pages("Groups", { count: 100 });
+    let n = 0;
+    for (;;) {
+      const step = await it.next();
+      if (step.done) {
+        expect(step.value).toMatchObject({ complete: true, distinct: 0, pages: 1 });
+        break;
+      }
+      n += step.value.resources.length;
+    }
+    expect(n).toBe(0);
+  });
+
   test("pages() follows RFC 9865 cursors when asked to", async () => {
     handler = (_r, url) => {
       if (url.pathname === "/token") return token();
