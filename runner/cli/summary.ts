@@ -29,6 +29,7 @@ export function header(startedAt: Date): string {
 
 const TITLES: Record<SyncHistoryDoc["status"], string> = {
   success: "✅ Synchronization Completed Successfully",
+  partial: "⚠️ Synchronization Completed with Errors",
   failed: "❌ Synchronization Failed",
   aborted: "⛔ Synchronization Aborted by the deactivation guard",
   interrupted: "⏹️ Synchronization Interrupted",
