@@ -38,7 +38,7 @@ export function decodeDocId(id: DocId): unknown {
   const body = id.slice(2);
   if (tag === "o:") return ObjectId.createFromHexString(body);
   if (tag === "s:") return body;
-  if (tag === "j:") return BSON.EJSON.parse(body, { relaxed: false });
+  if (tag === "j:") return BSON.EJSON.parse(body, { relaxed: true });
   throw new TypeError(`not a stored id: ${id.slice(0, 40)}`);
 }
 

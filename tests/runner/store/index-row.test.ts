@@ -24,7 +24,7 @@ describe("indexRow()", () => {
       key: "u1",
       hash: "h1",
       active: true,
-      id: `oid:${id.toHexString()}`,
+      id: `o:${id.toHexString()}`,
     });
     expect(indexRow(raw({ ssoUserId: "u2", syncHash: "h2", isActive: false }))).toEqual({
       key: "u2",
