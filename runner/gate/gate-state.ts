@@ -13,9 +13,11 @@
  *
  * (every person deactivated inside the window was active when it began, so
  * for a shrinking directory this is the active count at the window's start).
- * Pending reservations are not in the baseline: until they are written the
- * people are still active, and once written the settlement moves them from
- * "active" to "counted" together. Forced work (`--force`, an operator's
+ * That sum is exact only while nothing is pending: a reservation written but
+ * not yet settled has left "active" without reaching "counted". So the state
+ * keeps the baseline it last computed with nothing pending, and while
+ * reservations are in flight the baseline is never taken lower than that —
+ * many callers at once get exactly what one caller at a time would. Forced work (`--force`, an operator's
  * approval) always passes and is recorded, but not counted: a person approved it.
  *
  * gate.ts persists a new state per decision with a compare-and-swap; this
@@ -53,6 +55,8 @@ export interface GateState {
   seq: number;
   entries: GateEntry[];
   pending: GatePending[];
+  /** The baseline last computed (exactly, with nothing pending); absent before the first. */
+  baseline?: number;
 }
 
 /** The figures a decision rests on, for messages, previews and the page. */
@@ -133,6 +137,7 @@ export function prune(state: GateState, now: Date, policy: GatePolicy): GateStat
     seq: state.seq,
     entries: capEntries(entries),
     pending: state.pending.filter((p) => p.at.getTime() >= staleBefore),
+    ...(state.baseline === undefined ? {} : { baseline: state.baseline }),
   };
 }
 
@@ -162,7 +167,10 @@ function capEntries(entries: GateEntry[]): GateEntry[] {
 export function gateFigures(state: GateState, activeNow: number, policy: GatePolicy): GateFigures {
   const counted = sum(state.entries.filter((e) => !e.forced));
   const pending = sum(state.pending.filter((p) => !p.forced));
-  const baseline = Math.max(0, activeNow) + counted;
+  const observed = Math.max(0, activeNow) + counted;
+  // With reservations in flight, some may be written but not settled: never lower than the
+  // last exact baseline (growth — people joining — still shows).
+  const baseline = state.pending.length === 0 ? observed : Math.max(state.baseline ?? observed, observed);
   const allowed = allowedFor(policy.limit, baseline);
   return {
     counted,
@@ -206,7 +214,12 @@ export function decide(
   const pending: GatePending = { id: req.id, n: req.n, at: now, forced: req.forced, by: req.by };
   return {
     granted: true,
-    next: { seq: state.seq + 1, entries: state.entries, pending: [...state.pending, pending] },
+    next: {
+      seq: state.seq + 1,
+      entries: state.entries,
+      pending: [...state.pending, pending],
+      baseline: figures.baseline,
+    },
     figures,
   };
 }
@@ -246,5 +259,6 @@ export function settle(
     seq: state.seq + 1,
     entries: capEntries(entries),
     pending: state.pending.filter((x) => x.id !== id),
+    ...(state.baseline === undefined ? {} : { baseline: state.baseline }),
   };
 }

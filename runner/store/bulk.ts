@@ -16,7 +16,7 @@ import {
   MongoBulkWriteError,
 } from "mongodb";
 import type { ResourceError } from "../../shared/ofm-documents.ts";
-import { duplicateKeyOf } from "./driver-errors.ts";
+import { duplicateKeyOf, isFerretUniqueFailure } from "./driver-errors.ts";
 
 /** One refused statement of a batch, whatever the driver's shape. */
 export interface StatementError {
@@ -63,7 +63,10 @@ export async function insertBatch<T extends Document>(
     return { written: (await col.insertMany(docs, { ordered: false })).insertedCount, refused: [] };
   } catch (e) {
     if (!(e instanceof MongoBulkWriteError) || statementErrors(e).length === 0) throw e;
-    return { written: e.result.insertedCount, refused: statementErrors(e) };
+    const refused = statementErrors(e);
+    // An unordered insert writes every document it does not refuse; mongo-java-server's `n`
+    // also counts refused ones, so the count is capped by what cannot have been refused.
+    return { written: Math.min(e.result.insertedCount, docs.length - refused.length), refused };
   }
 }
 
@@ -93,14 +96,50 @@ export async function updateBatch<T extends Document>(
       const r = await col.bulkWrite(chunk, { ordered: false });
       out.written += r.modifiedCount + r.upsertedCount;
     } catch (e) {
+      if (isFerretUniqueFailure(e)) {
+        // FerretDB failed the whole command on one unique clash: one statement at a time.
+        const one = await oneByOne(col, chunk);
+        out.written += one.written;
+        for (const we of one.refused) {
+          refused.add(base + we.index);
+          out.refused.push({ ...we, index: base + we.index });
+        }
+        await after(refused);
+        continue;
+      }
       if (!(e instanceof MongoBulkWriteError) || statementErrors(e).length === 0) throw e;
-      out.written += e.result.modifiedCount + e.result.upsertedCount;
-      for (const we of statementErrors(e)) {
+      const errors = statementErrors(e);
+      // Never more than the statements not refused, whatever a server reports.
+      out.written += Math.min(e.result.modifiedCount + e.result.upsertedCount, chunk.length - errors.length);
+      for (const we of errors) {
         refused.add(base + we.index);
         out.refused.push({ ...we, index: base + we.index });
       }
     }
     await after(refused);
+  }
+  return out;
+}
+
+/**
+ * The statements of a failed chunk one by one (FerretDB only): a statement whose document
+ * matched holds its values now, whether this call or the failed one wrote them.
+ */
+async function oneByOne<T extends Document>(
+  col: Collection<T>,
+  ops: AnyBulkWriteOperation<T>[],
+): Promise<BatchResult> {
+  const out: BatchResult = { written: 0, refused: [] };
+  for (const [index, op] of ops.entries()) {
+    if (!("updateOne" in op)) throw new TypeError("oneByOne: only updateOne statements");
+    const u = op.updateOne;
+    try {
+      const r = await col.updateOne(u.filter, u.update as never, { upsert: u.upsert === true });
+      out.written += Math.min(1, r.matchedCount + r.upsertedCount);
+    } catch (e) {
+      if (!isFerretUniqueFailure(e)) throw e;
+      out.refused.push({ index, code: 11000, errmsg: "duplicate key (UNIQUE constraint failed)" });
+    }
   }
   return out;
 }

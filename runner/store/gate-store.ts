@@ -33,6 +33,7 @@ const StoredGateState = z.object({
     forced: z.boolean(),
     by: z.string(),
   })),
+  baseline: z.number().nonnegative().optional(),
 });
 type StoredGateState = z.infer<typeof StoredGateState>;
 
@@ -72,8 +73,8 @@ export function createGateStore(db: Db): GatePersistence & { ensureIndexes(): Pr
         // A state this version cannot read must not open the gate: refuse loudly.
         throw new Error(`deactivationGate ${doc._id} is unreadable: ${parsed.error.message}`);
       }
-      const { seq, entries, pending } = parsed.data;
-      return { seq, entries, pending };
+      const { seq, entries, pending, baseline } = parsed.data;
+      return { seq, entries, pending, ...(baseline === undefined ? {} : { baseline }) };
     },
     async commit(kind: GateKind, state: GateState, at: Date): Promise<boolean> {
       try {

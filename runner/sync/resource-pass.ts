@@ -159,6 +159,13 @@ async function writeCreates<T extends { isActive: boolean }>(
   out.linked.push(...routed.link.map((x) => spec.key(x.change.doc)));
   out.matched.push(...routed.match.map((x) => spec.key(x.doc)));
   for (const m of routed.match) out.intents.push({ kind: "match", change: m });
+  for (const l of routed.link) {
+    // A link never deactivates; an account the directory lists as inactive is deactivated
+    // at the end of the run, with the others, through the gate.
+    if (!l.change.doc.isActive && l.account.isActive) {
+      out.held.push({ kind: "update", doc: l.change.doc, hash: l.change.hash, deactivates: true });
+    }
+  }
   if (routed.link.length > 0 && spec.link) {
     const links = routed.link;
     await ctx.write(() => spec.link!(links), (r) => {

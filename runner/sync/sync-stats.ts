@@ -40,7 +40,7 @@ export function emptyStats(): SyncStats {
 }
 
 /** Characters kept of one text in an error entry; past it the text is cut with a marker. */
-export const MAX_TEXT = 300;
+export const MAX_TEXT = 600;
 
 /**
  * A text cut to `max` characters with a marker saying how much was cut (pure).

@@ -56,6 +56,7 @@ describe("newUserDoc()", () => {
     expect(newUserDoc(user, { hash: "h1", at, source: "full_sync", superAdminEmails: [] })).toEqual(
       {
         ...user,
+        emailKey: user.email.toLowerCase(),
         role: "employee",
         scimLastModified: new Date("2025-10-18T10:00:00.000Z"),
         syncHash: "h1",

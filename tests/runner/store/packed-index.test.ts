@@ -82,6 +82,6 @@ describe("encodeDocId()", () => {
     for (const id of [oid, "ofm-admin", "o:looks-like-a-tag", 7, { nested: [1, "a"] }]) {
       expect(decodeDocId(encodeDocId(id))).toEqual(id);
     }
-    expect(encodeDocId(oid)).toBe(`o:${oid.toHexString()}`);
+    expect(String(encodeDocId(oid))).toBe(`o:${oid.toHexString()}`);
   });
 });

@@ -282,7 +282,10 @@ describe("runSync() steps", () => {
       },
       logger: silentLogger,
       pageSize: 100,
-      maxDeactivate: { kind: "percent", value: 20 },
+      gate: rt.gate,
+      identity: rt.identity,
+      directory: rt.directory,
+      matchOn: "email",
       userHashFields: ["email"],
       onFinished: () => finished++,
     }, { type: "full" });
