@@ -148,7 +148,9 @@ export async function createRuntime(
   const stores = createStores(mongo, config, logger, now, directory);
   try {
     // One at a time, as before: the first failure is the one reported.
-    for (const s of [stores.store, stores.history, stores.events, stores.changes, stores.gateStore]) {
+    for (
+      const s of [stores.store, stores.history, stores.events, stores.changes, stores.gateStore]
+    ) {
       await s.ensureIndexes();
     }
   } catch (e) {

@@ -122,3 +122,18 @@ export function heldSummary(rows: readonly HeldLine[], total: number): string {
   );
   return lines.join("\n");
 }
+
+/**
+ * The exit code of a finished run of `npm run sync` (runner/cli/sync.ts).
+ *
+ * @example
+ * ```ts
+ * exitCodeOf({ status: "partial", complete: true }); // 5
+ * ```
+ */
+export function exitCodeOf(h: { status: string; complete?: boolean }): number {
+  if (h.status === "partial") return 5;
+  if (h.status !== "success") return 1;
+  // Creates and updates landed, but leavers may still be active: cron and CI must see it.
+  return h.complete === false ? 3 : 0;
+}

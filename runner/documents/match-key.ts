@@ -38,7 +38,9 @@ export function matchValueOf(
   u: { email?: unknown; userId?: unknown },
   on: MatchOn,
 ): string | null {
-  if (on === "email") return typeof u.email === "string" && u.email !== "" ? emailKeyOf(u.email) : null;
+  if (on === "email") {
+    return typeof u.email === "string" && u.email !== "" ? emailKeyOf(u.email) : null;
+  }
   if (on === "userId") return typeof u.userId === "string" && u.userId !== "" ? u.userId : null;
   return null;
 }

@@ -31,5 +31,6 @@ export function parkedValue(field: string, id: string): string {
  */
 export function isParked(value: unknown): boolean {
   return typeof value === "string" &&
-    (value.startsWith("parked:") || (value.startsWith("parked.") && value.endsWith("@scim-sync.invalid")));
+    (value.startsWith("parked:") ||
+      (value.startsWith("parked.") && value.endsWith("@scim-sync.invalid")));
 }

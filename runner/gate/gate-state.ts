@@ -170,7 +170,9 @@ export function gateFigures(state: GateState, activeNow: number, policy: GatePol
   const observed = Math.max(0, activeNow) + counted;
   // With reservations in flight, some may be written but not settled: never lower than the
   // last exact baseline (growth — people joining — still shows).
-  const baseline = state.pending.length === 0 ? observed : Math.max(state.baseline ?? observed, observed);
+  const baseline = state.pending.length === 0
+    ? observed
+    : Math.max(state.baseline ?? observed, observed);
   const allowed = allowedFor(policy.limit, baseline);
   return {
     counted,

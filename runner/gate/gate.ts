@@ -20,10 +20,10 @@ import {
   decide,
   EMPTY_GATE,
   type GateFigures,
+  gateFigures,
   type GateKind,
   type GatePolicy,
   type GateState,
-  gateFigures,
   prune,
   settle,
 } from "./gate-state.ts";
@@ -178,7 +178,10 @@ export function createGate(store: GatePersistence, options: GateOptions): Deacti
       const forced = ask.forced === true;
       // Nothing to deactivate needs no reservation (and must never be refused).
       if (ask.n === 0) {
-        return Promise.resolve({ ...ticket(ask.kind, id, 0, forced, EMPTY_FIGURES), settle: () => Promise.resolve() });
+        return Promise.resolve({
+          ...ticket(ask.kind, id, 0, forced, EMPTY_FIGURES),
+          settle: () => Promise.resolve(),
+        });
       }
       return serial(ask.kind, () =>
         cas<GateTicket | GateRefusal>(ask.kind, async (state, at) => {

@@ -33,7 +33,13 @@ export interface GuardFigures {
  */
 export function guardFiguresOf(proposed: number, f: GateFigures): GuardFigures {
   const inWindow = f.counted + f.pending;
-  return { proposed, inWindow, baseline: f.baseline, allowed: f.allowed, ok: proposed === 0 || proposed <= f.remaining };
+  return {
+    proposed,
+    inWindow,
+    baseline: f.baseline,
+    allowed: f.allowed,
+    ok: proposed === 0 || proposed <= f.remaining,
+  };
 }
 
 /**
@@ -52,7 +58,9 @@ export class GuardAbortedError extends ScimSyncError {
       "GUARD_ABORTED",
       `Sync aborted: it would deactivate ${f.proposed} ${what}` +
         (f.inWindow > 0
-          ? `, and ${f.inWindow} were already deactivated in the last ${window} (${f.inWindow + f.proposed} in all)`
+          ? `, and ${f.inWindow} were already deactivated in the last ${window} (${
+            f.inWindow + f.proposed
+          } in all)`
           : "") +
         `, more than the ${f.allowed} that SYNC_MAX_DEACTIVATE allows within SYNC_GUARD_WINDOW (${window}; ` +
         `${f.baseline} active at the window's start). Check the SSO's listing; if the change is real, ${override}.`,

@@ -61,14 +61,17 @@ export function conflictError(
     ? "an account OFM created itself; link or merge it in OFM (give it this SSO id, or change its value), then run a full sync"
     : reason === "present"
     ? "another person the directory still has with that value; correct the directory, then run a full sync"
-    : `whose SSO id ${holder.ssoUserId} the directory could not confirm gone (${detail ?? "no answer"}); ` +
+    : `whose SSO id ${holder.ssoUserId} the directory could not confirm gone (${
+      detail ?? "no answer"
+    }); ` +
       "the next run tries again";
   return {
     resourceType: "User",
     resourceId: doc.ssoUserId,
     // Unconfirmed is temporary (the directory did not answer); the others need a person.
     code: reason === "unconfirmed" ? "HOLDER_UNCONFIRMED" : "CONFLICT",
-    message: `${doc.email} (SSO id ${doc.ssoUserId}) was not written: ${field} ${value} is held by ` +
+    message:
+      `${doc.email} (SSO id ${doc.ssoUserId}) was not written: ${field} ${value} is held by ` +
       `${describeHolder(info)} — ${why}`,
     holder: info,
   };

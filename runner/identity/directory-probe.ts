@@ -33,7 +33,10 @@ export function directoryProbe(client: Pick<ScimClient, "getResource">): Directo
       const mapped = mapUser(raw);
       if (!mapped.ok) return { kind: "unknown", reason: mapped.error.message };
       if (mapped.value.ssoUserId !== ssoUserId) {
-        return { kind: "unknown", reason: `the SSO answered with another user (${mapped.value.ssoUserId})` };
+        return {
+          kind: "unknown",
+          reason: `the SSO answered with another user (${mapped.value.ssoUserId})`,
+        };
       }
       return { kind: "present", user: mapped.value };
     },

@@ -15,7 +15,7 @@ import { type MatchOn, matchValueOf } from "../documents/match-key.ts";
 import type { SyncSource } from "../documents/stored-docs.ts";
 import { indexByMatch, routeCreates } from "./matching.ts";
 import type { DirectoryProbe, IdentityStore } from "./ports.ts";
-import { type Intent, type Resolution, resolveIdentities, type ResolveDeps } from "./resolver.ts";
+import { type Intent, type Resolution, type ResolveDeps, resolveIdentities } from "./resolver.ts";
 
 /** What identity needs for one person (the composition root wires it). */
 export interface OneIdentity {
@@ -71,7 +71,11 @@ export async function writeNewPerson<T>(
   }
   if (route.route === "conflict") return conflictOf(route.error);
   if (route.route === "link") {
-    const out = await w.identity.store.link([{ change, account: route.account }], w.source, w.origin);
+    const out = await w.identity.store.link(
+      [{ change, account: route.account }],
+      w.source,
+      w.origin,
+    );
     if (out.written === 1) return { kind: "written", change: "linked" };
     if (out.refused.length > 0) {
       return resolvePerson(w, { kind: "link", change, account: route.account });

@@ -62,9 +62,17 @@ export interface IdentityStore {
   /** Key patterns of the unique indexes on `users` besides `_id` and `ssoUserId`. */
   uniqueIndexes(): string[][];
   /** Gives unlinked accounts their SSO id and the directory's fields; only while still unlinked. */
-  link(items: readonly LinkWrite[], source: SyncSource, origin?: ChangeOrigin): Promise<WriteOutcome<OfmUser>>;
+  link(
+    items: readonly LinkWrite[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome<OfmUser>>;
   /** Re-keys accounts whose SSO id left to the returning person's; only while still so keyed. */
-  relink(items: readonly LinkWrite[], source: SyncSource, origin?: ChangeOrigin): Promise<WriteOutcome<OfmUser>>;
+  relink(
+    items: readonly LinkWrite[],
+    source: SyncSource,
+    origin?: ChangeOrigin,
+  ): Promise<WriteOutcome<OfmUser>>;
   /** Frees values (a parked placeholder, and an empty hash so the next run rewrites them). */
   park(items: readonly ParkWrite[], origin?: ChangeOrigin): Promise<number>;
   /** Puts parked values back where nobody took them meanwhile. */

@@ -41,8 +41,16 @@ export type Intent =
 export interface ResolveDeps {
   identity: IdentityStore;
   writer: {
-    createUsers(c: readonly Change<OfmUser>[], s: SyncSource, o?: ChangeOrigin): Promise<WriteOutcome<OfmUser>>;
-    updateUsers(c: readonly Change<OfmUser>[], s: SyncSource, o?: ChangeOrigin): Promise<WriteOutcome<OfmUser>>;
+    createUsers(
+      c: readonly Change<OfmUser>[],
+      s: SyncSource,
+      o?: ChangeOrigin,
+    ): Promise<WriteOutcome<OfmUser>>;
+    updateUsers(
+      c: readonly Change<OfmUser>[],
+      s: SyncSource,
+      o?: ChangeOrigin,
+    ): Promise<WriteOutcome<OfmUser>>;
   };
   /** Whether an SSO id is still in the directory (the run's listing, or a live lookup). */
   presence(ssoUserId: string): Promise<Presence>;
@@ -146,7 +154,9 @@ async function planMatches(ctx: Ctx, matches: readonly Intent[], round: Round): 
   const field = on === "userId" ? "userId" : "email";
   for (const m of matches) {
     const doc = m.change.doc;
-    const others = (owned.get(matchValueOf(doc, on) ?? "") ?? []).filter((a) => a.ssoUserId !== doc.ssoUserId);
+    const others = (owned.get(matchValueOf(doc, on) ?? "") ?? []).filter((a) =>
+      a.ssoUserId !== doc.ssoUserId
+    );
     const holder = others[0];
     if (!holder) {
       round.writes.push({ kind: "insert", change: m.change });
@@ -160,7 +170,9 @@ async function planMatches(ctx: Ctx, matches: readonly Intent[], round: Round): 
       round.writes.push({ kind: "insert", change: m.change }, ...freshWrite(ctx, holder, p));
     } else {
       const reason = p.kind === "unknown" ? "unconfirmed" : "present";
-      round.errors.push(conflictError(doc, holder, field, reason, p.kind === "unknown" ? p.reason : undefined));
+      round.errors.push(
+        conflictError(doc, holder, field, reason, p.kind === "unknown" ? p.reason : undefined),
+      );
     }
   }
 }
@@ -182,7 +194,9 @@ async function planRefused(ctx: Ctx, w: Intent, holders: readonly Account[], rou
       continue;
     }
     const reason = p.kind === "unknown" ? "unconfirmed" : "present";
-    return round.errors.push(conflictError(doc, h, field, reason, p.kind === "unknown" ? p.reason : undefined));
+    return round.errors.push(
+      conflictError(doc, h, field, reason, p.kind === "unknown" ? p.reason : undefined),
+    );
   }
   round.parks.push(...parks);
   round.writes.push(w);
@@ -201,7 +215,12 @@ function collidingField(unique: readonly string[][], h: Account, doc: OfmUser): 
 const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
 
 /** The holder is in the directory with another value for `field`: it moves this run. */
-function movingAway(ctx: Ctx, h: Account, field: string, p: Presence & { kind: "present" }): boolean {
+function movingAway(
+  ctx: Ctx,
+  h: Account,
+  field: string,
+  p: Presence & { kind: "present" },
+): boolean {
   const next = ctx.incoming.get(h.ssoUserId!) ?? p.user;
   if (!next) return false;
   const value = (next as unknown as Record<string, unknown>)[field] ?? null;
@@ -216,16 +235,26 @@ function freshWrite(ctx: Ctx, h: Account, p: Presence & { kind: "present" }): In
   // makes the next run write it).
   if (h.isActive && !user.isActive) return [];
   ctx.incoming.set(user.ssoUserId, user);
-  const change: Change<OfmUser> = { kind: "update", doc: user, hash: ctx.deps.hash(user), deactivates: false };
+  const change: Change<OfmUser> = {
+    kind: "update",
+    doc: user,
+    hash: ctx.deps.hash(user),
+    deactivates: false,
+  };
   return [{ kind: "update", change }];
 }
 
 /** Writes a round's intents; returns those a unique index refused again. */
-async function applyRound(deps: ResolveDeps, writes: readonly Intent[], out: Resolution): Promise<Intent[]> {
+async function applyRound(
+  deps: ResolveDeps,
+  writes: readonly Intent[],
+  out: Resolution,
+): Promise<Intent[]> {
   const { source, origin } = deps;
   const linksOf = (k: "link" | "relink") =>
     writes.filter((w): w is Extract<Intent, { kind: "link" | "relink" }> => w.kind === k);
-  const changesOf = (k: "insert" | "update") => writes.filter((w) => w.kind === k).map((w) => w.change);
+  const changesOf = (k: "insert" | "update") =>
+    writes.filter((w) => w.kind === k).map((w) => w.change);
   const next: Intent[] = [];
   const take = (r: WriteOutcome<OfmUser>, again: (c: Change<OfmUser>) => Intent | null) => {
     out.errors.push(...r.errors);
@@ -237,7 +266,9 @@ async function applyRound(deps: ResolveDeps, writes: readonly Intent[], out: Res
   };
   const relinks = linksOf("relink");
   for (const r of relinks) out.relinkedFrom.add(r.account.ssoUserId!);
-  if (relinks.length > 0) out.relinked += take(await deps.identity.relink(relinks, source, origin), () => null);
+  if (relinks.length > 0) {
+    out.relinked += take(await deps.identity.relink(relinks, source, origin), () => null);
+  }
   const links = linksOf("link");
   if (links.length > 0) {
     out.linked += take(await deps.identity.link(links, source, origin), (c) => {
@@ -246,9 +277,19 @@ async function applyRound(deps: ResolveDeps, writes: readonly Intent[], out: Res
     });
   }
   const inserts = changesOf("insert");
-  if (inserts.length > 0) out.created += take(await deps.writer.createUsers(inserts, source, origin), (c) => ({ kind: "insert", change: c }));
+  if (inserts.length > 0) {
+    out.created += take(
+      await deps.writer.createUsers(inserts, source, origin),
+      (c) => ({ kind: "insert", change: c }),
+    );
+  }
   const updates = changesOf("update");
-  if (updates.length > 0) out.updated += take(await deps.writer.updateUsers(updates, source, origin), (c) => ({ kind: "update", change: c }));
+  if (updates.length > 0) {
+    out.updated += take(
+      await deps.writer.updateUsers(updates, source, origin),
+      (c) => ({ kind: "update", change: c }),
+    );
+  }
   return next;
 }
 
@@ -259,13 +300,16 @@ async function lastError(ctx: Ctx, w: Intent): Promise<ResourceError> {
   for (const h of holders) {
     if (h.ssoUserId === doc.ssoUserId) continue;
     const field = collidingField(ctx.deps.identity.uniqueIndexes(), h, doc);
-    if (field !== null) return conflictError(doc, h, field, h.ssoUserId === null ? "own-account" : "present");
+    if (field !== null) {
+      return conflictError(doc, h, field, h.ssoUserId === null ? "own-account" : "present");
+    }
   }
   return {
     resourceType: "User",
     resourceId: doc.ssoUserId,
     code: "CONFLICT",
-    message: `${doc.email} (SSO id ${doc.ssoUserId}) was not written: a unique index of OFM refused it and ` +
+    message:
+      `${doc.email} (SSO id ${doc.ssoUserId}) was not written: a unique index of OFM refused it and ` +
       `no account holding the value was found (a case-insensitive or compound index?); the next run tries again`,
   };
 }

@@ -283,7 +283,9 @@ async function applyAndRecord(
     result = await recordBoth(ctx, claimed, e, forced, result, journal);
   } finally {
     // Settled with what was written: a deactivation MongoDB acknowledged counts, else nothing.
-    const t = ticket ? await (ticket as Promise<GateTicket | { granted: false }>).catch(() => null) : null;
+    const t = ticket
+      ? await (ticket as Promise<GateTicket | { granted: false }>).catch(() => null)
+      : null;
     if (t && t.granted) {
       await (t as GateTicket).settle(result.change === "deactivated" ? 1 : 0).catch(() => {});
     }

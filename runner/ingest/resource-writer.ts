@@ -31,7 +31,12 @@ import {
 } from "../documents/change-record.ts";
 import type { ResourceStore, StoredVersion } from "../store/resource-store.ts";
 import { DuplicateKeyError } from "../store/driver-errors.ts";
-import { type OneIdentity, type OneOutcome, resolvePerson, writeNewPerson } from "../identity/one-write.ts";
+import {
+  type OneIdentity,
+  type OneOutcome,
+  resolvePerson,
+  writeNewPerson,
+} from "../identity/one-write.ts";
 
 /**
  * An event's outcome; all but `failed` mean "stored, do not send again".
@@ -269,7 +274,9 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
     return journal ? { ...d.result, journal } : d.result;
   };
   const hash = target.doc ? contentHash(target.doc, target.fields) : "";
-  const user = type === "User" && deps.identity && target.doc ? target.doc as unknown as OfmUser : null;
+  const user = type === "User" && deps.identity && target.doc
+    ? target.doc as unknown as OfmUser
+    : null;
   const rehash = (u: OfmUser) => contentHash(u, target.fields);
   if (d.write === "insert") {
     const insert = async (): Promise<Written | "raced" | "refused"> => {
@@ -310,7 +317,9 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
 /** One person's identity outcome as an event's: a conflict only a person can resolve is final. */
 function applied(r: OneOutcome, subject: string | undefined): ApplyResult | null {
   if (r.kind === "raced") return null;
-  if (r.kind === "written") return { status: "success", change: r.change, ...(subject ? { subject } : {}) };
+  if (r.kind === "written") {
+    return { status: "success", change: r.change, ...(subject ? { subject } : {}) };
+  }
   return {
     status: r.temporary ? "failed" : "conflict",
     error: r.error.message,

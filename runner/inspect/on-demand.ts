@@ -244,7 +244,10 @@ export function diffOne<T extends { isActive: boolean }>(
   doc: T,
   hash: string,
 ): BatchPlan<T> {
-  return diffBatch([{ key, hash, isActive: doc.isActive, doc }], indexOfEntries(existing ? [existing] : []));
+  return diffBatch(
+    [{ key, hash, isActive: doc.isActive, doc }],
+    indexOfEntries(existing ? [existing] : []),
+  );
 }
 
 /**

@@ -106,11 +106,17 @@ export async function syncOrgUnit(
     deps,
     spec,
     (record, origin) =>
-      live.kind === "ok"
-        ? writeLive(deps, record, ofm, live.unit, origin)
-        : removeAbsent(deps, record, "orgUnits", ofm && entryOf(ofm._id, ofm), {
+      live.kind === "ok" ? writeLive(deps, record, ofm, live.unit, origin) : removeAbsent(
+        deps,
+        record,
+        "orgUnits",
+        ofm && entryOf(ofm._id, ofm),
+        {
           deactivate: (entries) => deps.store.deactivateOrgUnits(entries, "on_demand_sync", origin),
-        }, origin, opts.force),
+        },
+        origin,
+        opts.force,
+      ),
   );
   return unitResult(run, id);
 }
@@ -135,13 +141,19 @@ async function writeLive(
   const plan = diffOne(existing, unit._id, unit, contentHash(unit, orgUnitHashFields));
   const { stats } = record;
   if (plan.creates.length > 0) {
-    const n = await throwOnErrors(record, deps.store.createOrgUnits(plan.creates, "on_demand_sync", origin));
+    const n = await throwOnErrors(
+      record,
+      deps.store.createOrgUnits(plan.creates, "on_demand_sync", origin),
+    );
     stats.orgUnitsCreated = n;
     return n > 0 ? "created" : "unchanged";
   }
   // A group the SSO lists is active (mapGroup): an update here is a change or a reactivation.
   if (plan.updates.length > 0) {
-    const n = await throwOnErrors(record, deps.store.updateOrgUnits(plan.updates, "on_demand_sync", origin));
+    const n = await throwOnErrors(
+      record,
+      deps.store.updateOrgUnits(plan.updates, "on_demand_sync", origin),
+    );
     stats.orgUnitsUpdated = n;
     return n > 0 ? "updated" : "unchanged";
   }

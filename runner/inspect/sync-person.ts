@@ -13,7 +13,12 @@ import type { Change } from "../documents/changes.ts";
 import type { ChangeOrigin, SyncWriter } from "../sync/ports.ts";
 import type { OfmUser } from "../../shared/ofm-documents.ts";
 import type { StoredUser } from "../store/person-store.ts";
-import { type OneIdentity, type OneOutcome, resolvePerson, writeNewPerson } from "../identity/one-write.ts";
+import {
+  type OneIdentity,
+  type OneOutcome,
+  resolvePerson,
+  writeNewPerson,
+} from "../identity/one-write.ts";
 import { fetchLive, type InspectDeps } from "./inspect-person.ts";
 import {
   diffOne,
@@ -83,9 +88,17 @@ export async function syncPerson(
     (record, origin) =>
       live.kind === "ok"
         ? writeLive(deps, record, ofm, live.user, origin, opts.force)
-        : removeAbsent(deps, record, "users", ofm && entryOf(ofm.ssoUserId, ofm), {
-          deactivate: (entries) => deps.store.deactivateUsers(entries, "on_demand_sync", origin),
-        }, origin, opts.force),
+        : removeAbsent(
+          deps,
+          record,
+          "users",
+          ofm && entryOf(ofm.ssoUserId, ofm),
+          {
+            deactivate: (entries) => deps.store.deactivateUsers(entries, "on_demand_sync", origin),
+          },
+          origin,
+          opts.force,
+        ),
   );
   return personResult(run, id);
 }
@@ -126,7 +139,10 @@ async function writeLive(
       if (out.refused.length > 0) return "refused" as const;
       return await throwOnErrors(record, Promise.resolve(out));
     });
-    return counted(record, typeof r === "number" ? { kind: "written", change: r > 0 ? "created" : "unchanged" } : r);
+    return counted(
+      record,
+      typeof r === "number" ? { kind: "written", change: r > 0 ? "created" : "unchanged" } : r,
+    );
   }
   const deactivating = plan.deactivatingUpdates[0];
   if (deactivating) {

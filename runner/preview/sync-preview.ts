@@ -187,7 +187,11 @@ async function namesFor(deps: PreviewDeps, plan: DryRunPlan, shown: number) {
       }
     }));
   };
-  await fetchNew([...head(plan.users.create), ...head(plan.users.link), ...head(plan.users.match)], "Users", users);
+  await fetchNew(
+    [...head(plan.users.create), ...head(plan.users.link), ...head(plan.users.match)],
+    "Users",
+    users,
+  );
   await fetchNew(head(plan.orgUnits.create), "Groups", orgUnits);
   return { users, orgUnits };
 }

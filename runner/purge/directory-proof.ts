@@ -56,13 +56,18 @@ export async function proveDirectory(deps: ProofDeps): Promise<void> {
     try {
       return await fn();
     } catch (e) {
-      throw new DirectoryUnprovenError(`${what} failed (${e instanceof Error ? e.message : String(e)})`);
+      throw new DirectoryUnprovenError(
+        `${what} failed (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   };
   await step("GET /ServiceProviderConfig", () => deps.scim.serviceProviderConfig());
   const list = await step("GET /Users", () => deps.scim.get("/Users", { count: "1" }));
   const l = list as { totalResults?: unknown; Resources?: unknown } | null;
-  if (typeof l?.totalResults !== "number" || l.totalResults < 1 || !Array.isArray(l.Resources) || l.Resources.length < 1) {
+  if (
+    typeof l?.totalResults !== "number" || l.totalResults < 1 || !Array.isArray(l.Resources) ||
+    l.Resources.length < 1
+  ) {
     throw new DirectoryUnprovenError("the SSO's listing of users returned nobody");
   }
   const sample = await deps.sampleActive(SAMPLE);
@@ -82,7 +87,9 @@ export async function proveDirectory(deps: ProofDeps): Promise<void> {
       : answer.error instanceof Error
       ? answer.error.message
       : String(answer.error);
-    throw new DirectoryUnprovenError(`GET /Users/${id}, an account the sync knows as active: ${why}`);
+    throw new DirectoryUnprovenError(
+      `GET /Users/${id}, an account the sync knows as active: ${why}`,
+    );
   }
   if (sample.length > 0 && missing / sample.length > deps.maxMissingShare) {
     throw new DirectoryUnprovenError(

@@ -160,10 +160,18 @@ export async function runPurge(deps: PurgeDeps, o: PurgeOptions): Promise<PurgeR
   let checked: CheckedCandidate[] = unchecked("not checked");
   if (!refused && candidates.length > 0) {
     try {
-      await proveDirectory({ scim: deps.scim, sampleActive: (n) => deps.store.sampleActive(n), maxMissingShare: deps.maxMissingShare });
+      await proveDirectory({
+        scim: deps.scim,
+        sampleActive: (n) => deps.store.sampleActive(n),
+        maxMissingShare: deps.maxMissingShare,
+      });
       checked = await checkAll(deps, candidates, o.concurrency ?? 4);
       const unproven = checked.find((c) => c.verdict.kind === "unproven");
-      if (unproven) throw new DirectoryUnprovenError(`the SSO answered about ${unproven.email} with ${reasonOf(unproven)}`);
+      if (unproven) {
+        throw new DirectoryUnprovenError(
+          `the SSO answered about ${unproven.email} with ${reasonOf(unproven)}`,
+        );
+      }
     } catch (e) {
       if (!(e instanceof DirectoryUnprovenError)) throw e;
       error = describe(e);
@@ -232,7 +240,12 @@ async function applyPurge(
   if (ticket && !ticket.granted) {
     status = "aborted";
     error = describe(
-      new GuardAbortedError("users (hard deletes)", guardFiguresOf(p.deletable.length, ticket.figures), ticket.figures.windowMs, "run again with --force"),
+      new GuardAbortedError(
+        "users (hard deletes)",
+        guardFiguresOf(p.deletable.length, ticket.figures),
+        ticket.figures.windowMs,
+        "run again with --force",
+      ),
     );
   }
   try {

@@ -110,7 +110,10 @@ export async function updateBatch<T extends Document>(
       if (!(e instanceof MongoBulkWriteError) || statementErrors(e).length === 0) throw e;
       const errors = statementErrors(e);
       // Never more than the statements not refused, whatever a server reports.
-      out.written += Math.min(e.result.modifiedCount + e.result.upsertedCount, chunk.length - errors.length);
+      out.written += Math.min(
+        e.result.modifiedCount + e.result.upsertedCount,
+        chunk.length - errors.length,
+      );
       for (const we of errors) {
         refused.add(base + we.index);
         out.refused.push({ ...we, index: base + we.index });
@@ -176,7 +179,9 @@ export function statementError(
     resourceId: id,
     code: duplicate ? "DUPLICATE_KEY" : "WRITE_FAILED",
     message: duplicate
-      ? `duplicate key: ${duplicateKeyOf({ errmsg: we.errmsg }) ?? "another document has the same value"}`
+      ? `duplicate key: ${
+        duplicateKeyOf({ errmsg: we.errmsg }) ?? "another document has the same value"
+      }`
       : (we.errmsg ?? `write failed with code ${we.code}`),
   };
 }

@@ -135,7 +135,8 @@ export function duplicateKeyOf(
  * ```
  */
 export function isFerretUniqueFailure(e: unknown): boolean {
-  return e instanceof MongoServerError && e.code === 1 && /UNIQUE constraint failed/.test(e.message);
+  return e instanceof MongoServerError && e.code === 1 &&
+    /UNIQUE constraint failed/.test(e.message);
 }
 
 /**

@@ -99,7 +99,8 @@ export function createIdentityStore(db: Db, o: IdentityStoreOptions): IdentitySt
       return [...out.values()];
     },
     uniqueIndexes: () => o.uniqueIndexes(),
-    link: (items, source, origin) => linkWrites(users, o, items, "link", { source, origin, at: now() }),
+    link: (items, source, origin) =>
+      linkWrites(users, o, items, "link", { source, origin, at: now() }),
     relink: (items, source, origin) =>
       linkWrites(users, o, items, "relink", { source, origin, at: now() }),
     park: (items, origin) => parkWrites(users, o, items, "park", { origin, at: now() }),
@@ -158,8 +159,9 @@ async function linkWrites(
   out.written = r.written;
   for (const we of r.refused) {
     const it = items[we.index]!;
-    if (isDuplicate(we)) out.refused.push({ change: it.change, message: we.errmsg ?? "duplicate key" });
-    else out.errors.push(statementError("User", it.change.doc.ssoUserId, we));
+    if (isDuplicate(we)) {
+      out.refused.push({ change: it.change, message: we.errmsg ?? "duplicate key" });
+    } else out.errors.push(statementError("User", it.change.doc.ssoUserId, we));
   }
   if (o.changes && w.origin) {
     const records = items.flatMap((it, i) =>
@@ -238,11 +240,15 @@ async function parkWrites(
     const held = it.account.values[it.field];
     const parked = parkedValue(it.field, it.account.id);
     const [from, to] = mode === "park" ? [held, parked] : [parked, held];
-    const extra = it.field === "email" && typeof to === "string" ? { emailKey: emailKeyOf(to) } : {};
+    const extra = it.field === "email" && typeof to === "string"
+      ? { emailKey: emailKeyOf(to) }
+      : {};
     return {
       updateOne: {
         filter: { _id: decodeDocId(it.account.id), [it.field]: from } as Document,
-        update: { $set: { [it.field]: to, ...extra, ...(mode === "park" ? { syncHash: "" } : {}) } },
+        update: {
+          $set: { [it.field]: to, ...extra, ...(mode === "park" ? { syncHash: "" } : {}) },
+        },
       },
     };
   });
@@ -254,7 +260,9 @@ async function parkWrites(
       subject: it.account.email,
       action: "updated" as const,
       fields: [it.field],
-      values: { [it.field]: { old: it.account.values[it.field], new: parkedValue(it.field, it.account.id) } },
+      values: {
+        [it.field]: { old: it.account.values[it.field], new: parkedValue(it.field, it.account.id) },
+      },
       source: w.origin!,
       at: w.at,
     })));

@@ -83,10 +83,14 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       report = await ensureUserIndexes(db, { matchOn: options.matchOn ?? "email", logger: log });
       await ctx.units.createIndex({ parentUnitId: 1 });
       if ((await ctx.traits()).updatesById) {
-        log.info("🗂️ users.emailKey: not backfilled on FerretDB; lookups also compare email as stored");
+        log.info(
+          "🗂️ users.emailKey: not backfilled on FerretDB; lookups also compare email as stored",
+        );
       } else {
         const n = await backfillEmailKeys(db);
-        if (n > 0) log.info(`🗂️ users.emailKey: added to ${n} document(s) written by an earlier release`);
+        if (n > 0) {
+          log.info(`🗂️ users.emailKey: added to ${n} document(s) written by an earlier release`);
+        }
       }
     },
     /** The unique indexes found on `users` (OFM's and ours), once ensureIndexes ran. */
@@ -102,8 +106,11 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       createUsers(ctx, changes, source, origin),
     updateUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
       updateUsers(ctx, changes, source, origin),
-    deactivateUsers: (entries: readonly ExistingEntry[], source: SyncSource, origin?: ChangeOrigin) =>
-      deactivateUsers(ctx, entries, source, origin),
+    deactivateUsers: (
+      entries: readonly ExistingEntry[],
+      source: SyncSource,
+      origin?: ChangeOrigin,
+    ) => deactivateUsers(ctx, entries, source, origin),
     createOrgUnits: (
       changes: readonly Change<OfmOrgUnit>[],
       source: SyncSource,

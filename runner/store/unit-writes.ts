@@ -47,7 +47,11 @@ export async function createOrgUnits(
       out.errors.push(statementError("Group", batch[we.index]!.doc._id, we));
     }
     if (taken.length > 0) {
-      const updates = taken.map((c): Change<OfmOrgUnit> => ({ ...c, kind: "update", deactivates: false }));
+      const updates = taken.map((c): Change<OfmOrgUnit> => ({
+        ...c,
+        kind: "update",
+        deactivates: false,
+      }));
       merge(out, await updateOrgUnits(ctx, updates, source, origin, true));
     }
   }
@@ -72,12 +76,19 @@ export async function updateOrgUnits(
 ): Promise<WriteOutcome<OfmOrgUnit>> {
   const at = ctx.now();
   const sets = changes.map((c) =>
-    orgUnitSet(c.doc, { hash: c.hash, at, source, deactivates: c.kind === "update" && c.deactivates })
+    orgUnitSet(c.doc, {
+      hash: c.hash,
+      at,
+      source,
+      deactivates: c.kind === "update" && c.deactivates,
+    })
   );
   const ops: AnyBulkWriteOperation<Document>[] = changes.map((c, i) => {
     const set = sets[i]!;
     // An upsert that inserts (the unit vanished since the index was read) still records when it went inactive.
-    const onInsert = "deactivatedAt" in set ? { createdAt: at } : { createdAt: at, deactivatedAt: at };
+    const onInsert = "deactivatedAt" in set
+      ? { createdAt: at }
+      : { createdAt: at, deactivatedAt: at };
     const guard = noDeactivation && !c.doc.isActive ? { isActive: false } : {};
     return {
       updateOne: {
@@ -100,7 +111,9 @@ export async function updateOrgUnits(
   const r = await updateBatch(ctx.units, ops, await ctx.updateBatch(), journal);
   const out = noWrites<OfmOrgUnit>();
   out.written = r.written;
-  for (const we of r.refused) out.errors.push(statementError("Group", changes[we.index]?.doc._id ?? "?", we));
+  for (const we of r.refused) {
+    out.errors.push(statementError("Group", changes[we.index]?.doc._id ?? "?", we));
+  }
   return out;
 }
 
@@ -121,7 +134,10 @@ export async function deactivateOrgUnits(
   const at = ctx.now();
   const set = deactivationSet({ at, source });
   const ops: AnyBulkWriteOperation<Document>[] = entries.map((e) => ({
-    updateOne: { filter: { _id: e.key, isActive: { $ne: false } } as Document, update: { $set: set } },
+    updateOne: {
+      filter: { _id: e.key, isActive: { $ne: false } } as Document,
+      update: { $set: set },
+    },
   }));
   const journal = journalOf(ctx, "Group", origin, at).updated(
     entries.map((e) => ({ id: e.key, key: e.key, subject: null, set })),

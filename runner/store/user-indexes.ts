@@ -112,7 +112,9 @@ async function ensureSsoIdIndex(
       // An earlier release's full unique index would still refuse OFM's second account.
       if (legacy) await users.dropIndex(LEGACY);
     } else if (legacy) {
-      log.info("🗂️ users.ssoUserId: keeping the existing unique index (this server has no partial indexes)");
+      log.info(
+        "🗂️ users.ssoUserId: keeping the existing unique index (this server has no partial indexes)",
+      );
       return "legacy";
     } else {
       await users.createIndex({ ssoUserId: 1 }, { name: OURS, unique: true, sparse: true });
@@ -137,7 +139,10 @@ async function ensureSsoIdIndex(
 async function probeUniqueKind(db: Db): Promise<"partial" | "sparse"> {
   const scratch = db.collection(`scimsync_probe_${Date.now().toString(36)}`);
   try {
-    await scratch.createIndex({ k: 1 }, { unique: true, partialFilterExpression: { k: { $type: "string" } } });
+    await scratch.createIndex({ k: 1 }, {
+      unique: true,
+      partialFilterExpression: { k: { $type: "string" } },
+    });
     await scratch.insertMany([{ a: 1 }, { a: 2 }], { ordered: true });
     return "partial";
   } catch {

@@ -86,7 +86,13 @@ function updateTaken(
     deactivates: false,
   }));
   // An inactive person only overwrites a document that is inactive already.
-  return updateUsers(ctx, updates, source, origin, (c) => c.doc.isActive ? {} : { isActive: false });
+  return updateUsers(
+    ctx,
+    updates,
+    source,
+    origin,
+    (c) => c.doc.isActive ? {} : { isActive: false },
+  );
 }
 
 /**
@@ -106,7 +112,8 @@ export async function updateUsers(
 ): Promise<WriteOutcome<OfmUser>> {
   const at = ctx.now();
   const fields = ctx.userUpdateFields;
-  const idOf = (c: Change<OfmUser>) => c.kind === "update" && c.id !== undefined ? decodeDocId(c.id) : undefined;
+  const idOf = (c: Change<OfmUser>) =>
+    c.kind === "update" && c.id !== undefined ? decodeDocId(c.id) : undefined;
   const sets = changes.map((c) =>
     userUpdateSet(c.doc, {
       fields,
@@ -120,7 +127,10 @@ export async function updateUsers(
     const id = idOf(c);
     const filter = id !== undefined ? { _id: id } : { ssoUserId: c.doc.ssoUserId };
     return {
-      updateOne: { filter: { ...filter, ...extraFilter(c) } as Document, update: { $set: sets[i]! } },
+      updateOne: {
+        filter: { ...filter, ...extraFilter(c) } as Document,
+        update: { $set: sets[i]! },
+      },
     };
   });
   const journal = journalOf(ctx, "User", origin, at).updated(
@@ -162,9 +172,10 @@ export async function deactivateUsers(
   const set = deactivationSet({ at, source });
   const ops: AnyBulkWriteOperation<Document>[] = entries.map((e) => ({
     updateOne: {
-      filter: (e.id !== undefined
-        ? { _id: decodeDocId(e.id), ssoUserId: e.key, isActive: true }
-        : { ssoUserId: e.key, isActive: true }) as Document,
+      filter:
+        (e.id !== undefined
+          ? { _id: decodeDocId(e.id), ssoUserId: e.key, isActive: true }
+          : { ssoUserId: e.key, isActive: true }) as Document,
       update: { $set: set },
     },
   }));

@@ -41,5 +41,10 @@ export function journalOf(
   at: Date,
 ): Journal {
   if (!ctx.changes || !origin) return NO_JOURNAL;
-  return journalFor(type === "User" ? ctx.users : ctx.units, { type, log: ctx.changes, origin, at });
+  return journalFor(type === "User" ? ctx.users : ctx.units, {
+    type,
+    log: ctx.changes,
+    origin,
+    at,
+  });
 }

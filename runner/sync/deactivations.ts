@@ -100,7 +100,12 @@ export async function applyDeactivations(
   relinkedFrom: ReadonlySet<string>,
 ): Promise<void> {
   const { deps, record: { stats } } = run;
-  run.progress({ phase: "writing", fetched: stats.usersFetched, total: stats.usersFetched, pageNo: 0 });
+  run.progress({
+    phase: "writing",
+    fetched: stats.usersFetched,
+    total: stats.usersFetched,
+    pageNo: 0,
+  });
   const plan = planDeactivations(passes, absenceCounts, relinkedFrom);
   // Into the plan before the gate decides: a preview shows who a refused run would deactivate.
   run.plan.users.deactivate.push(
@@ -116,7 +121,12 @@ export async function applyDeactivations(
     // A dry run says whether the gate would refuse, exactly as the run would be told.
     for (const [kind, what] of [["users", "users"], ["orgUnits", "org units"]] as const) {
       if (!guard[kind].ok && !run.options.force) {
-        throw new GuardAbortedError(what, guard[kind], guard.windowMs, "approve it on the sync page or run again with --force");
+        throw new GuardAbortedError(
+          what,
+          guard[kind],
+          guard.windowMs,
+          "approve it on the sync page or run again with --force",
+        );
       }
     }
     return;
@@ -132,7 +142,10 @@ export async function applyDeactivations(
 
 /** The gate's figures for the plan, reserving nothing (a dry run, a preview). */
 async function dryRunFigures(run: RunContext, plan: DeactivationPlan) {
-  const [u, g] = await Promise.all([run.deps.gate.figures("users"), run.deps.gate.figures("orgUnits")]);
+  const [u, g] = await Promise.all([
+    run.deps.gate.figures("users"),
+    run.deps.gate.figures("orgUnits"),
+  ]);
   return {
     windowMs: u.windowMs,
     users: guardFiguresOf(proposed(plan, "users"), u),
@@ -185,14 +198,24 @@ async function writeDeactivations(
   const { write } = passes;
   let users = 0;
   let units = 0;
-  const count = (add: (n: number) => void) => (r: { written: number; errors: never[] | unknown[] }) => {
-    add(r.written);
-    addErrors(stats, r.errors as never[]);
-  };
+  const count =
+    (add: (n: number) => void) => (r: { written: number; errors: never[] | unknown[] }) => {
+      add(r.written);
+      addErrors(stats, r.errors as never[]);
+    };
   await write(() => deps.store.updateUsers(plan.users.held, source, o), count((n) => (users += n)));
-  await write(() => deps.store.deactivateUsers(plan.users.absent, source, o), count((n) => (users += n)));
-  await write(() => deps.store.updateOrgUnits(plan.orgUnits.held, source, o), count((n) => (units += n)));
-  await write(() => deps.store.deactivateOrgUnits(plan.orgUnits.absent, source, o), count((n) => (units += n)));
+  await write(
+    () => deps.store.deactivateUsers(plan.users.absent, source, o),
+    count((n) => (users += n)),
+  );
+  await write(
+    () => deps.store.updateOrgUnits(plan.orgUnits.held, source, o),
+    count((n) => (units += n)),
+  );
+  await write(
+    () => deps.store.deactivateOrgUnits(plan.orgUnits.absent, source, o),
+    count((n) => (units += n)),
+  );
   try {
     await write.drain();
   } finally {

@@ -131,7 +131,8 @@ export function matcher(
       }
       return out;
     },
-    link: (links) => identity.link(links as { change: Change<OfmUser>; account: Account }[], source, origin),
+    link: (links) =>
+      identity.link(links as { change: Change<OfmUser>; account: Account }[], source, origin),
   };
 }
 

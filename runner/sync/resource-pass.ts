@@ -117,7 +117,10 @@ export async function resourcePass<T extends { isActive: boolean }>(
     addErrors(stats, r.errors);
     for (const x of r.refused) out.intents.push({ kind, change: x.change });
   };
-  const creates = createWriteBuffer<T>((changes) => writeCreates(spec, changes, ctx, out), WRITE_CHUNK);
+  const creates = createWriteBuffer<T>(
+    (changes) => writeCreates(spec, changes, ctx, out),
+    WRITE_CHUNK,
+  );
   const updates = createWriteBuffer<T>(
     (changes) =>
       ctx.write(() => spec.update(changes), (r) => {
@@ -200,7 +203,9 @@ async function readPages<T extends { isActive: boolean }>(
     const page = step.value;
     const items = mapPage(page.resources, spec, seen, ctx.stats);
     ctx.stats[`${spec.counters}Fetched`] = seen.size;
-    await add(items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })));
+    await add(
+      items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
+    );
     ctx.onPage(page);
     ctx.afterPage?.();
   }

@@ -72,7 +72,13 @@ export interface DryRunPlan {
    * `link`: existing OFM accounts that would get this SSO id; `match`: creates an account
    * the sync owns matches (relinked when its SSO id left the directory, else a conflict).
    */
-  users: { create: string[]; update: string[]; deactivate: string[]; link: string[]; match: string[] };
+  users: {
+    create: string[];
+    update: string[];
+    deactivate: string[];
+    link: string[];
+    match: string[];
+  };
   orgUnits: { create: string[]; update: string[]; deactivate: string[] };
   /** The guard's verdict; absent when the run ended before it (a failed listing). */
   guard?: { windowMs: number; users: GuardFigures; orgUnits: GuardFigures };

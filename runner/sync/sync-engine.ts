@@ -69,7 +69,9 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     await applyDeactivations(run, passes, absence, relinkedFrom);
     logOutcome(run);
     // Completed; with any error entry it is "completed with N errors", never a plain success.
-    run.record.status = run.record.stats.errors.length > 0 && !run.options.dryRun ? "partial" : "success";
+    run.record.status = run.record.stats.errors.length > 0 && !run.options.dryRun
+      ? "partial"
+      : "success";
   } catch (e) {
     failRecord(run.record, e, deadline, deps.logger);
   }

@@ -33,7 +33,10 @@ export function createWriteQueue(options: { maxInFlight: number; dryRun?: boolea
   let failure: unknown = null;
   const waiting: (() => void)[] = [];
 
-  const run = async <T>(job: () => Promise<WriteOutcome<T>>, done: (r: WriteOutcome<T>) => void) => {
+  const run = async <T>(
+    job: () => Promise<WriteOutcome<T>>,
+    done: (r: WriteOutcome<T>) => void,
+  ) => {
     if (failure !== null) return;
     try {
       done(await job());

@@ -114,7 +114,7 @@ describe("newUserDoc()", () => {
 });
 
 describe("userUpdateSet()", () => {
-  test("userUpdateSet() sets the listed fields, isActive, version, hash, updatedAt, source and a null deactivatedAt", () => {
+  test("userUpdateSet() sets the listed fields, the email's match key, isActive, version, hash, updatedAt, source and a null deactivatedAt", () => {
     expect(
       userUpdateSet(user, {
         fields: ALL_USER_FIELDS,
@@ -139,6 +139,7 @@ describe("userUpdateSet()", () => {
       updatedAt: at,
       syncSource: "delta_sync",
       deactivatedAt: null,
+      emailKey: user.email.toLowerCase(),
     });
   });
   test("userUpdateSet() never sets an excluded field, the role, createdAt or ssoUserId", () => {

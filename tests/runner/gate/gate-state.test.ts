@@ -43,7 +43,12 @@ describe("gate-state", () => {
     const d = decide(EMPTY_GATE, ask(4, "r"), 100, policy, at(0));
     if (!d.granted) throw new Error("refused");
     const s = settle(d.next, "r", 2, at(1000))!;
-    expect(gateFigures(s, 98, policy)).toMatchObject({ counted: 2, pending: 0, baseline: 100, remaining: 3 });
+    expect(gateFigures(s, 98, policy)).toMatchObject({
+      counted: 2,
+      pending: 0,
+      baseline: 100,
+      remaining: 3,
+    });
     expect(settle(s, "r", 4, at(2000))).toBeNull();
     const d2 = decide(s, ask(3, "r2"), 98, policy, at(3000));
     if (!d2.granted) throw new Error("refused");
@@ -58,20 +63,35 @@ describe("gate-state", () => {
     if (!p.granted) throw new Error("refused");
     s = p.next;
     // Two hours on: the dead reservation is counted as written in full.
-    expect(gateFigures(prune(s, at(2 * 3_600_000), policy), 98, policy)).toMatchObject({ counted: 5, pending: 0 });
+    expect(gateFigures(prune(s, at(2 * 3_600_000), policy), 98, policy)).toMatchObject({
+      counted: 5,
+      pending: 0,
+    });
     // A day after: the first entry left the window, the dead one (at 1 s) too.
     expect(gateFigures(prune(s, at(DAY + 2000), policy), 98, policy).counted).toBe(0);
   });
 
   test("prune() merges the oldest entries past MAX_ENTRIES, keeping the later time", () => {
-    const entries = Array.from({ length: MAX_ENTRIES + 3 }, (_, i) => ({ at: at(i * 1000), n: 1, forced: false, by: `b${i}` }));
+    const entries = Array.from(
+      { length: MAX_ENTRIES + 3 },
+      (_, i) => ({ at: at(i * 1000), n: 1, forced: false, by: `b${i}` }),
+    );
     const s = prune({ seq: 1, entries, pending: [] }, at(MAX_ENTRIES * 1000 + 10_000), policy);
     expect(s.entries.length).toBe(MAX_ENTRIES);
     expect(s.entries.reduce((a, e) => a + e.n, 0)).toBe(MAX_ENTRIES + 3);
   });
 
   test("gateFigures() does not count forced work but the baseline shrinks with it", () => {
-    const s = { seq: 2, entries: [{ at: at(0), n: 30, forced: true, by: "op" }, { at: at(0), n: 4, forced: false, by: "s" }], pending: [] };
+    const s = {
+      seq: 2,
+      entries: [{ at: at(0), n: 30, forced: true, by: "op" }, {
+        at: at(0),
+        n: 4,
+        forced: false,
+        by: "s",
+      }],
+      pending: [],
+    };
     const f = gateFigures(s, 66, { limit: { kind: "percent", value: 10 }, windowMs: DAY });
     expect(f).toMatchObject({ counted: 4, baseline: 70, allowed: 7, remaining: 3 });
   });

@@ -30,7 +30,10 @@ async function gateDb(name: string, active: number) {
     );
   }
   // OFM's own accounts: never part of the baseline.
-  await db.collection("users").insertMany([{ email: "admin@ofm" }, { email: "ops@ofm", isActive: true }]);
+  await db.collection("users").insertMany([{ email: "admin@ofm" }, {
+    email: "ops@ofm",
+    isActive: true,
+  }]);
   return db;
 }
 
@@ -45,7 +48,10 @@ describe("createGate()", () => {
     });
     for (let round = 0; round < 3; round++) {
       const answers = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => gate.reserve({ kind: "users", n: 1, by: `r${round}:${i}` })),
+        Array.from(
+          { length: 10 },
+          (_, i) => gate.reserve({ kind: "users", n: 1, by: `r${round}:${i}` }),
+        ),
       );
       expect(answers.filter((a) => a.granted).length).toBe(5);
       for (const a of answers) if (a.granted) await (a as GateTicket).settle(1);
@@ -63,8 +69,10 @@ describe("createGate()", () => {
       const a = createGate(createGateStore(db), policy);
       const b = createGate(createGateStore(db2), policy);
       const answers = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          (i % 2 ? a : b).reserve({ kind: "users", n: 1, by: `r${round}:${i}` })),
+        Array.from(
+          { length: 12 },
+          (_, i) => (i % 2 ? a : b).reserve({ kind: "users", n: 1, by: `r${round}:${i}` }),
+        ),
       );
       expect(answers.filter((x) => x.granted).length).toBe(5);
     }

@@ -15,7 +15,12 @@ describe("PackedIndex", () => {
     index.add("u3", "hash-3", true, encodeDocId(oid));
     index.add("u4", "hash-4", false, encodeDocId(42));
     expect(index.size).toBe(4);
-    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "hash-1", isActive: true, id: encodeDocId("ofm-admin") });
+    expect(index.get("u1")).toEqual({
+      key: "u1",
+      syncHash: "hash-1",
+      isActive: true,
+      id: encodeDocId("ofm-admin"),
+    });
     expect(index.get("u2")).toEqual({ key: "u2", syncHash: "", isActive: false });
     expect(decodeDocId(index.get("u3")!.id!)).toEqual(oid);
     expect(decodeDocId(index.get("u4")!.id!)).toBe(42);
@@ -28,7 +33,12 @@ describe("PackedIndex", () => {
     index.add("u1", "old", true, encodeDocId(new ObjectId()));
     index.add("u1", "new", false, encodeDocId("s1"));
     expect(index.size).toBe(1);
-    expect(index.get("u1")).toEqual({ key: "u1", syncHash: "new", isActive: false, id: encodeDocId("s1") });
+    expect(index.get("u1")).toEqual({
+      key: "u1",
+      syncHash: "new",
+      isActive: false,
+      id: encodeDocId("s1"),
+    });
   });
 
   test("PackedIndex keeps a foreign hash and a string _id as they are, NULs included", () => {

@@ -17,8 +17,22 @@ export const OFM_INDEXES = [
 
 /** Two accounts OFM created itself that the directory does not have. */
 export const LOCAL_ONLY: Document[] = [
-  { email: "ofm-admin@ofm.local", userId: "OFM-ADMIN", firstName: "OFM", lastName: "Admin", role: "super_admin", isActive: true },
-  { email: "ofm-ops@ofm.local", userId: "OFM-OPS", firstName: "OFM", lastName: "Ops", role: "employee", isActive: false },
+  {
+    email: "ofm-admin@ofm.local",
+    userId: "OFM-ADMIN",
+    firstName: "OFM",
+    lastName: "Admin",
+    role: "super_admin",
+    isActive: true,
+  },
+  {
+    email: "ofm-ops@ofm.local",
+    userId: "OFM-OPS",
+    firstName: "OFM",
+    lastName: "Ops",
+    role: "employee",
+    isActive: false,
+  },
 ];
 
 /** What an OFM account made from a directory person keeps of its own. */

@@ -23,7 +23,9 @@ const ferret = process.env.MONGO_SERVER_KIND === "ferretdb";
 /** Renames people in the directory as an SSO does: through a free name, so userName stays unique. */
 function renameAll(e: SyncEnv, to: [Person, string][]) {
   const dir = e.sso.sso.directory;
-  for (const [p, _] of to) dir.update("User", p.id, (cur) => ({ ...cur, userName: `tmp-${p.id}@x` }));
+  for (const [p, _] of to) {
+    dir.update("User", p.id, (cur) => ({ ...cur, userName: `tmp-${p.id}@x` }));
+  }
   for (const [p, name] of to) dir.update("User", p.id, (cur) => ({ ...cur, userName: name }));
 }
 
@@ -38,14 +40,20 @@ describe("day one on an OFM that already has accounts", () => {
     t = await syncEnv("day_one", { users: size, maxResults: 500 });
     const db = t.mongo.db(t.dbName);
     const seeded = await seedOfm(db, t.sso.sso.directory, size / 2, { mixCase: true });
-    const localBefore = await users(t).find({ email: { $in: LOCAL_ONLY.map((d) => d.email) } }).toArray();
+    const localBefore = await users(t).find({ email: { $in: LOCAL_ONLY.map((d) => d.email) } })
+      .toArray();
     const rt = await t.runtime({ SYNC_EXCLUDE_FIELDS: "lastName", SYNC_MAX_DEACTIVATE: "100%" });
     // OFM's accounts of people the directory lists as inactive are deactivated through the gate.
-    const inactive = t.sso.sso.directory.list("User").slice(0, size / 2).filter((u) => u.active === false).length;
+    const inactive =
+      t.sso.sso.directory.list("User").slice(0, size / 2).filter((u) => u.active === false).length;
     const { history: h } = await rt.runSync({ type: "full" });
     expect(h.stats.errors).toEqual([]);
     expect(h.status).toBe("success");
-    expect(h.stats).toMatchObject({ usersLinked: size / 2, usersCreated: size / 2, usersDeactivated: inactive });
+    expect(h.stats).toMatchObject({
+      usersLinked: size / 2,
+      usersCreated: size / 2,
+      usersDeactivated: inactive,
+    });
     expect(await users(t).countDocuments()).toBe(size + LOCAL_ONLY.length);
     expect(await users(t).countDocuments({ ssoUserId: { $type: "string" } })).toBe(size);
     // Linked: same _id, OFM's role, its own field, its excluded field; the directory's email.
@@ -61,12 +69,18 @@ describe("day one on an OFM that already has accounts", () => {
       isActive: true,
     });
     // OFM's own accounts, untouched.
-    const localAfter = await users(t).find({ email: { $in: LOCAL_ONLY.map((d) => d.email) } }).toArray();
+    const localAfter = await users(t).find({ email: { $in: LOCAL_ONLY.map((d) => d.email) } })
+      .toArray();
     expect(localAfter).toEqual(localBefore);
     // What the run says it did is what is in MongoDB.
     const again = await rt.runSync({ type: "full" });
     expect(again.history.status).toBe("success");
-    expect(again.history.stats).toMatchObject({ usersLinked: 0, usersCreated: 0, usersUpdated: 0, usersUnchanged: size });
+    expect(again.history.stats).toMatchObject({
+      usersLinked: 0,
+      usersCreated: 0,
+      usersUpdated: 0,
+      usersUnchanged: size,
+    });
   });
 
   test("runSync() on an OFM with two accounts without ssoUserId creates its index and syncs", async () => {
@@ -86,7 +100,10 @@ describe("values that move between people converge within one run", () => {
     await seedOfm(t.mongo.db(t.dbName), t.sso.sso.directory, 0);
     const rt = await t.runtime();
     expect((await rt.runSync({ type: "full" })).history.status).toBe("success");
-    return { rt, people: t.sso.sso.directory.list("User").filter((u) => u.active !== false) as Person[] };
+    return {
+      rt,
+      people: t.sso.sso.directory.list("User").filter((u) => u.active !== false) as Person[],
+    };
   }
 
   test("runSync() converges when two people swap emails under OFM's unique index", async () => {
@@ -131,10 +148,16 @@ describe("values that move between people converge within one run", () => {
   test("runSync() updates the email when only its letter case changed", async () => {
     const { rt, people } = await synced();
     const p = people[6]!;
-    t!.sso.sso.directory.update("User", p.id, (cur) => ({ ...cur, userName: String(p.userName).toUpperCase() }));
+    t!.sso.sso.directory.update(
+      "User",
+      p.id,
+      (cur) => ({ ...cur, userName: String(p.userName).toUpperCase() }),
+    );
     const { history: h } = await rt.runSync({ type: "full" });
     expect(h.stats).toMatchObject({ usersUpdated: 1, errors: [] });
-    expect((await users(t!).findOne({ ssoUserId: p.id }))?.email).toBe(String(p.userName).toUpperCase());
+    expect((await users(t!).findOne({ ssoUserId: p.id }))?.email).toBe(
+      String(p.userName).toUpperCase(),
+    );
   });
 
   test("runSync() relinks a person who left and came back with a new SSO id, keeping the account", async () => {

@@ -127,7 +127,9 @@ describe("GuardAbortedError", () => {
     expect(f).toEqual({ proposed: 2, inWindow: 1, baseline: 4, allowed: 2, ok: false });
     const e = new GuardAbortedError("users", f, 86_400_000, "run again with --force");
     expect(e.code).toBe("GUARD_ABORTED");
-    expect(e.message).toContain("deactivate 2 users, and 1 were already deactivated in the last 1d (3 in all)");
+    expect(e.message).toContain(
+      "deactivate 2 users, and 1 were already deactivated in the last 1d (3 in all)",
+    );
     expect(e.message).toContain("run again with --force");
   });
 });

@@ -29,5 +29,4 @@ describe("diffBatch()", () => {
     const existing = indexOfEntries([entry("a", "h"), entry("b", "h"), entry("c", "h", false)]);
     expect(absentActive(existing, new Set(["a"])).map((e) => e.key)).toEqual(["b"]);
   });
-
 });

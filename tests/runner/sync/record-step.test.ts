@@ -75,7 +75,12 @@ describe("failRecord()", () => {
     r.stats.usersDeactivated = 0;
     r.stats.usersUpdated = 3;
     const figures = { proposed: 7, inWindow: 0, baseline: 10, allowed: 1, ok: false };
-    failRecord(r, new GuardAbortedError("users", figures, 1000, "run again with --force"), deadline(), silentLogger);
+    failRecord(
+      r,
+      new GuardAbortedError("users", figures, 1000, "run again with --force"),
+      deadline(),
+      silentLogger,
+    );
     expect(r.status).toBe("aborted");
     expect(r.error?.code).toBe("GUARD_ABORTED");
     expect(r.error?.message).toContain("would deactivate 7 users");
