@@ -37,8 +37,12 @@ import { createNameLookup } from "./store/name-lookup.ts";
 import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
 import { type PurgeOptions, type PurgeReport, runPurge } from "./purge/run-purge.ts";
 import { runSync, type RunSyncOptions, type SyncResult } from "./sync/sync-engine.ts";
-import { windowDecision } from "./sync/guard.ts";
 import { systemTimer } from "./system-time.ts";
+import { createGate, type DeactivationGate } from "./gate/gate.ts";
+import { createGateStore } from "./store/gate-store.ts";
+import { createIdentityStore } from "./store/identity-store.ts";
+import { directoryProbe } from "./identity/directory-probe.ts";
+import type { DirectoryProbe, IdentityStore } from "./identity/ports.ts";
 
 /** Every part a runner process needs, wired from one Config. */
 export interface Runtime {
@@ -52,6 +56,12 @@ export interface Runtime {
   store: SyncStore;
   /** `syncChanges`: the per-person change log every write path records into. */
   changes: ChangeLogStore;
+  /** The one gate every deactivation and deletion passes (SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW). */
+  gate: DeactivationGate;
+  /** Matching on first contact and values moving between people. */
+  identity: IdentityStore;
+  /** Live lookups of one SSO id. */
+  directory: DirectoryProbe;
   /** The person inspector (inspect/inspect-person.ts): by email, ssoUserId or employee number. */
   inspect(key: string): Promise<PersonReport>;
   /** Provision on demand (inspect/sync-person.ts): one person synced now, through the guard. */
@@ -133,17 +143,20 @@ export async function createRuntime(
   const now = options.now ?? (() => new Date());
   const mongo = await connectMongo(config.mongoUri, config.mongoDb);
   const runnerId = runnerIdOf(config);
-  const stores = createStores(mongo, config, logger, now);
+  const client = createClient(config, options);
+  const directory = directoryProbe(client);
+  const stores = createStores(mongo, config, logger, now, directory);
   try {
     // One at a time, as before: the first failure is the one reported.
-    for (const s of [stores.store, stores.history, stores.events, stores.changes]) {
+    for (
+      const s of [stores.store, stores.history, stores.events, stores.changes, stores.gateStore]
+    ) {
       await s.ensureIndexes();
     }
   } catch (e) {
     await mongo.close();
     throw e;
   }
-  const client = createClient(config, options);
   const sync = (o: RunSyncOptions) =>
     runSync({
       client,
@@ -151,9 +164,11 @@ export async function createRuntime(
       history: stores.history,
       logger,
       pageSize: config.pageSize,
-      maxDeactivate: config.maxDeactivate,
+      gate: stores.gate,
+      identity: stores.identity,
+      directory,
+      matchOn: config.matchOn,
       maxDurationMs: config.maxSyncDurationMs,
-      guardWindowMs: config.guardWindowMs,
       now,
       userHashFields: userHashFields(config.excludeFields),
       runnerId,
@@ -175,16 +190,19 @@ export async function createRuntime(
     mongo,
     runnerId,
     client,
+    directory,
     ...stores,
     lease,
     scheduler,
     runSync: sync,
-    ...personTools(mongo, config, logger, { client, stores, now, runnerId }),
+    ...personTools(mongo, config, logger, { client, directory, stores, now, runnerId }),
     purge: (o) =>
       runPurge({
         store: createPurgeStore(mongo.db, { ttlDays: config.historyTtlDays }),
         changes: stores.changes,
-        scim: client,
+        scim: { get: client.get, serviceProviderConfig: () => client.serviceProviderConfig() },
+        gate: stores.gate,
+        maxMissingShare: config.purgeMaxMissingShare,
         limit: config.purgeMax,
         logger,
         now,
@@ -212,6 +230,7 @@ function personTools(
   logger: Logger,
   p: {
     client: ScimClient;
+    directory: DirectoryProbe;
     stores: ReturnType<typeof createStores>;
     now: () => Date;
     runnerId: string;
@@ -233,8 +252,13 @@ function personTools(
           store: p.stores.store,
           history: p.stores.history,
           userHashFields: userHashFields(config.excludeFields),
-          maxDeactivate: config.maxDeactivate,
-          guardWindowMs: config.guardWindowMs,
+          gate: p.stores.gate,
+          identity: {
+            store: p.stores.identity,
+            directory: p.directory,
+            matchOn: config.matchOn,
+            writer: p.stores.store,
+          },
           runnerId: p.runnerId,
           now: p.now,
           logger,
@@ -249,8 +273,7 @@ function personTools(
           client: p.client,
           store: p.stores.store,
           history: p.stores.history,
-          maxDeactivate: config.maxDeactivate,
-          guardWindowMs: config.guardWindowMs,
+          gate: p.stores.gate,
           runnerId: p.runnerId,
           now: p.now,
           logger,
@@ -304,24 +327,51 @@ function createSchedule(
 }
 
 /** The stores over one database, their options from the config. */
-function createStores(mongo: MongoHandle, config: Config, logger: Logger, now: () => Date) {
+function createStores(
+  mongo: MongoHandle,
+  config: Config,
+  logger: Logger,
+  now: () => Date,
+  directory: DirectoryProbe,
+) {
   const db = mongo.db;
   // Kept as long as syncHistory, by the same TTL index or sweep (history-store.ts).
   const changes = createChangeLogStore(db, { ttlDays: config.historyTtlDays });
+  const userUpdateFields = userHashFields(config.excludeFields);
+  const store = createSyncStore(db, {
+    superAdminEmails: config.superAdminEmails,
+    userUpdateFields,
+    matchOn: config.matchOn,
+    logger,
+    changes,
+  });
+  const identity = createIdentityStore(db, {
+    matchOn: config.matchOn,
+    userUpdateFields,
+    uniqueIndexes: () => store.uniqueIndexes(),
+    changes,
+    now,
+  });
+  const gateStore = createGateStore(db);
+  const gate = createGate(gateStore, {
+    limit: config.maxDeactivate,
+    windowMs: config.guardWindowMs,
+    now,
+  });
   return {
     changes,
-    store: createSyncStore(db, {
-      superAdminEmails: config.superAdminEmails,
-      userUpdateFields: userHashFields(config.excludeFields),
-      changes,
-    }),
+    store,
+    identity,
+    gate,
+    gateStore,
     history: createHistoryStore(db, { ttlDays: config.historyTtlDays, logger, now }),
     events: createEventApplier(createWebhookStores(db), {
       excludeFields: config.excludeFields,
       superAdminEmails: config.superAdminEmails,
       ttlDays: config.historyTtlDays,
       futureToleranceMs: config.webhook.toleranceSeconds * 1000,
-      guard: { windowMs: config.guardWindowMs, allows: windowDecision(config.maxDeactivate) },
+      gate,
+      identity: { store: identity, directory, matchOn: config.matchOn, writer: store },
       changes,
     }),
     leaseStore: createLeaseStore(db, { now }),

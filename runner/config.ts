@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import type { MatchOn } from "./documents/match-key.ts";
 import { parseDuration } from "../shared/duration.ts";
 import {
   envBool,
@@ -85,8 +86,10 @@ const RunnerEnv = z.object({
   SYNC_GUARD_WINDOW: envDuration("24h"),
   SUPER_ADMIN_EMAILS: envList(),
   SYNC_EXCLUDE_FIELDS: envList(),
+  SYNC_MATCH_ON: envEnum(["email", "userId", "employeeNumber", "off"], "email"),
   SYNC_MAX_DURATION: envDuration("30m"),
   PURGE_MAX: countOrShare("1000"),
+  PURGE_MAX_MISSING_SHARE: envString(),
   // the schedule and the lease
   SYNC_INTERVAL: envDuration("6h"),
   SYNC_DELTA_INTERVAL: envDuration("15m"),
@@ -149,6 +152,13 @@ export interface Config {
   guardWindowMs: number;
   superAdminEmails: string[];
   excludeFields: string[];
+  /** SYNC_MATCH_ON: how an unknown SSO id is matched to an existing OFM account. */
+  matchOn: MatchOn;
+  /**
+   * PURGE_MAX_MISSING_SHARE: the share (0–1) of the active accounts the purge samples that
+   * may answer 404 before it refuses to run (a wrong address answers 404 for everyone).
+   */
+  purgeMaxMissingShare: number;
   historyTtlDays: number;
   ingestSecrets: string[];
   /**
@@ -267,6 +277,8 @@ function syncSection(
   | "excludeFields"
   | "maxSyncDurationMs"
   | "purgeMax"
+  | "matchOn"
+  | "purgeMaxMissingShare"
 > {
   return {
     memoryBudgetMB: e.SYNC_MEMORY_BUDGET_MB,
@@ -276,7 +288,22 @@ function syncSection(
     superAdminEmails: e.SUPER_ADMIN_EMAILS.map(foldAsciiCase),
     excludeFields: checkedExcludeFields(e.SYNC_EXCLUDE_FIELDS),
     maxSyncDurationMs: e.SYNC_MAX_DURATION,
+    // employeeNumber is the SCIM name of OFM's userId (the guide's mapping).
+    matchOn: e.SYNC_MATCH_ON === "employeeNumber" ? "userId" : e.SYNC_MATCH_ON,
+    purgeMaxMissingShare: parseShare(e.PURGE_MAX_MISSING_SHARE, 0.1),
   };
+}
+
+/** A share written as `10%` or `0.1`. */
+function parseShare(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  const value = pct ? Number(pct[1]) / 100 : Number(text);
+  if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
+  throw new ConfigError(
+    "PURGE_MAX_MISSING_SHARE",
+    "PURGE_MAX_MISSING_SHARE must be a share such as 10% or 0.1 (0 to 100%)",
+  );
 }
 
 /** SYNC_EXCLUDE_FIELDS may name synced user fields only, and never isActive. */

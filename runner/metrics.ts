@@ -171,11 +171,11 @@ type Instruments = ReturnType<typeof instruments>;
 /** Label sets the alert rules watch start at 0, so their first increase is seen. */
 function seedZeroes(m: Instruments): void {
   for (const type of ["full", "delta"]) {
-    for (const status of ["success", "failed", "aborted", "interrupted"]) {
+    for (const status of ["success", "partial", "failed", "aborted", "interrupted"]) {
       m.runs.inc({ type, status }, 0);
     }
   }
-  for (const status of ["success", "failed", "duplicate", "stale", "held"]) {
+  for (const status of ["success", "failed", "duplicate", "stale", "held", "conflict"]) {
     m.webhooks.inc({ status }, 0);
   }
   m.rejected.inc({ reason: "busy" }, 0);

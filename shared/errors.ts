@@ -27,7 +27,9 @@ export type ErrorCode =
   | "SCIM_REDIRECT_REFUSED"
   | "SCIM_LISTING_RUNAWAY"
   | "SYNC_DEADLINE"
-  | "PURGE_REFUSED";
+  | "PURGE_REFUSED"
+  | "GATE_BUSY"
+  | "DIRECTORY_UNPROVEN";
 
 /**
  * Base class: every error this project throws on purpose.
@@ -123,11 +125,17 @@ export class ConnectionFailedError extends ScimSyncError {
 export class ScimHttpError extends ScimSyncError {
   readonly detail?: string;
   readonly scimType?: string;
+  /**
+   * The body was a SCIM error (RFC 7644 §3.12: `schemas` names the Error message and its
+   * `status` is this status). Only such an answer is the directory speaking: a 404 page from
+   * a proxy or a wrong address is not proof that a resource is gone.
+   */
+  readonly scimError: boolean;
   constructor(
     request: string,
     status: number,
     detail?: string,
-    options?: { scimType?: string; cause?: unknown },
+    options?: { scimType?: string; cause?: unknown; scimError?: boolean },
   ) {
     const tail = detail ? `: ${detail}` : "";
     super("SCIM_HTTP_ERROR", `SCIM request ${request} failed with HTTP ${status}${tail}`, {
@@ -136,7 +144,22 @@ export class ScimHttpError extends ScimSyncError {
     });
     if (detail !== undefined) this.detail = detail;
     if (options?.scimType !== undefined) this.scimType = options.scimType;
+    this.scimError = options?.scimError === true;
   }
+}
+
+/**
+ * Whether an error is the directory's own answer that a resource does not exist: HTTP 404
+ * with a SCIM error body. Anything else — an HTML 404, an empty one, a timeout — proves nothing.
+ *
+ * @example
+ * ```ts
+ * isScimNotFound(new ScimHttpError("GET /Users/u1", 404, "not found", { scimError: true })); // true
+ * isScimNotFound(new ScimHttpError("GET /Users/u1", 404)); // false (no SCIM error body)
+ * ```
+ */
+export function isScimNotFound(e: unknown): boolean {
+  return e instanceof ScimHttpError && e.status === 404 && e.scimError;
 }
 
 /**

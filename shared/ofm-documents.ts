@@ -70,4 +70,18 @@ export interface ResourceError {
   resourceId: string | null;
   code: string;
   message: string;
+  /** A write refused because another account holds the value: who holds it. */
+  holder?: HolderInfo;
+}
+
+/** The account holding a unique value another person needed, as errors name it. */
+export interface HolderInfo {
+  /** OFM's `_id` of the account, as text. */
+  id: string;
+  /** Its SSO id; null for an account OFM created itself. */
+  ssoUserId: string | null;
+  email: string | null;
+  isActive: boolean;
+  /** Which field's value it holds. */
+  field: string;
 }

@@ -85,7 +85,7 @@ export const BatchAnswer = z.object({
   results: z.array(z.object({
     eventId: z.string(),
     // "held": stored, not applied (past the deactivation guard); like the others, never sent again.
-    status: z.enum(["success", "duplicate", "stale", "held", "failed"]),
+    status: z.enum(["success", "duplicate", "stale", "held", "conflict", "failed"]),
   })),
 });
 export type BatchAnswer = z.infer<typeof BatchAnswer>;

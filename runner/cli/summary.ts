@@ -29,6 +29,7 @@ export function header(startedAt: Date): string {
 
 const TITLES: Record<SyncHistoryDoc["status"], string> = {
   success: "✅ Synchronization Completed Successfully",
+  partial: "⚠️ Synchronization Completed with Errors",
   failed: "❌ Synchronization Failed",
   aborted: "⛔ Synchronization Aborted by the deactivation guard",
   interrupted: "⏹️ Synchronization Interrupted",
@@ -120,4 +121,19 @@ export function heldSummary(rows: readonly HeldLine[], total: number): string {
     "  Check them against the SSO, then: npm run sync -- --apply-held (or the button on /modules/sync)",
   );
   return lines.join("\n");
+}
+
+/**
+ * The exit code of a finished run of `npm run sync` (runner/cli/sync.ts).
+ *
+ * @example
+ * ```ts
+ * exitCodeOf({ status: "partial", complete: true }); // 5
+ * ```
+ */
+export function exitCodeOf(h: { status: string; complete?: boolean }): number {
+  if (h.status === "partial") return 5;
+  if (h.status !== "success") return 1;
+  // Creates and updates landed, but leavers may still be active: cron and CI must see it.
+  return h.complete === false ? 3 : 0;
 }

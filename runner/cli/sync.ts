@@ -1,9 +1,12 @@
 /**
  * `npm run sync`: one full sync against the configured SSO and MongoDB (the
- * guide's `sync-from-scim` script). Exit 0 on success, 1 when the sync failed
- * or was aborted, 2 for bad configuration — before any network call — and 3
- * when it succeeded but could not prove the SSO's listing complete (creates
- * and updates applied, nobody deactivated by absence).
+ * guide's `sync-from-scim` script). Exit 0 on success, 1 when the sync failed,
+ * was aborted or interrupted, 2 for bad configuration — before any network
+ * call —, 3 when it succeeded but could not prove the SSO's listing complete
+ * (creates and updates applied, nobody deactivated by absence), 4 for a person
+ * neither OFM nor the SSO knows (`--user`, `--inspect`), and 5 when it
+ * completed with errors (`partial`: some writes were refused — conflicts,
+ * invalid records; the rest applied). 5 wins over 3.
  *
  * @module
  */
@@ -13,7 +16,7 @@ import { createRuntime, type Runtime } from "../compose.ts";
 import { type Config, loadConfig } from "../config.ts";
 import type { SyncProgress } from "../sync/sync-engine.ts";
 import { parseSyncArgs, type SyncArgs, USAGE } from "./args.ts";
-import { header, heldSummary, summary } from "./summary.ts";
+import { exitCodeOf, header, heldSummary, summary } from "./summary.ts";
 import { inspectOne, syncOne, syncOrgUnitOne } from "./person.ts";
 
 /** Prints a line: on stdout, or on stderr with --json (stdout then carries the JSON alone). */
@@ -131,9 +134,7 @@ async function syncOnce(runtime: Runtime, args: SyncArgs, out: Out): Promise<num
         })),
       }));
     }
-    if (result.history.status !== "success") return 1;
-    // Creates and updates landed, but leavers may still be active: cron and CI must see it.
-    return result.history.complete === false ? 3 : 0;
+    return exitCodeOf(result.history);
   } finally {
     await lease.release();
   }

@@ -12,8 +12,19 @@
  */
 import { ORG_UNIT_SYNC_FIELDS, USER_SYNC_FIELDS } from "../../shared/ofm-documents.ts";
 
-/** What a change did to the resource. */
-export type ChangeAction = "created" | "updated" | "deactivated" | "reactivated" | "deleted";
+/**
+ * What a change did to the resource. `linked`: an existing OFM account without an SSO id
+ * got this person's SSO id (matching on first contact); `relinked`: an account whose SSO
+ * id left the directory got the returning person's new id (a rehire).
+ */
+export type ChangeAction =
+  | "created"
+  | "updated"
+  | "deactivated"
+  | "reactivated"
+  | "deleted"
+  | "linked"
+  | "relinked";
 
 /**
  * What wrote the change: a full or delta sync (its `syncHistory` id), a webhook
@@ -59,6 +70,8 @@ export interface ChangeRecord {
   values: Record<string, FieldChange>;
   source: ChangeOrigin;
   at: Date;
+  /** Linked and relinked records: the SSO id the account had before (null: none). */
+  previousResourceId?: string | null;
 }
 
 /** The mapped fields whose values a record may carry, per resource type. */

@@ -6,44 +6,42 @@
  * @module
  */
 import type { ResourceError } from "../../shared/ofm-documents.ts";
+import type { DocId } from "./doc-id.ts";
 
 /**
  * What the store holds of a document, enough to diff.
  *
  * @example
  * ```ts
- * const entry: ExistingEntry = { key: "u1", syncHash: "h1", isActive: true, id: "oid:65f0c0ffee0000000000abcd" };
+ * const entry: ExistingEntry = { key: "u1", syncHash: "h1", isActive: true };
  * ```
  */
 export interface ExistingEntry {
   key: string;
   syncHash: string;
   isActive: boolean;
-  /** The stored `_id`: updates filter on it, which every MongoDB-wire server indexes. */
-  id?: unknown;
+  /** The stored `_id`, where updates filter on it (FerretDB pushes only `_id` down). */
+  id?: DocId;
 }
 
 /**
- * What diffing reads of the existing documents; a `Map` is one.
+ * What diffing reads of the existing documents (store/packed-index.ts is the one
+ * implementation, for users and org units alike).
  *
  * @example
  * ```ts
- * const index: ExistingIndex = new Map([["u1", { key: "u1", syncHash: "h1", isActive: true }]]);
+ * if (!index.hasHash("u1", hash)) console.log(index.get("u1")?.syncHash);
  * ```
  */
 export interface ExistingIndex {
   get(key: string): ExistingEntry | undefined;
   readonly size: number;
-  entries(): Iterable<[string, ExistingEntry]>;
-  /** Active entries, counted without building them (the packed index has it; a `Map` does not). */
-  countActive?(): number;
-  /**
-   * Whether `key` is stored with exactly `syncHash`, without building its entry: a no-op
-   * sync asks this of every person (the packed index has it; a `Map` does not).
-   */
-  hasHash?(key: string, syncHash: string): boolean;
-  /** Keys of the active entries, without building them (the packed index has it). */
-  activeKeys?(): Iterable<string>;
+  /** Whether `key` is stored with exactly `syncHash`, without building its entry. */
+  hasHash(key: string, syncHash: string): boolean;
+  /** Keys of the active entries, without building them. */
+  activeKeys(): Iterable<string>;
+  /** Active entries, counted without building them. */
+  countActive(): number;
 }
 
 /**
@@ -51,24 +49,74 @@ export interface ExistingIndex {
  *
  * @example
  * ```ts
- * const change: Change<OfmUser> = { kind: "update", doc, hash: "h2", deactivates: false, id: "oid:65f0c0ffee0000000000abcd" };
+ * const change: Change<OfmUser> = { kind: "update", doc, hash: "h2", deactivates: false };
  * ```
  */
 export type Change<T> =
   | { kind: "create"; doc: T; hash: string }
-  | { kind: "update"; doc: T; hash: string; deactivates: boolean; id?: unknown };
+  | { kind: "update"; doc: T; hash: string; deactivates: boolean; id?: DocId };
 
 /**
- * What one batch write of a sync did: documents written, and the resources
- * the server refused (a duplicate email, say), which the run records and
- * goes on.
+ * A write a unique index refused: kept so that the run can find who holds the
+ * value and resolve it (identity/), never counted as written.
  *
  * @example
  * ```ts
- * const outcome: WriteOutcome = { written: 49, errors: [{ resourceType: "User", resourceId: "u7", code: "DUPLICATE_KEY", message: "…" }] };
+ * const r: RefusedWrite<OfmUser> = { change, message: "E11000 duplicate key … email" };
  * ```
  */
-export interface WriteOutcome {
+export interface RefusedWrite<T> {
+  change: Change<T>;
+  message: string;
+}
+
+/**
+ * What one batch write did: the documents MongoDB acknowledged as written
+ * (inserted, or matched and modified), the writes a unique index refused, and
+ * any other refusal as an error entry the run records.
+ *
+ * @example
+ * ```ts
+ * const outcome: WriteOutcome<OfmUser> = { written: 49, refused: [], errors: [] };
+ * ```
+ */
+export interface WriteOutcome<T = unknown> {
   written: number;
+  refused: RefusedWrite<T>[];
   errors: ResourceError[];
+}
+
+/**
+ * An empty outcome.
+ *
+ * @example
+ * ```ts
+ * const out = noWrites<OfmUser>(); out.written += 3;
+ * ```
+ */
+export function noWrites<T = unknown>(): WriteOutcome<T> {
+  return { written: 0, refused: [], errors: [] };
+}
+
+/**
+ * A small {@linkcode ExistingIndex} over a few entries (one person's on-demand sync, tests).
+ *
+ * @example
+ * ```ts
+ * indexOfEntries([{ key: "u1", syncHash: "h1", isActive: true }]).hasHash("u1", "h1"); // true
+ * ```
+ */
+export function indexOfEntries(entries: readonly ExistingEntry[]): ExistingIndex {
+  const map = new Map(entries.map((e) => [e.key, e]));
+  return {
+    get: (key) => map.get(key),
+    get size() {
+      return map.size;
+    },
+    hasHash: (key, hash) => map.get(key)?.syncHash === hash,
+    *activeKeys() {
+      for (const [k, e] of map) if (e.isActive) yield k;
+    },
+    countActive: () => [...map.values()].filter((e) => e.isActive).length,
+  };
 }

@@ -13,6 +13,7 @@
  */
 import { type OfmOrgUnit, type OfmUser, ORG_UNIT_SYNC_FIELDS } from "../../shared/ofm-documents.ts";
 import { isSuperAdminEmail } from "../super-admins.ts";
+import { emailKeyOf } from "./match-key.ts";
 import { scimDate } from "./scim-date.ts";
 import type { OrgUnitDoc, Role, SyncSource, UserDoc } from "./stored-docs.ts";
 
@@ -86,7 +87,12 @@ export function newUserDoc(
   doc: OfmUser,
   o: WriteStamp & { superAdminEmails: readonly string[] },
 ): UserDoc {
-  return { ...doc, role: defaultRole(doc.email, o.superAdminEmails), ...created(doc, o) };
+  return {
+    ...doc,
+    emailKey: emailKeyOf(doc.email),
+    role: defaultRole(doc.email, o.superAdminEmails),
+    ...created(doc, o),
+  };
 }
 
 /**
@@ -129,14 +135,17 @@ function updateSet(
  * @example
  * ```ts
  * userUpdateSet(user, { fields: ["email", "isActive"], hash: "h2", at, source: "delta_sync", deactivates: false });
- * // { email, isActive, scimLastModified, syncHash: "h2", updatedAt: at, syncSource: "delta_sync", deactivatedAt: null }
+ * // { email, isActive, scimLastModified, syncHash: "h2", updatedAt: at, syncSource: "delta_sync", deactivatedAt: null, emailKey }
  * ```
  */
 export function userUpdateSet(
   doc: OfmUser,
   o: UpdateStamp & { fields: readonly string[] },
 ): Partial<UserDoc> {
-  return updateSet(doc, o.fields, o) as Partial<UserDoc>;
+  const set = updateSet(doc, o.fields, o) as Partial<UserDoc>;
+  // The match key follows the email wherever the email is written.
+  if (typeof set.email === "string") set.emailKey = emailKeyOf(set.email);
+  return set;
 }
 
 /**

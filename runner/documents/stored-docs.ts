@@ -25,6 +25,8 @@ export type SyncSource = "full_sync" | "delta_sync" | "webhook" | "on_demand_syn
  */
 export interface UserDoc extends Omit<OfmUser, "scimLastModified"> {
   role: Role;
+  /** The email, ASCII case folded (match-key.ts): what matching and lookups by email compare. */
+  emailKey: string;
   scimLastModified: Date | null;
   /** contentHash() of the synced fields as last written by a sync or a webhook; "" after a soft delete. */
   syncHash: string;

@@ -13,7 +13,12 @@ import type { ResourceError } from "../../shared/ofm-documents.ts";
  * demand; the scheduler ignores both (scheduler/schedule.ts `countsForSchedule`).
  */
 export type SyncType = "scim_full_sync" | "scim_delta_sync" | "scim_user_sync" | "scim_group_sync";
-export type SyncStatus = "running" | "success" | "failed" | "aborted" | "interrupted";
+/**
+ * `partial`: the run completed, but some writes were refused (conflicts, invalid records,
+ * other write errors): "completed with N errors". It moves the schedule like a success;
+ * health, the page, the metrics and notifications show it as a problem.
+ */
+export type SyncStatus = "running" | "success" | "partial" | "failed" | "aborted" | "interrupted";
 
 /** The counters of one run: the guide's `stats` plus the unchanged and fetched counts. */
 export interface SyncStats {
@@ -28,6 +33,12 @@ export interface SyncStats {
   orgUnitsDeactivated: number;
   usersFetched: number;
   orgUnitsFetched: number;
+  /** Existing OFM accounts (no SSO id) given this person's SSO id on first contact. */
+  usersLinked?: number;
+  /** Accounts whose SSO id left the directory, re-keyed to the returning person's new id. */
+  usersRelinked?: number;
+  /** Unique values freed on an account for the length of the run (swaps, reuse). */
+  usersParked?: number;
 }
 
 /**

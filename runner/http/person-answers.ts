@@ -80,7 +80,7 @@ const EventAnswer = z.looseObject({
   action: z.enum(["create", "update", "delete"]),
   receivedAt: Stamp,
   processedAt: Stamp.nullable(),
-  status: z.enum(["processing", "success", "failed", "duplicate", "stale", "held"]),
+  status: z.enum(["processing", "success", "failed", "duplicate", "stale", "held", "conflict"]),
   error: z.string().nullable(),
 });
 

@@ -48,7 +48,7 @@ export const SyncJobJson = z.object({
   historyId: z.string().nullable(),
   type: RunType,
   trigger: z.enum(["start", "schedule", "manual"]),
-  status: z.enum(["running", "success", "failed", "aborted", "interrupted"]),
+  status: z.enum(["running", "success", "partial", "failed", "aborted", "interrupted"]),
   startedAt: z.iso.datetime(),
   progress: SyncProgressJson.nullable(),
   error: z.string().nullable(),

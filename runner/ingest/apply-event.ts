@@ -24,12 +24,8 @@ import {
 import type { WebhookEventDoc } from "../store/collections.ts";
 import type { EventStore, NewEventRecord } from "../store/event-store.ts";
 import type { ResourceStore } from "../store/resource-store.ts";
-import {
-  createDeactivationGate,
-  type DeactivationCounts,
-  type DeactivationGate,
-  type DeactivationGuardOptions,
-} from "./deactivation-gate.ts";
+import type { DeactivationGate, GateTicket } from "../gate/gate.ts";
+import type { OneIdentity } from "../identity/one-write.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import {
   type ApplyResult,
@@ -44,7 +40,7 @@ import {
 export type { ApplyResult, ApplyStatus } from "./resource-writer.ts";
 
 /** The stores the applier works on (store/webhook-stores.ts builds them over one database). */
-export interface WebhookStores extends Pick<DeactivationCounts, "deactivationsSince"> {
+export interface WebhookStores {
   events: EventStore;
   resources: ResourceStore;
 }
@@ -67,8 +63,13 @@ export interface EventApplierOptions {
   futureToleranceMs?: number;
   /** @default () => new Date() */
   now?: () => Date;
-  /** The accidental-deletion guard over a window; absent, every deactivation is applied. */
-  guard?: DeactivationGuardOptions;
+  /**
+   * The one deactivation gate (gate/gate.ts): each deactivation takes a reservation first;
+   * absent, every deactivation is applied.
+   */
+  gate?: DeactivationGate;
+  /** Matching on first contact and values moving between people; absent, users are inserted. */
+  identity?: OneIdentity;
   /** Where applied changes are recorded (`syncChanges`); absent, none are. */
   changes?: ResourceWriterDeps["changes"];
 }
@@ -144,17 +145,13 @@ export function eventRecord(e: ForwardedEvent, ttlMs: number): NewEventRecord {
 export function createEventApplier(stores: WebhookStores, options: EventApplierOptions = {}) {
   const { events, resources } = stores;
   const now = options.now ?? (() => new Date());
-  const counts: DeactivationCounts = {
-    deactivationsSince: stores.deactivationsSince,
-    countActive: resources.countActive,
-  };
   const ctx: ApplierCtx = {
     events,
     changes: options.changes ?? null,
     now,
     ttlMs: (options.ttlDays ?? 90) * 86_400_000,
     queue: createKeyedQueue(),
-    gate: options.guard ? createDeactivationGate(counts, options.guard, now) : null,
+    gate: options.gate ?? null,
     writer: createResourceWriter({
       resources,
       excludeFields: options.excludeFields ?? [],
@@ -162,6 +159,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
       futureToleranceMs: options.futureToleranceMs ?? 300_000,
       now,
       ...(options.changes ? { changes: options.changes } : {}),
+      ...(options.identity ? { identity: options.identity } : {}),
     }),
   };
   return {
@@ -262,9 +260,18 @@ async function applyAndRecord(
   prefetched?: Prefetched,
 ): Promise<ApplyResult> {
   const gate = ctx.gate;
-  // One grant per event, asked once even when a lost race makes the writer decide again.
-  let granted: boolean | null = forced || !gate ? true : null;
-  const may: MayDeactivate = async () => (granted ??= await gate!.reserve(e.resourceType));
+  // One reservation per event, asked once even when a lost race makes the writer decide again.
+  let ticket: Promise<GateTicket | { granted: false }> | null = null;
+  const may: MayDeactivate = async () => {
+    if (!gate) return true;
+    ticket ??= gate.reserve({
+      kind: e.resourceType === "User" ? "users" : "orgUnits",
+      n: 1,
+      by: `${forced ? "held_event" : "webhook"}:${e.eventId}`,
+      forced,
+    });
+    return (await ticket).granted;
+  };
   let result: ApplyResult;
   let journal: Written["journal"];
   try {
@@ -275,7 +282,13 @@ async function applyAndRecord(
   try {
     result = await recordBoth(ctx, claimed, e, forced, result, journal);
   } finally {
-    if (gate && granted === true && !forced) gate.release(e.resourceType);
+    // Settled with what was written: a deactivation MongoDB acknowledged counts, else nothing.
+    const t = ticket
+      ? await (ticket as Promise<GateTicket | { granted: false }>).catch(() => null)
+      : null;
+    if (t && t.granted) {
+      await (t as GateTicket).settle(result.change === "deactivated" ? 1 : 0).catch(() => {});
+    }
   }
   return result;
 }

@@ -62,6 +62,8 @@ export function logApplied(log: Logger, e: ForwardedEvent, r: ApplyResult): void
         "an operator applies it on the sync page or with npm run sync -- --apply-held",
       fields,
     );
+  } else if (r.status === "conflict") {
+    log.warn(`⚠️ Webhook event ${e.event} not applied (conflict): ${r.error}`, fields);
   } else log.info(`ℹ️ Webhook event ${r.status}: ${e.event} ${who}`, fields);
 }
 
@@ -81,7 +83,9 @@ async function applyLogged(
 
 /**
  * Creates the ingestion app. Answers: 200 `success` · `duplicate` · `stale` ·
- * `held` (stored, not applied: past the deactivation guard; never sent again);
+ * `held` (stored, not applied: past the deactivation gate; never sent again) ·
+ * `conflict` (stored, cannot apply: another account still in the directory holds the
+ * value; final, so the SSO does not redeliver it forever);
  * 401 `Invalid webhook signature`; 400 not a ForwardedEvent (field path);
  * 413 over 1 MiB; 500 when MongoDB could not apply it (deliver again); 503
  * with `Retry-After` when the gate is full (before the body is read). A

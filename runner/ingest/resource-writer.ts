@@ -30,13 +30,20 @@ import {
   RECORDED_FIELDS,
 } from "../documents/change-record.ts";
 import type { ResourceStore, StoredVersion } from "../store/resource-store.ts";
+import { DuplicateKeyError } from "../store/driver-errors.ts";
+import {
+  type OneIdentity,
+  type OneOutcome,
+  resolvePerson,
+  writeNewPerson,
+} from "../identity/one-write.ts";
 
 /**
  * An event's outcome; all but `failed` mean "stored, do not send again".
  * `held`: it would deactivate past SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW;
  * stored, not applied, until an operator applies it (apply-event.ts `applyHeld`).
  */
-export type ApplyStatus = "success" | "duplicate" | "stale" | "failed" | "held";
+export type ApplyStatus = "success" | "duplicate" | "stale" | "failed" | "held" | "conflict";
 
 /**
  * What applying one event did.
@@ -48,8 +55,12 @@ export type ApplyStatus = "success" | "duplicate" | "stale" | "failed" | "held";
  */
 export interface ApplyResult {
   status: ApplyStatus;
-  /** On success: created, updated, unchanged, deactivated, or absent (a delete of an unknown resource). */
-  change?: "created" | "updated" | "unchanged" | "deactivated" | "absent";
+  /**
+   * On success: created, updated, unchanged, deactivated, absent (a delete of an unknown
+   * resource), linked (an existing OFM account got this SSO id) or relinked (a rehire: the
+   * account of an SSO id that left got the new one).
+   */
+  change?: "created" | "updated" | "unchanged" | "deactivated" | "absent" | "linked" | "relinked";
   /** The user's email or the unit's name, for the log line. */
   subject?: string;
   /** Why it failed, when it did. */
@@ -195,6 +206,8 @@ export interface ResourceWriterDeps {
   now: () => Date;
   /** Whether applied changes are recorded (`syncChanges`); absent, no record is built. */
   changes?: { record(records: readonly ChangeRecord[]): Promise<void> };
+  /** Matching and unique values (identity/one-write.ts); absent, users are inserted as they come. */
+  identity?: OneIdentity;
 }
 
 /**
@@ -260,16 +273,58 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
     }, { origin, at });
     return journal ? { ...d.result, journal } : d.result;
   };
+  const hash = target.doc ? contentHash(target.doc, target.fields) : "";
+  const user = type === "User" && deps.identity && target.doc
+    ? target.doc as unknown as OfmUser
+    : null;
+  const rehash = (u: OfmUser) => contentHash(u, target.fields);
   if (d.write === "insert") {
-    if ((await deps.resources.insert(type, e.resourceId, d.doc)) === "raced") return RACED;
-    return written(null, d.doc);
+    const insert = async (): Promise<Written | "raced" | "refused"> => {
+      try {
+        if ((await deps.resources.insert(type, e.resourceId, d.doc)) === "raced") return "raced";
+      } catch (err) {
+        if (user && err instanceof DuplicateKeyError) return "refused";
+        throw err;
+      }
+      return written(null, d.doc);
+    };
+    // A person OFM does not know yet is matched to an existing account first.
+    const one = { identity: deps.identity!, hash: rehash, source: "webhook" as const, origin };
+    const r = user
+      ? await writeNewPerson(one, { kind: "create", doc: user, hash }, insert)
+      : await insert();
+    if (r === "raced" || r === "refused") return RACED;
+    return "kind" in r ? applied(r, d.result.subject) ?? RACED : r;
   }
   if (d.deactivates && may && !(await may())) {
     return { status: "held", subject: d.result.subject };
   }
   // Only this version of the document may be overwritten: a newer write in between wins.
-  if ((await deps.resources.updateIfVersion(type, stored!, d.set)) === "raced") return RACED;
+  try {
+    if ((await deps.resources.updateIfVersion(type, stored!, d.set)) === "raced") return RACED;
+  } catch (err) {
+    if (!user || !(err instanceof DuplicateKeyError)) throw err;
+    // Another account holds a unique value this update writes: resolved as a run would.
+    const change = { kind: "update" as const, doc: user, hash, deactivates: d.deactivates };
+    const one = { identity: deps.identity!, hash: rehash, source: "webhook" as const, origin };
+    const r = applied(await resolvePerson(one, { kind: "update", change }), d.result.subject);
+    if (!r) return RACED;
+    return d.deactivates && r.change === "updated" ? { ...r, change: "deactivated" } : r;
+  }
   return written(stored, d.set);
+}
+
+/** One person's identity outcome as an event's: a conflict only a person can resolve is final. */
+function applied(r: OneOutcome, subject: string | undefined): ApplyResult | null {
+  if (r.kind === "raced") return null;
+  if (r.kind === "written") {
+    return { status: "success", change: r.change, ...(subject ? { subject } : {}) };
+  }
+  return {
+    status: r.temporary ? "failed" : "conflict",
+    error: r.error.message,
+    ...(subject ? { subject } : {}),
+  };
 }
 
 /** The change-log record of one applied change, when a log is wired (none for a version-only move). */

@@ -8,6 +8,7 @@
  * @module
  */
 import { mapUser } from "../../shared/mapping.ts";
+import { emailKeyOf } from "../documents/match-key.ts";
 import type { OfmUser } from "../../shared/ofm-documents.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { ChangeDoc, SyncHistoryDoc, WebhookEventDoc } from "../store/collections.ts";
@@ -81,11 +82,21 @@ export async function fetchLive(
   }
 }
 
+/**
+ * `userName eq` in the directory; an answer that does not carry that userName (compared
+ * case-insensitively, as RFC 7643 makes userName) is "not found": a server that ignores
+ * the filter must not make the inspector show, or the on-demand sync write, someone else.
+ */
 async function byUserName(client: InspectDeps["client"], email: string): Promise<unknown | null> {
   const quoted = email.replace(/["\\]/g, "");
-  const list = await client.get("/Users", { filter: `userName eq "${quoted}"`, count: "1" });
-  const found = (list as { Resources?: unknown[] } | null)?.Resources?.[0];
-  return found ?? null;
+  const list = await client.get("/Users", { filter: `userName eq "${quoted}"`, count: "2" });
+  const resources = (list as { Resources?: unknown[] } | null)?.Resources ?? [];
+  const wanted = emailKeyOf(email);
+  const found = resources.filter((r) => {
+    const name = (r as { userName?: unknown } | null)?.userName;
+    return typeof name === "string" && emailKeyOf(name) === wanted;
+  });
+  return found.length === 1 ? found[0] : null;
 }
 
 /**

@@ -1,19 +1,19 @@
 /**
  * What provision on demand does the same for a person and an org unit: one
  * `syncHistory` record opened and closed around the work, the one item diffed
- * like a page of a full sync, a deactivation held by the rolling-window guard
- * (sync/deactivations.ts `checkGuard`), a refused write failing the run. The
- * resource-specific reads and writes stay in sync-person.ts / sync-org-unit.ts.
+ * like a page of a full sync, a deactivation only with a reservation from the
+ * one gate (gate/gate.ts), a refused write failing the run, and counters of
+ * what MongoDB acknowledged. The resource-specific reads and writes stay in
+ * sync-person.ts / sync-org-unit.ts.
  *
  * @module
  */
 import type { Logger } from "../../shared/logger.ts";
-import type { DeactivationLimit } from "../config.ts";
-import type { ExistingEntry } from "../documents/changes.ts";
+import { type ExistingEntry, indexOfEntries } from "../documents/changes.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
-import { checkGuard, DEFAULT_GUARD_WINDOW_MS, GuardAbortedError } from "../sync/deactivations.ts";
+import type { DeactivationGate, GateTicket } from "../gate/gate.ts";
+import { GuardAbortedError, guardFiguresOf } from "../gate/guard-aborted.ts";
 import { type BatchPlan, diffBatch } from "../sync/diff.ts";
-import { windowStart } from "../sync/guard.ts";
 import type { ChangeOrigin, HistoryWriter, WriteOutcome } from "../sync/ports.ts";
 import { describeError } from "../sync/record-step.ts";
 import { emptyStats } from "../sync/sync-stats.ts";
@@ -31,11 +31,10 @@ export type OnDemandOutcome =
 /** Which side of the stats a run counts in: `users*` or `orgUnits*`. */
 export type OnDemandKind = "users" | "orgUnits";
 
-/** The history, guard settings, clock and logger both on-demand syncs share. */
+/** The history, the gate, clock and logger both on-demand syncs share. */
 export interface OnDemandDeps {
-  history: Pick<HistoryWriter, "start" | "finish" | "deactivationsSince">;
-  maxDeactivate: DeactivationLimit;
-  guardWindowMs?: number;
+  history: Pick<HistoryWriter, "start" | "finish">;
+  gate: DeactivationGate;
   runnerId?: string;
   now: () => Date;
   logger: Logger;
@@ -152,41 +151,41 @@ export async function runOnDemand(
 }
 
 /**
- * The guard over one deactivation: this one and the window's together.
+ * A reservation of one deactivation from the gate, for this on-demand run.
  *
- * @throws {GuardAbortedError} when it would pass SYNC_MAX_DEACTIVATE and `force` is not set
+ * @throws {GuardAbortedError} when the gate refuses and `force` is not set
  * @example
  * ```ts
- * await guardOne(deps, "users", await people.countActiveUsers(), force);
+ * const ticket = await reserveOne(deps, "users", origin, force);
+ * await ticket.settle((await deactivate()).written);
  * ```
  */
-export async function guardOne(
+export async function reserveOne(
   deps: OnDemandDeps,
   kind: OnDemandKind,
-  activeCount: number,
+  origin: ChangeOrigin,
   force?: boolean,
-): Promise<void> {
-  const windowMs = deps.guardWindowMs ?? DEFAULT_GUARD_WINDOW_MS;
-  const inWindow = await deps.history.deactivationsSince(windowStart(deps.now(), windowMs));
-  const one = [{ key: "one", syncHash: "", isActive: true }];
-  const plan = {
-    users: { held: [], absent: kind === "users" ? one : [] },
-    orgUnits: { held: [], absent: kind === "orgUnits" ? one : [] },
-  };
-  const activeNow = { users: 0, orgUnits: 0, [kind]: activeCount };
-  checkGuard(plan, activeNow, inWindow, { limit: deps.maxDeactivate, windowMs, force });
+): Promise<GateTicket> {
+  const by = `on_demand:${"historyId" in origin ? origin.historyId : ""}`;
+  const t = await deps.gate.reserve({ kind, n: 1, by, forced: force === true });
+  if (t.granted) return t;
+  throw new GuardAbortedError(
+    kind === "users" ? "users" : "org units",
+    guardFiguresOf(1, t.figures),
+    t.figures.windowMs,
+    "approve it on the sync page or sync again with --force",
+  );
 }
 
 /**
- * Not in the SSO (404): an active OFM item is deactivated through the guard;
- * an inactive one is unchanged, an unknown one not found.
+ * Not in the SSO (a 404 with a SCIM error body): an active OFM item is deactivated with
+ * a reservation from the gate; an inactive one is unchanged, an unknown one not found.
  *
  * @example
  * ```ts
  * await removeAbsent(deps, record, "orgUnits", ofm && entryOf(ofm._id, ofm), {
- *   countActive: () => people.countActiveOrgUnits(),
  *   deactivate: (entries) => store.deactivateOrgUnits(entries, "on_demand_sync", origin),
- * }, force); // "deactivated"
+ * }, origin, force); // "deactivated"
  * ```
  */
 export async function removeAbsent(
@@ -194,10 +193,8 @@ export async function removeAbsent(
   record: SyncHistoryRecord,
   kind: OnDemandKind,
   entry: ExistingEntry | null,
-  io: {
-    countActive: () => Promise<number>;
-    deactivate: (entries: ExistingEntry[]) => Promise<WriteOutcome>;
-  },
+  io: { deactivate: (entries: ExistingEntry[]) => Promise<WriteOutcome> },
+  origin: ChangeOrigin,
   force?: boolean,
 ): Promise<OnDemandOutcome> {
   record.stats[`${kind}Fetched`] = 0;
@@ -205,10 +202,17 @@ export async function removeAbsent(
     record.stats[`${kind}Unchanged`] = entry ? 1 : 0;
     return entry ? "unchanged" : "not_found";
   }
-  await guardOne(deps, kind, await io.countActive(), force);
-  record.stats[`${kind}Deactivated`] = 1;
-  await throwOnErrors(record, io.deactivate([entry]));
-  return "deactivated";
+  const ticket = await reserveOne(deps, kind, origin, force);
+  let written = 0;
+  try {
+    const r = await io.deactivate([entry]);
+    written = r.written;
+    record.stats[`${kind}Deactivated`] = written;
+    throwOn(record, r);
+  } finally {
+    await ticket.settle(written);
+  }
+  return written === 1 ? "deactivated" : "unchanged";
 }
 
 /**
@@ -240,24 +244,41 @@ export function diffOne<T extends { isActive: boolean }>(
   doc: T,
   hash: string,
 ): BatchPlan<T> {
-  const index = new Map(existing ? [[existing.key, existing]] : []);
-  return diffBatch([{ key, hash, isActive: doc.isActive, doc }], index);
+  return diffBatch(
+    [{ key, hash, isActive: doc.isActive, doc }],
+    indexOfEntries(existing ? [existing] : []),
+  );
 }
 
 /**
- * A refused write (a duplicate email, say) fails the on-demand sync, recorded in its errors.
+ * A refused write fails the on-demand sync, recorded in its errors; returns what MongoDB
+ * acknowledged.
  *
  * @example
  * ```ts
- * await throwOnErrors(record, store.createUsers(plan.creates, "on_demand_sync", origin));
+ * record.stats.orgUnitsCreated = await throwOnErrors(record, store.createOrgUnits(plan.creates, "on_demand_sync", origin));
  * ```
  */
 export async function throwOnErrors(
   record: SyncHistoryRecord,
   write: Promise<WriteOutcome>,
-): Promise<void> {
+): Promise<number> {
   const r = await write;
-  if (r.errors.length === 0) return;
-  record.stats.errors.push(...r.errors);
-  throw new Error(r.errors[0]!.message);
+  throwOn(record, r);
+  return r.written;
+}
+
+function throwOn(record: SyncHistoryRecord, r: WriteOutcome): void {
+  const errors = [
+    ...r.errors,
+    ...r.refused.map((x) => ({
+      resourceType: "User" as const,
+      resourceId: null,
+      code: "DUPLICATE_KEY",
+      message: x.message,
+    })),
+  ];
+  if (errors.length === 0) return;
+  record.stats.errors.push(...errors);
+  throw new Error(errors[0]!.message);
 }

@@ -29,10 +29,7 @@ import {
 
 /** What the org-unit sync needs: reads of OFM and the SSO, the writer, the history, the guard. */
 export interface SyncOrgUnitDeps extends OnDemandDeps {
-  people: {
-    findOrgUnit(key: string): Promise<OrgUnitDoc | null>;
-    countActiveOrgUnits(): Promise<number>;
-  };
+  people: { findOrgUnit(key: string): Promise<OrgUnitDoc | null> };
   client: InspectDeps["client"];
   store: Pick<SyncWriter, "createOrgUnits" | "updateOrgUnits" | "deactivateOrgUnits">;
 }
@@ -109,12 +106,17 @@ export async function syncOrgUnit(
     deps,
     spec,
     (record, origin) =>
-      live.kind === "ok"
-        ? writeLive(deps, record, ofm, live.unit, origin)
-        : removeAbsent(deps, record, "orgUnits", ofm && entryOf(ofm._id, ofm), {
-          countActive: () => deps.people.countActiveOrgUnits(),
+      live.kind === "ok" ? writeLive(deps, record, ofm, live.unit, origin) : removeAbsent(
+        deps,
+        record,
+        "orgUnits",
+        ofm && entryOf(ofm._id, ofm),
+        {
           deactivate: (entries) => deps.store.deactivateOrgUnits(entries, "on_demand_sync", origin),
-        }, opts.force),
+        },
+        origin,
+        opts.force,
+      ),
   );
   return unitResult(run, id);
 }
@@ -139,16 +141,21 @@ async function writeLive(
   const plan = diffOne(existing, unit._id, unit, contentHash(unit, orgUnitHashFields));
   const { stats } = record;
   if (plan.creates.length > 0) {
-    stats.orgUnitsCreated = 1;
-    await throwOnErrors(record, deps.store.createOrgUnits(plan.creates, "on_demand_sync", origin));
-    return "created";
+    const n = await throwOnErrors(
+      record,
+      deps.store.createOrgUnits(plan.creates, "on_demand_sync", origin),
+    );
+    stats.orgUnitsCreated = n;
+    return n > 0 ? "created" : "unchanged";
   }
   // A group the SSO lists is active (mapGroup): an update here is a change or a reactivation.
-  const updates = [...plan.updates, ...plan.deactivatingUpdates];
-  if (updates.length > 0) {
-    stats.orgUnitsUpdated = 1;
-    await throwOnErrors(record, deps.store.updateOrgUnits(updates, "on_demand_sync", origin));
-    return "updated";
+  if (plan.updates.length > 0) {
+    const n = await throwOnErrors(
+      record,
+      deps.store.updateOrgUnits(plan.updates, "on_demand_sync", origin),
+    );
+    stats.orgUnitsUpdated = n;
+    return n > 0 ? "updated" : "unchanged";
   }
   stats.orgUnitsUnchanged = 1;
   return "unchanged";

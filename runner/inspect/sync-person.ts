@@ -9,19 +9,26 @@
  */
 import { contentHash } from "../content-hash.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
+import type { Change } from "../documents/changes.ts";
 import type { ChangeOrigin, SyncWriter } from "../sync/ports.ts";
 import type { OfmUser } from "../../shared/ofm-documents.ts";
 import type { StoredUser } from "../store/person-store.ts";
+import {
+  type OneIdentity,
+  type OneOutcome,
+  resolvePerson,
+  writeNewPerson,
+} from "../identity/one-write.ts";
 import { fetchLive, type InspectDeps } from "./inspect-person.ts";
 import {
   diffOne,
   entryOf,
-  guardOne,
   noRecord,
   type OnDemandDeps,
   type OnDemandOutcome,
   type OnDemandRun,
   removeAbsent,
+  reserveOne,
   runOnDemand,
   throwOnErrors,
 } from "./on-demand.ts";
@@ -29,11 +36,13 @@ import { compareFields } from "./verdict.ts";
 
 /** What the on-demand sync needs besides the inspector's reads. */
 export interface SyncPersonDeps extends Pick<InspectDeps, "client">, OnDemandDeps {
-  people: InspectDeps["people"] & { countActiveUsers(): Promise<number> };
+  people: InspectDeps["people"];
   store: Pick<SyncWriter, "createUsers" | "updateUsers" | "deactivateUsers">;
   userHashFields: readonly string[];
   /** SYNC_EXCLUDE_FIELDS: a difference there is OFM's own value, not drift. */
   excludeFields?: readonly string[];
+  /** Matching on first contact and values moving between people. */
+  identity: OneIdentity;
 }
 
 /** What one on-demand sync did. */
@@ -46,7 +55,9 @@ export interface PersonSyncResult {
 }
 
 /**
- * Syncs one person now.
+ * Syncs one person now. The OFM document is found by the key (SSO id, email in any
+ * letter case, employee number) or, when the directory knows the person, by the SSO id
+ * it answered with — so a differently written key never creates the person twice.
  *
  * @example
  * ```ts
@@ -59,8 +70,9 @@ export async function syncPerson(
   key: string,
   opts: { force?: boolean } = {},
 ): Promise<PersonSyncResult> {
-  const ofm = await deps.people.findUser(key);
+  let ofm = await deps.people.findUser(key);
   const { live } = await fetchLive(deps.client, ofm?.ssoUserId ?? key, key);
+  if (!ofm && live.kind === "ok") ofm = await deps.people.findUser(live.user.ssoUserId);
   const id = ofm?.ssoUserId ?? (live.kind === "ok" ? live.user.ssoUserId : null);
   if (!id) return personResult(noRecord(live, `No user "${key}" in OFM or in the SSO.`), null);
   const spec = {
@@ -76,10 +88,17 @@ export async function syncPerson(
     (record, origin) =>
       live.kind === "ok"
         ? writeLive(deps, record, ofm, live.user, origin, opts.force)
-        : removeAbsent(deps, record, "users", ofm && entryOf(ofm.ssoUserId, ofm), {
-          countActive: () => deps.people.countActiveUsers(),
-          deactivate: (entries) => deps.store.deactivateUsers(entries, "on_demand_sync", origin),
-        }, opts.force),
+        : removeAbsent(
+          deps,
+          record,
+          "users",
+          ofm && entryOf(ofm.ssoUserId, ofm),
+          {
+            deactivate: (entries) => deps.store.deactivateUsers(entries, "on_demand_sync", origin),
+          },
+          origin,
+          opts.force,
+        ),
   );
   return personResult(run, id);
 }
@@ -107,25 +126,76 @@ async function writeLive(
   const existing = ofm && { ...entryOf(ofm.ssoUserId, ofm), ...(drift ? { syncHash: "" } : {}) };
   const plan = diffOne(existing, user.ssoUserId, user, contentHash(user, deps.userHashFields));
   const { stats } = record;
-  if (plan.creates.length > 0) {
-    stats.usersCreated = 1;
-    await throwOnErrors(record, deps.store.createUsers(plan.creates, "on_demand_sync", origin));
-    return "created";
-  }
-  if (plan.deactivatingUpdates.length > 0) {
-    await guardOne(deps, "users", await deps.people.countActiveUsers(), force);
-    stats.usersDeactivated = 1;
-    await throwOnErrors(
+  const one = {
+    identity: deps.identity,
+    hash: (u: OfmUser) => contentHash(u, deps.userHashFields),
+    source: "on_demand_sync" as const,
+    origin,
+  };
+  const create = plan.creates[0];
+  if (create) {
+    const r = await writeNewPerson(one, create, async () => {
+      const out = await deps.store.createUsers([create], "on_demand_sync", origin);
+      if (out.refused.length > 0) return "refused" as const;
+      return await throwOnErrors(record, Promise.resolve(out));
+    });
+    return counted(
       record,
-      deps.store.updateUsers(plan.deactivatingUpdates, "on_demand_sync", origin),
+      typeof r === "number" ? { kind: "written", change: r > 0 ? "created" : "unchanged" } : r,
     );
-    return "deactivated";
   }
-  if (plan.updates.length > 0) {
-    stats.usersUpdated = 1;
-    await throwOnErrors(record, deps.store.updateUsers(plan.updates, "on_demand_sync", origin));
-    return "updated";
+  const deactivating = plan.deactivatingUpdates[0];
+  if (deactivating) {
+    const ticket = await reserveOne(deps, "users", origin, force);
+    let written = 0;
+    try {
+      written = await updateOne(deps, record, one, deactivating);
+    } finally {
+      await ticket.settle(written);
+    }
+    stats.usersDeactivated = written;
+    return written > 0 ? "deactivated" : "unchanged";
+  }
+  const update = plan.updates[0];
+  if (update) {
+    const n = await updateOne(deps, record, one, update);
+    stats.usersUpdated = n;
+    return n > 0 ? "updated" : "unchanged";
   }
   stats.usersUnchanged = 1;
   return "unchanged";
+}
+
+/** One update; a unique index's refusal is resolved (values moving between people). */
+async function updateOne(
+  deps: SyncPersonDeps,
+  record: SyncHistoryRecord,
+  one: Parameters<typeof resolvePerson>[0],
+  change: Change<OfmUser>,
+): Promise<number> {
+  const out = await deps.store.updateUsers([change], "on_demand_sync", one.origin);
+  if (out.refused.length === 0) return await throwOnErrors(record, Promise.resolve(out));
+  const r = await resolvePerson(one, { kind: "update", change });
+  if (r.kind === "written") return r.change === "unchanged" ? 0 : 1;
+  return failWith(record, r);
+}
+
+/** What an identity outcome counts as, failing the run on a conflict. */
+function counted(record: SyncHistoryRecord, r: OneOutcome): OnDemandOutcome {
+  if (r.kind !== "written") return failWith(record, r);
+  const { stats } = record;
+  if (r.change === "created") stats.usersCreated = 1;
+  else if (r.change === "linked") stats.usersLinked = 1;
+  else if (r.change === "relinked") stats.usersRelinked = 1;
+  else if (r.change === "updated") stats.usersUpdated = 1;
+  else return "unchanged";
+  return r.change === "linked" || r.change === "relinked" ? "updated" : r.change;
+}
+
+function failWith(record: SyncHistoryRecord, r: OneOutcome): never {
+  if (r.kind === "conflict") {
+    record.stats.errors.push(r.error);
+    throw new Error(r.error.message);
+  }
+  throw new Error("the person changed concurrently; sync again");
 }

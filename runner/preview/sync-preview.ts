@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { mapGroup, mapUser } from "../../shared/mapping.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
-import type { DryRunPlan, GuardFigures } from "../sync/run-context.ts";
+import { type DryRunPlan, emptyPlan, type GuardFigures } from "../sync/run-context.ts";
 
 /** One resource as a preview list shows it. */
 export const PreviewEntry = z.object({
@@ -32,6 +32,13 @@ export const PreviewKind = z.object({
   create: PreviewList,
   update: PreviewList,
   deactivate: PreviewList,
+  /** Users only: existing OFM accounts (no SSO id) that would get this SSO id (matching). */
+  link: PreviewList.optional(),
+  /**
+   * Users only: creates an account the sync owns matches — relinked if its SSO id left
+   * the directory (a rehire), else a conflict; decided when the run writes.
+   */
+  match: PreviewList.optional(),
 });
 export type PreviewKind = z.infer<typeof PreviewKind>;
 
@@ -56,7 +63,7 @@ export const SyncPreview = z.object({
    * The dry run's outcome: `aborted` when the guard would refuse the run. The history
    * record's `SyncStatus` (buildPreview assigns one to the other, so tsc keeps them equal).
    */
-  status: z.enum(["running", "success", "failed", "aborted", "interrupted"]),
+  status: z.enum(["running", "success", "partial", "failed", "aborted", "interrupted"]),
   wouldAbort: z.boolean(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** Whether the listings were proven complete (else nobody would be deactivated by absence). */
@@ -127,11 +134,7 @@ export function buildPreview(
   generatedAt: Date,
   shown = PREVIEW_SHOWN,
 ): SyncPreview {
-  const p = plan ??
-    {
-      users: { create: [], update: [], deactivate: [] },
-      orgUnits: { create: [], update: [], deactivate: [] },
-    };
+  const p: DryRunPlan = plan ?? emptyPlan();
   const s = history.stats;
   const kind = (k: "users" | "orgUnits"): PreviewKind => ({
     fetched: s[`${k}Fetched`],
@@ -139,6 +142,12 @@ export function buildPreview(
     create: list(p[k].create, names[k], shown),
     update: list(p[k].update, names[k], shown),
     deactivate: list(p[k].deactivate, names[k], shown),
+    ...(k === "users"
+      ? {
+        link: list(p.users.link, names.users, shown),
+        match: list(p.users.match, names.users, shown),
+      }
+      : {}),
   });
   return {
     kind: "sync-preview",
@@ -178,7 +187,11 @@ async function namesFor(deps: PreviewDeps, plan: DryRunPlan, shown: number) {
       }
     }));
   };
-  await fetchNew(head(plan.users.create), "Users", users);
+  await fetchNew(
+    [...head(plan.users.create), ...head(plan.users.link), ...head(plan.users.match)],
+    "Users",
+    users,
+  );
   await fetchNew(head(plan.orgUnits.create), "Groups", orgUnits);
   return { users, orgUnits };
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ScimHttpError, ScimSyncError } from "../../shared/errors.ts";
+import { isScimNotFound, ScimHttpError, ScimSyncError } from "../../shared/errors.ts";
 import { parseDuration } from "../../shared/duration.ts";
 import type { DeactivationLimit } from "../config.ts";
 
@@ -74,23 +74,29 @@ export function purgeGuard(
   return { ok: candidates <= allowed, allowed };
 }
 
-/** What the directory said about one candidate. */
+/**
+ * What the directory said about one candidate. `unproven`: a 404 without a SCIM error
+ * body (a proxy's or a wrong address's page) — it refuses the whole purge.
+ */
 export type DirectoryVerdict =
   | { kind: "gone" }
   | { kind: "inactive" }
   | { kind: "active" }
-  | { kind: "unknown"; reason: string };
+  | { kind: "unknown"; reason: string }
+  | { kind: "unproven"; reason: string };
 
 /**
- * Reads the SSO's live answer to `GET /Users/{id}`: a 404 or `active: false`
- * confirms the departure; `active: true`, a missing `active`, another id or
- * any error keeps the user (an unknown is never a yes).
+ * Reads the SSO's live answer to `GET /Users/{id}`: only a 404 with a SCIM error body
+ * (RFC 7644 §3.12) confirms the departure; `active: true` or `false`, a missing `active`,
+ * another id or any error keeps the user (an unknown is never a yes), and a 404 without
+ * a SCIM error body is `unproven`.
  *
  * @param answer the parsed body, or the error the request threw
  * @example
  * ```ts
  * directoryVerdict("u1", { ok: true, body: { id: "u1", active: false } }); // { kind: "inactive" }
- * directoryVerdict("u1", { ok: false, error: new ScimHttpError("GET /Users/u1", 404) }); // { kind: "gone" }
+ * directoryVerdict("u1", { ok: false, error: new ScimHttpError("GET /Users/u1", 404, "gone", { scimError: true }) }); // { kind: "gone" }
+ * directoryVerdict("u1", { ok: false, error: new ScimHttpError("GET /Users/u1", 404) }); // { kind: "unproven", … }
  * ```
  */
 export function directoryVerdict(
@@ -99,7 +105,10 @@ export function directoryVerdict(
 ): DirectoryVerdict {
   if (!answer.ok) {
     const e = answer.error;
-    if (e instanceof ScimHttpError && e.status === 404) return { kind: "gone" };
+    if (isScimNotFound(e)) return { kind: "gone" };
+    if (e instanceof ScimHttpError && e.status === 404) {
+      return { kind: "unproven", reason: `${e.message} without a SCIM error body` };
+    }
     return { kind: "unknown", reason: e instanceof Error ? e.message : String(e) };
   }
   const body = answer.body as { id?: unknown; active?: unknown } | null;

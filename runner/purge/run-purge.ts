@@ -1,15 +1,21 @@
 /**
- * One purge of the long departed: list the users deactivated before the
- * cutoff, hold their number against PURGE_MAX, ask the SSO about each one
- * live (`GET /Users/{id}`), and — only with `apply` — hard-delete those the
- * SSO confirms gone (404), recording a `syncHistory` entry
- * (`type: "purge"`) and one `syncChanges` entry (`action: "deleted"`) per
- * user deleted. Without `apply` nothing is written.
+ * One purge of the long departed: list the users the sync owns that were
+ * deactivated before the cutoff (never OFM's own accounts), hold their number
+ * against PURGE_MAX, prove the directory (directory-proof.ts), ask the SSO
+ * about each candidate live (`GET /Users/{id}`), and — only with `apply` and a
+ * reservation from the one gate — hard-delete those the SSO confirms gone (a
+ * 404 with a SCIM error body), recording a `syncHistory` entry
+ * (`type: "purge"`) and one `syncChanges` entry (`action: "deleted"`) per user
+ * deleted. Without `apply` nothing is written. Any 404 without a SCIM error
+ * body refuses the whole run: it proves nothing.
  *
  * @module
  */
 import type { Logger } from "../../shared/logger.ts";
 import type { DeactivationLimit } from "../config.ts";
+import type { DeactivationGate } from "../gate/gate.ts";
+import { GuardAbortedError, guardFiguresOf } from "../gate/guard-aborted.ts";
+import { DirectoryUnprovenError, proveDirectory } from "./directory-proof.ts";
 import type { ChangeRecord } from "../documents/change-record.ts";
 import type { PurgeCandidate, PurgeRecord, PurgeStats } from "../store/purge-store.ts";
 import {
@@ -27,10 +33,19 @@ export interface PurgeDeps {
     deleteDeparted(ids: readonly string[], cutoff: Date): Promise<string[]>;
     startRecord(record: PurgeRecord): Promise<{ toHexString(): string }>;
     finishRecord(id: { toHexString(): string }, patch: Partial<PurgeRecord>): Promise<void>;
+    /** Up to `n` SSO ids of accounts the sync knows as active (the directory proof's sample). */
+    sampleActive(n: number): Promise<string[]>;
   };
   changes: { record(records: readonly ChangeRecord[]): Promise<void> };
-  /** The SCIM client's GET (runner/scim/scim-client.ts). */
-  scim: { get(path: string): Promise<unknown> };
+  /** The SCIM client (runner/scim/scim-client.ts). */
+  scim: {
+    get(path: string, query?: Record<string, string>): Promise<unknown>;
+    serviceProviderConfig(): Promise<unknown>;
+  };
+  /** The one gate: deletions take a reservation like deactivations. */
+  gate: DeactivationGate;
+  /** PURGE_MAX_MISSING_SHARE. */
+  maxMissingShare: number;
   limit: DeactivationLimit;
   logger: Logger;
   now: () => Date;
@@ -137,35 +152,57 @@ export async function runPurge(deps: PurgeDeps, o: PurgeOptions): Promise<PurgeR
   const guard = { ...verdict, forced: o.force && !verdict.ok };
   const refused = !verdict.ok && !o.force;
   // A refused purge asks the SSO about nobody: the count alone says something is off.
-  const checked = refused
-    ? candidates.map((c) => ({
-      ...c,
-      verdict: { kind: "unknown", reason: "not checked" } as const,
-    }))
-    : await checkAll(deps, candidates, o.concurrency ?? 4);
+  const unchecked = (reason: string) =>
+    candidates.map((c) => ({ ...c, verdict: { kind: "unknown", reason } as const }));
+  let error: PurgeReport["error"] = refused
+    ? describe(new PurgeRefusedError(candidates.length, verdict.allowed))
+    : null;
+  let checked: CheckedCandidate[] = unchecked("not checked");
+  if (!refused && candidates.length > 0) {
+    try {
+      await proveDirectory({
+        scim: deps.scim,
+        sampleActive: (n) => deps.store.sampleActive(n),
+        maxMissingShare: deps.maxMissingShare,
+      });
+      checked = await checkAll(deps, candidates, o.concurrency ?? 4);
+      const unproven = checked.find((c) => c.verdict.kind === "unproven");
+      if (unproven) {
+        throw new DirectoryUnprovenError(
+          `the SSO answered about ${unproven.email} with ${reasonOf(unproven)}`,
+        );
+      }
+    } catch (e) {
+      if (!(e instanceof DirectoryUnprovenError)) throw e;
+      error = describe(e);
+      checked = unchecked("not checked: the directory was not proven");
+    }
+  }
+  const stopped = error !== null;
   const base = {
-    applied: o.apply && !refused,
+    applied: o.apply && !stopped,
     cutoff,
     totalUsers,
     guard,
-    deletable: refused ? [] : checked.filter(confirmed),
-    kept: refused ? [] : checked.filter((c) => !confirmed(c)),
+    deletable: stopped ? [] : checked.filter(confirmed),
+    kept: stopped ? [] : checked.filter((c) => !confirmed(c)),
   };
-  const error = refused ? new PurgeRefusedError(candidates.length, verdict.allowed) : null;
-  const describe = error ? { code: error.code, message: error.message } : null;
   if (!o.apply) {
     const stats = { ...statsOf(checked, []), candidates: candidates.length };
     return {
       ...base,
-      status: refused ? "aborted" : "success",
+      status: stopped ? "aborted" : "success",
       deleted: [],
       stats,
       historyId: null,
-      error: describe,
+      error,
     };
   }
-  return await applyPurge(deps, o, { ...base, startedAt, checked, error: describe });
+  return await applyPurge(deps, o, { ...base, startedAt, checked, error });
 }
+
+const describe = (e: { code: string; message: string }) => ({ code: e.code, message: e.message });
+const reasonOf = (c: CheckedCandidate) => "reason" in c.verdict ? c.verdict.reason : c.verdict.kind;
 
 /** The writing half: the record, the deletes in batches, the change log, the record's end. */
 async function applyPurge(
@@ -193,8 +230,26 @@ async function applyPurge(
   const deleted: string[] = [];
   let status: PurgeRecord["status"] = p.error ? "aborted" : "success";
   let error = p.error;
+  // Deletions pass the one gate like deactivations; --force passes it, recorded as forced.
+  const ticket = p.error || p.deletable.length === 0 ? null : await deps.gate.reserve({
+    kind: "users",
+    n: p.deletable.length,
+    by: `purge:${historyId}`,
+    forced: o.force,
+  });
+  if (ticket && !ticket.granted) {
+    status = "aborted";
+    error = describe(
+      new GuardAbortedError(
+        "users (hard deletes)",
+        guardFiguresOf(p.deletable.length, ticket.figures),
+        ticket.figures.windowMs,
+        "run again with --force",
+      ),
+    );
+  }
   try {
-    for (let i = 0; i < p.deletable.length && !p.error; i += 500) {
+    for (let i = 0; i < p.deletable.length && ticket?.granted; i += 500) {
       const batch = p.deletable.slice(i, i + 500);
       const gone = await deps.store.deleteDeparted(batch.map((c) => c.ssoUserId), p.cutoff);
       deleted.push(...gone);
@@ -203,6 +258,8 @@ async function applyPurge(
   } catch (e) {
     status = "failed";
     error = { code: "STORE_FAILED", message: e instanceof Error ? e.message : String(e) };
+  } finally {
+    if (ticket?.granted) await ticket.settle(deleted.length);
   }
   const completedAt = deps.now();
   const stats = statsOf(p.checked, deleted);

@@ -196,7 +196,8 @@ export function countsForSchedule(e: HistoryEntry): boolean {
  * Runs still marked `running` are ignored (a replica killed mid-sync leaves
  * one behind; the next run under the lease closes it as failed), and so is
  * what {@linkcode countsForSchedule} leaves out. Failed, aborted (the guard)
- * and interrupted runs are failures: each doubles the backoff. So is a full
+ * and interrupted runs are failures: each doubles the backoff; a partial run
+ * (completed with errors) is not. So is a full
  * sync whose listing was not proven complete: its leavers are still active in
  * OFM, so the full sync is retried on the backoff (1, 2, 4… minutes, capped at
  * the interval) instead of waiting a whole interval, and never back to back.
@@ -213,8 +214,11 @@ export function summarizeHistory(entries: readonly HistoryEntry[]): HistoryFacts
   const done = entries
     .filter((e) => e.status !== "running" && countsForSchedule(e))
     .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+  // A partial run completed (its refused writes are conflicts a retry in a minute would not
+  // fix): it moves the schedule like a success; health and notifications report it.
   const complete = (e: HistoryEntry) =>
-    e.status === "success" && !(e.type === "scim_full_sync" && e.complete === false);
+    (e.status === "success" || e.status === "partial") &&
+    !(e.type === "scim_full_sync" && e.complete === false);
   const full = done.find((e) => complete(e) && e.type === "scim_full_sync");
   const delta = done.find((e) => complete(e) && e.type === "scim_delta_sync");
   const lastOk = done.findIndex(complete);

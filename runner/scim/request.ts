@@ -181,18 +181,25 @@ function classify(options: RequestOptions, call: Call, res: Response, text: stri
 const notJson = (call: Call, e: unknown) =>
   new RetryableError(new ScimResponseError(call.label, "body is not JSON", { cause: e }));
 
+/** The SCIM error message schema (RFC 7644 §3.12). */
+const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+
 /** An HTTP error with the SCIM error body's detail and scimType when there is one. */
 function httpError(label: string, status: number, text: string): ScimSyncError {
   let detail: string | undefined;
   let scimType: string | undefined;
+  let scimError = false;
   try {
     const body = ScimErrorBody.safeParse(JSON.parse(text));
     if (body.success) {
       detail = body.data.detail;
       scimType = body.data.scimType;
+      // Positive proof needs the directory's own error message, with this very status.
+      scimError = (body.data.schemas ?? []).includes(ERROR_SCHEMA) &&
+        String(body.data.status ?? status) === String(status);
     }
   } catch {
     // Not a SCIM error body; keep the status alone.
   }
-  return new ScimHttpError(label, status, detail?.slice(0, 500), { scimType });
+  return new ScimHttpError(label, status, detail?.slice(0, 500), { scimType, scimError });
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ScimHttpError, ScimResponseError } from "../../shared/errors.ts";
+import { isScimNotFound, ScimResponseError } from "../../shared/errors.ts";
 import { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import { cursorPages, indexPages, type ListOptions, type Pages } from "./paging.ts";
 import { createRequest, type RequestOptions } from "./request.ts";
@@ -27,7 +27,8 @@ export interface ScimClient {
   get(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<unknown>;
   /**
    * `GET /Users/{id}` (or `/Groups/{id}`) with the same bounded, retried request:
-   * the raw resource, or null when the SSO answers 404 (not present).
+   * the raw resource, or null when the SSO answers 404 with a SCIM error body (not
+   * present). Any other 404 (an HTML page, an empty body) throws: it proves nothing.
    */
   getResource(type: "Users" | "Groups", id: string, signal?: AbortSignal): Promise<unknown | null>;
 }
@@ -60,7 +61,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       try {
         return await get(`/${type}/${encodeURIComponent(id)}`, {}, signal);
       } catch (e) {
-        if (e instanceof ScimHttpError && e.status === 404) return null;
+        if (isScimNotFound(e)) return null;
         throw e;
       }
     },

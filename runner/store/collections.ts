@@ -19,6 +19,8 @@ export const SYNC_HISTORY = "syncHistory";
 export const WEBHOOK_EVENTS = "webhookEvents";
 export const LOCKS = "locks";
 export const SYNC_CHANGES = "syncChanges";
+/** The deactivation gate's states (gate/gate.ts): one document per state, `<kind>:<seq>`. */
+export const DEACTIVATION_GATE = "deactivationGate";
 
 export type { Role, SyncSource } from "../documents/stored-docs.ts";
 
@@ -49,7 +51,7 @@ export interface WebhookEventDoc {
   action: "create" | "update" | "delete";
   receivedAt: Date;
   processedAt: Date | null;
-  status: "processing" | "success" | "failed" | "duplicate" | "stale" | "held";
+  status: "processing" | "success" | "failed" | "duplicate" | "stale" | "held" | "conflict";
   error: string | null;
   /** What applying it did (created, updated, unchanged, deactivated, absent); the guard counts "deactivated". */
   change?: string | null;

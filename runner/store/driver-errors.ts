@@ -125,6 +125,21 @@ export function duplicateKeyOf(
 }
 
 /**
+ * FerretDB 1.24 refuses an update that breaks a unique index not with E11000 but with an
+ * InternalError (code 1) whose message carries SQLite's "UNIQUE constraint failed", for
+ * the whole command.
+ *
+ * @example
+ * ```ts
+ * isFerretUniqueFailure(e); // true for "… constraint failed: UNIQUE constraint failed: index 'users_…' (2067)"
+ * ```
+ */
+export function isFerretUniqueFailure(e: unknown): boolean {
+  return e instanceof MongoServerError && e.code === 1 &&
+    /UNIQUE constraint failed/.test(e.message);
+}
+
+/**
  * True for an E11000 error (a unique index refused a write), raw or translated.
  *
  * @example
@@ -133,7 +148,8 @@ export function duplicateKeyOf(
  * ```
  */
 export function isDuplicateKey(e: unknown): boolean {
-  return e instanceof DuplicateKeyError || (e instanceof MongoServerError && e.code === 11000);
+  return e instanceof DuplicateKeyError || (e instanceof MongoServerError && e.code === 11000) ||
+    isFerretUniqueFailure(e);
 }
 
 /**
@@ -162,6 +178,7 @@ export function translateDriverError(e: unknown): unknown {
   }
   if (e instanceof MongoServerError) {
     if (e.code === 11000) return new DuplicateKeyError(duplicateKeyOf(e), options);
+    if (isFerretUniqueFailure(e)) return new DuplicateKeyError(null, options);
     if (typeof e.code === "number" && UNAVAILABLE_CODES.has(e.code)) {
       return new StoreUnavailableError(RUNTIME_WHERE, e.message, options);
     }

@@ -22,61 +22,6 @@ export type HistoryStore = ReturnType<typeof createHistoryStore>;
 /** The runs of a sync; `syncHistory` also holds `npm run purge`'s records (type "purge"). */
 const SYNC_TYPES: SyncType[] = ["scim_full_sync", "scim_delta_sync"];
 
-/** Deactivations counted in a guard window, per resource type. */
-export interface WindowDeactivations {
-  users: number;
-  orgUnits: number;
-}
-
-/**
- * Deactivations made since `from` that the guard counts: those of successful,
- * non-forced, non-dry runs started since then (`stats.usersDeactivated`,
- * `stats.orgUnitsDeactivated`), plus webhook events recorded as having
- * deactivated something (`change: "deactivated"`) since then, except those an
- * operator applied (`forced`). Forced work was approved by a person; it is
- * not held against later runs.
- *
- * @param db the runner's database
- * @param from the window's start
- * @returns the counts by resource type
- *
- * @example
- * ```ts
- * const { users } = await countDeactivationsSince(db, new Date(Date.now() - 86_400_000));
- * ```
- */
-export async function countDeactivationsSince(db: Db, from: Date): Promise<WindowDeactivations> {
-  const runs = await db.collection<SyncHistoryDoc>(SYNC_HISTORY)
-    .find(
-      {
-        startedAt: { $gte: from },
-        status: "success",
-        dryRun: { $ne: true },
-        forced: { $ne: true },
-      },
-      { projection: { "stats.usersDeactivated": 1, "stats.orgUnitsDeactivated": 1 } },
-    )
-    .toArray();
-  const out: WindowDeactivations = { users: 0, orgUnits: 0 };
-  for (const r of runs) {
-    out.users += Number(r.stats?.usersDeactivated) || 0;
-    out.orgUnits += Number(r.stats?.orgUnitsDeactivated) || 0;
-  }
-  const events = db.collection(WEBHOOK_EVENTS);
-  const byWebhook = (resourceType: "User" | "Group") =>
-    events.countDocuments({
-      receivedAt: { $gte: from },
-      status: "success",
-      change: "deactivated",
-      resourceType,
-      forced: { $ne: true },
-    });
-  const [u, g] = await Promise.all([byWebhook("User"), byWebhook("Group")]);
-  out.users += u;
-  out.orgUnits += g;
-  return out;
-}
-
 /**
  * Creates the history store.
  *
@@ -155,10 +100,6 @@ export function createHistoryStore(
         $or: [{ type: "scim_delta_sync" as const }, { filter: null }],
       };
       return col.find(type ? { ...base, type } : base).sort({ startedAt: -1 }).limit(1).next();
-    },
-    /** Deactivations the guard counts since `from` (see {@linkcode countDeactivationsSince}). */
-    deactivationsSince(from: Date): Promise<WindowDeactivations> {
-      return countDeactivationsSince(db, from);
     },
     running(): Promise<SyncHistoryDoc | null> {
       return col.find({ status: "running" }).sort({ startedAt: -1 }).limit(1).next();

@@ -9,15 +9,17 @@
  *
  * @module
  */
-import { BSON, type Document, ObjectId } from "mongodb";
+import { BSON, type Document } from "mongodb";
+import type { DocId } from "../documents/doc-id.ts";
+import { encodeDocId } from "./doc-id-codec.ts";
 
-/** One user of the index: its key, stored hash, active flag and `_id` (`oid:<hex>` for ObjectIds). */
+/** One user of the index: its key, stored hash, active flag and encoded `_id`. */
 export interface IndexRow {
   key: string;
   hash: string;
   active: boolean;
   /** Absent when the projection left `_id` out. */
-  id?: unknown;
+  id?: DocId;
 }
 
 const STRING = 0x02;
@@ -59,7 +61,7 @@ export function rowOf(d: Document): IndexRow | null {
     active: d.isActive === true,
   };
   // A hex string holds a 100,000-user index in far less memory than ObjectId objects.
-  if ("_id" in d) row.id = d._id instanceof ObjectId ? `oid:${d._id.toHexString()}` : d._id;
+  if ("_id" in d) row.id = encodeDocId(d._id);
   return row;
 }
 
@@ -87,7 +89,8 @@ function walk(b: Buffer): IndexRow | null | undefined {
       active = v === 1;
     } else if (type === OBJECT_ID) {
       if (p + 12 > size - 1) return undefined;
-      id = `oid:${b.toString("hex", p, p + 12)}`;
+      // encodeDocId's form of an ObjectId, without building one.
+      id = `o:${b.toString("hex", p, p + 12)}`;
       p += 12;
     } else {
       const len = int32(b, p);
@@ -104,7 +107,7 @@ function walk(b: Buffer): IndexRow | null | undefined {
   if (p !== size - 1) return undefined;
   if (key === undefined) return null;
   const row: IndexRow = { key, hash, active };
-  if (id !== undefined) row.id = id;
+  if (id !== undefined) row.id = id as DocId;
   return row;
 }
 

@@ -10,25 +10,26 @@
  * @module
  */
 import type { ExistingEntry, ExistingIndex } from "../documents/changes.ts";
+import type { DocId } from "../documents/doc-id.ts";
 
 /**
  * An {@linkcode ExistingIndex} from key to {@linkcode ExistingEntry}, entries built on
- * demand. `_id`s are kept only when given (ObjectIds come as `oid:<hex>`, see index-row.ts).
+ * demand, for users and org units alike. `_id`s are kept only when given.
  *
  * @example
  * ```ts
  * const index = new PackedIndex();
- * index.add("u1", "hash1", true, "oid:65f0c0ffee0000000000abcd");
- * index.get("u1"); // { key: "u1", syncHash: "hash1", isActive: true, id: "oid:65f0…" }
+ * index.add("u1", "hash1", true, encodeDocId(objectId));
+ * index.get("u1"); // { key: "u1", syncHash: "hash1", isActive: true, id: "o:65f0…" }
  * ```
  */
 export class PackedIndex implements ExistingIndex {
   #hashes = new Map<string, string>();
   #inactive = new Set<string>();
-  #ids = new Map<string, unknown>();
+  #ids = new Map<string, DocId>();
 
   /** Adds (or replaces) the entry of `key`. */
-  add(key: string, syncHash: string, isActive: boolean, id?: unknown): void {
+  add(key: string, syncHash: string, isActive: boolean, id?: DocId): void {
     this.#hashes.set(key, syncHash);
     if (isActive) this.#inactive.delete(key);
     else this.#inactive.add(key);
@@ -58,11 +59,6 @@ export class PackedIndex implements ExistingIndex {
   /** Counts entries without building them. */
   countActive(): number {
     return this.#hashes.size - this.#inactive.size;
-  }
-
-  /** Every entry, built as it is reached. */
-  *entries(): Generator<[string, ExistingEntry]> {
-    for (const [k, hash] of this.#hashes) yield [k, this.#entry(k, hash)];
   }
 
   #entry(key: string, syncHash: string): ExistingEntry {

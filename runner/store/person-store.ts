@@ -18,6 +18,7 @@ import {
   type WebhookEventDoc,
 } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
+import { emailKeyOf } from "../documents/match-key.ts";
 
 /** What {@linkcode createPersonStore} returns. */
 export type PersonStore = ReturnType<typeof createPersonStore>;
@@ -40,14 +41,28 @@ export function createPersonStore(db: Db) {
   const events = db.collection<WebhookEventDoc>(WEBHOOK_EVENTS);
   const history = db.collection<SyncHistoryDoc>(SYNC_HISTORY);
   return translateDriverErrors({
-    /** The user whose ssoUserId, email (any case) or employee number is `key`; null when none. */
+    /**
+     * The user the sync owns whose ssoUserId, email (in any letter case: `emailKey`, or for a
+     * document of an earlier release the email itself, compared the same way) or employee
+     * number is `key`; null when none. OFM's own accounts are not the sync's to show or sync.
+     */
     async findUser(key: string): Promise<StoredUser | null> {
+      const owned = { ssoUserId: { $type: "string" } };
+      const folded = emailKeyOf(key);
+      const anyCase = new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "i");
       for (
-        const filter of [{ ssoUserId: key }, { email: key }, { email: key.toLowerCase() }, {
-          userId: key,
-        }]
+        const filter of [
+          { ssoUserId: key },
+          { ...owned, emailKey: folded },
+          { ...owned, email: anyCase, emailKey: { $exists: false } },
+          { ...owned, userId: key },
+        ]
       ) {
-        const d = await users.findOne(filter);
+        const found = await users.find(filter as object).limit(5).toArray();
+        // The regex's fold is wider than ASCII: keep only exact ASCII-fold matches.
+        const d = "email" in filter
+          ? found.find((x) => emailKeyOf(String(x.email)) === folded)
+          : found[0];
         if (d) return { ...d, _id: String(d._id) } as StoredUser;
       }
       return null;
@@ -56,14 +71,10 @@ export function createPersonStore(db: Db) {
     async findOrgUnit(key: string): Promise<OrgUnitDoc | null> {
       return (await units.findOne({ _id: key })) ?? (await units.findOne({ unitName: key }));
     },
-    /** Active org units (the guard's baseline for one on-demand deactivation). */
-    countActiveOrgUnits: (): Promise<number> => units.countDocuments({ isActive: true }),
     /** The last webhook events about a resource, newest first (held events' bodies left out). */
     eventsFor: (resourceId: string, limit: number): Promise<WebhookEventDoc[]> =>
       events.find({ resourceId }, { projection: { heldEvent: 0 } }).sort({ receivedAt: -1 })
         .limit(limit).toArray(),
-    /** Active users (the guard's baseline for one on-demand deactivation). */
-    countActiveUsers: (): Promise<number> => users.countDocuments({ isActive: true }),
     /** The last finished full or delta run (its filter and errors explain an absence). */
     lastRun: (): Promise<SyncHistoryDoc | null> =>
       history.find({

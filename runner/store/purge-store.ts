@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Db, ObjectId } from "mongodb";
+import type { Db, Filter, ObjectId } from "mongodb";
 import { SYNC_HISTORY, type UserDoc, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
 
@@ -52,8 +52,14 @@ export interface PurgeRecord {
 /** What {@linkcode createPurgeStore} returns. */
 export type PurgeStore = ReturnType<typeof createPurgeStore>;
 
-/** Long-departed users: inactive, with a deactivation date before the cutoff. */
-const departedBefore = (cutoff: Date) => ({ isActive: false, deactivatedAt: { $lte: cutoff } });
+/**
+ * Long-departed users the sync owns: inactive, with a deactivation date before the cutoff.
+ * OFM's own accounts (no string `ssoUserId`) are never candidates.
+ */
+const departedBefore = (cutoff: Date): Filter<UserDoc> =>
+  ({ ssoUserId: { $type: "string" }, isActive: false, deactivatedAt: { $lte: cutoff } }) as Filter<
+    UserDoc
+  >;
 
 /**
  * Creates the purge store.
@@ -85,6 +91,15 @@ export function createPurgeStore(db: Db, opts: { ttlDays: number }) {
     countUsers(): Promise<number> {
       return users.countDocuments({});
     },
+    /** Up to `n` SSO ids of active accounts the sync owns, from a random offset. */
+    async sampleActive(n: number): Promise<string[]> {
+      const active = { ssoUserId: { $type: "string" }, isActive: true } as Filter<UserDoc>;
+      const total = await users.countDocuments(active);
+      const skip = Math.max(0, Math.floor(Math.random() * Math.max(0, total - n)));
+      const docs = await users.find(active, { projection: { _id: 0, ssoUserId: 1 } })
+        .sort({ _id: 1 }).skip(skip).limit(n).toArray();
+      return docs.map((d) => d.ssoUserId);
+    },
     /**
      * Deletes those of `ids` still departed before the cutoff, in one
      * deleteMany; returns the ids actually deleted (one read after, only when
@@ -92,7 +107,7 @@ export function createPurgeStore(db: Db, opts: { ttlDays: number }) {
      */
     async deleteDeparted(ids: readonly string[], cutoff: Date): Promise<string[]> {
       if (ids.length === 0) return [];
-      const filter = { ssoUserId: { $in: [...ids] }, ...departedBefore(cutoff) };
+      const filter = { ...departedBefore(cutoff), ssoUserId: { $in: [...ids] } };
       const res = await users.deleteMany(filter);
       if (res.deletedCount === ids.length) return [...ids];
       const left = await users.find({ ssoUserId: { $in: [...ids] } }, {

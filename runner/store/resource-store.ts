@@ -11,6 +11,8 @@ import type { Collection, Db, Document } from "mongodb";
 import { RECORDED_FIELDS } from "../documents/change-record.ts";
 import { ORG_UNITS, USERS } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
+import { ensureUserIndexes } from "./user-indexes.ts";
+import { silentLogger } from "../../shared/logger.ts";
 
 /** The two resource types of SCIM that OFM stores. */
 export type ResourceType = "User" | "Group";
@@ -96,9 +98,12 @@ export function createResourceStore(db: Db) {
     },
   };
   return translateDriverErrors({
-    /** The unique `users.ssoUserId` the webhook path relies on (idempotent). */
+    /**
+     * The unique `users.ssoUserId` the webhook path relies on (idempotent), made the one way
+     * the sync store makes it: over the sync's own documents only (user-indexes.ts).
+     */
     async ensureIndexes(): Promise<void> {
-      await places.User.coll.createIndex({ ssoUserId: 1 }, { unique: true });
+      await ensureUserIndexes(db, { matchOn: "email", logger: silentLogger });
     },
     /** The stored version of the resource with this key, or null. */
     read: (type: ResourceType, key: string): Promise<StoredVersion | null> =>

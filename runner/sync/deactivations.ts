@@ -1,55 +1,28 @@
 /**
  * The destructive end of a run, after both listings: absence counts as
  * deletion only when the run is unfiltered and both listings are proven
- * complete (listing-proof.ts); then the rolling-window guard (guard.ts) sees
- * the run's deactivations together with those already made in the window, and
- * only then are they written. The decisions are pure; {@linkcode applyDeactivations}
- * is the step that reads the window and writes.
+ * complete (listing-proof.ts); then the run asks the one gate (gate/gate.ts)
+ * for a reservation of everything it would deactivate, in MongoDB, atomically
+ * with every other caller — webhooks, on-demand syncs, another replica — and
+ * only then writes. What MongoDB acknowledged settles the reservation; a
+ * refused reservation aborts the run with nothing deactivated.
  *
  * @module
  */
-import { ScimSyncError } from "../../shared/errors.ts";
 import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
-import { formatDuration } from "../../shared/duration.ts";
-import type { DeactivationLimit } from "../config.ts";
-import type { ListingEnd } from "../scim/listing-proof.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
-import { absentActive, type Change, type ExistingEntry, type ExistingIndex } from "./diff.ts";
-import { activeAtWindowStart, type GuardVerdict, guardVerdict, windowStart } from "./guard.ts";
-import type { WindowDeactivations } from "./ports.ts";
+import type { GateTicket } from "../gate/gate.ts";
+import { GuardAbortedError, type GuardFigures, guardFiguresOf } from "../gate/guard-aborted.ts";
+import type { ListingEnd } from "../scim/listing-proof.ts";
+import { absentActive, type Change, type ExistingEntry } from "./diff.ts";
 import type { Passes } from "./passes.ts";
-import type { GuardFigures, RunContext } from "./run-context.ts";
+import type { RunContext } from "./run-context.ts";
+import { addErrors } from "./sync-stats.ts";
+
+export { GuardAbortedError } from "../gate/guard-aborted.ts";
 
 /** SYNC_GUARD_WINDOW's default: one day. */
 export const DEFAULT_GUARD_WINDOW_MS = 86_400_000;
-
-/**
- * The guard refused the run: its deactivations and the window's together pass the limit.
- *
- * @example
- * ```ts
- * throw new GuardAbortedError("users", 37, { ...verdict, inWindow: 45, baseline: 240, windowMs: 86_400_000 });
- * ```
- */
-export class GuardAbortedError extends ScimSyncError {
-  constructor(
-    what: string,
-    proposed: number,
-    v: GuardVerdict & { inWindow: number; baseline: number; windowMs: number },
-  ) {
-    const window = formatDuration(v.windowMs);
-    super(
-      "GUARD_ABORTED",
-      `Sync aborted: it would deactivate ${proposed} ${what}` +
-        (v.inWindow > 0
-          ? `, and ${v.inWindow} were already deactivated in the last ${window} (${v.total} in all)`
-          : "") +
-        `, more than the ${v.allowed} that SYNC_MAX_DEACTIVATE allows within SYNC_GUARD_WINDOW (${window}; ` +
-        `${v.baseline} active at the window's start). ` +
-        `Check the SSO's listing; if the change is real, run again with --force.`,
-    );
-  }
-}
 
 /**
  * Writes into the record whether both listings were proven complete, and why not.
@@ -79,22 +52,26 @@ export interface DeactivationPlan {
 }
 
 /**
- * Who the run would deactivate (pure).
+ * Who the run would deactivate (pure). Accounts relinked to a returning person in this
+ * run are not absent: their old SSO id left, the person did not.
  *
  * @param absenceCounts the run is unfiltered and both listings are proven complete
  * @example
  * ```ts
- * planDeactivations(passes, true).users.absent.length;
+ * planDeactivations(passes, true, new Set()).users.absent.length;
  * ```
  */
 export function planDeactivations(
   passes: Pick<Passes, "units" | "users" | "unitIndex" | "userIndex">,
   absenceCounts: boolean,
+  relinkedFrom: ReadonlySet<string> = new Set(),
 ): DeactivationPlan {
   return {
     users: {
       held: passes.users.held,
-      absent: absenceCounts ? absentActive(passes.userIndex, passes.users.seen) : [],
+      absent: absenceCounts
+        ? absentActive(passes.userIndex, passes.users.seen).filter((e) => !relinkedFrom.has(e.key))
+        : [],
     },
     orgUnits: {
       held: passes.units.held,
@@ -103,95 +80,34 @@ export function planDeactivations(
   };
 }
 
-/**
- * Holds the plan against SYNC_MAX_DEACTIVATE over the window (pure); users first.
- *
- * @throws {GuardAbortedError} when either kind would pass the limit and `force` is not set
- * @example
- * ```ts
- * checkGuard(plan, { users: 240, orgUnits: 12 }, { users: 45, orgUnits: 0 }, { limit, windowMs: 86_400_000 });
- * ```
- */
-export function checkGuard(
-  plan: DeactivationPlan,
-  activeNow: WindowDeactivations,
-  inWindow: WindowDeactivations,
-  o: { limit: DeactivationLimit; windowMs: number; force?: boolean },
-): void {
-  for (const [kind, what] of [["users", "users"], ["orgUnits", "org units"]] as const) {
-    const f = guardFigures(plan, activeNow, inWindow, o.limit)[kind];
-    if (!f.ok && !o.force) {
-      const v = guardVerdict({
-        activeAtWindowStart: f.baseline,
-        deactivatedInWindow: f.inWindow,
-        proposed: f.proposed,
-        limit: o.limit,
-      });
-      throw new GuardAbortedError(what, f.proposed, { ...v, ...f, windowMs: o.windowMs });
-    }
-  }
-}
+const proposed = (p: DeactivationPlan, kind: "users" | "orgUnits") =>
+  p[kind].held.length + p[kind].absent.length;
 
 /**
- * The guard's figures per resource type (pure), for {@linkcode checkGuard} and a dry run's plan.
+ * The deactivation step: plan, reservation from the gate, then the writes (a dry
+ * run only reads the gate's figures).
  *
+ * @throws {GuardAbortedError} when the gate refuses; the first write failure otherwise
  * @example
  * ```ts
- * guardFigures(plan, { users: 240, orgUnits: 12 }, { users: 45, orgUnits: 0 }, limit).users.ok;
+ * await applyDeactivations(run, passes, true, relinkedFrom);
  * ```
  */
-export function guardFigures(
-  plan: DeactivationPlan,
-  activeNow: WindowDeactivations,
-  inWindow: WindowDeactivations,
-  limit: DeactivationLimit,
-): { users: GuardFigures; orgUnits: GuardFigures } {
-  const one = (kind: "users" | "orgUnits"): GuardFigures => {
-    const proposed = plan[kind].held.length + plan[kind].absent.length;
-    const baseline = activeAtWindowStart(activeNow[kind], inWindow[kind]);
-    const v = guardVerdict({
-      activeAtWindowStart: baseline,
-      deactivatedInWindow: inWindow[kind],
-      proposed,
-      limit,
-    });
-    return { proposed, inWindow: inWindow[kind], baseline, allowed: v.allowed, ok: v.ok };
-  };
-  return { users: one("users"), orgUnits: one("orgUnits") };
-}
-
-/**
- * The deactivation step: proof, plan, guard, then the writes (skipped on a dry run).
- *
- * @throws {GuardAbortedError} when the guard refuses; the first write failure otherwise
- * @example
- * ```ts
- * await applyDeactivations(run, await runPasses(run));
- * ```
- */
-export async function applyDeactivations(run: RunContext, passes: Passes): Promise<void> {
-  const { deps, record, source } = run;
-  const stats = record.stats;
-  // Absence means deletion only when both listings are proven complete (listing-proof.ts).
-  if (!recordListingProof(record, [passes.units.listing, passes.users.listing])) {
-    deps.logger.warn(
-      `⚠️ The SSO's listing is not proven complete, so nobody is deactivated by absence: ${record.incompleteReason}`,
-    );
-  }
+export async function applyDeactivations(
+  run: RunContext,
+  passes: Passes,
+  absenceCounts: boolean,
+  relinkedFrom: ReadonlySet<string>,
+): Promise<void> {
+  const { deps, record: { stats } } = run;
   run.progress({
     phase: "writing",
     fetched: stats.usersFetched,
     total: stats.usersFetched,
     pageNo: 0,
   });
-  const plan = planDeactivations(passes, run.filter === undefined && record.complete === true);
-  const windowMs = deps.guardWindowMs ?? DEFAULT_GUARD_WINDOW_MS;
-  const inWindow = await deps.history.deactivationsSince(windowStart(run.now(), windowMs));
-  const activeNow = {
-    users: activeCount(passes.userIndex),
-    orgUnits: activeCount(passes.unitIndex),
-  };
-  // Into the plan before the guard decides: a preview shows who a refused run would deactivate.
+  const plan = planDeactivations(passes, absenceCounts, relinkedFrom);
+  // Into the plan before the gate decides: a preview shows who a refused run would deactivate.
   run.plan.users.deactivate.push(
     ...plan.users.held.map((c) => c.doc.ssoUserId),
     ...plan.users.absent.map((e) => e.key),
@@ -200,34 +116,112 @@ export async function applyDeactivations(run: RunContext, passes: Passes): Promi
     ...plan.orgUnits.held.map((c) => c.doc._id),
     ...plan.orgUnits.absent.map((e) => e.key),
   );
-  run.plan.guard = { windowMs, ...guardFigures(plan, activeNow, inWindow, deps.maxDeactivate) };
-  checkGuard(plan, activeNow, inWindow, {
-    limit: deps.maxDeactivate,
-    windowMs,
-    force: run.options.force,
-  });
-  stats.usersDeactivated = plan.users.held.length + plan.users.absent.length;
-  stats.orgUnitsDeactivated = plan.orgUnits.held.length + plan.orgUnits.absent.length;
-  const { write } = passes;
-  const o = run.origin;
-  await write(() => deps.store.updateUsers(plan.users.held, source, o), stats);
-  await write(() => deps.store.deactivateUsers(plan.users.absent, source, o), stats);
-  await write(() => deps.store.updateOrgUnits(plan.orgUnits.held, source, o), stats);
-  await write(() => deps.store.deactivateOrgUnits(plan.orgUnits.absent, source, o), stats);
-  await write.drain();
+  if (run.options.dryRun) {
+    const guard = run.plan.guard = await dryRunFigures(run, plan);
+    // A dry run says whether the gate would refuse, exactly as the run would be told.
+    for (const [kind, what] of [["users", "users"], ["orgUnits", "org units"]] as const) {
+      if (!guard[kind].ok && !run.options.force) {
+        throw new GuardAbortedError(
+          what,
+          guard[kind],
+          guard.windowMs,
+          "approve it on the sync page or run again with --force",
+        );
+      }
+    }
+    return;
+  }
+  const tickets = await reserve(run, plan);
+  try {
+    await writeDeactivations(run, passes, plan, tickets);
+  } finally {
+    // Whatever was not written (a failure mid-way) is released; settling twice is a no-op.
+    await Promise.all([tickets.users.settle(0), tickets.orgUnits.settle(0)]).catch(() => {});
+  }
 }
 
-/**
- * Active documents in an index; a packed index counts without building entries.
- *
- * @example
- * ```ts
- * activeCount(new Map([["u1", { key: "u1", syncHash: "h", isActive: true }]])); // 1
- * ```
- */
-export function activeCount(index: ExistingIndex & { countActive?(): number }): number {
-  if (typeof index.countActive === "function") return index.countActive();
-  let n = 0;
-  for (const [, e] of index.entries()) if (e.isActive) n++;
-  return n;
+/** The gate's figures for the plan, reserving nothing (a dry run, a preview). */
+async function dryRunFigures(run: RunContext, plan: DeactivationPlan) {
+  const [u, g] = await Promise.all([
+    run.deps.gate.figures("users"),
+    run.deps.gate.figures("orgUnits"),
+  ]);
+  return {
+    windowMs: u.windowMs,
+    users: guardFiguresOf(proposed(plan, "users"), u),
+    orgUnits: guardFiguresOf(proposed(plan, "orgUnits"), g),
+  };
+}
+
+/** One reservation per kind; a refusal releases the other and aborts the run. */
+async function reserve(
+  run: RunContext,
+  plan: DeactivationPlan,
+): Promise<{ users: GateTicket; orgUnits: GateTicket }> {
+  const by = run.origin ? `sync:${run.origin.kind === "sync" ? run.origin.historyId : ""}` : "sync";
+  const forced = run.options.force === true;
+  const gate = run.deps.gate;
+  const users = await gate.reserve({ kind: "users", n: proposed(plan, "users"), by, forced });
+  if (!users.granted) throw refusal(run, "users", proposed(plan, "users"), users.figures);
+  const units = await gate.reserve({ kind: "orgUnits", n: proposed(plan, "orgUnits"), by, forced });
+  if (!units.granted) {
+    await users.settle(0);
+    throw refusal(run, "org units", proposed(plan, "orgUnits"), units.figures);
+  }
+  return { users, orgUnits: units };
+}
+
+function refusal(
+  run: RunContext,
+  what: string,
+  n: number,
+  figures: Parameters<typeof guardFiguresOf>[1],
+): GuardAbortedError {
+  const f: GuardFigures = guardFiguresOf(n, figures);
+  return new GuardAbortedError(
+    what,
+    f,
+    figures.windowMs,
+    "approve it on the sync page or run again with --force",
+  );
+}
+
+/** The writes, each kind's acknowledged count settling its reservation. */
+async function writeDeactivations(
+  run: RunContext,
+  passes: Passes,
+  plan: DeactivationPlan,
+  tickets: { users: GateTicket; orgUnits: GateTicket },
+): Promise<void> {
+  const { deps, source, record: { stats } } = run;
+  const o = run.origin;
+  const { write } = passes;
+  let users = 0;
+  let units = 0;
+  const count =
+    (add: (n: number) => void) => (r: { written: number; errors: never[] | unknown[] }) => {
+      add(r.written);
+      addErrors(stats, r.errors as never[]);
+    };
+  await write(() => deps.store.updateUsers(plan.users.held, source, o), count((n) => (users += n)));
+  await write(
+    () => deps.store.deactivateUsers(plan.users.absent, source, o),
+    count((n) => (users += n)),
+  );
+  await write(
+    () => deps.store.updateOrgUnits(plan.orgUnits.held, source, o),
+    count((n) => (units += n)),
+  );
+  await write(
+    () => deps.store.deactivateOrgUnits(plan.orgUnits.absent, source, o),
+    count((n) => (units += n)),
+  );
+  try {
+    await write.drain();
+  } finally {
+    stats.usersDeactivated = users;
+    stats.orgUnitsDeactivated = units;
+    await tickets.users.settle(users);
+    await tickets.orgUnits.settle(units);
+  }
 }

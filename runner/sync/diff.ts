@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { DeactivationLimit } from "../config.ts";
 import type { Change, ExistingEntry, ExistingIndex } from "../documents/changes.ts";
 
 // Declared beside the document builder, so that store/ needs nothing from sync/.
@@ -45,7 +44,7 @@ export function diffBatch<T>(
 ): BatchPlan<T> {
   const plan: BatchPlan<T> = { creates: [], updates: [], deactivatingUpdates: [], unchanged: 0 };
   for (const item of incoming) {
-    if (existing.hasHash?.(item.key, item.hash)) {
+    if (existing.hasHash(item.key, item.hash)) {
       plan.unchanged++;
       continue;
     }
@@ -85,31 +84,9 @@ export function diffBatch<T>(
  */
 export function absentActive(existing: ExistingIndex, seen: ReadonlySet<string>): ExistingEntry[] {
   const out: ExistingEntry[] = [];
-  if (existing.activeKeys) {
-    for (const key of existing.activeKeys()) {
-      const entry = seen.has(key) ? undefined : existing.get(key);
-      if (entry) out.push(entry);
-    }
-    return out;
-  }
-  for (const [key, entry] of existing.entries()) {
-    if (entry.isActive && !seen.has(key)) out.push(entry);
+  for (const key of existing.activeKeys()) {
+    const entry = seen.has(key) ? undefined : existing.get(key);
+    if (entry) out.push(entry);
   }
   return out;
-}
-
-/**
- * How many deactivations one run may make before the accidental-deletion
- * guard aborts it. A percentage is of the currently active documents, and
- * never less than 1, so a small directory can still lose one person.
- *
- * @example
- * ```ts
- * allowedDeactivations({ kind: "percent", value: 20 }, 1000); // 200
- * allowedDeactivations({ kind: "count", value: 5 }, 1000); // 5
- * ```
- */
-export function allowedDeactivations(limit: DeactivationLimit, activeCount: number): number {
-  if (limit.kind === "count") return limit.value;
-  return Math.max(1, Math.floor((activeCount * limit.value) / 100));
 }

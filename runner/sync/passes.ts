@@ -10,9 +10,12 @@ import { mapGroup, mapUser } from "../../shared/mapping.ts";
 import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
 import type { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import { contentHash, orgUnitHashFields } from "../content-hash.ts";
-import type { ExistingIndex } from "../documents/changes.ts";
+import type { Change, ExistingIndex } from "../documents/changes.ts";
+import { type MatchOn, matchValueOf } from "../documents/match-key.ts";
+import { indexByMatch, routeCreates } from "../identity/matching.ts";
+import type { Account, IdentityStore } from "../identity/ports.ts";
 import type { ChangeOrigin, SyncSource, SyncStorePort } from "./ports.ts";
-import { type PassResult, resourcePass, type ResourceSpec } from "./resource-pass.ts";
+import { type PassResult, resourcePass, type ResourceSpec, type Routed } from "./resource-pass.ts";
 import type { RunContext } from "./run-context.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 
@@ -20,8 +23,8 @@ import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 export interface Passes {
   units: PassResult<OfmOrgUnit>;
   users: PassResult<OfmUser>;
-  unitIndex: ExistingIndex & { countActive?(): number };
-  userIndex: ExistingIndex & { countActive?(): number };
+  unitIndex: ExistingIndex;
+  userIndex: ExistingIndex;
   write: WriteQueue;
 }
 
@@ -94,6 +97,46 @@ export function userSpec(
 }
 
 /**
+ * Matching on first contact for a run's creates: OFM's own accounts are read once
+ * per run (only when there are creates), the sync's own by match value per chunk (only
+ * when the sync owns anyone yet).
+ *
+ * @example
+ * ```ts
+ * const spec = { ...userSpec(store, "full_sync", fields), ...matcher(identity, "email", indexP, "full_sync") };
+ * ```
+ */
+export function matcher(
+  identity: IdentityStore,
+  on: MatchOn,
+  index: Promise<ExistingIndex>,
+  source: SyncSource,
+  origin?: ChangeOrigin,
+): Pick<ResourceSpec<OfmUser>, "route" | "link"> {
+  let unlinked: Promise<Map<string, Account[]>> | null = null;
+  return {
+    async route(creates): Promise<Routed<OfmUser>> {
+      if (on === "off") return { insert: [...creates], link: [], match: [], errors: [] };
+      unlinked ??= identity.unlinked().then((a) => indexByMatch(a, on));
+      const values = creates.flatMap((c) => matchValueOf(c.doc, on) ?? []);
+      const owned = (await index).size > 0
+        ? indexByMatch(await identity.ownedMatching(values), on)
+        : new Map<string, Account[]>();
+      const out: Routed<OfmUser> = { insert: [], link: [], match: [], errors: [] };
+      for (const r of routeCreates(creates, await unlinked, owned, on)) {
+        if (r.route === "insert") out.insert.push(r.change);
+        else if (r.route === "link") out.link.push({ change: r.change, account: r.account });
+        else if (r.route === "resolve") out.match.push(r.change);
+        else out.errors.push(r.error);
+      }
+      return out;
+    },
+    link: (links) =>
+      identity.link(links as { change: Change<OfmUser>; account: Account }[], source, origin),
+  };
+}
+
+/**
  * Connects and runs both passes; records the creates and updates in the plan.
  *
  * @throws whatever the SSO or the store throws; the run records it
@@ -138,7 +181,10 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   log.info("📥 Fetching users...");
   // The index may still be on its way: the pass reads ahead meanwhile.
   const users = await resourcePass(
-    userSpec(deps.store, run.source, deps.userHashFields, run.origin),
+    {
+      ...userSpec(deps.store, run.source, deps.userHashFields, run.origin),
+      ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin),
+    },
     userIndexP,
     ctx("users"),
   );
@@ -149,5 +195,7 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   run.plan.orgUnits.update.push(...units.updated);
   run.plan.users.create.push(...users.created);
   run.plan.users.update.push(...users.updated);
+  run.plan.users.link.push(...users.linked);
+  run.plan.users.match.push(...users.matched);
   return { units, users, unitIndex, userIndex, write };
 }

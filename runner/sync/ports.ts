@@ -26,8 +26,8 @@ export type { SyncSource } from "../documents/stored-docs.ts";
  */
 export interface ExistingIndexReader {
   /** `afterBatch` runs between cursor batches (the memory budget). */
-  userIndex(afterBatch?: () => void): Promise<ExistingIndex & { countActive?(): number }>;
-  orgUnitIndex(): Promise<ExistingIndex & { countActive?(): number }>;
+  userIndex(afterBatch?: () => void): Promise<ExistingIndex>;
+  orgUnitIndex(): Promise<ExistingIndex>;
 }
 
 /**
@@ -45,12 +45,12 @@ export interface SyncWriter {
     changes: readonly Change<OfmUser>[],
     source: SyncSource,
     origin?: ChangeOrigin,
-  ): Promise<WriteOutcome>;
+  ): Promise<WriteOutcome<OfmUser>>;
   updateUsers(
     changes: readonly Change<OfmUser>[],
     source: SyncSource,
     origin?: ChangeOrigin,
-  ): Promise<WriteOutcome>;
+  ): Promise<WriteOutcome<OfmUser>>;
   deactivateUsers(
     entries: readonly ExistingEntry[],
     source: SyncSource,
@@ -60,12 +60,12 @@ export interface SyncWriter {
     changes: readonly Change<OfmOrgUnit>[],
     source: SyncSource,
     origin?: ChangeOrigin,
-  ): Promise<WriteOutcome>;
+  ): Promise<WriteOutcome<OfmOrgUnit>>;
   updateOrgUnits(
     changes: readonly Change<OfmOrgUnit>[],
     source: SyncSource,
     origin?: ChangeOrigin,
-  ): Promise<WriteOutcome>;
+  ): Promise<WriteOutcome<OfmOrgUnit>>;
   deactivateOrgUnits(
     entries: readonly ExistingEntry[],
     source: SyncSource,
@@ -81,14 +81,8 @@ export interface HistoryId {
   toHexString(): string;
 }
 
-/** Deactivations counted in the guard's window, per resource type. */
-export interface WindowDeactivations {
-  users: number;
-  orgUnits: number;
-}
-
 /**
- * Writes the run's `syncHistory` record and counts the guard's window.
+ * Writes the run's `syncHistory` record.
  *
  * @example
  * ```ts
@@ -104,6 +98,4 @@ export interface HistoryWriter {
   markAbandoned(except: HistoryId): Promise<number>;
   /** Deletes expired records where no TTL index does. */
   sweep(): Promise<number>;
-  /** Deactivations the guard counts since `from`. */
-  deactivationsSince(from: Date): Promise<WindowDeactivations>;
 }

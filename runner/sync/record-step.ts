@@ -12,7 +12,7 @@ import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { HistoryId, HistoryWriter } from "./ports.ts";
 import type { RunSyncOptions } from "./run-context.ts";
 import type { RunDeadline } from "./run-deadline.ts";
-import { GuardAbortedError } from "./deactivations.ts";
+import { GuardAbortedError } from "../gate/guard-aborted.ts";
 import { emptyStats } from "./sync-stats.ts";
 
 /**
@@ -100,9 +100,7 @@ export function failRecord(
       message: "Sync interrupted: the runner is shutting down; the next run resumes.",
     }
     : describeError(error);
-  // Nothing destructive ran: the counters of deactivation say what was held back.
-  record.stats.usersDeactivated = 0;
-  record.stats.orgUnitsDeactivated = 0;
+  // The counters keep what MongoDB acknowledged before the failure (an aborted run wrote none).
   const logFn = record.status === "aborted" ? log.warn : log.error;
   logFn(`❌ SCIM synchronization ${record.status}: ${record.error.message}`, {
     code: record.error.code,

@@ -1,15 +1,24 @@
 /**
  * One pass over a SCIM listing (Groups or Users): each page is mapped,
  * de-duplicated, diffed and its creates and updates gathered into chunks
- * (write-buffer.ts) that are written while the next page is fetched. Deactivating updates are only collected: the
- * engine applies them after the guard has seen the whole run, and absence
- * counts only when the listing is proven complete (`listing`).
+ * (write-buffer.ts) that are written while the next page is fetched. The
+ * counters count what MongoDB acknowledged, never what was planned.
+ *
+ * Creates of users are routed first (identity/matching.ts): an existing OFM
+ * account is linked instead of a second one created; a create that an
+ * account the sync owns matches waits for the end of the run (resolver.ts).
+ * Writes a unique index refused are kept for the same resolution.
+ * Deactivating updates are only collected: the engine applies them after
+ * the gate has granted them, and absence counts only when the listing is
+ * proven complete (`listing`).
  *
  * @module
  */
 import type { MapResult } from "../../shared/mapping.ts";
+import type { ResourceError } from "../../shared/ofm-documents.ts";
 import type { ListingEnd } from "../scim/listing-proof.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
+import type { Account } from "../identity/ports.ts";
 import { type Change, diffBatch, type ExistingIndex, type Incoming } from "./diff.ts";
 import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
@@ -22,6 +31,15 @@ export const WRITE_CHUNK = 1000;
 /** Resources mapped and held at most while the index is still being read (read-ahead.ts). */
 export const READ_AHEAD = 10_000;
 
+/** Where a chunk of creates goes (users: matching; org units: all inserted). */
+export interface Routed<T> {
+  insert: Change<T>[];
+  link: { change: Change<T>; account: Account }[];
+  /** Matched by an account the sync owns: decided at the end of the run. */
+  match: Change<T>[];
+  errors: ResourceError[];
+}
+
 /** What differs between the org unit pass and the user pass. */
 export interface ResourceSpec<T extends { isActive: boolean }> {
   resource: "Groups" | "Users";
@@ -30,19 +48,43 @@ export interface ResourceSpec<T extends { isActive: boolean }> {
   map: (raw: unknown) => MapResult<T>;
   key: (doc: T) => string;
   hash: (doc: T) => string;
-  create: (changes: readonly Change<T>[]) => Promise<WriteOutcome>;
-  update: (changes: readonly Change<T>[]) => Promise<WriteOutcome>;
+  create: (changes: readonly Change<T>[]) => Promise<WriteOutcome<T>>;
+  update: (changes: readonly Change<T>[]) => Promise<WriteOutcome<T>>;
+  /** Users: matching on first contact. Absent: every create is inserted. */
+  route?: (creates: readonly Change<T>[]) => Promise<Routed<T>>;
+  link?: (links: Routed<T>["link"]) => Promise<WriteOutcome<T>>;
 }
+
+/** A write still to resolve at the end of the run. */
+export type PassIntent<T> =
+  | { kind: "insert" | "update" | "match"; change: Change<T> }
+  | { kind: "link"; change: Change<T>; account: Account };
 
 /** What a pass leaves for the end of the run. */
 export interface PassResult<T> {
   seen: Set<string>;
-  /** Updates that deactivate, held for the guard. */
+  /** Updates that deactivate, held for the gate. */
   held: Change<T>[];
+  /** Planned, for the dry run's plan: keys to create, link, match, update. */
   created: string[];
+  linked: string[];
+  matched: string[];
   updated: string[];
+  /** Writes refused by a unique index, and creates an account the sync owns matches. */
+  intents: PassIntent<T>[];
   /** How the listing ended: absence proves nothing unless `complete`. */
   listing: ListingEnd;
+}
+
+/** What a pass is given. */
+export interface PassContext {
+  client: ScimClient;
+  write: WriteQueue;
+  stats: SyncStats;
+  list: { count: number; filter?: string; cursor: boolean; signal?: AbortSignal };
+  onPage: (page: { fetched: number; totalResults: number; pageNo: number }) => void;
+  /** Called after each page once its writes are queued (the memory budget). */
+  afterPage?: () => void;
 }
 
 /**
@@ -52,65 +94,121 @@ export interface PassResult<T> {
  *
  * @example
  * ```ts
- * const users = await resourcePass(userSpec, store.userIndex(), { client, write, stats, listOptions, onPage });
+ * const users = await resourcePass(userSpec, store.userIndex(), { client, write, stats, list, onPage });
  * ```
  */
 export async function resourcePass<T extends { isActive: boolean }>(
   spec: ResourceSpec<T>,
   index: ExistingIndex | Promise<ExistingIndex>,
-  ctx: {
-    client: ScimClient;
-    write: WriteQueue;
-    stats: SyncStats;
-    list: { count: number; filter?: string; cursor: boolean; signal?: AbortSignal };
-    onPage: (page: { fetched: number; totalResults: number; pageNo: number }) => void;
-    /** Called after each page once its writes are queued (the memory budget). */
-    afterPage?: () => void;
-  },
+  ctx: PassContext,
 ): Promise<PassResult<T>> {
   const out: Omit<PassResult<T>, "listing"> = {
     seen: new Set(),
     held: [],
     created: [],
+    linked: [],
+    matched: [],
     updated: [],
+    intents: [],
   };
   const { stats } = ctx;
-  const pages = ctx.client.pages(spec.resource, ctx.list);
-  const creates = createWriteBuffer<T>((c) => ctx.write(() => spec.create(c), stats), WRITE_CHUNK);
-  const updates = createWriteBuffer<T>((c) => ctx.write(() => spec.update(c), stats), WRITE_CHUNK);
+  const c = spec.counters;
+  const refused = (kind: "insert" | "update") => (r: WriteOutcome<T>) => {
+    addErrors(stats, r.errors);
+    for (const x of r.refused) out.intents.push({ kind, change: x.change });
+  };
+  const creates = createWriteBuffer<T>(
+    (changes) => writeCreates(spec, changes, ctx, out),
+    WRITE_CHUNK,
+  );
+  const updates = createWriteBuffer<T>(
+    (changes) =>
+      ctx.write(() => spec.update(changes), (r) => {
+        stats[`${c}Updated`] += r.written;
+        refused("update")(r);
+      }),
+    WRITE_CHUNK,
+  );
   const ahead = createReadAhead(index, READ_AHEAD, async (items: Incoming<T>[], existing) => {
     const batch = diffBatch(items, existing);
-    stats[`${spec.counters}Unchanged`] += batch.unchanged;
-    stats[`${spec.counters}Created`] += batch.creates.length;
-    stats[`${spec.counters}Updated`] += batch.updates.length;
+    stats[`${c}Unchanged`] += batch.unchanged;
     out.held.push(...batch.deactivatingUpdates);
-    out.created.push(...batch.creates.map((c) => spec.key(c.doc)));
-    out.updated.push(...batch.updates.map((c) => spec.key(c.doc)));
+    out.updated.push(...batch.updates.map((u) => spec.key(u.doc)));
     await creates.add(batch.creates);
     await updates.add(batch.updates);
   });
-  let listing: ListingEnd;
-  for (;;) {
-    // Not `for await`: the generator's return value is the listing's proof.
-    const step = await pages.next();
-    if (step.done) {
-      listing = step.value;
-      break;
-    }
-    const page = step.value;
-    const items = mapPage(page.resources, spec, out.seen, stats);
-    stats[`${spec.counters}Fetched`] = out.seen.size;
-    await ahead.add(
-      items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
-    );
-    ctx.onPage(page);
-    ctx.afterPage?.();
-  }
+  const listing = await readPages(spec, ctx, out.seen, (items) => ahead.add(items));
   await ahead.flush();
   await creates.flush();
   await updates.flush();
   await ctx.write.drain();
   return { ...out, listing };
+}
+
+/** Routes a chunk of creates (matching), then queues the inserts and links. */
+async function writeCreates<T extends { isActive: boolean }>(
+  spec: ResourceSpec<T>,
+  changes: readonly Change<T>[],
+  ctx: PassContext,
+  out: Omit<PassResult<T>, "listing">,
+): Promise<void> {
+  const { stats } = ctx;
+  const c = spec.counters;
+  const routed = spec.route
+    ? await spec.route(changes)
+    : { insert: [...changes], link: [], match: [], errors: [] };
+  addErrors(stats, routed.errors);
+  out.created.push(...routed.insert.map((x) => spec.key(x.doc)));
+  out.linked.push(...routed.link.map((x) => spec.key(x.change.doc)));
+  out.matched.push(...routed.match.map((x) => spec.key(x.doc)));
+  for (const m of routed.match) out.intents.push({ kind: "match", change: m });
+  for (const l of routed.link) {
+    // A link never deactivates; an account the directory lists as inactive is deactivated
+    // at the end of the run, with the others, through the gate.
+    if (!l.change.doc.isActive && l.account.isActive) {
+      out.held.push({ kind: "update", doc: l.change.doc, hash: l.change.hash, deactivates: true });
+    }
+  }
+  if (routed.link.length > 0 && spec.link) {
+    const links = routed.link;
+    await ctx.write(() => spec.link!(links), (r) => {
+      stats.usersLinked = (stats.usersLinked ?? 0) + r.written;
+      addErrors(stats, r.errors);
+      for (const x of r.refused) {
+        const l = links.find((y) => y.change === x.change);
+        if (l) out.intents.push({ kind: "link", change: l.change, account: l.account });
+      }
+    });
+  }
+  if (routed.insert.length === 0) return;
+  await ctx.write(() => spec.create(routed.insert), (r) => {
+    stats[`${c}Created`] += r.written;
+    addErrors(stats, r.errors);
+    for (const x of r.refused) out.intents.push({ kind: "insert", change: x.change });
+  });
+}
+
+/** Reads the listing page by page; returns how it ended (the generator's return value). */
+async function readPages<T extends { isActive: boolean }>(
+  spec: ResourceSpec<T>,
+  ctx: PassContext,
+  seen: Set<string>,
+  add: (items: Incoming<T>[]) => Promise<void>,
+): Promise<ListingEnd> {
+  const pages = ctx.client.pages(spec.resource, ctx.list);
+  for (;;) {
+    // Not `for await`: the generator's return value is the listing's proof.
+    const step = await pages.next();
+    if (step.done) return step.value;
+    const page = step.value;
+    const items = mapPage(page.resources, spec, seen, ctx.stats);
+    ctx.stats[`${spec.counters}Fetched`] = seen.size;
+    await add(
+      items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
+    );
+    ctx.onPage(page);
+    ctx.afterPage?.();
+  }
 }
 
 function mapPage<T extends { isActive: boolean }>(

@@ -6,7 +6,10 @@
  * @module
  */
 import type { Logger } from "../../shared/logger.ts";
-import type { DeactivationLimit } from "../config.ts";
+import type { MatchOn } from "../documents/match-key.ts";
+import type { DeactivationGate } from "../gate/gate.ts";
+import type { GuardFigures } from "../gate/guard-aborted.ts";
+import type { DirectoryProbe, IdentityStore } from "../identity/ports.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { ChangeOrigin, HistoryWriter, SyncSource, SyncStorePort } from "./ports.ts";
@@ -42,11 +45,16 @@ export interface SyncDeps {
   history: HistoryWriter;
   logger: Logger;
   pageSize: number;
-  maxDeactivate: DeactivationLimit;
+  /** The one gate every deactivation passes (gate/gate.ts): SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW. */
+  gate: DeactivationGate;
+  /** Matching and unique values (identity/). */
+  identity: IdentityStore;
+  /** Live lookups of one SSO id, when the run's listing cannot tell (deltas, filters). */
+  directory: DirectoryProbe;
+  /** SYNC_MATCH_ON. */
+  matchOn: MatchOn;
   /** SYNC_MAX_DURATION: a run still going after this long fails. @default 30 minutes */
   maxDurationMs?: number;
-  /** SYNC_GUARD_WINDOW: deactivations are held against the limit over this many ms. @default 86_400_000 */
-  guardWindowMs?: number;
   userHashFields: readonly string[];
   runnerId?: string;
   now?: () => Date;
@@ -56,22 +64,21 @@ export interface SyncDeps {
   afterPage?: () => void;
 }
 
-/** The guard's figures for one resource type (deactivations.ts `guardFigures`). */
-export interface GuardFigures {
-  /** Deactivations this run would make. */
-  proposed: number;
-  /** Already made inside the window. */
-  inWindow: number;
-  /** Active at the window's start: what a percentage limit is a share of. */
-  baseline: number;
-  /** How many SYNC_MAX_DEACTIVATE allows in the window. */
-  allowed: number;
-  ok: boolean;
-}
+export type { GuardFigures } from "../gate/guard-aborted.ts";
 
 /** What a dry run would have done. */
 export interface DryRunPlan {
-  users: { create: string[]; update: string[]; deactivate: string[] };
+  /**
+   * `link`: existing OFM accounts that would get this SSO id; `match`: creates an account
+   * the sync owns matches (relinked when its SSO id left the directory, else a conflict).
+   */
+  users: {
+    create: string[];
+    update: string[];
+    deactivate: string[];
+    link: string[];
+    match: string[];
+  };
   orgUnits: { create: string[]; update: string[]; deactivate: string[] };
   /** The guard's verdict; absent when the run ended before it (a failed listing). */
   guard?: { windowMs: number; users: GuardFigures; orgUnits: GuardFigures };
@@ -121,7 +128,7 @@ export function runFilter(
  */
 export function emptyPlan(): DryRunPlan {
   return {
-    users: { create: [], update: [], deactivate: [] },
+    users: { create: [], update: [], deactivate: [], link: [], match: [] },
     orgUnits: { create: [], update: [], deactivate: [] },
   };
 }

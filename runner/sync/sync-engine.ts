@@ -12,8 +12,9 @@
  * @module
  */
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
-import { applyDeactivations } from "./deactivations.ts";
-import { runPasses } from "./passes.ts";
+import { applyDeactivations, recordListingProof } from "./deactivations.ts";
+import { resolveIdentityStep } from "./identity-step.ts";
+import { type Passes, runPasses } from "./passes.ts";
 import type { HistoryId } from "./ports.ts";
 import { closeRecord, failRecord, newRecord, openRecord } from "./record-step.ts";
 import {
@@ -38,8 +39,10 @@ export interface SyncResult {
 
 /**
  * Runs one sync. Never throws for a failed sync, a store that refuses the
- * record included: the returned history's status is success, failed,
- * aborted or interrupted (signal aborted).
+ * record included: the returned history's status is success, partial
+ * (completed with error entries: refused writes, conflicts, invalid
+ * records), failed, aborted or interrupted (signal aborted). Every counter
+ * is what MongoDB acknowledged.
  *
  * @throws {RangeError} only for a non-positive `maxDurationMs` (a programming error)
  * @example
@@ -60,9 +63,15 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
   try {
     historyId = await openRecord(deps.history, run.record, options, deps.logger);
     if (historyId) run.origin = { kind: "sync", historyId: historyId.toHexString() };
-    await applyDeactivations(run, await runPasses(run));
+    const passes = await runPasses(run);
+    const absence = absenceCounts(run, passes);
+    const relinkedFrom = await resolveIdentityStep(run, passes, absence);
+    await applyDeactivations(run, passes, absence, relinkedFrom);
     logOutcome(run);
-    run.record.status = "success";
+    // Completed; with any error entry it is "completed with N errors", never a plain success.
+    run.record.status = run.record.stats.errors.length > 0 && !run.options.dryRun
+      ? "partial"
+      : "success";
   } catch (e) {
     failRecord(run.record, e, deadline, deps.logger);
   }
@@ -98,6 +107,20 @@ function runContext(
   };
 }
 
+/**
+ * Whether absence from the listing means deletion: an unfiltered run whose listings are
+ * both proven complete (recorded in the run's record either way).
+ */
+function absenceCounts(run: RunContext, passes: Passes): boolean {
+  const complete = recordListingProof(run.record, [passes.units.listing, passes.users.listing]);
+  if (!complete) {
+    run.deps.logger.warn(
+      `⚠️ The SSO's listing is not proven complete, so nobody is deactivated by absence: ${run.record.incompleteReason}`,
+    );
+  }
+  return complete && run.filter === undefined;
+}
+
 function logOutcome({ deps: { logger: log }, record: { stats }, options }: RunContext): void {
   log.info(
     `✅ Synced ${stats.orgUnitsFetched} organizational units (${stats.orgUnitsCreated} created, ` +
@@ -107,9 +130,12 @@ function logOutcome({ deps: { logger: log }, record: { stats }, options }: RunCo
     `✅ Synced ${stats.usersFetched} users (${stats.usersCreated} created, ${stats.usersUpdated} updated, ` +
       `${stats.usersUnchanged} unchanged, ${stats.usersDeactivated} deactivated)`,
   );
+  const errors = stats.errors.length;
   log.info(
     options.dryRun
       ? "✅ Dry run complete: nothing was written"
+      : errors > 0
+      ? `⚠️ SCIM synchronization completed with ${errors} error(s)`
       : "✅ SCIM synchronization complete!",
   );
 }

@@ -6,11 +6,13 @@
  * @module
  */
 import type { WriteOutcome } from "./ports.ts";
-import { addErrors, type SyncStats } from "./sync-stats.ts";
 
 export interface WriteQueue {
-  /** Queues a write; resolves once it has started, so a fast fetcher waits for a slow store. */
-  (job: () => Promise<WriteOutcome>, stats: SyncStats): Promise<void>;
+  /**
+   * Queues a write; resolves once it has started, so a fast fetcher waits for a slow store.
+   * `done` receives what MongoDB acknowledged (the caller counts it).
+   */
+  <T>(job: () => Promise<WriteOutcome<T>>, done: (r: WriteOutcome<T>) => void): Promise<void>;
   /** Waits for every queued write; throws the first failure. */
   drain(): Promise<void>;
 }
@@ -21,7 +23,7 @@ export interface WriteQueue {
  * @example
  * ```ts
  * const write = createWriteQueue({ maxInFlight: 2 });
- * write(() => store.createUsers(changes, "full_sync"), stats);
+ * write(() => store.createUsers(changes, "full_sync"), (r) => (stats.usersCreated += r.written));
  * await write.drain();
  * ```
  */
@@ -31,17 +33,19 @@ export function createWriteQueue(options: { maxInFlight: number; dryRun?: boolea
   let failure: unknown = null;
   const waiting: (() => void)[] = [];
 
-  const run = async (job: () => Promise<WriteOutcome>, stats: SyncStats) => {
+  const run = async <T>(
+    job: () => Promise<WriteOutcome<T>>,
+    done: (r: WriteOutcome<T>) => void,
+  ) => {
     if (failure !== null) return;
     try {
-      const r = await job();
-      addErrors(stats, r.errors);
+      done(await job());
     } catch (e) {
       failure ??= e;
     }
   };
 
-  const enqueue = ((job: () => Promise<WriteOutcome>, stats: SyncStats) => {
+  const enqueue = (<T>(job: () => Promise<WriteOutcome<T>>, done: (r: WriteOutcome<T>) => void) => {
     if (options.dryRun) return Promise.resolve();
     let started!: () => void;
     const startedP = new Promise<void>((r) => (started = r));
@@ -51,7 +55,7 @@ export function createWriteQueue(options: { maxInFlight: number; dryRun?: boolea
       inFlight++;
       started();
       try {
-        await run(job, stats);
+        await run(job, done);
       } finally {
         inFlight--;
         waiting.shift()?.();

@@ -11,10 +11,12 @@ export const ErrorAnswer = z.object({ error: z.string() });
 export type ErrorAnswer = z.infer<typeof ErrorAnswer>;
 
 /**
- * How a stored event ended: applied, already seen, older than what is stored, or held
- * by the deactivation guard for an operator. Each is final: the sender does not retry.
+ * How a stored event ended: applied, already seen, older than what is stored, held by
+ * the deactivation gate for an operator, or a conflict that can never apply as things
+ * stand (another account still in the directory holds the value). Each is final: the
+ * sender does not retry.
  */
-export const StoredStatus = z.enum(["success", "duplicate", "stale", "held"]);
+export const StoredStatus = z.enum(["success", "duplicate", "stale", "held", "conflict"]);
 export type StoredStatus = z.infer<typeof StoredStatus>;
 
 /** 200 from the webhook route and the ingestion API: the event is stored. */

@@ -56,6 +56,7 @@ describe("newUserDoc()", () => {
     expect(newUserDoc(user, { hash: "h1", at, source: "full_sync", superAdminEmails: [] })).toEqual(
       {
         ...user,
+        emailKey: user.email.toLowerCase(),
         role: "employee",
         scimLastModified: new Date("2025-10-18T10:00:00.000Z"),
         syncHash: "h1",
@@ -113,7 +114,7 @@ describe("newUserDoc()", () => {
 });
 
 describe("userUpdateSet()", () => {
-  test("userUpdateSet() sets the listed fields, isActive, version, hash, updatedAt, source and a null deactivatedAt", () => {
+  test("userUpdateSet() sets the listed fields, the email's match key, isActive, version, hash, updatedAt, source and a null deactivatedAt", () => {
     expect(
       userUpdateSet(user, {
         fields: ALL_USER_FIELDS,
@@ -138,6 +139,7 @@ describe("userUpdateSet()", () => {
       updatedAt: at,
       syncSource: "delta_sync",
       deactivatedAt: null,
+      emailKey: user.email.toLowerCase(),
     });
   });
   test("userUpdateSet() never sets an excluded field, the role, createdAt or ssoUserId", () => {

@@ -2,6 +2,7 @@
 // gives: the documents the store writes, and every other shape handed to the library.
 import { describe, expect, spyOn, test } from "bun:test";
 import { BSON, type Document, Int32, Long, ObjectId } from "mongodb";
+import { encodeDocId } from "../../../runner/store/doc-id-codec.ts";
 import { indexRow, rowOf } from "../../../runner/store/index-row.ts";
 
 const raw = (d: Document) => Buffer.from(BSON.serialize(d));
@@ -24,7 +25,7 @@ describe("indexRow()", () => {
       key: "u1",
       hash: "h1",
       active: true,
-      id: `oid:${id.toHexString()}`,
+      id: encodeDocId(id),
     });
     expect(indexRow(raw({ ssoUserId: "u2", syncHash: "h2", isActive: false }))).toEqual({
       key: "u2",

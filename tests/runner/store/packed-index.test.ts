@@ -1,66 +1,64 @@
 // The packed index of existing documents: what goes in comes out, whatever the _id.
 import { describe, expect, test } from "bun:test";
 import { ObjectId } from "mongodb";
+import { indexOfEntries } from "../../../runner/documents/changes.ts";
 import { absentActive, diffBatch } from "../../../runner/sync/diff.ts";
+import { decodeDocId, encodeDocId } from "../../../runner/store/doc-id-codec.ts";
 import { PackedIndex } from "../../../runner/store/packed-index.ts";
 
 describe("PackedIndex", () => {
-  test("PackedIndex gives back each entry as added, for string, absent and other _ids", () => {
+  test("PackedIndex gives back each entry as added, for ObjectId, string, absent and other _ids", () => {
     const index = new PackedIndex();
     const oid = new ObjectId();
-    index.add("u1", "hash-1", true, "oid:65f0c0ffee0000000000abcd");
+    index.add("u1", "hash-1", true, encodeDocId("ofm-admin"));
     index.add("u2", "", false);
-    index.add("u3", "hash-3", true, oid);
-    index.add("u4", "hash-4", false, 42);
+    index.add("u3", "hash-3", true, encodeDocId(oid));
+    index.add("u4", "hash-4", false, encodeDocId(42));
     expect(index.size).toBe(4);
     expect(index.get("u1")).toEqual({
       key: "u1",
       syncHash: "hash-1",
       isActive: true,
-      id: "oid:65f0c0ffee0000000000abcd",
+      id: encodeDocId("ofm-admin"),
     });
     expect(index.get("u2")).toEqual({ key: "u2", syncHash: "", isActive: false });
-    expect(index.get("u3")).toEqual({ key: "u3", syncHash: "hash-3", isActive: true, id: oid });
-    expect(index.get("u4")?.id).toBe(42);
+    expect(decodeDocId(index.get("u3")!.id!)).toEqual(oid);
+    expect(decodeDocId(index.get("u4")!.id!)).toBe(42);
     expect(index.get("nobody")).toBeUndefined();
     expect(index.countActive()).toBe(2);
-    expect([...index.entries()].map(([k]) => k)).toEqual(["u1", "u2", "u3", "u4"]);
   });
 
   test("PackedIndex replaces an entry added again, other _id included", () => {
     const index = new PackedIndex();
-    index.add("u1", "old", true, new ObjectId());
-    index.add("u1", "new", false, "oid:65f0c0ffee0000000000abcd");
+    index.add("u1", "old", true, encodeDocId(new ObjectId()));
+    index.add("u1", "new", false, encodeDocId("s1"));
     expect(index.size).toBe(1);
     expect(index.get("u1")).toEqual({
       key: "u1",
       syncHash: "new",
       isActive: false,
-      id: "oid:65f0c0ffee0000000000abcd",
+      id: encodeDocId("s1"),
     });
   });
 
   test("PackedIndex keeps a foreign hash and a string _id as they are, NULs included", () => {
     const index = new PackedIndex();
-    index.add("u1", "bad\u0000hash", true, "id\u0000with-nul");
-    expect(index.get("u1")).toEqual({
-      key: "u1",
-      syncHash: "bad\u0000hash",
-      isActive: true,
-      id: "id\u0000with-nul",
-    });
+    index.add("u1", "bad\u0000hash", true, encodeDocId("id\u0000with-nul"));
+    expect(index.get("u1")).toMatchObject({ key: "u1", syncHash: "bad\u0000hash", isActive: true });
+    expect(decodeDocId(index.get("u1")!.id!)).toBe("id\u0000with-nul");
     expect(index.hasHash("u1", "bad")).toBe(false);
   });
 
-  test("PackedIndex diffs as a Map does", () => {
+  test("PackedIndex diffs as the plain index of the same entries does", () => {
     const index = new PackedIndex();
-    const map = new Map();
+    const entries = [];
     for (
       const [k, h, a] of [["u1", "h1", true], ["u2", "h2", true], ["u3", "h3", false]] as const
     ) {
-      index.add(k, h, a, `oid:${k}`);
-      map.set(k, { key: k, syncHash: h, isActive: a, id: `oid:${k}` });
+      index.add(k, h, a, encodeDocId(k));
+      entries.push({ key: k, syncHash: h, isActive: a, id: encodeDocId(k) });
     }
+    const plain = indexOfEntries(entries);
     const incoming = [
       { key: "u1", hash: "h1", isActive: true, doc: 1 },
       { key: "u2", hash: "changed", isActive: false, doc: 2 },
@@ -69,15 +67,15 @@ describe("PackedIndex", () => {
       { key: "u3", hash: "h", isActive: false, doc: 3 },
       { key: "u1", hash: "h1x", isActive: true, doc: 4 },
     ];
-    expect(diffBatch(incoming, index)).toEqual(diffBatch(incoming, map));
-    expect(absentActive(index, new Set(["u1"]))).toEqual(absentActive(map, new Set(["u1"])));
+    expect(diffBatch(incoming, index)).toEqual(diffBatch(incoming, plain));
+    expect(absentActive(index, new Set(["u1"]))).toEqual(absentActive(plain, new Set(["u1"])));
   });
 
   test("PackedIndex answers hasHash() and activeKeys() without building entries, as get() would", () => {
     const index = new PackedIndex();
-    index.add("u1", "abc", true, "oid:1");
+    index.add("u1", "abc", true, encodeDocId("x"));
     index.add("u2", "abcd", false);
-    index.add("u3", "", true, new ObjectId());
+    index.add("u3", "", true, encodeDocId(new ObjectId()));
     expect(index.hasHash("u1", "abc")).toBe(true);
     expect(index.hasHash("u1", "ab")).toBe(false);
     expect(index.hasHash("u1", "abcd")).toBe(false);
@@ -85,5 +83,15 @@ describe("PackedIndex", () => {
     expect(index.hasHash("u3", "x")).toBe(false);
     expect(index.hasHash("nobody", "abc")).toBe(false);
     expect([...index.activeKeys()]).toEqual(["u1", "u3"]);
+  });
+});
+
+describe("encodeDocId()", () => {
+  test("encodeDocId() and decodeDocId() give back ObjectIds, strings and other ids exactly", () => {
+    const oid = new ObjectId();
+    for (const id of [oid, "ofm-admin", "o:looks-like-a-tag", 7, { nested: [1, "a"] }]) {
+      expect(decodeDocId(encodeDocId(id))).toEqual(id);
+    }
+    expect(String(encodeDocId(oid))).toBe(`o:${oid.toHexString()}`);
   });
 });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ObjectId } from "mongodb";
 import { createSyncStore } from "../../../runner/store/sync-store.ts";
+import { encodeDocId } from "../../../runner/store/doc-id-codec.ts";
 import { isFerretDb, openTestDb, type TestDb } from "../support/mongo.ts";
 
 let t: TestDb;
@@ -35,7 +36,7 @@ describe("createSyncStore().userIndex()", () => {
       key: "u-7",
       syncHash: "h7",
       isActive: true,
-      ...(await isFerretDb(t) ? { id: `oid:${ids[7]!.toHexString()}` } : {}),
+      ...(await isFerretDb(t) ? { id: encodeDocId(ids[7]!) } : {}),
     });
     expect(index.get("u-9")?.isActive).toBe(false);
     expect(index.countActive()).toBe(8_000);

@@ -5,7 +5,7 @@
 import { MongoClient } from "mongodb";
 import { type Logger, silentLogger } from "../../../shared/logger.ts";
 import { loadConfig } from "../../../runner/config.ts";
-import { createRuntime, type Runtime } from "../../../runner/compose.ts";
+import { createRuntime, type Runtime, type RuntimeOptions } from "../../../runner/compose.ts";
 import type { DevSsoOptions } from "../../../dev/sso/app.ts";
 import { type RunningSso, startDevSso } from "../../../dev/sso/server.ts";
 
@@ -16,7 +16,11 @@ export interface SyncEnv {
   sso: RunningSso;
   dbName: string;
   env: Record<string, string>;
-  runtime(extra?: Record<string, string>, logger?: Logger): Promise<Runtime>;
+  runtime(
+    extra?: Record<string, string>,
+    logger?: Logger,
+    options?: RuntimeOptions,
+  ): Promise<Runtime>;
   mongo: MongoClient;
   close(): Promise<void>;
 }
@@ -41,8 +45,8 @@ export async function syncEnv(name: string, sso: DevSsoOptions = {}): Promise<Sy
     dbName,
     env,
     mongo,
-    async runtime(extra = {}, logger = silentLogger) {
-      const r = await createRuntime(loadConfig({ ...env, ...extra }), logger);
+    async runtime(extra = {}, logger = silentLogger, options = {}) {
+      const r = await createRuntime(loadConfig({ ...env, ...extra }), logger, options);
       runtimes.push(r);
       return r;
     },

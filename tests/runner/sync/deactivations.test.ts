@@ -1,16 +1,14 @@
 // The deactivation step's pure decisions: the listing proof, who is deactivated, and the guard.
 import { describe, expect, test } from "bun:test";
 import type { OfmOrgUnit, OfmUser } from "../../../shared/ofm-documents.ts";
-import type { Change, ExistingEntry } from "../../../runner/documents/changes.ts";
-import type { SyncHistoryRecord } from "../../../runner/documents/sync-history.ts";
-import { PackedIndex } from "../../../runner/store/packed-index.ts";
 import {
-  activeCount,
-  checkGuard,
-  GuardAbortedError,
-  planDeactivations,
-  recordListingProof,
-} from "../../../runner/sync/deactivations.ts";
+  type Change,
+  type ExistingEntry,
+  indexOfEntries,
+} from "../../../runner/documents/changes.ts";
+import type { SyncHistoryRecord } from "../../../runner/documents/sync-history.ts";
+import { GuardAbortedError, guardFiguresOf } from "../../../runner/gate/guard-aborted.ts";
+import { planDeactivations, recordListingProof } from "../../../runner/sync/deactivations.ts";
 import type { PassResult } from "../../../runner/sync/resource-pass.ts";
 import { emptyStats } from "../../../runner/sync/sync-stats.ts";
 import type { ListingEnd } from "../../../runner/scim/listing-proof.ts";
@@ -49,7 +47,16 @@ const entry = (key: string, isActive = true): ExistingEntry => ({
 });
 
 function pass<T>(seen: string[], held: Change<T>[] = [], listing = proven("x")): PassResult<T> {
-  return { seen: new Set(seen), held, created: [], updated: [], listing };
+  return {
+    seen: new Set(seen),
+    held,
+    created: [],
+    linked: [],
+    matched: [],
+    updated: [],
+    intents: [],
+    listing,
+  };
 }
 
 const leaver = {
@@ -64,8 +71,8 @@ function passes(listing = proven("Users"), held: Change<OfmUser>[] = []) {
   return {
     users: pass<OfmUser>(["u1"], held, listing),
     units: pass<OfmOrgUnit>(["g1"], [], proven("Groups")),
-    userIndex: new Map(["u1", "u2", "u3"].map((k) => [k, entry(k)])),
-    unitIndex: new Map(["g1", "g2"].map((k) => [k, entry(k)])),
+    userIndex: indexOfEntries(["u1", "u2", "u3"].map((k) => entry(k))),
+    unitIndex: indexOfEntries(["g1", "g2"].map((k) => entry(k))),
   };
 }
 
@@ -100,49 +107,29 @@ describe("planDeactivations()", () => {
     expect(plan.orgUnits.absent).toEqual([]);
     expect(plan.users.held).toEqual([leaver]);
   });
+
+  test("planDeactivations() never deactivates by absence an account relinked to a returning person", () => {
+    const plan = planDeactivations(passes(), true, new Set(["u2"]));
+    expect(plan.users.absent.map((e) => e.key)).toEqual(["u3"]);
+  });
 });
 
-describe("checkGuard()", () => {
-  const limit = { kind: "count", value: 2 } as const;
-  const none = { users: 0, orgUnits: 0 };
-
-  test("checkGuard() passes a plan within the limit over the window", () => {
-    const plan = planDeactivations(passes(), true);
-    expect(() => checkGuard(plan, { users: 3, orgUnits: 2 }, none, { limit, windowMs: 86_400_000 }))
-      .not.toThrow();
-  });
-
-  test("checkGuard() throws GuardAbortedError naming the window when the plan and the window pass the limit", () => {
-    const plan = planDeactivations(passes(), true);
-    let error: unknown;
-    try {
-      checkGuard(plan, { users: 3, orgUnits: 2 }, { users: 1, orgUnits: 0 }, {
-        limit,
-        windowMs: 86_400_000,
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(GuardAbortedError);
-    expect((error as GuardAbortedError).code).toBe("GUARD_ABORTED");
-    expect((error as Error).message).toContain(
+describe("GuardAbortedError", () => {
+  test("GuardAbortedError names the window, the figures and what the operator can do", () => {
+    const f = guardFiguresOf(2, {
+      counted: 1,
+      pending: 0,
+      baseline: 4,
+      allowed: 2,
+      remaining: 1,
+      windowMs: 86_400_000,
+    });
+    expect(f).toEqual({ proposed: 2, inWindow: 1, baseline: 4, allowed: 2, ok: false });
+    const e = new GuardAbortedError("users", f, 86_400_000, "run again with --force");
+    expect(e.code).toBe("GUARD_ABORTED");
+    expect(e.message).toContain(
       "deactivate 2 users, and 1 were already deactivated in the last 1d (3 in all)",
     );
-  });
-
-  test("checkGuard() lets a forced run past the limit", () => {
-    const plan = planDeactivations(passes(), true);
-    const o = { limit: { kind: "count", value: 0 } as const, windowMs: 1000, force: true };
-    expect(() => checkGuard(plan, { users: 3, orgUnits: 2 }, none, o)).not.toThrow();
-  });
-});
-
-describe("activeCount()", () => {
-  test("activeCount() counts active entries of a Map and of a packed index alike", () => {
-    const map = new Map([["a", entry("a")], ["b", entry("b", false)], ["c", entry("c")]]);
-    const packed = new PackedIndex();
-    for (const [k, e] of map) packed.add(k, e.syncHash, e.isActive);
-    expect(activeCount(map)).toBe(2);
-    expect(activeCount(packed)).toBe(2);
+    expect(e.message).toContain("run again with --force");
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { absentActive, allowedDeactivations, diffBatch } from "../../../runner/sync/diff.ts";
+import { indexOfEntries } from "../../../runner/documents/changes.ts";
+import { absentActive, diffBatch } from "../../../runner/sync/diff.ts";
 
-const entry = (key: string, syncHash: string, isActive = true) =>
-  [key, { key, syncHash, isActive }] as const;
+const entry = (key: string, syncHash: string, isActive = true) => ({ key, syncHash, isActive });
 
 describe("diffBatch()", () => {
   test("diffBatch() sorts incoming documents into create, update, unchanged and deactivating", () => {
-    const existing = new Map([
+    const existing = indexOfEntries([
       entry("a", "h1"),
       entry("b", "h2"),
       entry("c", "h3"),
@@ -26,14 +26,7 @@ describe("diffBatch()", () => {
   });
 
   test("absentActive() lists only active documents the listing did not contain", () => {
-    const existing = new Map([entry("a", "h"), entry("b", "h"), entry("c", "h", false)]);
+    const existing = indexOfEntries([entry("a", "h"), entry("b", "h"), entry("c", "h", false)]);
     expect(absentActive(existing, new Set(["a"])).map((e) => e.key)).toEqual(["b"]);
-  });
-
-  test("allowedDeactivations() takes a share of active documents, at least one, or a count", () => {
-    expect(allowedDeactivations({ kind: "percent", value: 20 }, 1000)).toBe(200);
-    expect(allowedDeactivations({ kind: "percent", value: 20 }, 3)).toBe(1);
-    expect(allowedDeactivations({ kind: "percent", value: 20 }, 0)).toBe(1);
-    expect(allowedDeactivations({ kind: "count", value: 7 }, 1000)).toBe(7);
   });
 });

@@ -4,7 +4,7 @@ import { ObjectId } from "mongodb";
 import { silentLogger } from "../../../shared/logger.ts";
 import type { SyncHistoryRecord } from "../../../runner/documents/sync-history.ts";
 import { createHistoryStore, type HistoryStore } from "../../../runner/store/history-store.ts";
-import { GuardAbortedError } from "../../../runner/sync/deactivations.ts";
+import { GuardAbortedError } from "../../../runner/gate/guard-aborted.ts";
 import {
   closeRecord,
   closingPatch,
@@ -69,22 +69,22 @@ describe("openRecord()", () => {
 });
 
 describe("failRecord()", () => {
-  test("failRecord() marks a guard refusal aborted and zeroes the deactivation counters", () => {
+  test("failRecord() marks a guard refusal aborted and keeps the counters MongoDB acknowledged", () => {
     const r = running();
-    r.stats.usersDeactivated = 7;
-    const verdict = {
-      ok: false,
-      allowed: 1,
-      total: 7,
-      remaining: 1,
-      inWindow: 0,
-      baseline: 10,
-      windowMs: 1000,
-    };
-    failRecord(r, new GuardAbortedError("users", 7, verdict), deadline(), silentLogger);
+    // An aborted run wrote nobody: its counter is 0 because nothing was acknowledged.
+    r.stats.usersDeactivated = 0;
+    r.stats.usersUpdated = 3;
+    const figures = { proposed: 7, inWindow: 0, baseline: 10, allowed: 1, ok: false };
+    failRecord(
+      r,
+      new GuardAbortedError("users", figures, 1000, "run again with --force"),
+      deadline(),
+      silentLogger,
+    );
     expect(r.status).toBe("aborted");
     expect(r.error?.code).toBe("GUARD_ABORTED");
-    expect(r.stats.usersDeactivated).toBe(0);
+    expect(r.error?.message).toContain("would deactivate 7 users");
+    expect(r.stats).toMatchObject({ usersDeactivated: 0, usersUpdated: 3 });
   });
 
   test("failRecord() marks a run interrupted when the caller's signal aborted it", () => {
