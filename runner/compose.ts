@@ -9,7 +9,6 @@
  * @module
  */
 import { hostname } from "node:os";
-import { ScimHttpError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ServiceProviderConfig } from "../shared/scim-schemas.ts";
 import type { Config } from "./config.ts";
@@ -17,17 +16,9 @@ import { userHashFields } from "./content-hash.ts";
 import { createLease, type Lease, type Timer } from "./lease.ts";
 import { createMemoryRelief } from "./memory-relief.ts";
 import { createScheduler, type Scheduler, type SchedulerDeps } from "./scheduler/scheduler.ts";
-import { createRateLimiter } from "./scim/rate-limiter.ts";
 import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
-import { createTokenProvider } from "./scim/token-provider.ts";
 import type { SyncHistoryDoc } from "./store/collections.ts";
-import { createEventApplier, type EventApplier } from "./ingest/apply-event.ts";
-import { createHistoryStore, type HistoryStore } from "./store/history-store.ts";
-import { createLeaseStore, type LeaseStore } from "./store/lease-store.ts";
 import { connectMongo, type MongoHandle } from "./store/mongo.ts";
-import { createSyncStore, type SyncStore } from "./store/sync-store.ts";
-import { type ChangeLogStore, createChangeLogStore } from "./store/change-log-store.ts";
-import { createWebhookStores } from "./store/webhook-stores.ts";
 import { createPersonStore } from "./store/person-store.ts";
 import { inspectPerson, type PersonReport } from "./inspect/inspect-person.ts";
 import { type PersonSyncResult, syncPerson } from "./inspect/sync-person.ts";
@@ -38,10 +29,20 @@ import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
 import { type PurgeOptions, type PurgeReport, runPurge } from "./purge/run-purge.ts";
 import { runSync, type RunSyncOptions, type SyncResult } from "./sync/sync-engine.ts";
 import { systemTimer } from "./system-time.ts";
-import { createGate, type DeactivationGate } from "./gate/gate.ts";
-import { createGateStore } from "./store/gate-store.ts";
-import { createIdentityStore } from "./store/identity-store.ts";
 import { directoryProbe } from "./identity/directory-probe.ts";
+import type { EventApplier } from "./ingest/apply-event.ts";
+import type { HistoryStore } from "./store/history-store.ts";
+import type { LeaseStore } from "./store/lease-store.ts";
+import type { SyncStore } from "./store/sync-store.ts";
+import type { ChangeLogStore } from "./store/change-log-store.ts";
+import type { DeactivationGate } from "./gate/gate.ts";
+import {
+  checkConnection,
+  createClient,
+  createStores,
+  deltaProbe,
+  ensureAllIndexes,
+} from "./compose-parts.ts";
 import type { DirectoryProbe, IdentityStore } from "./identity/ports.ts";
 
 /** Every part a runner process needs, wired from one Config. */
@@ -146,17 +147,7 @@ export async function createRuntime(
   const client = createClient(config, options);
   const directory = directoryProbe(client);
   const stores = createStores(mongo, config, logger, now, directory);
-  try {
-    // One at a time, as before: the first failure is the one reported.
-    for (
-      const s of [stores.store, stores.history, stores.events, stores.changes, stores.gateStore]
-    ) {
-      await s.ensureIndexes();
-    }
-  } catch (e) {
-    await mongo.close();
-    throw e;
-  }
+  await ensureAllIndexes(stores, mongo);
   const sync = (o: RunSyncOptions) =>
     runSync({
       client,
@@ -204,9 +195,7 @@ export async function createRuntime(
         gate: stores.gate,
         maxMissingShare: config.purgeMaxMissingShare,
         limit: config.purgeMax,
-        logger,
-        now,
-        runnerId,
+        ...{ logger, now, runnerId },
       }, o),
     preview: singleFlight(() =>
       previewSync({ runSync: sync, names: createNameLookup(mongo.db), scim: client, now })
@@ -324,107 +313,4 @@ function createSchedule(
     },
   });
   return { lease, scheduler };
-}
-
-/** The stores over one database, their options from the config. */
-function createStores(
-  mongo: MongoHandle,
-  config: Config,
-  logger: Logger,
-  now: () => Date,
-  directory: DirectoryProbe,
-) {
-  const db = mongo.db;
-  // Kept as long as syncHistory, by the same TTL index or sweep (history-store.ts).
-  const changes = createChangeLogStore(db, { ttlDays: config.historyTtlDays });
-  const userUpdateFields = userHashFields(config.excludeFields);
-  const store = createSyncStore(db, {
-    superAdminEmails: config.superAdminEmails,
-    userUpdateFields,
-    matchOn: config.matchOn,
-    logger,
-    changes,
-  });
-  const identity = createIdentityStore(db, {
-    matchOn: config.matchOn,
-    userUpdateFields,
-    uniqueIndexes: () => store.uniqueIndexes(),
-    changes,
-    now,
-  });
-  const gateStore = createGateStore(db);
-  const gate = createGate(gateStore, {
-    limit: config.maxDeactivate,
-    windowMs: config.guardWindowMs,
-    now,
-  });
-  return {
-    changes,
-    store,
-    identity,
-    gate,
-    gateStore,
-    history: createHistoryStore(db, { ttlDays: config.historyTtlDays, logger, now }),
-    events: createEventApplier(createWebhookStores(db), {
-      excludeFields: config.excludeFields,
-      superAdminEmails: config.superAdminEmails,
-      ttlDays: config.historyTtlDays,
-      futureToleranceMs: config.webhook.toleranceSeconds * 1000,
-      gate,
-      identity: { store: identity, directory, matchOn: config.matchOn, writer: store },
-      changes,
-    }),
-    leaseStore: createLeaseStore(db, { now }),
-  };
-}
-
-/** The SCIM client with its token provider and rate limiter. */
-function createClient(config: Config, options: RuntimeOptions): ScimClient {
-  const tokens = createTokenProvider({
-    auth: config.auth,
-    tokenUrl: config.tokenUrl,
-    timeoutMs: config.requestTimeoutMs,
-    maxResponseBytes: config.maxResponseBytes,
-  });
-  return createScimClient({
-    baseUrl: config.scimBaseUrl,
-    tokens,
-    limiter: createRateLimiter({ perMinute: config.rateLimitPerMinute }),
-    timeoutMs: config.requestTimeoutMs,
-    maxRetries: config.maxRetries,
-    maxResponseBytes: config.maxResponseBytes,
-    onRequest: options.onRequest,
-  });
-}
-
-async function checkConnection(client: ScimClient): ReturnType<Runtime["connection"]> {
-  try {
-    return { ok: true, config: await client.serviceProviderConfig(AbortSignal.timeout(10_000)) };
-  } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-/** Asks the SSO once whether it filters on meta.lastModified; an outage is not an answer. */
-function deltaProbe(client: ScimClient): () => Promise<boolean> {
-  let delta: boolean | null = null;
-  return async () => {
-    if (delta !== null) return delta;
-    try {
-      // A standard server refuses a filter it cannot evaluate with 400 invalidFilter.
-      await client.get("/Users", {
-        filter: `meta.lastModified gt "1970-01-01T00:00:00Z"`,
-        count: "1",
-      });
-      delta = true;
-    } catch (e) {
-      // Only the server's refusal is an answer; an outage during the probe must not end deltas for good.
-      const refused = e instanceof ScimHttpError && e.status !== undefined && e.status >= 400 &&
-        e.status < 500 &&
-        e.status !== 401 && e.status !== 408 && e.status !== 429;
-      if (refused) delta = false;
-      return false;
-    }
-    return delta;
-  };
 }

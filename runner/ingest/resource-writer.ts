@@ -34,6 +34,7 @@ import { DuplicateKeyError } from "../store/driver-errors.ts";
 import {
   type OneIdentity,
   type OneOutcome,
+  type OneWrite,
   resolvePerson,
   writeNewPerson,
 } from "../identity/one-write.ts";
@@ -277,41 +278,73 @@ async function attempt<T extends { isActive: boolean; scimLastModified: string |
   const user = type === "User" && deps.identity && target.doc
     ? target.doc as unknown as OfmUser
     : null;
-  const rehash = (u: OfmUser) => contentHash(u, target.fields);
-  if (d.write === "insert") {
-    const insert = async (): Promise<Written | "raced" | "refused"> => {
-      try {
-        if ((await deps.resources.insert(type, e.resourceId, d.doc)) === "raced") return "raced";
-      } catch (err) {
-        if (user && err instanceof DuplicateKeyError) return "refused";
-        throw err;
-      }
-      return written(null, d.doc);
-    };
-    // A person OFM does not know yet is matched to an existing account first.
-    const one = { identity: deps.identity!, hash: rehash, source: "webhook" as const, origin };
-    const r = user
-      ? await writeNewPerson(one, { kind: "create", doc: user, hash }, insert)
-      : await insert();
-    if (r === "raced" || r === "refused") return RACED;
-    return "kind" in r ? applied(r, d.result.subject) ?? RACED : r;
-  }
+  const one = user
+    ? {
+      identity: deps.identity!,
+      hash: (u: OfmUser) => contentHash(u, target.fields),
+      source: "webhook" as const,
+      origin,
+    }
+    : null;
+  const step: Step = { deps, e, type, subject: d.result.subject, written, user, hash, one };
+  if (d.write === "insert") return await insertStep(step, d.doc);
   if (d.deactivates && may && !(await may())) {
     return { status: "held", subject: d.result.subject };
   }
-  // Only this version of the document may be overwritten: a newer write in between wins.
+  return await updateStep(step, stored!, d.set, d.deactivates);
+}
+
+/** What the insert and update steps of one attempt share. */
+interface Step {
+  deps: ResourceWriterDeps;
+  e: ForwardedEvent;
+  type: "User" | "Group";
+  subject: string | undefined;
+  written: (before: StoredVersion | null, after: Record<string, unknown>) => Written;
+  /** The user, when identity applies (users, with identity wired). */
+  user: OfmUser | null;
+  hash: string;
+  one: OneWrite | null;
+}
+
+/** An insert; a person OFM does not know yet is matched to an existing account first. */
+async function insertStep(s: Step, doc: Record<string, unknown>): Promise<WriteAttempt> {
+  const insert = async (): Promise<Written | "raced" | "refused"> => {
+    try {
+      if ((await s.deps.resources.insert(s.type, s.e.resourceId, doc)) === "raced") return "raced";
+    } catch (err) {
+      if (s.user && err instanceof DuplicateKeyError) return "refused";
+      throw err;
+    }
+    return s.written(null, doc);
+  };
+  const r = s.user && s.one
+    ? await writeNewPerson(s.one, { kind: "create", doc: s.user, hash: s.hash }, insert)
+    : await insert();
+  if (r === "raced" || r === "refused") return RACED;
+  return "kind" in r ? applied(r, s.subject) ?? RACED : r;
+}
+
+/**
+ * An update of only the version read (a newer write in between wins); one a unique index
+ * refuses is resolved as a run resolves it.
+ */
+async function updateStep(
+  s: Step,
+  stored: StoredVersion,
+  set: Record<string, unknown>,
+  deactivates: boolean,
+): Promise<WriteAttempt> {
   try {
-    if ((await deps.resources.updateIfVersion(type, stored!, d.set)) === "raced") return RACED;
+    if ((await s.deps.resources.updateIfVersion(s.type, stored, set)) === "raced") return RACED;
   } catch (err) {
-    if (!user || !(err instanceof DuplicateKeyError)) throw err;
-    // Another account holds a unique value this update writes: resolved as a run would.
-    const change = { kind: "update" as const, doc: user, hash, deactivates: d.deactivates };
-    const one = { identity: deps.identity!, hash: rehash, source: "webhook" as const, origin };
-    const r = applied(await resolvePerson(one, { kind: "update", change }), d.result.subject);
+    if (!s.user || !s.one || !(err instanceof DuplicateKeyError)) throw err;
+    const change = { kind: "update" as const, doc: s.user, hash: s.hash, deactivates };
+    const r = applied(await resolvePerson(s.one, { kind: "update", change }), s.subject);
     if (!r) return RACED;
-    return d.deactivates && r.change === "updated" ? { ...r, change: "deactivated" } : r;
+    return deactivates && r.change === "updated" ? { ...r, change: "deactivated" } : r;
   }
-  return written(stored, d.set);
+  return s.written(stored, set);
 }
 
 /** One person's identity outcome as an event's: a conflict only a person can resolve is final. */

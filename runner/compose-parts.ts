@@ -1,0 +1,159 @@
+/**
+ * The parts the composition root (compose.ts) wires, built from the Config:
+ * the stores over one database (with the one gate and identity), the SCIM
+ * client, and the two questions asked of the SSO (connection, delta support).
+ * Only compose.ts calls these.
+ *
+ * @module
+ */
+import { ScimHttpError } from "../shared/errors.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { Config } from "./config.ts";
+import { userHashFields } from "./content-hash.ts";
+import type { ServiceProviderConfig } from "../shared/scim-schemas.ts";
+import { createGate } from "./gate/gate.ts";
+import type { DirectoryProbe } from "./identity/ports.ts";
+import { createEventApplier } from "./ingest/apply-event.ts";
+import { createRateLimiter } from "./scim/rate-limiter.ts";
+import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
+import { createTokenProvider } from "./scim/token-provider.ts";
+import { createChangeLogStore } from "./store/change-log-store.ts";
+import { createGateStore } from "./store/gate-store.ts";
+import { createHistoryStore } from "./store/history-store.ts";
+import { createIdentityStore } from "./store/identity-store.ts";
+import { createLeaseStore } from "./store/lease-store.ts";
+import type { MongoHandle } from "./store/mongo.ts";
+import { createSyncStore } from "./store/sync-store.ts";
+import { createWebhookStores } from "./store/webhook-stores.ts";
+
+/** The stores over one database, their options from the config. */
+export function createStores(
+  mongo: MongoHandle,
+  config: Config,
+  logger: Logger,
+  now: () => Date,
+  directory: DirectoryProbe,
+) {
+  const db = mongo.db;
+  // Kept as long as syncHistory, by the same TTL index or sweep (history-store.ts).
+  const changes = createChangeLogStore(db, { ttlDays: config.historyTtlDays });
+  const userUpdateFields = userHashFields(config.excludeFields);
+  const store = createSyncStore(db, {
+    superAdminEmails: config.superAdminEmails,
+    userUpdateFields,
+    matchOn: config.matchOn,
+    logger,
+    changes,
+  });
+  const identity = createIdentityStore(db, {
+    matchOn: config.matchOn,
+    userUpdateFields,
+    uniqueIndexes: () => store.uniqueIndexes(),
+    changes,
+    now,
+  });
+  const gateStore = createGateStore(db);
+  const gate = createGate(gateStore, {
+    limit: config.maxDeactivate,
+    windowMs: config.guardWindowMs,
+    now,
+  });
+  return {
+    changes,
+    store,
+    identity,
+    gate,
+    gateStore,
+    history: createHistoryStore(db, { ttlDays: config.historyTtlDays, logger, now }),
+    events: createEventApplier(createWebhookStores(db), {
+      excludeFields: config.excludeFields,
+      superAdminEmails: config.superAdminEmails,
+      ttlDays: config.historyTtlDays,
+      futureToleranceMs: config.webhook.toleranceSeconds * 1000,
+      gate,
+      identity: { store: identity, directory, matchOn: config.matchOn, writer: store },
+      changes,
+    }),
+    leaseStore: createLeaseStore(db, { now }),
+  };
+}
+
+/** The SCIM client with its token provider and rate limiter. */
+export function createClient(
+  config: Config,
+  options: {
+    onRequest?: (info: { path: string; status: number | "error"; retry: boolean }) => void;
+  },
+): ScimClient {
+  const tokens = createTokenProvider({
+    auth: config.auth,
+    tokenUrl: config.tokenUrl,
+    timeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+  });
+  return createScimClient({
+    baseUrl: config.scimBaseUrl,
+    tokens,
+    limiter: createRateLimiter({ perMinute: config.rateLimitPerMinute }),
+    timeoutMs: config.requestTimeoutMs,
+    maxRetries: config.maxRetries,
+    maxResponseBytes: config.maxResponseBytes,
+    onRequest: options.onRequest,
+  });
+}
+
+export async function checkConnection(
+  client: ScimClient,
+): Promise<{ ok: true; config: ServiceProviderConfig } | { ok: false; error: string }> {
+  try {
+    return { ok: true, config: await client.serviceProviderConfig(AbortSignal.timeout(10_000)) };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Asks the SSO once whether it filters on meta.lastModified; an outage is not an answer. */
+export function deltaProbe(client: ScimClient): () => Promise<boolean> {
+  let delta: boolean | null = null;
+  return async () => {
+    if (delta !== null) return delta;
+    try {
+      // A standard server refuses a filter it cannot evaluate with 400 invalidFilter.
+      await client.get("/Users", {
+        filter: `meta.lastModified gt "1970-01-01T00:00:00Z"`,
+        count: "1",
+      });
+      delta = true;
+    } catch (e) {
+      // Only the server's refusal is an answer; an outage during the probe must not end deltas for good.
+      const refused = e instanceof ScimHttpError && e.status !== undefined && e.status >= 400 &&
+        e.status < 500 &&
+        e.status !== 401 && e.status !== 408 && e.status !== 429;
+      if (refused) delta = false;
+      return false;
+    }
+    return delta;
+  };
+}
+
+/**
+ * Ensures every store's indexes, one at a time (the first failure is the one reported);
+ * closes the connection when one fails.
+ *
+ * @throws what the failing store throws
+ */
+export async function ensureAllIndexes(
+  stores: ReturnType<typeof createStores>,
+  mongo: MongoHandle,
+): Promise<void> {
+  try {
+    for (
+      const s of [stores.store, stores.history, stores.events, stores.changes, stores.gateStore]
+    ) {
+      await s.ensureIndexes();
+    }
+  } catch (e) {
+    await mongo.close();
+    throw e;
+  }
+}
