@@ -99,6 +99,22 @@ async function byUserName(client: InspectDeps["client"], email: string): Promise
   return found.length === 1 ? found[0] : null;
 }
 
+/** Refusals only a person (or the next run) resolves, by their codes (identity/conflicts.ts). */
+const CONFLICT_CODES = new Set(["CONFLICT", "MATCH_AMBIGUOUS", "HOLDER_UNCONFIRMED"]);
+
+/** The last refusal recorded for the person: the last run's error entry, else a webhook's. */
+function conflictOf(
+  id: string | null,
+  lastRun: SyncHistoryDoc | null,
+  events: readonly WebhookEventDoc[],
+): string | null {
+  if (!id) return null;
+  const fromRun = lastRun?.stats?.errors?.find((e) => e.resourceId === id && CONFLICT_CODES.has(e.code));
+  if (fromRun) return fromRun.message;
+  const fromEvent = events.find((e) => e.status === "conflict");
+  return fromEvent?.error ?? null;
+}
+
 /**
  * Inspects one person.
  *
@@ -132,6 +148,7 @@ export async function inspectPerson(deps: InspectDeps, key: string): Promise<Per
       excludeFields: deps.excludeFields,
       held: events.filter((e) => e.status === "held").length,
       lastFilter: lastRun?.type === "scim_full_sync" ? lastRun.filter ?? null : null,
+      conflict: conflictOf(ssoUserId, lastRun, events),
     }),
     changes,
     events,

@@ -38,7 +38,8 @@ export type Cause =
   | "held_by_guard"
   | "not_in_sso"
   | "not_in_ofm"
-  | "sso_unreachable";
+  | "sso_unreachable"
+  | "conflict";
 
 /** One finding, for a person to read. */
 export interface Finding {
@@ -56,6 +57,11 @@ export interface VerdictInput {
   held: number;
   /** The filter of the last full run, when it had one. */
   lastFilter: string | null;
+  /**
+   * The last refusal recorded for the person (a run's error entry, or a webhook event stored
+   * as a conflict): another account holds a value they need; its message names the holder.
+   */
+  conflict?: string | null;
 }
 
 const eq = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
@@ -92,6 +98,7 @@ export function compareFields(
  */
 export function verdict(i: VerdictInput): Finding[] {
   const out: Finding[] = [];
+  if (i.conflict) out.push({ cause: "conflict", text: i.conflict });
   if (i.held > 0) {
     out.push({
       cause: "held_by_guard",

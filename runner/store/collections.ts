@@ -5,10 +5,6 @@
  * @module
  */
 import type { ObjectId } from "mongodb";
-import type {
-  OrgUnitDoc as OrgUnitFields,
-  UserDoc as UserFields,
-} from "../documents/stored-docs.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { ChangeRecord } from "../documents/change-record.ts";
 import type { CreatedBatch } from "../documents/created-batch.ts";
@@ -22,15 +18,12 @@ export const SYNC_CHANGES = "syncChanges";
 /** The deactivation gate's states (gate/gate.ts): one document per state, `<kind>:<seq>`. */
 export const DEACTIVATION_GATE = "deactivationGate";
 
-export type { Role, SyncSource } from "../documents/stored-docs.ts";
-
-/** A `users` document as stored: `_id` is OFM's own ObjectId; `ssoUserId` is the sync key (unique index). */
-export interface UserDoc extends UserFields {
-  _id?: ObjectId;
-}
-
-/** An `orgUnits` document as stored (`_id` = SCIM Group id). */
-export type OrgUnitDoc = OrgUnitFields;
+/**
+ * The stored user and org unit are one type each, declared beside the one document builder
+ * (documents/stored-docs.ts); the driver adds `_id` (OFM's own ObjectId for users, the SCIM
+ * Group id for org units) when a collection is typed with them.
+ */
+export type { OrgUnitDoc, Role, SyncSource, UserDoc } from "../documents/stored-docs.ts";
 
 export type { SyncStats, SyncStatus, SyncType } from "../documents/sync-history.ts";
 
