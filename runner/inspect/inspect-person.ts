@@ -109,7 +109,9 @@ function conflictOf(
   events: readonly WebhookEventDoc[],
 ): string | null {
   if (!id) return null;
-  const fromRun = lastRun?.stats?.errors?.find((e) => e.resourceId === id && CONFLICT_CODES.has(e.code));
+  const fromRun = lastRun?.stats?.errors?.find((e) =>
+    e.resourceId === id && CONFLICT_CODES.has(e.code)
+  );
   if (fromRun) return fromRun.message;
   const fromEvent = events.find((e) => e.status === "conflict");
   return fromEvent?.error ?? null;

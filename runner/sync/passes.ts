@@ -112,6 +112,7 @@ export function matcher(
   index: Promise<ExistingIndex>,
   source: SyncSource,
   origin?: ChangeOrigin,
+  delta = false,
 ): Pick<ResourceSpec<OfmUser>, "route" | "link"> {
   let unlinked: Promise<Map<string, Account[]>> | null = null;
   return {
@@ -119,7 +120,9 @@ export function matcher(
       if (on === "off") return { insert: [...creates], link: [], match: [], errors: [] };
       unlinked ??= identity.unlinked().then((a) => indexByMatch(a, on));
       const values = creates.flatMap((c) => matchValueOf(c.doc, on) ?? []);
-      const owned = (await index).size > 0
+      // An empty index of a full sync means nobody is the sync's yet (an initial import):
+      // nothing to ask. A delta's index holds only what it was sent: always ask.
+      const owned = (await index).size > 0 || delta
         ? indexByMatch(await identity.ownedMatching(values), on)
         : new Map<string, Account[]>();
       const out: Routed<OfmUser> = { insert: [], link: [], match: [], errors: [] };
@@ -157,7 +160,11 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   log.info("✅ Connected to Aksara SSO");
   const list = { ...listingMode(spc, deps.pageSize), filter: run.filter, signal: run.signal };
   const write = createWriteQueue({ maxInFlight: 2, dryRun: run.options.dryRun === true });
-  const userIndexP = deps.store.userIndex(deps.afterPage);
+  // A delta reads only the people it is sent (keyed-index.ts); a full sync the whole index.
+  const delta = run.options.type === "delta";
+  const userIndexP = delta
+    ? Promise.resolve(deps.store.deltaUserIndex(deps.afterPage))
+    : deps.store.userIndex(deps.afterPage);
   userIndexP.catch(() => {});
   const ctx = (phase: "orgUnits" | "users") => ({
     client: deps.client,
@@ -170,7 +177,7 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   });
 
   log.info("📥 Fetching organizational units...");
-  const unitIndex = await deps.store.orgUnitIndex();
+  const unitIndex = delta ? deps.store.deltaOrgUnitIndex() : await deps.store.orgUnitIndex();
   const units = await resourcePass(
     orgUnitSpec(deps.store, run.source, run.origin),
     unitIndex,
@@ -183,7 +190,7 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   const users = await resourcePass(
     {
       ...userSpec(deps.store, run.source, deps.userHashFields, run.origin),
-      ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin),
+      ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin, delta),
     },
     userIndexP,
     ctx("users"),

@@ -129,7 +129,10 @@ export async function resourcePass<T extends { isActive: boolean }>(
       }),
     WRITE_CHUNK,
   );
+  let announced = 0;
   const ahead = createReadAhead(index, READ_AHEAD, async (items: Incoming<T>[], existing) => {
+    // A delta's index reads only the keys it was sent (store/keyed-index.ts); a whole one has them.
+    await existing.load(items.map((i) => i.key), announced);
     const batch = diffBatch(items, existing);
     stats[`${c}Unchanged`] += batch.unchanged;
     out.held.push(...batch.deactivatingUpdates);
@@ -137,7 +140,10 @@ export async function resourcePass<T extends { isActive: boolean }>(
     await creates.add(batch.creates);
     await updates.add(batch.updates);
   });
-  const listing = await readPages(spec, ctx, out.seen, (items) => ahead.add(items));
+  const listing = await readPages(spec, ctx, out.seen, (items, total) => {
+    announced = total;
+    return ahead.add(items);
+  });
   await ahead.flush();
   await creates.flush();
   await updates.flush();
@@ -193,7 +199,7 @@ async function readPages<T extends { isActive: boolean }>(
   spec: ResourceSpec<T>,
   ctx: PassContext,
   seen: Set<string>,
-  add: (items: Incoming<T>[]) => Promise<void>,
+  add: (items: Incoming<T>[], totalResults: number) => Promise<void>,
 ): Promise<ListingEnd> {
   const pages = ctx.client.pages(spec.resource, ctx.list);
   for (;;) {
@@ -205,6 +211,7 @@ async function readPages<T extends { isActive: boolean }>(
     ctx.stats[`${spec.counters}Fetched`] = seen.size;
     await add(
       items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
+      page.totalResults,
     );
     ctx.onPage(page);
     ctx.afterPage?.();
