@@ -39,7 +39,11 @@ async function delta(rt: Runtime, since: Date) {
 function change(e: SyncEnv, n: number, from = 0) {
   const people = e.sso.sso.directory.list("User").slice(from, from + n);
   for (const p of people) {
-    e.sso.sso.directory.update("User", String(p.id), (c) => ({ ...c, title: `changed-${Date.now()}` }));
+    e.sso.sso.directory.update(
+      "User",
+      String(p.id),
+      (c) => ({ ...c, title: `changed-${Date.now()}` }),
+    );
   }
   return people.map((p) => String(p.id));
 }
