@@ -16,7 +16,7 @@ import { userHashFields } from "./content-hash.ts";
 import { createLease, type Lease, type Timer } from "./lease.ts";
 import { createMemoryRelief } from "./memory-relief.ts";
 import { createScheduler, type Scheduler, type SchedulerDeps } from "./scheduler/scheduler.ts";
-import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
+import type { ScimClient } from "./scim/scim-client.ts";
 import type { SyncHistoryDoc } from "./store/collections.ts";
 import { connectMongo, type MongoHandle } from "./store/mongo.ts";
 import { createPersonStore } from "./store/person-store.ts";

@@ -26,9 +26,10 @@ import { indexRow } from "./index-row.ts";
 import { KeyedIndex } from "./keyed-index.ts";
 import { PackedIndex } from "./packed-index.ts";
 import { type ServerTraits, serverTraits } from "./server-kind.ts";
-import { createOrgUnits, deactivateOrgUnits, updateOrgUnits } from "./unit-writes.ts";
+import { softDelete } from "./soft-delete.ts";
+import { createOrgUnits, updateOrgUnits } from "./unit-writes.ts";
 import { ensureUserIndexes, type UserIndexReport } from "./user-indexes.ts";
-import { createUsers, deactivateUsers, updateUsers } from "./user-writes.ts";
+import { createUsers, updateUsers } from "./user-writes.ts";
 import type { WriteCtx } from "./write-context.ts";
 
 /** Documents per cursor batch of the index read: few round trips, bounded garbage. */
@@ -139,7 +140,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       entries: readonly ExistingEntry[],
       source: SyncSource,
       origin?: ChangeOrigin,
-    ) => deactivateUsers(ctx, entries, source, origin),
+    ) => softDelete(ctx, "User", entries, source, origin),
     createOrgUnits: (
       changes: readonly Change<OfmOrgUnit>[],
       source: SyncSource,
@@ -154,7 +155,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       entries: readonly ExistingEntry[],
       source: SyncSource,
       origin?: ChangeOrigin,
-    ) => deactivateOrgUnits(ctx, entries, source, origin),
+    ) => softDelete(ctx, "Group", entries, source, origin),
   });
 }
 

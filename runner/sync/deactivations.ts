@@ -99,7 +99,7 @@ export async function applyDeactivations(
   absenceCounts: boolean,
   relinkedFrom: ReadonlySet<string>,
 ): Promise<void> {
-  const { deps, record: { stats } } = run;
+  const { record: { stats } } = run;
   run.progress({
     phase: "writing",
     fetched: stats.usersFetched,
@@ -162,17 +162,16 @@ async function reserve(
   const forced = run.options.force === true;
   const gate = run.deps.gate;
   const users = await gate.reserve({ kind: "users", n: proposed(plan, "users"), by, forced });
-  if (!users.granted) throw refusal(run, "users", proposed(plan, "users"), users.figures);
+  if (!users.granted) throw refusal("users", proposed(plan, "users"), users.figures);
   const units = await gate.reserve({ kind: "orgUnits", n: proposed(plan, "orgUnits"), by, forced });
   if (!units.granted) {
     await users.settle(0);
-    throw refusal(run, "org units", proposed(plan, "orgUnits"), units.figures);
+    throw refusal("org units", proposed(plan, "orgUnits"), units.figures);
   }
   return { users, orgUnits: units };
 }
 
 function refusal(
-  run: RunContext,
   what: string,
   n: number,
   figures: Parameters<typeof guardFiguresOf>[1],

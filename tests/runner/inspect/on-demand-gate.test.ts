@@ -4,9 +4,9 @@
 // (a server that ignores the filter) is "not found".
 import { afterEach, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../../shared/logger.ts";
-import { createRunnerApp } from "../../../runner/http/app.ts";
 import type { Runtime } from "../../../runner/compose.ts";
 import { LOCAL_ONLY, seedOfm } from "../support/ofm-fixture.ts";
+import { personApp } from "../support/runner-app.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 const TOKEN = "on-demand-gate-admin-token";
@@ -21,27 +21,7 @@ afterEach(async () => {
 const users = () => t!.mongo.db(t!.dbName).collection("users");
 const active = () => t!.sso.sso.directory.list("User").filter((u) => u.active !== false);
 
-function appOf(rt: Runtime) {
-  return createRunnerApp({
-    config: { host: "127.0.0.1", adminToken: TOKEN },
-    sync: {
-      scheduler: rt.scheduler,
-      now: () => new Date(),
-      logger: silentLogger,
-      page: {
-        ssoBaseUrl: "http://sso",
-        connection: () => rt.connection(),
-        recentHistory: (n) => rt.history.recent(n),
-        recentEvents: (n) => rt.events.recent(n),
-        leaseHolder: async () => null,
-      },
-    },
-    people: { inspect: rt.inspect, syncPerson: rt.syncPerson },
-    health: async () => ({ code: 200, report: {} as never }),
-    metrics: { render: async () => ({ body: "", contentType: "text/plain" }) },
-    logger: silentLogger,
-  });
-}
+const appOf = (rt: Runtime) => personApp(rt, TOKEN);
 
 describe("on-demand sync and the gate", () => {
   test("syncPerson() with a letter-case variant finds the stored person, and deactivations stop at the limit", async () => {
