@@ -5,7 +5,7 @@
  * @module
  */
 import type { SyncHistoryDoc } from "../store/collections.ts";
-import type { DryRunPlan } from "../sync/sync-engine.ts";
+import { type DryRunPlan, linkedText } from "../sync/sync-engine.ts";
 
 const RULE = "═══════════════════════════════════════════════════════";
 
@@ -60,7 +60,9 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
     title(h),
     RULE,
     "📊 Summary:",
-    `  Users:       ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ${s.usersDeactivated} deactivated`,
+    `  Users:       ${s.usersCreated} created, ${
+      linkedText(s)
+    }${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ${s.usersDeactivated} deactivated`,
     `  Org Units:   ${s.orgUnitsCreated} created, ${s.orgUnitsUpdated} updated, ${s.orgUnitsUnchanged} unchanged, ${s.orgUnitsDeactivated} deactivated`,
     `  Errors:      ${s.errors.length}`,
   ];
