@@ -105,33 +105,9 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       readUserIndex(ctx.users, (await ctx.traits()).updatesById, relieve),
     orgUnitIndex: (): Promise<PackedIndex> => readOrgUnitIndex(ctx.units),
     /** A delta's index of users, read by key as pages come (keyed-index.ts). */
-    deltaUserIndex: (relieve?: () => void): KeyedIndex =>
-      new KeyedIndex({
-        byKeys: async (keys) =>
-          readUserRows(
-            ctx.users,
-            { ssoUserId: { $in: [...keys] } },
-            (await ctx.traits()).updatesById,
-          ),
-        whole: async () => readUserIndex(ctx.users, (await ctx.traits()).updatesById, relieve),
-        estimate: () => ctx.users.estimatedDocumentCount(),
-      }),
+    deltaUserIndex: (relieve?: () => void): KeyedIndex => deltaUserIndex(ctx, relieve),
     /** A delta's index of org units, read by key. */
-    deltaOrgUnitIndex: (): KeyedIndex =>
-      new KeyedIndex({
-        byKeys: async (keys) => {
-          const docs = await ctx.units.find({ _id: { $in: [...keys] } } as Document, {
-            projection: { _id: 1, syncHash: 1, isActive: 1 },
-          }).toArray();
-          return docs.map((d) => ({
-            key: String(d._id),
-            hash: String(d.syncHash ?? ""),
-            active: d.isActive !== false,
-          }));
-        },
-        whole: () => readOrgUnitIndex(ctx.units),
-        estimate: () => ctx.units.estimatedDocumentCount(),
-      }),
+    deltaOrgUnitIndex: (): KeyedIndex => deltaOrgUnitIndex(ctx),
     createUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
       createUsers(ctx, changes, source, origin),
     updateUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
@@ -191,6 +167,34 @@ async function readUserIndex(
     if (row) index.add(row.key, row.hash, row.active, row.id);
   }
   return index;
+}
+
+/** A delta's index of users: by key, or whole past a share (keyed-index.ts). */
+function deltaUserIndex(ctx: WriteCtx, relieve?: () => void): KeyedIndex {
+  return new KeyedIndex({
+    byKeys: async (keys) =>
+      readUserRows(ctx.users, { ssoUserId: { $in: [...keys] } }, (await ctx.traits()).updatesById),
+    whole: async () => readUserIndex(ctx.users, (await ctx.traits()).updatesById, relieve),
+    estimate: () => ctx.users.estimatedDocumentCount(),
+  });
+}
+
+/** A delta's index of org units, by `_id`. */
+function deltaOrgUnitIndex(ctx: WriteCtx): KeyedIndex {
+  return new KeyedIndex({
+    byKeys: async (keys) => {
+      const docs = await ctx.units.find({ _id: { $in: [...keys] } } as Document, {
+        projection: { _id: 1, syncHash: 1, isActive: 1 },
+      }).toArray();
+      return docs.map((d) => ({
+        key: String(d._id),
+        hash: String(d.syncHash ?? ""),
+        active: d.isActive !== false,
+      }));
+    },
+    whole: () => readOrgUnitIndex(ctx.units),
+    estimate: () => ctx.units.estimatedDocumentCount(),
+  });
 }
 
 /** The index rows of the users matching `filter` (a delta's keys). */
