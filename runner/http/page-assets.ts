@@ -108,13 +108,14 @@ export const PAGE_SCRIPT = `
   if (!form || !box || !window.fetch) return;
   const text = box.querySelector(".progress-text");
   const bar = box.querySelector(".bar span");
-  const labels = { connecting: "Connecting to Aksara SSO", orgUnits: "📥 Fetching organizational units",
-    users: "📥 Fetching users", writing: "Writing to MongoDB", done: "Finishing" };
+  const labels = { connecting: "Connecting to Aksara SSO", orgUnits: "Fetching organizational units",
+    users: "Fetching users", writing: "Writing to MongoDB", done: "Finishing" };
   const show = (p) => {
     box.hidden = false;
-    if (!p) { text.textContent = "🔄 Starting synchronization…"; return; }
-    const of = p.total != null ? " of " + p.total : "";
-    text.textContent = (labels[p.phase] || p.phase) + ": " + p.fetched + of + " (page " + p.pageNo + ")";
+    if (!p) { text.textContent = "Starting synchronization…"; return; }
+    const n = (x) => Number(x).toLocaleString("en-US");
+    const of = p.total != null ? " of " + n(p.total) : "";
+    text.textContent = (labels[p.phase] || p.phase) + ": " + n(p.fetched) + of + " (page " + n(p.pageNo) + ")";
     if (bar && p.total) bar.style.width = Math.min(100, Math.round((100 * p.fetched) / p.total)) + "%";
   };
   const finish = (runId) => location.replace("/modules/sync?run=" + encodeURIComponent(runId));
