@@ -174,7 +174,8 @@ describe("person inspector and provision on demand", () => {
         sso: "D-FIXED",
         equal: false,
       });
-      expect(report.findings.map((f) => f.cause)).toEqual(["out_of_date"]);
+      // Changed in the SSO, no webhook event came: the verdict says so, not "edited in OFM".
+      expect(report.findings.map((f) => f.cause)).toEqual(["webhook_missing"]);
     }
     const r = await rt.syncPerson(jane.email);
     expect(r).toMatchObject({ outcome: "updated", ssoUserId: jane.id });
@@ -219,7 +220,8 @@ describe("person inspector and provision on demand", () => {
     const jane = pickUser(t, 4);
     const users = t.mongo.db(t.dbName).collection("users");
     await users.updateOne({ ssoUserId: jane.id }, { $set: { departmentId: "D-EDITED-IN-OFM" } });
-    expect((await rt.inspect(jane.id)).findings.map((f) => f.cause)).toEqual(["out_of_date"]);
+    // The stored fields no longer hash to the stored content hash: an edit made in OFM.
+    expect((await rt.inspect(jane.id)).findings.map((f) => f.cause)).toEqual(["ofm_edited"]);
     // A full sync compares hashes only: it leaves the edit in place.
     expect((await rt.runSync({ type: "full" })).history.stats.usersUpdated).toBe(0);
     const r = await rt.syncPerson(jane.id);
