@@ -26,6 +26,7 @@ import { type OrgUnitSyncResult, syncOrgUnit } from "./inspect/sync-org-unit.ts"
 import { createPurgeStore } from "./store/purge-store.ts";
 import { createNameLookup } from "./store/name-lookup.ts";
 import { createPersonSearch, type PersonSearchStore } from "./store/person-search.ts";
+import { createStoredFields } from "./store/stored-fields.ts";
 import { findPeople, type PeopleFound } from "./inspect/find-people.ts";
 import { timeFormat } from "./time-format.ts";
 import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
@@ -206,7 +207,12 @@ export async function createRuntime(
         ...{ logger, now, runnerId },
       }, o),
     preview: singleFlight(() =>
-      previewSync({ runSync: sync, names: createNameLookup(mongo.db), scim: client, now })
+      previewSync({
+        runSync: sync,
+        stored: createStoredFields(mongo.db),
+        userFields: userHashFields(config.excludeFields),
+        now,
+      })
     ),
     connection: () => checkConnection(client),
     deltaSupported,

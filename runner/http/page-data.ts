@@ -109,8 +109,10 @@ export interface SyncPageData {
   flash: Flash | null;
   /** Webhook events per hour over the last TREND_HOURS; null without a webhook event store. */
   eventHours: HourBucket[] | null;
-  /** A preview asked for with the page's Preview button. */
+  /** A preview asked for with the page's Preview button (its first entries per list). */
   preview?: SyncPreview | null;
+  /** The id its whole plan is kept under, for "show all" and the downloads. */
+  previewId?: string | null;
   /** The last finished unfiltered full sync, whatever its outcome; null when none (or not read). */
   lastFull: HistoryRow | null;
 }

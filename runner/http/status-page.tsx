@@ -110,7 +110,9 @@ export function SyncPage(
         <SyncPanel data={data} canPreview={canPreview} />
       </div>
       <PersonSearch />
-      {data.preview ? <PreviewPanel preview={data.preview} /> : null}
+      {data.preview
+        ? <PreviewPanel preview={data.preview} previewId={data.previewId ?? null} />
+        : null}
       <HeldTable rows={data.held} />
       <LastRun row={lastRun ?? undefined} />
       <TrendCard data={data} />

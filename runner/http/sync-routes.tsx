@@ -24,6 +24,7 @@ import {
 import { SyncPage } from "./status-page.tsx";
 import { num, type TimeFormat, UTC_FORMAT } from "./page-format.tsx";
 import type { SyncPreview } from "../preview/sync-preview.ts";
+import { previewRoutes } from "./preview-routes.tsx";
 
 /** Dependencies of {@linkcode createSyncRoutes}. */
 export interface SyncRoutesDeps {
@@ -211,38 +212,6 @@ function triggerRoute(app: Hono, deps: SyncRoutesDeps): void {
     }
     const refused: TriggerRefused = { error: REFUSALS[res.reason], reason: res.reason };
     return c.json(refused, res.reason === "stopping" ? 503 : 409);
-  });
-}
-
-/**
- * The Preview: `POST /modules/sync/preview` answers the page with the plan
- * shown (a form, so it works without JavaScript), `POST /api/v1/scim/sync/preview`
- * the same plan as JSON. Both behind the admin rule and same-origin; nothing is written.
- */
-function previewRoutes(app: Hono, deps: SyncRoutesDeps): void {
-  const preview = deps.preview;
-  app.post("/api/v1/scim/sync/preview", sameOrigin(), async (c) => {
-    if (!preview) return c.json({ error: "Preview is not available on this runner" }, 404);
-    c.header("Cache-Control", "no-store");
-    return c.json(await preview());
-  });
-  app.post("/modules/sync/preview", sameOrigin(), async (c) => {
-    if (!preview) return c.redirect("/modules/sync", 303);
-    const plan = await preview();
-    deps.logger.info("🧪 Preview requested from the sync page", {
-      create: plan.users.create.count,
-      update: plan.users.update.count,
-      deactivate: plan.users.deactivate.count,
-    });
-    const data = await loadSyncPage(
-      { ...deps.page, scheduler: deps.scheduler, now: deps.now },
-      null,
-    );
-    c.header("Cache-Control", "no-store");
-    c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(
-      <SyncPage data={{ ...data, preview: plan }} canPreview zone={deps.zone ?? UTC_FORMAT} />,
-    );
   });
 }
 
