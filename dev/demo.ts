@@ -42,7 +42,8 @@ const cleanup = async () => {
 };
 
 try {
-  const ports = demoPorts(values, process.env);
+  const { serve: _s, users: _u, ...portFlags } = values;
+  const ports = demoPorts(portFlags, process.env);
   const taken = values.serve ? await takenPortMessage(ports) : null;
   if (taken) throw new Error(taken);
   console.log("▶ Starting the local MongoDB-wire server…");
