@@ -82,6 +82,15 @@ td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 details summary{cursor:pointer;color:var(--bad)}
 details ul{margin:6px 0 0;padding-left:18px}
 .empty{color:var(--muted);font-style:italic}
+.mark{vertical-align:-.15em;flex:none}
+a{color:#1d4ed8}a:focus-visible,.btn:focus-visible,summary:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
+.b-partial,.b-held{background:#fef3c7;color:#92400e}.b-other{background:#e5e7eb;color:#374151}
+.run-state{white-space:nowrap}
+.state.s-in_step{border-color:var(--okline);background:var(--okbg)}.state.s-out_of_step{border-color:var(--badline);background:var(--badbg)}
+.state.s-unknown{border-color:#fcd34d;background:var(--warnbg)}.state h2{margin:0 0 4px}.state p{margin:0}
+ul.changes{margin:0;padding-left:16px}
+h3{font-size:1rem;margin:16px 0 8px}
+.same{color:var(--ok)}.differs{color:var(--bad);font-weight:600}
 @media(max-width:720px){
  table.stack thead{display:none}
  table.stack tr{display:block;border:1px solid var(--line);border-radius:10px;margin-bottom:10px;padding:6px 10px}
