@@ -53,7 +53,7 @@ padding:12px 20px;cursor:pointer;width:100%;max-width:320px}
 .actions{display:flex;flex-direction:column;align-items:stretch;gap:10px}
 .actions .btn{max-width:none}
 .btn.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}.btn.secondary:hover{background:var(--infobg)}
-svg.trend{display:block;width:100%;height:auto;max-height:200px;margin:6px 0 12px}
+svg.trend{display:block;width:100%;height:auto;max-height:280px;margin:6px 0 12px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:-6px 0 10px;color:var(--muted);font-size:.85rem}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .legend i.line{height:0;border-top:2px dotted #111827;border-radius:0}

@@ -5,22 +5,11 @@
  * @module
  */
 
+import { FIELD_LABELS } from "../inspect/verdict.ts";
+
 const show = (v: unknown) => (v === null || v === undefined || v === "" ? "—" : String(v));
 
-/** The names a person reads for the guide's field names. */
-export const FIELD_LABELS: Record<string, string> = {
-  ssoUserId: "SSO user id",
-  email: "Email",
-  firstName: "First name",
-  lastName: "Last name",
-  isActive: "Active",
-  phone: "Phone",
-  userId: "Employee number",
-  departmentId: "Department",
-  companyId: "Company",
-  managerId: "Manager",
-  positionId: "Position",
-};
+export { FIELD_LABELS };
 
 /**
  * A value with the name behind it when it is an id OFM can name: `D-7 (Finance)`.

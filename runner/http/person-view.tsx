@@ -74,7 +74,7 @@ export function PersonPage(
           <Mark name={state.mark} /> {state.title}
         </h2>
         <p>
-          {r.ofm?.email ? <>{r.ofm.email} ·</> : null}
+          {r.ofm?.email ? `${r.ofm.email} · ` : null}
           {state.text}
         </p>
       </section>

@@ -44,7 +44,7 @@ let page: Page;
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
   t = await syncEnv("operator_browser", { users: 80, maxResults: 100 });
-  rt = await t.runtime({ SCIM_RATE_LIMIT: "60000" });
+  rt = await t.runtime({ SCIM_RATE_LIMIT: "60000", PAGE_TIME_ZONE: "Asia/Jakarta" });
   expect((await rt.runSync({ type: "full" })).history.status).toBe("success");
   served = serveOperatorApp(rt, { adminToken: TOKEN, zone: "Asia/Jakarta" });
   browser = await openBrowser(TOKEN);
