@@ -31,28 +31,32 @@ const BAD_KEY = refused("key is not an email, an SSO id or an employee number (1
 const outcome = (description: string) => ({ description, content: json(PersonSyncAnswer) });
 const unitOutcome = (description: string) => ({ description, content: json(OrgUnitSyncAnswer) });
 
+/** The search by name as JSON (ADMIN_TOKEN). */
+function searchApiOperation(): ApiOperation {
+  return {
+    ...person,
+    params: undefined,
+    method: "get",
+    path: "/api/v1/scim/people",
+    operationId: "findPeople",
+    summary: "People whose first name, last name, full name or email starts with q (any case)",
+    description: "Up to 50, sorted by name; `more` when more match. Whether each is active " +
+      "in the SSO is asked in one filtered SCIM request.",
+    query: z.object({ q: z.string() }),
+    responses: {
+      "200": { description: "The result list", content: json(PeopleFoundAnswer) },
+      "400": refused("q is missing, empty, longer than 320 or not printable"),
+      "401": UNAUTHORIZED,
+      "403": HOST_REFUSED,
+      "404": refused("Search is not available on this runner"),
+      "503": STORE_DOWN,
+    },
+  };
+}
+
 /** The person inspector and provision on demand as JSON, and the org unit's (ADMIN_TOKEN). */
 function personApiOperations(): ApiOperation[] {
   return [
-    {
-      ...person,
-      params: undefined,
-      method: "get",
-      path: "/api/v1/scim/people",
-      operationId: "findPeople",
-      summary: "People whose first name, last name, full name or email starts with q (any case)",
-      description: "Up to 50, sorted by name; `more` when more match. Whether each is active " +
-        "in the SSO is asked in one filtered SCIM request.",
-      query: z.object({ q: z.string() }),
-      responses: {
-        "200": { description: "The result list", content: json(PeopleFoundAnswer) },
-        "400": refused("q is missing, empty, longer than 320 or not printable"),
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "404": refused("Search is not available on this runner"),
-        "503": STORE_DOWN,
-      },
-    },
     {
       ...person,
       method: "get",
@@ -178,5 +182,5 @@ function personPageOperations(): ApiOperation[] {
  * ```
  */
 export function peopleOperations(): ApiOperation[] {
-  return [...personApiOperations(), ...personPageOperations()];
+  return [searchApiOperation(), ...personApiOperations(), ...personPageOperations()];
 }

@@ -78,6 +78,56 @@ function openOperations(): ApiOperation[] {
 
 const admin = { tags: ["sync"], security: ADMIN };
 
+/** "Show all" and the downloads of the last preview (ADMIN_TOKEN). */
+function previewPageOperations(): ApiOperation[] {
+  return [
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id",
+      operationId: "previewList",
+      summary: 'One whole list of the last preview (its "show all")',
+      params: PreviewId,
+      query: PreviewListQuery,
+      responses: {
+        "200": { description: "The list", content: { "text/html": z.string() } },
+        "400": refused("list does not name a list of the plan"),
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": { description: "No longer kept", content: { "text/html": z.string() } },
+      },
+    },
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id/plan.json",
+      operationId: "previewPlanJson",
+      summary: "The whole plan of the last preview, as a JSON download",
+      params: PreviewId,
+      responses: {
+        "200": { description: "The plan, every entry", content: json(SyncPreview) },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": refused("No longer kept: run Preview again"),
+      },
+    },
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id/plan.csv",
+      operationId: "previewPlanCsv",
+      summary: "The whole plan of the last preview, a row per changed field, as a CSV download",
+      params: PreviewId,
+      responses: {
+        "200": { description: "The plan as CSV", content: { "text/csv": z.string() } },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": refused("No longer kept: run Preview again"),
+      },
+    },
+  ];
+}
+
 /** The sync page and its forms, and this document (ADMIN_TOKEN). */
 function pageOperations(): ApiOperation[] {
   return [
@@ -126,50 +176,6 @@ function pageOperations(): ApiOperation[] {
         "303": { description: "No preview on this runner: back to the page", headers: location },
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
-      },
-    },
-    {
-      ...admin,
-      method: "get",
-      path: "/modules/sync/preview/:id",
-      operationId: "previewList",
-      summary: 'One whole list of the last preview (its "show all")',
-      params: PreviewId,
-      query: PreviewListQuery,
-      responses: {
-        "200": { description: "The list", content: { "text/html": z.string() } },
-        "400": refused("list does not name a list of the plan"),
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "404": { description: "No longer kept", content: { "text/html": z.string() } },
-      },
-    },
-    {
-      ...admin,
-      method: "get",
-      path: "/modules/sync/preview/:id/plan.json",
-      operationId: "previewPlanJson",
-      summary: "The whole plan of the last preview, as a JSON download",
-      params: PreviewId,
-      responses: {
-        "200": { description: "The plan, every entry", content: json(SyncPreview) },
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "404": refused("No longer kept: run Preview again"),
-      },
-    },
-    {
-      ...admin,
-      method: "get",
-      path: "/modules/sync/preview/:id/plan.csv",
-      operationId: "previewPlanCsv",
-      summary: "The whole plan of the last preview, a row per changed field, as a CSV download",
-      params: PreviewId,
-      responses: {
-        "200": { description: "The plan as CSV", content: { "text/csv": z.string() } },
-        "401": UNAUTHORIZED,
-        "403": HOST_REFUSED,
-        "404": refused("No longer kept: run Preview again"),
       },
     },
     {
@@ -326,6 +332,7 @@ export function runnerOpenApiDocument(): ReturnType<typeof openApiDocument> {
   }, [
     ...openOperations(),
     ...pageOperations(),
+    ...previewPageOperations(),
     ...syncApiOperations(),
     ...peopleOperations(),
     ingestOperation(),

@@ -162,6 +162,60 @@ function ChartFrame(p: {
 
 const every = (n: number, max: number) => Math.max(1, Math.ceil(n / max));
 
+/** One run: its band when it did not succeed, its three bars, its time label. */
+function RunBars(
+  { r, x0, slot, bar, top, zone, label }: {
+    r: TrendRun;
+    x0: number;
+    slot: number;
+    bar: number;
+    top: number;
+    zone: TimeFormat;
+    label: boolean;
+  },
+) {
+  const x = x0 + 4;
+  const failed = FAILED_STATUSES.has(r.status);
+  const band = r.status === "success"
+    ? null
+    : failed
+    ? CHART_COLORS.failedBand
+    : CHART_COLORS.otherBand;
+  return (
+    <g class={band ? `run ${failed ? "failed" : "other"}` : "run"} data-status={r.status}>
+      <title>
+        {`${r.label} ${zone.format(r.startedAt)} ${r.status}: ${num(r.created)} created, ${
+          num(r.updated)
+        } updated, ${num(r.deactivated)} deactivated` +
+          (r.durationMs !== null ? `, ${formatDuration(r.durationMs)}` : "")}
+      </title>
+      {band
+        ? (
+          <rect
+            class="status-band"
+            x={x0 + 1}
+            y={PAD.top}
+            width={slot - 2}
+            height={PLOT_H}
+            fill={band}
+          />
+        )
+        : null}
+      {(["created", "updated", "deactivated"] as const).map((k, j) => (
+        <rect
+          class={`bar ${k}`}
+          x={x + j * bar}
+          y={logY(r[k], top)}
+          width={bar - 1}
+          height={BASE - logY(r[k], top)}
+          fill={CHART_COLORS[k]}
+        />
+      ))}
+      {label ? <TimeLabel d={r.startedAt} x={x0 + slot / 2} zone={zone} /> : null}
+    </g>
+  );
+}
+
 /**
  * Bars per run on a log scale, a band behind each run that did not succeed,
  * the duration as a dotted line on its own axis (right).
@@ -206,53 +260,17 @@ export function RunsChart({ runs }: { runs: readonly TrendRun[] }): Child {
         side="right"
         label={(v) => formatDuration(v)}
       />
-      {runs.map((r, i) => {
-        const x0 = PAD.left + slot * i;
-        const x = x0 + 4;
-        const band = r.status === "success"
-          ? null
-          : FAILED_STATUSES.has(r.status)
-          ? CHART_COLORS.failedBand
-          : CHART_COLORS.otherBand;
-        return (
-          <g
-            class={band ? `run ${FAILED_STATUSES.has(r.status) ? "failed" : "other"}` : "run"}
-            data-status={r.status}
-          >
-            <title>
-              {`${r.label} ${zone.format(r.startedAt)} ${r.status}: ${num(r.created)} created, ${
-                num(r.updated)
-              } updated, ${num(r.deactivated)} deactivated` +
-                (r.durationMs !== null ? `, ${formatDuration(r.durationMs)}` : "")}
-            </title>
-            {band
-              ? (
-                <rect
-                  class="status-band"
-                  x={x0 + 1}
-                  y={PAD.top}
-                  width={slot - 2}
-                  height={PLOT_H}
-                  fill={band}
-                />
-              )
-              : null}
-            {(["created", "updated", "deactivated"] as const).map((k, j) => (
-              <rect
-                class={`bar ${k}`}
-                x={x + j * bar}
-                y={logY(r[k], top)}
-                width={bar - 1}
-                height={BASE - logY(r[k], top)}
-                fill={CHART_COLORS[k]}
-              />
-            ))}
-            {i % labelEvery === 0
-              ? <TimeLabel d={r.startedAt} x={x0 + slot / 2} zone={zone} />
-              : null}
-          </g>
-        );
-      })}
+      {runs.map((r, i) => (
+        <RunBars
+          r={r}
+          x0={PAD.left + slot * i}
+          slot={slot}
+          bar={bar}
+          top={top}
+          zone={zone}
+          label={i % labelEvery === 0}
+        />
+      ))}
       {runs.length > 1
         ? <polyline points={points} fill="none" stroke="#111827" stroke-dasharray="3 3" />
         : null}
