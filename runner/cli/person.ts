@@ -70,6 +70,39 @@ export function personText(r: PersonReport, time: (d: Date) => string = utc): st
   return lines;
 }
 
+const yesNo = (v: boolean | null | undefined, what: string) =>
+  v === undefined ? "not asked" : v === null ? `not in ${what}` : v ? "active" : "inactive";
+
+/**
+ * `--find`: the search by name as lines (name, email, department, active in the SSO and in
+ * OFM, the id to pass to --inspect or --user); exit 0, or 4 when nobody matches.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await findMany(runtime, "jan", false, console.log);
+ * ```
+ */
+export async function findMany(
+  runtime: Runtime,
+  query: string,
+  json: boolean,
+  out: Out,
+): Promise<number> {
+  const found = await runtime.findPeople(query);
+  out(`🔎 ${found.people.length}${found.more ? "+" : ""} people match "${query}"`);
+  for (const p of found.people) {
+    out(
+      `  ${p.name ?? "—"} <${p.email}> ${p.departmentName ?? p.departmentId ?? "—"}; SSO: ${
+        yesNo(p.activeInSso, "the SSO")
+      }, OFM: ${yesNo(p.activeInOfm, "OFM")}; --user ${p.ssoUserId}`,
+    );
+  }
+  if (found.more) out("  … more match: type more of the name");
+  if (found.ssoError) out(`  (the SSO could not be asked who is active: ${found.ssoError})`);
+  if (json) console.log(JSON.stringify(found));
+  return found.people.length === 0 ? 4 : 0;
+}
+
 /**
  * `--inspect`: prints the report; exit 0, or 4 when neither OFM nor the SSO knows the key.
  *

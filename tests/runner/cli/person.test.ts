@@ -99,6 +99,22 @@ describe("npm run sync -- --inspect", () => {
   }, 30_000);
 });
 
+describe("npm run sync -- --find", () => {
+  test(
+    "`sync.ts --find <start of a last name>` lists the people it fits with the id for --user, exit 0; 4 for nobody",
+    async () => {
+      const someone = t.sso.sso.directory.list("User").find((u) => u.active !== false)!;
+      const family = String((someone.name as Json).familyName);
+      const r = await cli(["--find", family.slice(0, 4).toUpperCase()]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`<${String(someone.userName)}>`);
+      expect(r.stdout).toContain(`--user ${String(someone.id)}`);
+      expect((await cli(["--find", "zzz-nobody"])).code).toBe(4);
+    },
+    30_000,
+  );
+});
+
 describe("npm run sync -- --user / --group", () => {
   test(
     "`sync.ts --user <email>` syncs the person now (exit 0) and exits 4 for an unknown one",
