@@ -39,7 +39,7 @@ export function advice(action: Action, reader: Reader, ctx: AdviceContext): stri
         : `Fix it at once: npm run sync -- --user ${quoteArg(ctx.key)}${next}`;
     case "approve_held":
       return page
-        ? 'An operator approves or rejects them under "Held deactivations" on the sync page.'
+        ? 'An operator applies them under "Held deactivations" on the sync page.'
         : "An operator approves them: npm run sync -- --apply-held";
     case "unfiltered_sync":
       return page
