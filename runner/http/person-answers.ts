@@ -156,5 +156,7 @@ export const PeopleFoundAnswer = z.object({
   people: z.array(FoundPersonAnswer),
   more: z.boolean(),
   ssoError: z.string().nullable(),
+  /** The SSO id of the person whose email, SSO id or employee number is exactly `q`. */
+  exact: z.string().nullable(),
 });
 export type PeopleFoundAnswer = z.infer<typeof PeopleFoundAnswer>;

@@ -164,7 +164,7 @@ function searchRoutes(app: Hono, deps: PersonRoutesDeps): void {
     const found = await find(q.data.q);
     // An email nobody in OFM has may still be in the SSO: the inspector asks it by userName.
     const direct = found.people.length === 0 && found.query.includes("@");
-    const exact = direct ? found.query : exactHit(found);
+    const exact = found.exact ?? (direct ? found.query : exactHit(found));
     if (exact) return c.redirect(personPath(exact), 303);
     c.header("Cache-Control", "no-store");
     c.header("Content-Security-Policy", PAGE_CSP);

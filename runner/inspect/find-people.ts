@@ -27,12 +27,19 @@ export interface PeopleFound {
   more: boolean;
   /** Why the SSO's `active` is unknown, when it is. */
   ssoError: string | null;
+  /**
+   * When nobody's name or email starts with the query: the SSO id of the stored person whose
+   * email, SSO id or employee number it is exactly (the page opens that person).
+   */
+  exact: string | null;
 }
 
 /** What {@linkcode findPeople} needs. */
 export interface FindPeopleDeps {
   search(prefix: string, limit: number): Promise<{ hits: PersonHit[]; more: boolean }>;
   client: Pick<ScimClient, "get">;
+  /** The SSO id of the stored user whose email, SSO id or employee number is `key`. */
+  exact?: (key: string) => Promise<string | null>;
 }
 
 /**
@@ -47,14 +54,16 @@ export interface FindPeopleDeps {
  */
 export async function findPeople(deps: FindPeopleDeps, query: string): Promise<PeopleFound> {
   const { hits, more } = await deps.search(query, SEARCH_LIMIT);
-  if (hits.length === 0) return { query, people: [], more, ssoError: null };
+  // Nobody by name: perhaps an employee number or an SSO id, which are no search keys.
+  const exact = hits.length === 0 && deps.exact ? await deps.exact(query) : null;
+  if (hits.length === 0) return { query, people: [], more, ssoError: null, exact };
   try {
     const active = await activeInSso(deps.client, hits.map((h) => h.ssoUserId));
     const people = hits.map((h) => ({ ...h, activeInSso: active.get(h.ssoUserId) ?? null }));
-    return { query, people, more, ssoError: null };
+    return { query, people, more, ssoError: null, exact };
   } catch (e) {
     const people = hits.map((h) => ({ ...h, activeInSso: undefined }));
-    return { query, people, more, ssoError: e instanceof Error ? e.message : String(e) };
+    return { query, people, more, ssoError: e instanceof Error ? e.message : String(e), exact };
   }
 }
 

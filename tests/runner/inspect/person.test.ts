@@ -247,3 +247,23 @@ describe("person inspector and provision on demand", () => {
     expect(report.findings.map((f) => f.cause)).toEqual(["not_in_sso"]);
   });
 });
+
+describe("finding people", () => {
+  test("`findPeople()` finds by the start of a name with the SSO's active flag, and by an exact employee number", async () => {
+    t = await syncEnv("person_find");
+    const rt = await synced(t);
+    const jane = pickUser(t, 2);
+    const u = t.sso.sso.directory.get("User", jane.id)!;
+    const given = String((u.name as Json).givenName);
+    const found = await rt.findPeople(given.slice(0, 3).toLowerCase());
+    const hit = found.people.find((p) => p.ssoUserId === jane.id);
+    expect(hit).toMatchObject({ email: jane.email, activeInOfm: true, activeInSso: true });
+    expect(found.exact).toBeNull();
+    t.sso.sso.directory.remove("User", jane.id);
+    const after = await rt.findPeople(jane.email);
+    expect(after.people.find((p) => p.ssoUserId === jane.id)?.activeInSso).toBeNull();
+    const byNumber = await rt.findPeople(String(jane.ent.employeeNumber));
+    expect(byNumber.people).toEqual([]);
+    expect(byNumber.exact).toBe(jane.id);
+  });
+});
