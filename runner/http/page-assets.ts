@@ -57,8 +57,9 @@ svg.trend{display:block;width:100%;height:auto;max-height:280px;margin:6px 0 12p
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:-6px 0 10px;color:var(--muted);font-size:.85rem}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .legend i.line{height:0;border-top:2px dotted #111827;border-radius:0}
-@media(min-width:721px){table.plan{table-layout:fixed}table.plan th:nth-child(1){width:9rem}
-table.plan th:nth-child(2){width:6rem}}
+@media(min-width:721px){table.plan{table-layout:fixed}table.plan th:nth-child(1){width:11rem}
+table.plan th:nth-child(2){width:17rem}}
+table.plan td{overflow-wrap:anywhere}
 input[type=search]{font:inherit;width:100%;padding:11px 12px;border:1px solid var(--line);border-radius:10px;
 background:#fff;color:var(--ink)}
 input[type=search]:focus{outline:2px solid var(--accent);outline-offset:1px}

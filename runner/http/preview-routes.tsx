@@ -19,7 +19,7 @@ import { PAGE_CSP } from "./page-assets.ts";
 import { loadSyncPage } from "./page-data.ts";
 import { UTC_FORMAT } from "./page-format.tsx";
 import { BackLink, PageShell } from "./page-shell.tsx";
-import { type ListName, PlanList } from "./preview-panel.tsx";
+import { PlanList } from "./preview-panel.tsx";
 import { SyncPage } from "./status-page.tsx";
 import type { SyncRoutesDeps } from "./sync-routes.tsx";
 
@@ -132,7 +132,7 @@ function keptRoutes(app: Hono, deps: SyncRoutesDeps, kept: () => Kept | null): v
             p={k.plan}
             kind={kind}
             action={action}
-            title={`All (${q.data.list satisfies ListName})`}
+            title="All"
             previewId={null}
           />
         </section>
