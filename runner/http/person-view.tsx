@@ -180,7 +180,7 @@ function FieldTable({ report }: { report: PersonReport }) {
         ? (
           <p class="sub">
             OFM record last written <Time d={new Date(report.ofm.updatedAt)} /> by{" "}
-            {report.ofm.syncSource.replace("_", " ")}; active in OFM:{" "}
+            {report.ofm.syncSource.replaceAll("_", " ")}; active in OFM:{" "}
             <Badge status={report.ofm.isActive ? "active" : "inactive"} />
           </p>
         )
