@@ -13,14 +13,27 @@ import { Mark } from "./marks.tsx";
 import { num, Time } from "./page-format.tsx";
 import { FIELD_LABELS, Named } from "./person-parts.tsx";
 
+/** What a list of the plan does: the three of a sync, and (users) matching's link and match. */
+export type PlanAction = "create" | "update" | "deactivate" | "link" | "match";
 /** The kind and action of one list, as the "show all" link names it (`users.update`). */
-export type ListName = `${"users" | "orgUnits"}.${"create" | "update" | "deactivate"}`;
+export type ListName = `${"users" | "orgUnits"}.${PlanAction}`;
 
 const ACTIONS = [
   ["create", "Would be created"],
   ["update", "Would be updated"],
   ["deactivate", "Would be deactivated"],
+  ["link", "Would be linked to an existing OFM account (matching)"],
+  ["match", "Would meet an account the sync owns (relinked, or a conflict)"],
 ] as const;
+
+/** How a "show all" page names a list (`users.link` → "Users that would be linked …"). */
+export const LIST_TITLES: Record<PlanAction, string> = {
+  create: "that would be created",
+  update: "that would be updated",
+  deactivate: "that would be deactivated",
+  link: "that would be linked to an existing OFM account",
+  match: "that would meet an account the sync owns",
+};
 
 function Changes({ e, names }: { e: PreviewEntry; names: Record<string, string> }) {
   if (!e.changes || e.changes.length === 0) return <span class="sub">—</span>;
@@ -48,14 +61,14 @@ export function PlanList(
   { p, kind, action, title, previewId }: {
     p: SyncPreview;
     kind: "users" | "orgUnits";
-    action: "create" | "update" | "deactivate";
+    action: PlanAction;
     title: string;
     previewId: string | null;
   },
 ): Child {
   const list = p[kind][action];
   const name: ListName = `${kind}.${action}`;
-  if (list.count === 0) return null;
+  if (!list || list.count === 0) return null;
   return (
     <div class="plan-list" id={`plan-${kind}-${action}`} data-count={String(list.count)}>
       <h3>

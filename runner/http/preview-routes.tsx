@@ -19,7 +19,7 @@ import { PAGE_CSP } from "./page-assets.ts";
 import { loadSyncPage } from "./page-data.ts";
 import { UTC_FORMAT } from "./page-format.tsx";
 import { BackLink, PageShell } from "./page-shell.tsx";
-import { PlanList } from "./preview-panel.tsx";
+import { LIST_TITLES, type PlanAction, PlanList } from "./preview-panel.tsx";
 import { SyncPage } from "./status-page.tsx";
 import type { SyncRoutesDeps } from "./sync-routes.tsx";
 
@@ -32,6 +32,8 @@ export const PreviewListQuery = z.object({
     "orgUnits.create",
     "orgUnits.update",
     "orgUnits.deactivate",
+    "users.link",
+    "users.match",
   ]),
 });
 /** `POST /api/v1/scim/sync/preview?all=true` answers every entry, not the first 50. */
@@ -121,10 +123,8 @@ function keptRoutes(app: Hono, deps: SyncRoutesDeps, kept: () => Kept | null): v
     c.header("Cache-Control", "no-store");
     c.header("Content-Security-Policy", PAGE_CSP);
     if (!k) return c.html(<GonePage />, 404);
-    const [kind, action] = q.data.list.split(".") as ["users" | "orgUnits", "create"];
-    const title = `${kind === "users" ? "Users" : "Org units"} that would be ${
-      action === "create" ? "created" : action === "update" ? "updated" : "deactivated"
-    }`;
+    const [kind, action] = q.data.list.split(".") as ["users" | "orgUnits", PlanAction];
+    const title = `${kind === "users" ? "Users" : "Org units"} ${LIST_TITLES[action]}`;
     return c.html(
       <PageShell title={title} heading={title} sub={<BackLink />} zone={deps.zone ?? UTC_FORMAT}>
         <section class="card" id="preview-list">

@@ -43,8 +43,8 @@ function rows(type: string, action: string, e: PreviewEntry): unknown[][] {
 export function previewCsv(p: SyncPreview): string {
   const out: unknown[][] = [HEADER];
   for (const [type, k] of [["user", p.users], ["org unit", p.orgUnits]] as const) {
-    for (const action of ["create", "update", "deactivate"] as const) {
-      for (const e of k[action].first) out.push(...rows(type, action, e));
+    for (const action of ["create", "update", "deactivate", "link", "match"] as const) {
+      for (const e of k[action]?.first ?? []) out.push(...rows(type, action, e));
     }
   }
   return out.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
