@@ -55,6 +55,7 @@ const FindingAnswer = z.object({
     "not_in_sso",
     "not_in_ofm",
     "sso_unreachable",
+    "conflict",
   ]),
   text: z.string(),
   /** What would put it right (the page and the CLI word it for their reader). */
