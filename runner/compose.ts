@@ -25,6 +25,10 @@ import { type PersonSyncResult, syncPerson } from "./inspect/sync-person.ts";
 import { type OrgUnitSyncResult, syncOrgUnit } from "./inspect/sync-org-unit.ts";
 import { createPurgeStore } from "./store/purge-store.ts";
 import { createNameLookup } from "./store/name-lookup.ts";
+import { createPersonSearch, type PersonSearchStore } from "./store/person-search.ts";
+import { createStoredFields } from "./store/stored-fields.ts";
+import { findPeople, type PeopleFound } from "./inspect/find-people.ts";
+import { timeFormat } from "./time-format.ts";
 import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
 import { type PurgeOptions, type PurgeReport, runPurge } from "./purge/run-purge.ts";
 import { runSync, type RunSyncOptions, type SyncResult } from "./sync/sync-engine.ts";
@@ -69,6 +73,10 @@ export interface Runtime {
   syncPerson(key: string, options?: { force?: boolean }): Promise<PersonSyncResult>;
   /** Provision on demand (inspect/sync-org-unit.ts): one org unit by id or name, through the guard. */
   syncOrgUnit(key: string, options?: { force?: boolean }): Promise<OrgUnitSyncResult>;
+  /** The search by name (inspect/find-people.ts): any prefix of first, last or full name or email. */
+  findPeople(query: string): Promise<PeopleFound>;
+  /** Gives search keys to users written before they existed (store/person-search.ts); how many. */
+  backfillSearchKeys(): Promise<number>;
   /** Webhook events: claim, apply, hold; its indexes are ensured. */
   events: EventApplier;
   leaseStore: LeaseStore;
@@ -148,6 +156,7 @@ export async function createRuntime(
   const directory = directoryProbe(client);
   const stores = createStores(mongo, config, logger, now, directory);
   await ensureAllIndexes(stores, mongo);
+  const search = await personSearch(mongo);
   const sync = (o: RunSyncOptions) =>
     runSync({
       client,
@@ -186,7 +195,7 @@ export async function createRuntime(
     lease,
     scheduler,
     runSync: sync,
-    ...personTools(mongo, config, logger, { client, directory, stores, now, runnerId }),
+    ...personTools(mongo, config, logger, { client, directory, stores, search, now, runnerId }),
     purge: (o) =>
       runPurge({
         store: createPurgeStore(mongo.db, { ttlDays: config.historyTtlDays }),
@@ -198,12 +207,24 @@ export async function createRuntime(
         ...{ logger, now, runnerId },
       }, o),
     preview: singleFlight(() =>
-      previewSync({ runSync: sync, names: createNameLookup(mongo.db), scim: client, now })
+      previewSync({
+        runSync: sync,
+        stored: createStoredFields(mongo.db),
+        userFields: userHashFields(config.excludeFields),
+        now,
+      })
     ),
     connection: () => checkConnection(client),
     deltaSupported,
     close: () => mongo.close(),
   };
+}
+
+/** The person search's store, its index ensured. */
+async function personSearch(mongo: MongoHandle): Promise<PersonSearchStore> {
+  const search = createPersonSearch(mongo.db);
+  await search.ensureIndex();
+  return search;
 }
 
 /** One call in flight at a time: callers while it runs share its promise (a preview lists the whole SSO). */
@@ -221,18 +242,37 @@ function personTools(
     client: ScimClient;
     directory: DirectoryProbe;
     stores: ReturnType<typeof createStores>;
+    search: PersonSearchStore;
     now: () => Date;
     runnerId: string;
   },
-): Pick<Runtime, "inspect" | "syncPerson" | "syncOrgUnit"> {
+): Pick<
+  Runtime,
+  "inspect" | "syncPerson" | "syncOrgUnit" | "findPeople" | "backfillSearchKeys"
+> {
   const people = createPersonStore(mongo.db);
   const reads = {
     people,
     changes: p.stores.changes,
     client: p.client,
     excludeFields: config.excludeFields,
+    names: createNameLookup(mongo.db),
+    schedule: {
+      recentHistory: (n: number) => p.stores.history.recent(n),
+      intervalMs: config.syncIntervalMs,
+    },
+    userHashFields: userHashFields(config.excludeFields),
+    time: timeFormat(config.pageTimeZone).format,
+    now: p.now,
   };
   return {
+    findPeople: (q) =>
+      findPeople({
+        search: p.search.search,
+        client: p.client,
+        exact: async (key) => (await people.findUser(key))?.ssoUserId ?? null,
+      }, q),
+    backfillSearchKeys: () => p.search.backfill(),
     inspect: (key) => inspectPerson(reads, key),
     syncPerson: (key, o) =>
       syncPerson(

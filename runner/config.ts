@@ -106,6 +106,11 @@ const RunnerEnv = z.object({
   INGEST_MAX_IN_FLIGHT: envInt(64, 1, 10_000),
   ...WEBHOOK_ENV_FIELDS,
   LOG_LEVEL: envEnum(["debug", "info", "warn", "error"], "info"),
+  // the pages: the zone their times are printed in
+  PAGE_TIME_ZONE: envString().pipe(
+    z.string().refine(isTimeZone, "must be an IANA time zone such as UTC or Asia/Jakarta")
+      .optional(),
+  ),
 });
 type RunnerEnv = z.infer<typeof RunnerEnv>;
 
@@ -181,6 +186,8 @@ export interface Config {
   leaseTtlMs: number;
   runnerId: string | null;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** PAGE_TIME_ZONE: the IANA zone the pages and the CLI print times in. @default "UTC" */
+  pageTimeZone: string;
 }
 
 /**
@@ -347,7 +354,14 @@ function httpSection(
   e: RunnerEnv,
 ): Pick<
   Config,
-  "port" | "host" | "adminToken" | "ingestSecrets" | "ingestMaxInFlight" | "webhook" | "logLevel"
+  | "port"
+  | "host"
+  | "adminToken"
+  | "ingestSecrets"
+  | "ingestMaxInFlight"
+  | "webhook"
+  | "logLevel"
+  | "pageTimeZone"
 > {
   return {
     port: e.PORT,
@@ -357,7 +371,18 @@ function httpSection(
     ingestMaxInFlight: e.INGEST_MAX_IN_FLIGHT,
     webhook: webhookConfig(e),
     logLevel: e.LOG_LEVEL,
+    pageTimeZone: e.PAGE_TIME_ZONE ?? "UTC",
   };
+}
+
+/** Whether the runtime knows an IANA zone name. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseJitter(text: string | undefined, intervalMs: number): number {

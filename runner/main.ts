@@ -20,6 +20,8 @@ import { webhookMounts } from "./http/mounts.ts";
 import { metrics } from "./metrics.ts";
 import { type HealthProbe, openHealthProbe } from "./store/health-probe.ts";
 import { createEventTrend } from "./store/event-trend.ts";
+import { createLastFullSync } from "./store/last-full-sync.ts";
+import { timeFormat } from "./time-format.ts";
 import { systemClock } from "./system-time.ts";
 
 function readConfig(): Config {
@@ -61,6 +63,7 @@ function daemonApp(
   listenPort: () => number | null,
 ): Hono {
   const { config, logger: log, scheduler, events } = runtime;
+  const zone = timeFormat(config.pageTimeZone);
   return createRunnerApp({
     config,
     listenPort,
@@ -84,6 +87,7 @@ function daemonApp(
       logger: log,
       applyHeld: () => events.applyHeld(),
       preview: () => runtime.preview(),
+      zone,
       page: {
         ssoBaseUrl: config.ssoBaseUrl,
         connection: () => runtime.connection(),
@@ -92,12 +96,15 @@ function daemonApp(
         heldEvents: (n) => events.held(n),
         eventsSince: (since) => createEventTrend(runtime.mongo.db).since(since),
         leaseHolder: async () => (await runtime.leaseStore.holder("scim-sync"))?.owner ?? null,
+        lastFullSync: () => createLastFullSync(runtime.mongo.db).read(),
       },
     },
     people: {
       inspect: runtime.inspect,
       syncPerson: runtime.syncPerson,
       syncOrgUnit: runtime.syncOrgUnit,
+      findPeople: runtime.findPeople,
+      zone,
     },
     mounts: webhookMounts({
       events,
@@ -132,6 +139,24 @@ function onSignals(runtime: Runtime, stopServer: () => Promise<void>, probe: Hea
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** Search keys for users written before they existed, in the background: the page is up meanwhile. */
+function backfillSearchKeys(runtime: Runtime): void {
+  const started = Date.now();
+  runtime.backfillSearchKeys().then(
+    (n) => {
+      if (n > 0) {
+        runtime.logger.info(`🔎 Person search: ${n} stored users given search keys`, {
+          ms: Date.now() - started,
+        });
+      }
+    },
+    (e) =>
+      runtime.logger.warn("⚠️ Person search: filling search keys failed; the next start retries", {
+        error: e instanceof Error ? e.message : String(e),
+      }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -170,6 +195,7 @@ async function main(): Promise<void> {
   );
   runtime.scheduler.start();
   onSignals(runtime, () => server.stop(true), probe);
+  backfillSearchKeys(runtime);
 }
 
 await main();

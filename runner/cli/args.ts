@@ -19,6 +19,8 @@ export interface SyncArgs {
   user?: string;
   /** Sync one org unit now (by SCIM Group id or unit name), then exit. */
   group?: string;
+  /** Find people by the start of a name or email, then exit. */
+  find?: string;
   help: boolean;
 }
 
@@ -32,13 +34,15 @@ export const USAGE =
               (with --dry-run: the preview plan, as POST /api/v1/scim/sync/preview returns it)
   --force     pass the accidental-deletion guard (SYNC_MAX_DEACTIVATE over SYNC_GUARD_WINDOW)
   --apply-held  apply the webhook deactivations the guard held, then exit (no sync)
+  --find <name>         people whose first, last or full name or email starts with it
   --inspect <email|id>  show one person: OFM, the SSO live, the differences, the verdict
   --user <email|id>     sync one person now (same mapping, guard, history, change log)
   --group <id|name>     sync one org unit now, by SCIM Group id or unit name (the same)
 
 Exit: 0 success, 1 failed or aborted, 2 bad configuration,
       3 success but the listing was not proven complete (nobody deactivated by absence),
-      4 --inspect, --user or --group: neither OFM nor the SSO knows the key
+      4 --inspect, --user or --group: neither OFM nor the SSO knows the key;
+        --find: nobody matches
 `;
 
 /**
@@ -64,6 +68,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
         inspect: { type: "string" },
         user: { type: "string" },
         group: { type: "string" },
+        find: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -79,6 +84,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       ...(values.inspect?.trim() ? { inspect: values.inspect.trim() } : {}),
       ...(values.user?.trim() ? { user: values.user.trim() } : {}),
       ...(values.group?.trim() ? { group: values.group.trim() } : {}),
+      ...(values.find?.trim() ? { find: values.find.trim() } : {}),
       help: values.help === true,
     };
   } catch (e) {

@@ -17,7 +17,7 @@ import { type Config, loadConfig } from "../config.ts";
 import type { SyncProgress } from "../sync/sync-engine.ts";
 import { parseSyncArgs, type SyncArgs, USAGE } from "./args.ts";
 import { exitCodeOf, header, heldSummary, summary } from "./summary.ts";
-import { inspectOne, syncOne, syncOrgUnitOne } from "./person.ts";
+import { findMany, inspectOne, syncOne, syncOrgUnitOne } from "./person.ts";
 
 /** Prints a line: on stdout, or on stderr with --json (stdout then carries the JSON alone). */
 type Out = (line: string) => void;
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
+    if (args.find) return await findMany(runtime, args.find, args.json, out);
     if (args.inspect) return await inspectOne(runtime, args.inspect, args.json, out);
     if (args.user) return await syncOne(runtime, args.user, args, out);
     if (args.group) return await syncOrgUnitOne(runtime, args.group, args, out);

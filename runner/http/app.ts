@@ -8,11 +8,13 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { Context } from "hono";
 import { ScimSyncError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { HealthReport } from "../health.ts";
 import type { Metrics } from "../metrics.ts";
 import { adminAuth } from "./auth.ts";
+import { failureAnswer } from "./failure-answer.tsx";
 import { loopbackHostOnly } from "./host-check.ts";
 import { runnerOpenApiDocument } from "./openapi.ts";
 import { createSyncRoutes, type SyncRoutesDeps } from "./sync-routes.tsx";
@@ -52,6 +54,40 @@ const SIGNED_PATHS = new Set(["/api/v1/scim/events", "/api/v1/scim/webhook"]);
 /** The store throws only typed errors (store/driver-errors.ts), all coded STORE_…. */
 const isStoreError = (e: Error) => e instanceof ScimSyncError && e.code.startsWith("STORE_");
 
+/** Errors of the SSO or the way to it (shared/errors.ts): the SSO is what is down. */
+const SSO_CODES = new Set([
+  "TOKEN_FAILED",
+  "CONNECTION_FAILED",
+  "SCIM_HTTP_ERROR",
+  "SCIM_RESPONSE_INVALID",
+  "SCIM_RESPONSE_TOO_LARGE",
+  "SCIM_REDIRECT_REFUSED",
+]);
+
+/** One answer per failure: JSON on the API, a page that says what is down on the pages. */
+function onError(err: Error, c: Context, logger: Logger): Response {
+  if (err instanceof HTTPException) return err.getResponse();
+  if (err instanceof ScimSyncError && SSO_CODES.has(err.code)) {
+    logger.error("❌ The SSO did not answer while serving a request", {
+      path: c.req.path,
+      error: err.message,
+    });
+    return failureAnswer(c, "sso", err.message, 502);
+  }
+  if (isStoreError(err)) {
+    logger.error("❌ MongoDB unavailable while serving a request", {
+      path: c.req.path,
+      error: err.message,
+    });
+    return failureAnswer(c, "mongodb", err.message, 503);
+  }
+  logger.error("❌ Unhandled error while serving a request", {
+    path: c.req.path,
+    error: err.message,
+  });
+  return failureAnswer(c, "unknown", err.message, 500);
+}
+
 /**
  * Creates the app.
  *
@@ -74,21 +110,7 @@ export function createRunnerApp(deps: RunnerAppDeps): Hono {
   });
   app.use("*", (c, next) => (SIGNED_PATHS.has(c.req.path) ? next() : hostCheck(c, next)));
 
-  app.onError((err, c) => {
-    if (err instanceof HTTPException) return err.getResponse();
-    if (isStoreError(err)) {
-      deps.logger.error("❌ MongoDB unavailable while serving a request", {
-        path: c.req.path,
-        error: err.message,
-      });
-      return c.json({ error: "MongoDB unavailable" }, 503);
-    }
-    deps.logger.error("❌ Unhandled error while serving a request", {
-      path: c.req.path,
-      error: err.message,
-    });
-    return c.json({ error: "Internal Server Error" }, 500);
-  });
+  app.onError((err, c) => onError(err, c, deps.logger));
 
   app.get("/health", async (c) => {
     const { code, report } = await deps.health();

@@ -26,6 +26,7 @@ import {
   UNAUTHORIZED,
 } from "./openapi-parts.ts";
 import { peopleOperations } from "./openapi-people.ts";
+import { PreviewApiQuery, PreviewId, PreviewListQuery } from "./preview-routes.tsx";
 import { HeldApplied, SyncStatusAnswer, TriggerAccepted, TriggerRefused } from "./sync-answers.ts";
 import { PageQuery, StatusQuery, TriggerForm, TriggerQuery } from "./sync-routes.tsx";
 
@@ -77,6 +78,56 @@ function openOperations(): ApiOperation[] {
 
 const admin = { tags: ["sync"], security: ADMIN };
 
+/** "Show all" and the downloads of the last preview (ADMIN_TOKEN). */
+function previewPageOperations(): ApiOperation[] {
+  return [
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id",
+      operationId: "previewList",
+      summary: 'One whole list of the last preview (its "show all")',
+      params: PreviewId,
+      query: PreviewListQuery,
+      responses: {
+        "200": { description: "The list", content: { "text/html": z.string() } },
+        "400": refused("list does not name a list of the plan"),
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": { description: "No longer kept", content: { "text/html": z.string() } },
+      },
+    },
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id/plan.json",
+      operationId: "previewPlanJson",
+      summary: "The whole plan of the last preview, as a JSON download",
+      params: PreviewId,
+      responses: {
+        "200": { description: "The plan, every entry", content: json(SyncPreview) },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": refused("No longer kept: run Preview again"),
+      },
+    },
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id/plan.csv",
+      operationId: "previewPlanCsv",
+      summary: "The whole plan of the last preview, a row per changed field, as a CSV download",
+      params: PreviewId,
+      responses: {
+        "200": { description: "The plan as CSV", content: { "text/csv": z.string() } },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": refused("No longer kept: run Preview again"),
+      },
+    },
+  ];
+}
+
 /** The sync page and its forms, and this document (ADMIN_TOKEN). */
 function pageOperations(): ApiOperation[] {
   return [
@@ -119,7 +170,7 @@ function pageOperations(): ApiOperation[] {
       method: "post",
       path: "/modules/sync/preview",
       operationId: "previewSyncPage",
-      summary: "The page's preview form: the sync page with the plan shown",
+      summary: "The page's preview form: the sync page with the plan shown (50 per list)",
       responses: {
         "200": { description: "The page with the plan", content: { "text/html": z.string() } },
         "303": { description: "No preview on this runner: back to the page", headers: location },
@@ -178,8 +229,12 @@ function syncApiOperations(): ApiOperation[] {
       path: "/api/v1/scim/sync/preview",
       operationId: "previewSync",
       summary: "What a full sync would do now, written nowhere",
+      description: "The first 50 entries of each list, with the field changes of each update; " +
+        "all=true: every entry.",
+      query: PreviewApiQuery,
       responses: {
         "200": { description: "The plan", content: json(SyncPreview) },
+        "400": refused("all is not true or false"),
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
         "404": refused("Preview is not available on this runner"),
@@ -277,6 +332,7 @@ export function runnerOpenApiDocument(): ReturnType<typeof openApiDocument> {
   }, [
     ...openOperations(),
     ...pageOperations(),
+    ...previewPageOperations(),
     ...syncApiOperations(),
     ...peopleOperations(),
     ingestOperation(),

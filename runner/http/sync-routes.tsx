@@ -22,7 +22,9 @@ import {
   type TriggerRefused,
 } from "./sync-answers.ts";
 import { SyncPage } from "./status-page.tsx";
+import { num, type TimeFormat, UTC_FORMAT } from "./page-format.tsx";
 import type { SyncPreview } from "../preview/sync-preview.ts";
+import { previewRoutes } from "./preview-routes.tsx";
 
 /** Dependencies of {@linkcode createSyncRoutes}. */
 export interface SyncRoutesDeps {
@@ -34,6 +36,8 @@ export interface SyncRoutesDeps {
   applyHeld?: () => Promise<AppliedHeldResult[]>;
   /** A full sync's dry run as a plan (compose.ts `preview`); absent: no Preview button. */
   preview?: () => Promise<SyncPreview>;
+  /** The zone the page prints times in (PAGE_TIME_ZONE). @default UTC */
+  zone?: TimeFormat;
 }
 
 /** What applying one held event did (ingest/apply-event.ts `AppliedHeld`). */
@@ -86,24 +90,29 @@ function jobJson(job: Job): SyncJobJson {
 
 function outcomeFlash(job: Job): Flash {
   if (job.status === "running") {
-    return { kind: "info", title: "🔄 Sync running.", text: "Progress is shown below." };
+    return { kind: "info", title: "Sync running.", text: "Progress is shown below." };
   }
   const s = job.history?.stats;
   const counts = s
-    ? `Users: ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ` +
-      `${s.usersDeactivated} deactivated · Org units: ${s.orgUnitsCreated} created, ${s.orgUnitsUpdated} updated, ` +
-      `${s.orgUnitsUnchanged} unchanged · Errors: ${s.errors.length}`
+    ? `Users: ${num(s.usersCreated)} created, ${num(s.usersUpdated)} updated, ` +
+      `${num(s.usersUnchanged)} unchanged, ${num(s.usersDeactivated)} deactivated · Org units: ` +
+      `${num(s.orgUnitsCreated)} created, ${num(s.orgUnitsUpdated)} updated, ` +
+      `${num(s.orgUnitsUnchanged)} unchanged · Errors: ${num(s.errors.length)}`
     : "";
   if (job.status === "success") {
-    return { kind: "success", title: "✅ SCIM synchronization complete!", text: counts };
+    return { kind: "success", title: "SCIM synchronization complete!", text: counts };
+  }
+  if (job.status !== "failed" && job.status !== "aborted" && job.status !== "interrupted") {
+    // A status this version does not know (a newer runner's, e.g. "partial"): said as it is.
+    return { kind: "info", mark: "warn", title: `Sync ended: ${job.status}.`, text: counts };
   }
   const why = job.error ?? job.history?.error?.message ?? "see the history below";
   const title = job.status === "aborted"
-    ? "⚠️ Sync aborted."
+    ? "Sync aborted."
     : job.status === "interrupted"
-    ? "⚠️ Sync interrupted."
-    : "❌ Sync failed.";
-  return { kind: "error", title, text: why };
+    ? "Sync interrupted."
+    : "Sync failed.";
+  return { kind: "error", mark: job.status === "failed" ? "bad" : "warn", title, text: why };
 }
 
 /**
@@ -142,7 +151,7 @@ function flashFor(deps: SyncRoutesDeps, q: z.infer<typeof PageQuery>): Flash | n
   if (q.applied !== undefined) {
     return {
       kind: "success",
-      title: "✅ Held deactivations applied.",
+      title: "Held deactivations applied.",
       text: `${q.applied} deactivated.`,
     };
   }
@@ -165,7 +174,13 @@ function pageRoutes(app: Hono, deps: SyncRoutesDeps): void {
     const data = await loadSyncPage(sources(), flashFor(deps, q.data));
     c.header("Cache-Control", "no-store");
     c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(<SyncPage data={data} canPreview={deps.preview !== undefined} />);
+    return c.html(
+      <SyncPage
+        data={data}
+        canPreview={deps.preview !== undefined}
+        zone={deps.zone ?? UTC_FORMAT}
+      />,
+    );
   });
 
   app.post("/modules/sync", sameOrigin(), async (c) => {
@@ -197,36 +212,6 @@ function triggerRoute(app: Hono, deps: SyncRoutesDeps): void {
     }
     const refused: TriggerRefused = { error: REFUSALS[res.reason], reason: res.reason };
     return c.json(refused, res.reason === "stopping" ? 503 : 409);
-  });
-}
-
-/**
- * The Preview: `POST /modules/sync/preview` answers the page with the plan
- * shown (a form, so it works without JavaScript), `POST /api/v1/scim/sync/preview`
- * the same plan as JSON. Both behind the admin rule and same-origin; nothing is written.
- */
-function previewRoutes(app: Hono, deps: SyncRoutesDeps): void {
-  const preview = deps.preview;
-  app.post("/api/v1/scim/sync/preview", sameOrigin(), async (c) => {
-    if (!preview) return c.json({ error: "Preview is not available on this runner" }, 404);
-    c.header("Cache-Control", "no-store");
-    return c.json(await preview());
-  });
-  app.post("/modules/sync/preview", sameOrigin(), async (c) => {
-    if (!preview) return c.redirect("/modules/sync", 303);
-    const plan = await preview();
-    deps.logger.info("🧪 Preview requested from the sync page", {
-      create: plan.users.create.count,
-      update: plan.users.update.count,
-      deactivate: plan.users.deactivate.count,
-    });
-    const data = await loadSyncPage(
-      { ...deps.page, scheduler: deps.scheduler, now: deps.now },
-      null,
-    );
-    c.header("Cache-Control", "no-store");
-    c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(<SyncPage data={{ ...data, preview: plan }} canPreview />);
   });
 }
 

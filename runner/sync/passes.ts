@@ -17,6 +17,7 @@ import type { Account, IdentityStore } from "../identity/ports.ts";
 import type { ChangeOrigin, SyncSource, SyncStorePort } from "./ports.ts";
 import { type PassResult, resourcePass, type ResourceSpec, type Routed } from "./resource-pass.ts";
 import type { RunContext } from "./run-context.ts";
+import type { BatchPlan } from "./diff.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 
 /** What the passes leave for the deactivation step. */
@@ -139,6 +140,14 @@ export function matcher(
   };
 }
 
+/** A dry run's new values, by key, for the preview. */
+function keepDocs(into: Map<string, unknown>, b: BatchPlan<{ isActive: boolean }>): void {
+  for (const c of [...b.creates, ...b.updates, ...b.deactivatingUpdates]) {
+    const d = c.doc as { ssoUserId?: string; _id?: string };
+    into.set(d.ssoUserId ?? d._id ?? "", c.doc);
+  }
+}
+
 /**
  * Connects and runs both passes; records the creates and updates in the plan.
  *
@@ -166,12 +175,16 @@ export async function runPasses(run: RunContext): Promise<Passes> {
     ? Promise.resolve(deps.store.deltaUserIndex(deps.afterPage))
     : deps.store.userIndex(deps.afterPage);
   userIndexP.catch(() => {});
+  const docs = run.options.dryRun === true
+    ? (run.plan.docs = { users: new Map(), orgUnits: new Map() })
+    : undefined;
   const ctx = (phase: "orgUnits" | "users") => ({
     client: deps.client,
     write,
     stats,
     list,
     afterPage: deps.afterPage,
+    onDiff: docs && ((b: BatchPlan<{ isActive: boolean }>) => keepDocs(docs[phase], b)),
     onPage: (p: { fetched: number; totalResults: number; pageNo: number }) =>
       run.progress({ phase, fetched: p.fetched, total: p.totalResults, pageNo: p.pageNo }),
   });

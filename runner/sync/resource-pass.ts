@@ -19,7 +19,13 @@ import type { ResourceError } from "../../shared/ofm-documents.ts";
 import type { ListingEnd } from "../scim/listing-proof.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { Account } from "../identity/ports.ts";
-import { type Change, diffBatch, type ExistingIndex, type Incoming } from "./diff.ts";
+import {
+  type BatchPlan,
+  type Change,
+  diffBatch,
+  type ExistingIndex,
+  type Incoming,
+} from "./diff.ts";
 import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
 import { createReadAhead } from "./read-ahead.ts";
@@ -85,6 +91,8 @@ export interface PassContext {
   onPage: (page: { fetched: number; totalResults: number; pageNo: number }) => void;
   /** Called after each page once its writes are queued (the memory budget). */
   afterPage?: () => void;
+  /** Each diffed batch, before its writes are queued (a dry run keeps the new values: the preview). */
+  onDiff?: (batch: BatchPlan<{ isActive: boolean }>) => void;
 }
 
 /**
@@ -134,6 +142,7 @@ export async function resourcePass<T extends { isActive: boolean }>(
     // A delta's index reads only the keys it was sent (store/keyed-index.ts); a whole one has them.
     await existing.load(items.map((i) => i.key), announced);
     const batch = diffBatch(items, existing);
+    ctx.onDiff?.(batch);
     stats[`${c}Unchanged`] += batch.unchanged;
     out.held.push(...batch.deactivatingUpdates);
     out.updated.push(...batch.updates.map((u) => spec.key(u.doc)));

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Logger } from "../../shared/logger.ts";
+import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
 import type { MatchOn } from "../documents/match-key.ts";
 import type { DeactivationGate } from "../gate/gate.ts";
 import type { GuardFigures } from "../gate/guard-aborted.ts";
@@ -82,6 +83,11 @@ export interface DryRunPlan {
   orgUnits: { create: string[]; update: string[]; deactivate: string[] };
   /** The guard's verdict; absent when the run ended before it (a failed listing). */
   guard?: { windowMs: number; users: GuardFigures; orgUnits: GuardFigures };
+  /**
+   * Dry runs only: the directory's values of what would be created or updated (deactivating
+   * updates included), by id — the preview's old → new per field.
+   */
+  docs?: { users: Map<string, OfmUser>; orgUnits: Map<string, OfmOrgUnit> };
 }
 
 /** The state one run's steps share. */

@@ -61,7 +61,8 @@ describe("person routes", () => {
     expect(res.status).toBe(200);
     const report = await res.json() as { ssoUserId: string; findings: { cause: string }[] };
     expect(report.ssoUserId).toBe(id);
-    expect(report.findings.map((f) => f.cause)).toEqual(["out_of_date"]);
+    // The SSO changed the department and no webhook told OFM: the recorded cause, not a guess.
+    expect(report.findings.map((f) => f.cause)).toEqual(["webhook_missing"]);
     const synced = await app.request(`${path}/sync`, { method: "POST", headers: auth });
     expect(synced.status).toBe(200);
     expect(await synced.json()).toMatchObject({ outcome: "updated", ssoUserId: id });
@@ -96,6 +97,7 @@ describe("person routes", () => {
       .text();
     expect(after).toContain("Synced now: updated");
     expect(after).toContain('data-field="departmentId" data-equal="true"');
-    expect(after).toMatch(/departmentId: [^<]* → D-NEW/);
+    expect(after).toContain('data-state="in_step"');
+    expect(after).toMatch(/<li data-field="departmentId">Department: [^→]* → D-NEW/);
   });
 });
