@@ -15,6 +15,7 @@ import { createGate } from "./gate/gate.ts";
 import type { DirectoryProbe } from "./identity/ports.ts";
 import { createEventApplier } from "./ingest/apply-event.ts";
 import { createRateLimiter } from "./scim/rate-limiter.ts";
+import { reportingWaits } from "./progress/rate-waits.ts";
 import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
 import { createTokenProvider } from "./scim/token-provider.ts";
 import { createChangeLogStore } from "./store/change-log-store.ts";
@@ -83,8 +84,11 @@ export function createClient(
   config: Config,
   options: {
     onRequest?: (info: { path: string; status: number | "error"; retry: boolean }) => void;
+    /** Told how long the rate limit held a request back (the command line's progress). */
+    onRateLimitWait?: (ms: number) => void;
   },
 ): ScimClient {
+  const limiter = createRateLimiter({ perMinute: config.rateLimitPerMinute });
   const tokens = createTokenProvider({
     auth: config.auth,
     tokenUrl: config.tokenUrl,
@@ -94,7 +98,7 @@ export function createClient(
   return createScimClient({
     baseUrl: config.scimBaseUrl,
     tokens,
-    limiter: createRateLimiter({ perMinute: config.rateLimitPerMinute }),
+    limiter: options.onRateLimitWait ? reportingWaits(limiter, options.onRateLimitWait) : limiter,
     timeoutMs: config.requestTimeoutMs,
     maxRetries: config.maxRetries,
     maxResponseBytes: config.maxResponseBytes,

@@ -48,6 +48,11 @@ import {
   ensureAllIndexes,
 } from "./compose-parts.ts";
 import type { DirectoryProbe, IdentityStore } from "./identity/ports.ts";
+import { createNotifications, type Notifications } from "./notify/notifications.ts";
+import { notifySecrets } from "./notify-config.ts";
+import { createNotificationStore } from "./store/notification-store.ts";
+import { createScheduleNotesStore, type ScheduleNotesStore } from "./store/schedule-notes-store.ts";
+import type { QuarantineState } from "./scheduler/quarantine.ts";
 
 /** Every part a runner process needs, wired from one Config. */
 export interface Runtime {
@@ -93,6 +98,10 @@ export interface Runtime {
   connection(): Promise<{ ok: true; config: ServiceProviderConfig } | { ok: false; error: string }>;
   /** Whether the SSO can filter on meta.lastModified (delta syncs). */
   deltaSupported(): Promise<boolean>;
+  /** Operators' notes to the schedule: the quarantine's "Retry now". */
+  scheduleNotes: ScheduleNotesStore;
+  /** Notifications (notify/): `check()` after every run and once a minute in the daemon. */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -108,6 +117,10 @@ export interface RuntimeOptions {
   onLeaseLost?: () => void;
   /** Told the scheduled runs failed in a row whenever the scheduler reads the history (metrics). */
   onConsecutiveFailures?: (n: number) => void;
+  /** Told how long the SCIM rate limit held a request back (the command line's progress). */
+  onRateLimitWait?: (ms: number) => void;
+  /** Told the quarantine state whenever the scheduler reads the history (metrics). */
+  onQuarantine?: (state: QuarantineState) => void;
   /** The clock of runs, their history, the lease and the schedule. @default () => new Date() */
   now?: () => Date;
   /** The timers of the lease and the schedule. @default systemTimer */
@@ -157,24 +170,19 @@ export async function createRuntime(
   const stores = createStores(mongo, config, logger, now, directory);
   await ensureAllIndexes(stores, mongo);
   const search = await personSearch(mongo);
-  const sync = (o: RunSyncOptions) =>
-    runSync({
-      client,
-      store: stores.store,
-      history: stores.history,
-      logger,
-      pageSize: config.pageSize,
-      gate: stores.gate,
-      identity: stores.identity,
-      directory,
-      matchOn: config.matchOn,
-      maxDurationMs: config.maxSyncDurationMs,
-      now,
-      userHashFields: userHashFields(config.excludeFields),
-      runnerId,
-      onFinished: options.onFinished,
-      afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
-    }, o);
+  const scheduleNotes = createScheduleNotesStore(mongo.db);
+  const notifications = await notificationsOf(mongo, config, logger, {
+    now,
+    runnerId,
+    stores,
+    scheduleNotes,
+  });
+  const onFinished = (h: SyncHistoryDoc) => {
+    options.onFinished?.(h);
+    // Never awaited: a notification never holds up a run.
+    void notifications.check();
+  };
+  const sync = syncOf(config, logger, { client, directory, stores, now, runnerId, onFinished });
   const deltaSupported = deltaProbe(client);
   const { lease, scheduler } = createSchedule(config, logger, options, {
     leaseStore: stores.leaseStore,
@@ -183,6 +191,8 @@ export async function createRuntime(
     recentHistory: (n) => stores.history.recent(n),
     deltaSupported,
     now,
+    quarantineRetryAt: () => scheduleNotes.quarantineRetryAt(),
+    requestQuarantineRetry: (at) => scheduleNotes.requestQuarantineRetry(at),
   });
   return {
     config,
@@ -216,7 +226,12 @@ export async function createRuntime(
     ),
     connection: () => checkConnection(client),
     deltaSupported,
-    close: () => mongo.close(),
+    scheduleNotes,
+    notifications,
+    close: () => {
+      notifications.close();
+      return mongo.close();
+    },
   };
 }
 
@@ -225,6 +240,68 @@ async function personSearch(mongo: MongoHandle): Promise<PersonSearchStore> {
   const search = createPersonSearch(mongo.db);
   await search.ensureIndex();
   return search;
+}
+
+/** The sync function over the runtime's parts: the engine with the config's limits. */
+function syncOf(
+  config: Config,
+  logger: Logger,
+  p: {
+    client: ScimClient;
+    directory: DirectoryProbe;
+    stores: ReturnType<typeof createStores>;
+    now: () => Date;
+    runnerId: string;
+    onFinished: (h: SyncHistoryDoc) => void;
+  },
+): (o: RunSyncOptions) => Promise<SyncResult> {
+  return (o) =>
+    runSync({
+      client: p.client,
+      store: p.stores.store,
+      history: p.stores.history,
+      logger,
+      pageSize: config.pageSize,
+      gate: p.stores.gate,
+      identity: p.stores.identity,
+      directory: p.directory,
+      matchOn: config.matchOn,
+      maxDurationMs: config.maxSyncDurationMs,
+      now: p.now,
+      userHashFields: userHashFields(config.excludeFields),
+      runnerId: p.runnerId,
+      onFinished: p.onFinished,
+      afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
+    }, o);
+}
+
+/** Notifications over the runtime's stores; their indexes only where some transport is set. */
+async function notificationsOf(
+  mongo: MongoHandle,
+  config: Config,
+  logger: Logger,
+  p: {
+    now: () => Date;
+    runnerId: string;
+    stores: ReturnType<typeof createStores>;
+    scheduleNotes: ScheduleNotesStore;
+  },
+): Promise<Notifications> {
+  const store = createNotificationStore(mongo.db);
+  const notifications = createNotifications({
+    config: config.notify,
+    quarantine: { after: config.quarantineAfter, intervalMs: config.quarantineIntervalMs },
+    store,
+    logger,
+    now: p.now,
+    runner: p.runnerId,
+    secrets: notifySecrets(config),
+    recentHistory: (n) => p.stores.history.recent(n),
+    held: (n) => p.stores.events.held(n),
+    quarantineRetryAt: () => p.scheduleNotes.quarantineRetryAt(),
+  });
+  if (notifications.enabled) await store.ensureIndexes();
+  return notifications;
 }
 
 /** One call in flight at a time: callers while it runs share its promise (a preview lists the whole SSO). */
@@ -318,11 +395,20 @@ function createSchedule(
   config: Config,
   logger: Logger,
   options: RuntimeOptions,
-  parts: Pick<SchedulerDeps, "runSync" | "recentHistory" | "deltaSupported"> & {
-    leaseStore: LeaseStore;
-    owner: string;
-    now: () => Date;
-  },
+  parts:
+    & Pick<
+      SchedulerDeps,
+      | "runSync"
+      | "recentHistory"
+      | "deltaSupported"
+      | "quarantineRetryAt"
+      | "requestQuarantineRetry"
+    >
+    & {
+      leaseStore: LeaseStore;
+      owner: string;
+      now: () => Date;
+    },
 ): { lease: Lease; scheduler: Scheduler } {
   const timer = options.timer ?? systemTimer;
   const lease = createLease({
@@ -342,6 +428,9 @@ function createSchedule(
     runSync: parts.runSync,
     recentHistory: parts.recentHistory,
     deltaSupported: parts.deltaSupported,
+    quarantineRetryAt: parts.quarantineRetryAt,
+    requestQuarantineRetry: parts.requestQuarantineRetry,
+    onQuarantine: options.onQuarantine,
     logger,
     onConsecutiveFailures: options.onConsecutiveFailures,
     config: {
@@ -349,6 +438,8 @@ function createSchedule(
       deltaIntervalMs: config.deltaIntervalMs,
       jitterMs: config.jitterMs,
       syncOnStart: config.syncOnStart,
+      quarantineAfter: config.quarantineAfter,
+      quarantineIntervalMs: config.quarantineIntervalMs,
       leaseTtlMs: config.leaseTtlMs,
     },
   });

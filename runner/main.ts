@@ -10,6 +10,7 @@
  */
 import type { Hono } from "hono";
 import { ConfigError } from "../shared/errors.ts";
+import { unknownVariableWarnings } from "../shared/env-typos.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { createRuntime, runnerIdOf, type Runtime } from "./compose.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -19,6 +20,7 @@ import { assertAdminAuthConfig } from "./http/auth.ts";
 import { webhookMounts } from "./http/mounts.ts";
 import { metrics } from "./metrics.ts";
 import { type HealthProbe, openHealthProbe } from "./store/health-probe.ts";
+import { onStopRequest, type StopReason } from "./process/stop-request.ts";
 import { createEventTrend } from "./store/event-trend.ts";
 import { createLastFullSync } from "./store/last-full-sync.ts";
 import { timeFormat } from "./time-format.ts";
@@ -28,6 +30,7 @@ function readConfig(): Config {
   try {
     const config = loadConfig(process.env);
     assertAdminAuthConfig(config);
+    for (const w of unknownVariableWarnings(process.env)) console.error(`⚠️ ${w}`);
     return config;
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -55,6 +58,16 @@ async function seedLastSuccess(runtime: Runtime): Promise<void> {
   }
 }
 
+/**
+ * Notifications besides the runs' own: once at start and every minute, so held
+ * deletions (which arrive by webhook) are told and failed deliveries retried.
+ */
+function watchNotifications(runtime: Runtime): void {
+  if (!runtime.notifications.enabled) return;
+  void runtime.notifications.check();
+  setInterval(() => void runtime.notifications.check(), 60_000).unref();
+}
+
 /** The runner's HTTP app over the runtime: health, metrics, the sync page, the webhook routes. */
 function daemonApp(
   runtime: Runtime,
@@ -75,14 +88,16 @@ function daemonApp(
         const c = await runtime.connection();
         return c.ok ? { ok: true } : { ok: false, error: c.error };
       },
-      lastRun: probe.lastRun,
-      lastSuccess: probe.lastSuccess,
+      recentRuns: probe.recentRuns,
+      heldCount: probe.heldCount,
+      quarantine: () => scheduler.quarantine,
       now: systemClock.now,
       intervalMs: config.syncIntervalMs,
       startedAt,
     }),
     sync: {
       scheduler,
+      quarantineIntervalMs: config.quarantineIntervalMs,
       now: systemClock.now,
       logger: log,
       applyHeld: () => events.applyHeld(),
@@ -116,11 +131,31 @@ function daemonApp(
   });
 }
 
-/** Stops in order on SIGTERM/SIGINT; a second signal exits at once. */
-function onSignals(runtime: Runtime, stopServer: () => Promise<void>, probe: HealthProbe): void {
+/**
+ * Stop requests (SIGTERM, SIGINT, or the npm launcher gone: process/stop-request.ts),
+ * listened to from the first moment: before the runner is up a request ends the
+ * process at once (it holds no lease and runs nothing yet); after, `whenUp` decides.
+ */
+function stopRequests(): { whenUp(handler: (reason: StopReason) => void): void } {
+  let handler: ((reason: StopReason) => void) | null = null;
+  onStopRequest((reason) => {
+    if (handler) return handler(reason);
+    console.error(`🛑 ${reason} during start-up: exiting`);
+    process.exit(0);
+  });
+  return { whenUp: (h) => void (handler = h) };
+}
+
+/** Stops in order; a second request exits at once. */
+function onSignals(
+  runtime: Runtime,
+  stopServer: () => Promise<void>,
+  probe: HealthProbe,
+  stops: ReturnType<typeof stopRequests>,
+): void {
   const { config, logger: log } = runtime;
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: StopReason) => {
     if (stopping) {
       log.warn(`⚠️ ${signal} again: exiting without waiting`);
       process.exit(1);
@@ -137,8 +172,7 @@ function onSignals(runtime: Runtime, stopServer: () => Promise<void>, probe: Hea
     log.info("👋 Runner stopped");
     process.exit(0);
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  stops.whenUp((reason) => void shutdown(reason));
 }
 
 /** Search keys for users written before they existed, in the background: the page is up meanwhile. */
@@ -160,6 +194,7 @@ function backfillSearchKeys(runtime: Runtime): void {
 }
 
 async function main(): Promise<void> {
+  const stops = stopRequests();
   const config = readConfig();
   const format = process.stdout.isTTY ? "pretty" : "json";
   const base = format === "json" ? { runner: runnerIdOf(config) } : undefined;
@@ -172,6 +207,7 @@ async function main(): Promise<void> {
       onLeaseHeld: metrics.recordLeaseHeld,
       onLeaseLost: metrics.recordLeaseLost,
       onConsecutiveFailures: metrics.recordConsecutiveFailures,
+      onQuarantine: metrics.recordQuarantine,
     }),
     log,
   );
@@ -194,7 +230,8 @@ async function main(): Promise<void> {
     `🚀 Runner ${runtime.runnerId} listening on http://${shownHost}:${server.port}/modules/sync`,
   );
   runtime.scheduler.start();
-  onSignals(runtime, () => server.stop(true), probe);
+  watchNotifications(runtime);
+  onSignals(runtime, () => server.stop(true), probe, stops);
   backfillSearchKeys(runtime);
 }
 

@@ -28,6 +28,8 @@ export interface Metrics {
   recordSchedule(schedule: { intervalMs: number; deltaIntervalMs: number }): void;
   /** Scheduled runs failed in a row, as the scheduler reads the shared history. */
   recordConsecutiveFailures(n: number): void;
+  /** Whether the schedule is quarantined (scheduler/quarantine.ts). */
+  recordQuarantine(state: { active: boolean }): void;
   /** A webhook request refused before any work (`busy`: the in-flight gate's 503). */
   recordIngestRejected(reason: "busy"): void;
   /** Where the held-deactivations gauge reads its count at each scrape. */
@@ -113,6 +115,11 @@ function syncInstruments(registers: Registry[]) {
       help: "Scheduled runs failed in a row since the last success (from the shared syncHistory)",
       registers,
     }),
+    quarantined: new Gauge({
+      name: "scim_sync_quarantined",
+      help: "1 while full syncs run only every SYNC_QUARANTINE_INTERVAL after repeated failures",
+      registers,
+    }),
   };
 }
 
@@ -182,6 +189,7 @@ function seedZeroes(m: Instruments): void {
   m.leaseLost.inc(0);
   m.lease.set(0);
   m.failures.set(0);
+  m.quarantined.set(0);
   m.held.set(0);
   m.started.set(Date.now() / 1000);
 }
@@ -251,6 +259,9 @@ export function createMetrics(): Metrics {
     },
     recordConsecutiveFailures(n) {
       m.failures.set(n);
+    },
+    recordQuarantine(state) {
+      m.quarantined.set(state.active ? 1 : 0);
     },
     recordIngestRejected(reason) {
       m.rejected.inc({ reason });

@@ -21,6 +21,8 @@ export interface SyncArgs {
   group?: string;
   /** Find people by the start of a name or email, then exit. */
   find?: string;
+  /** End the quarantine (an operator's "Retry now"), then run the full sync. */
+  retryNow: boolean;
   help: boolean;
 }
 
@@ -38,8 +40,10 @@ export const USAGE =
   --inspect <email|id>  show one person: OFM, the SSO live, the differences, the verdict
   --user <email|id>     sync one person now (same mapping, guard, history, change log)
   --group <id|name>     sync one org unit now, by SCIM Group id or unit name (the same)
+  --retry-now  end the quarantine (after SYNC_QUARANTINE_AFTER failed full syncs), then sync
 
 Exit: 0 success, 1 failed or aborted, 2 bad configuration,
+      143 / 130 stopped by SIGTERM / SIGINT (129: its npm launcher went away; run recorded interrupted),
       3 success but the listing was not proven complete (nobody deactivated by absence),
       4 --inspect, --user or --group: neither OFM nor the SSO knows the key;
         --find: nobody matches
@@ -69,6 +73,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
         user: { type: "string" },
         group: { type: "string" },
         find: { type: "string" },
+        "retry-now": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -85,6 +90,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       ...(values.user?.trim() ? { user: values.user.trim() } : {}),
       ...(values.group?.trim() ? { group: values.group.trim() } : {}),
       ...(values.find?.trim() ? { find: values.find.trim() } : {}),
+      retryNow: values["retry-now"] === true,
       help: values.help === true,
     };
   } catch (e) {

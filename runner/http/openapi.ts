@@ -37,14 +37,17 @@ function openOperations(): ApiOperation[] {
       method: "get",
       path: "/health",
       operationId: "health",
-      summary: "MongoDB, SSO and last-sync health",
+      summary: "What is wrong: MongoDB, the SSO, the last full sync, held deletions, quarantine",
       tags: ["operations"],
       security: [],
       responses: {
-        "200": { description: "Healthy", content: json(HealthReport) },
+        "200": {
+          description: "ok, or degraded (problems lists what an operator should look at)",
+          content: json(HealthReport),
+        },
         "403": HOST_REFUSED,
         "503": {
-          description: "MongoDB down, or no successful sync for three intervals",
+          description: "unhealthy: MongoDB down, or no successful sync within two intervals",
           content: json(HealthReport),
         },
       },
@@ -168,6 +171,18 @@ function pageOperations(): ApiOperation[] {
     {
       ...admin,
       method: "post",
+      path: "/modules/sync/retry",
+      operationId: "retryNowPage",
+      summary: "The quarantine notice's form: Retry now, then back to the page",
+      responses: {
+        "303": { description: "Back to the page, with the run or the refusal", headers: location },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+      },
+    },
+    {
+      ...admin,
+      method: "post",
       path: "/modules/sync/preview",
       operationId: "previewSyncPage",
       summary: "The page's preview form: the sync page with the plan shown (50 per list)",
@@ -197,9 +212,35 @@ function pageOperations(): ApiOperation[] {
   ];
 }
 
+/** "Retry now" out of quarantine (ADMIN_TOKEN). */
+function retryOperation(): ApiOperation {
+  return {
+    ...admin,
+    method: "post",
+    path: "/api/v1/scim/sync/retry",
+    operationId: "retryNow",
+    summary: "Retry now: ends the quarantine (SYNC_QUARANTINE_AFTER) and starts a full sync",
+    responses: {
+      "202": {
+        description: "Quarantine ended; the full sync started",
+        content: json(TriggerAccepted),
+        headers: { Location: { description: "The run's status route", schema: z.string() } },
+      },
+      "401": UNAUTHORIZED,
+      "403": HOST_REFUSED,
+      "409": {
+        description: "Quarantine ended, but a sync is running here or elsewhere",
+        content: json(TriggerRefused),
+      },
+      "503": { description: "The runner is shutting down", content: json(TriggerRefused) },
+    },
+  };
+}
+
 /** The JSON trigger, preview, held approval and status (ADMIN_TOKEN). */
 function syncApiOperations(): ApiOperation[] {
   return [
+    retryOperation(),
     {
       ...admin,
       method: "post",

@@ -67,10 +67,12 @@ function RunState({ label, row, id }: { label: string; row: HistoryRow | null; i
  * ```
  */
 export function SyncPage(
-  { data, canPreview = false, zone = UTC_FORMAT }: {
+  { data, canPreview = false, zone = UTC_FORMAT, notice = null }: {
     data: SyncPageData;
     canPreview?: boolean;
     zone?: TimeFormat;
+    /** Shown above the flash (the quarantine notice). */
+    notice?: Child;
   },
 ): Child {
   const newestRunning = data.history.find((r) => r.status === "running")?._id ?? null;
@@ -101,6 +103,7 @@ export function SyncPage(
         </>
       }
     >
+      {notice}
       {data.flash ? <Alert flash={data.flash} /> : null}
       <div class="grid">
         <section class="card">

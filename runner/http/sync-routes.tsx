@@ -25,10 +25,15 @@ import { SyncPage } from "./status-page.tsx";
 import { num, type TimeFormat, UTC_FORMAT } from "./page-format.tsx";
 import type { SyncPreview } from "../preview/sync-preview.ts";
 import { previewRoutes } from "./preview-routes.tsx";
+import { QuarantineNotice } from "./quarantine-notice.tsx";
 
 /** Dependencies of {@linkcode createSyncRoutes}. */
 export interface SyncRoutesDeps {
-  scheduler: Pick<Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType">;
+  scheduler:
+    & Pick<Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType">
+    & Partial<Pick<Scheduler, "retryNow" | "quarantine">>;
+  /** SYNC_QUARANTINE_INTERVAL, for the quarantine notice. @default 86400000 */
+  quarantineIntervalMs?: number;
   page: Omit<PageSources, "scheduler" | "now">;
   now: () => Date;
   logger: Logger;
@@ -130,7 +135,54 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
   heldRoute(app, deps);
   previewRoutes(app, deps);
   statusRoute(app, deps);
+  retryRoutes(app, deps);
   return app;
+}
+
+/** The quarantine notice of the page, from the scheduler's last reading. */
+const notice = (deps: SyncRoutesDeps) => (
+  <QuarantineNotice
+    q={deps.scheduler.quarantine ?? null}
+    intervalMs={deps.quarantineIntervalMs ?? 86_400_000}
+  />
+);
+
+/**
+ * "Retry now": ends the quarantine and starts a full sync — `POST /api/v1/scim/sync/retry`
+ * (202 as the trigger, 409 when a sync runs) and the page's form `POST /modules/sync/retry`.
+ */
+function retryRoutes(app: Hono, deps: SyncRoutesDeps): void {
+  const retry = async () => {
+    const res = deps.scheduler.retryNow
+      ? await deps.scheduler.retryNow()
+      : await deps.scheduler.trigger("full");
+    if (res.ok) {
+      deps.logger.warn("🔁 Retry now requested from the HTTP API", { runId: res.job.runId });
+    }
+    return res;
+  };
+  app.post("/api/v1/scim/sync/retry", sameOrigin(), async (c) => {
+    const res = await retry();
+    if (res.ok) {
+      c.header("Location", `/api/v1/scim/sync/status?runId=${res.job.runId}`);
+      const accepted: TriggerAccepted = {
+        runId: res.job.runId,
+        historyId: res.job.historyId,
+        type: res.job.type,
+        status: "running",
+      };
+      return c.json(accepted, 202);
+    }
+    const refused: TriggerRefused = { error: REFUSALS[res.reason], reason: res.reason };
+    return c.json(refused, res.reason === "stopping" ? 503 : 409);
+  });
+  app.post("/modules/sync/retry", sameOrigin(), async (c) => {
+    const res = await retry();
+    return c.redirect(
+      res.ok ? `/modules/sync?run=${res.job.runId}` : `/modules/sync?refused=${res.reason}`,
+      303,
+    );
+  });
 }
 
 /** Starts a run through the scheduler and logs who asked. */
@@ -179,6 +231,7 @@ function pageRoutes(app: Hono, deps: SyncRoutesDeps): void {
         data={data}
         canPreview={deps.preview !== undefined}
         zone={deps.zone ?? UTC_FORMAT}
+        notice={notice(deps)}
       />,
     );
   });

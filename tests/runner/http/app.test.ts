@@ -62,8 +62,9 @@ function setup(opts: {
   const health = createHealthCheck({
     pingMongo: async () => mongoUp,
     checkSso: async () => ({ ok: true }),
-    lastRun: async () => newest().find((h) => h.status !== "running") ?? null,
-    lastSuccess: async () => newest().find((h) => h.status === "success") ?? null,
+    recentRuns: async (n) => newest().slice(0, n),
+    heldCount: async () => 0,
+    quarantine: () => null,
     now: time.clock.now,
     intervalMs: 6 * H,
     startedAt: new Date(time.clock.now().getTime() - 1000),
@@ -289,14 +290,14 @@ describe("createRunnerApp() health and metrics", () => {
     expect(((await res.json()) as { mongo: { ok: boolean } }).mongo.ok).toBe(false);
   });
 
-  test("GET /health answers 503 when the last success is older than three intervals", async () => {
+  test("GET /health answers 503 when the last success is older than two intervals", async () => {
     const { app } = setup({
-      history: [historyDoc("full", "success", new Date("2025-10-17T17:59:00Z"))],
+      history: [historyDoc("full", "success", new Date("2025-10-17T23:59:00Z"))],
     });
     const res = await app.request("/health");
     expect(res.status).toBe(503);
     expect(((await res.json()) as { problems: string[] }).problems[0]).toContain(
-      "three sync intervals",
+      "two sync intervals",
     );
   });
 
