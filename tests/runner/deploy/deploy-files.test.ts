@@ -6,7 +6,7 @@
  * built here (no container runtime); these checks are what can be proven.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../../../runner/config.ts";
@@ -43,7 +43,9 @@ describe("deploy/systemd/scim-sync.service", () => {
       writeFileSync(unit, UNIT.replace("ExecStart=/usr/local/bin/scim-sync", `ExecStart=${stand}`));
       const run = Bun.spawn([analyze, "verify", unit], { stdout: "pipe", stderr: "pipe" });
       const out = (await new Response(run.stdout).text()) + (await new Response(run.stderr).text());
-      expect({ code: await run.exited, out }).toEqual({ code: 0, out: "" });
+      const code = await run.exited;
+    rmSync(dir, { recursive: true, force: true });
+    expect({ code, out }).toEqual({ code: 0, out: "" });
     },
     30_000,
   );
