@@ -44,8 +44,8 @@ describe("deploy/systemd/scim-sync.service", () => {
       const run = Bun.spawn([analyze, "verify", unit], { stdout: "pipe", stderr: "pipe" });
       const out = (await new Response(run.stdout).text()) + (await new Response(run.stderr).text());
       const code = await run.exited;
-    rmSync(dir, { recursive: true, force: true });
-    expect({ code, out }).toEqual({ code: 0, out: "" });
+      rmSync(dir, { recursive: true, force: true });
+      expect({ code, out }).toEqual({ code: 0, out: "" });
     },
     30_000,
   );
