@@ -59,6 +59,7 @@ export const KNOWN_ENV_NAMES: readonly string[] = [
   "LEASE_TTL_MS",
   "RUNNER_ID",
   "LOG_LEVEL",
+  "PAGE_TIME_ZONE",
   "NOTIFY_WEBHOOK_URL",
   "NOTIFY_WEBHOOK_FORMAT",
   "NOTIFY_WEBHOOK_SECRET",
@@ -87,6 +88,9 @@ export const KNOWN_ENV_NAMES: readonly string[] = [
   "INTEROP_PORT",
   "INTEROP_SCIM2_SERVER",
   "INTEROP_TOKEN",
+  "DEMO_SSO_PORT",
+  "DEMO_RUNNER_PORT",
+  "DEMO_EDGE_PORT",
   "BENCH_VERBOSE",
   "VARIANT",
 ];
@@ -111,4 +115,6 @@ export const PROJECT_PREFIXES: readonly string[] = [
   "ADMIN_",
   "RUNNER_",
   "SUPER_ADMIN_",
+  "DEMO_",
+  "PAGE_",
 ];
