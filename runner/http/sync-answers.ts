@@ -40,6 +40,10 @@ export const SyncStatsJson = z.object({
   orgUnitsDeactivated: count,
   usersFetched: count,
   orgUnitsFetched: count,
+  // Matching's counters (documents/sync-history.ts): absent on runs recorded before them.
+  usersLinked: count.optional(),
+  usersRelinked: count.optional(),
+  usersParked: count.optional(),
 });
 
 /** One job of this runner's scheduler, as the status route shows it. */
