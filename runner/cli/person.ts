@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { printable } from "../../shared/printable.ts";
 import type { Runtime } from "../compose.ts";
 import type { ChangeDoc } from "../store/collections.ts";
 import type { PersonReport } from "../inspect/inspect-person.ts";
@@ -67,7 +68,8 @@ export function personText(r: PersonReport, time: (d: Date) => string = utc): st
       `  ${time(new Date(e.receivedAt))} ${e.event} ${e.status} ${show(e.change ?? e.error)}`,
     );
   }
-  return lines;
+  // Every value here came from the SSO or OFM's database: one line each (printable.ts).
+  return lines.map(printable);
 }
 
 const yesNo = (v: boolean | null | undefined, what: string) =>
@@ -89,16 +91,19 @@ export async function findMany(
   out: Out,
 ): Promise<number> {
   const found = await runtime.findPeople(query);
-  out(`🔎 ${found.people.length}${found.more ? "+" : ""} people match "${query}"`);
+  // Names, emails and the SSO's error come from outside: one line each (printable.ts).
+  out(printable(`🔎 ${found.people.length}${found.more ? "+" : ""} people match "${query}"`));
   for (const p of found.people) {
-    out(
+    out(printable(
       `  ${p.name ?? "—"} <${p.email}> ${p.departmentName ?? p.departmentId ?? "—"}; SSO: ${
         yesNo(p.activeInSso, "the SSO")
       }, OFM: ${yesNo(p.activeInOfm, "OFM")}; --user ${p.ssoUserId}`,
-    );
+    ));
   }
   if (found.more) out("  … more match: type more of the name");
-  if (found.ssoError) out(`  (the SSO could not be asked who is active: ${found.ssoError})`);
+  if (found.ssoError) {
+    out(printable(`  (the SSO could not be asked who is active: ${found.ssoError})`));
+  }
   if (json) console.log(JSON.stringify(found));
   return found.people.length === 0 ? 4 : 0;
 }
@@ -138,7 +143,7 @@ export async function syncOne(
   out: Out,
 ): Promise<number> {
   const r = await runtime.syncPerson(key, { force: args.force });
-  out(`${r.outcome === "failed" || r.outcome === "aborted" ? "❌" : "✅"} ${r.message}`);
+  out(printable(`${r.outcome === "failed" || r.outcome === "aborted" ? "❌" : "✅"} ${r.message}`));
   const changes = r.ssoUserId && r.historyId
     ? (await runtime.changes.forResource("User", r.ssoUserId, 20))
       .filter((c) => "historyId" in c.source && c.source.historyId === r.historyId)
@@ -168,7 +173,8 @@ export function fieldChangeLines(
       lines.push(`  ${f}: ${show(c.values[f]?.old)} → ${show(c.values[f]?.new)}`);
     }
   }
-  return lines;
+  // The values came from the SSO: one line each (printable.ts).
+  return lines.map(printable);
 }
 
 const changeJson = (c: ChangeDoc) => ({ action: c.action, fields: c.fields, values: c.values });
@@ -188,7 +194,7 @@ export async function syncOrgUnitOne(
   out: Out,
 ): Promise<number> {
   const r = await runtime.syncOrgUnit(key, { force: args.force });
-  out(`${r.outcome === "failed" || r.outcome === "aborted" ? "❌" : "✅"} ${r.message}`);
+  out(printable(`${r.outcome === "failed" || r.outcome === "aborted" ? "❌" : "✅"} ${r.message}`));
   if (args.json) console.log(JSON.stringify(r));
   if (r.outcome === "not_found") return 4;
   return r.outcome === "failed" || r.outcome === "aborted" ? 1 : 0;

@@ -11,6 +11,7 @@
  */
 import { unknownVariableWarnings } from "../../shared/env-typos.ts";
 import { createLogger } from "../../shared/logger.ts";
+import { printable } from "../../shared/printable.ts";
 import { createRuntime, type Runtime } from "../compose.ts";
 import { type Config, loadConfig } from "../config.ts";
 import type { PurgeReport } from "../purge/run-purge.ts";
@@ -29,7 +30,7 @@ function readInput(): { args: PurgeArgs; config: Config } | number {
     for (const w of unknownVariableWarnings(process.env)) console.error(`⚠️ ${w}`);
     return { args, config };
   } catch (e) {
-    console.error(`❌ ${e instanceof Error ? e.message : String(e)}`);
+    console.error(printable(`❌ ${e instanceof Error ? e.message : String(e)}`));
     return 2;
   }
 }
@@ -87,14 +88,14 @@ async function main(): Promise<number> {
       onRateLimitWait: (ms) => progress.rateWait(ms),
     });
   } catch (e) {
-    out(`❌ ${e instanceof Error ? e.message : String(e)}`);
+    out(printable(`❌ ${e instanceof Error ? e.message : String(e)}`));
     return stop.exitCode(1, true);
   }
   try {
     if (stop.reason) return stop.exitCode(1, true);
     return await purgeOnce(runtime, args, out, { stop, progress });
   } catch (e) {
-    out(`❌ Purge failed: ${e instanceof Error ? e.message : String(e)}`);
+    out(printable(`❌ Purge failed: ${e instanceof Error ? e.message : String(e)}`));
     return 1;
   } finally {
     await runtime.close();

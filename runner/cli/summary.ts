@@ -1,9 +1,11 @@
 /**
  * The text the command line prints around a run: the guide's "Expected
- * Output" block, with the unchanged counts added.
+ * Output" block, with the unchanged counts added. Every line goes through
+ * `printable()`, so values from the SSO cannot forge or hide a line.
  *
  * @module
  */
+import { printable } from "../../shared/printable.ts";
 import type { SyncHistoryDoc } from "../store/collections.ts";
 import { type DryRunPlan, linkedText } from "../sync/sync-engine.ts";
 
@@ -89,7 +91,8 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
     }
   }
   lines.push("", `Completed at: ${(h.completedAt ?? new Date()).toISOString()}`, RULE);
-  return lines.join("\n");
+  // Ids, reasons and messages come from the SSO: each line stays one line (printable.ts).
+  return lines.map(printable).join("\n");
 }
 
 /** A held webhook event as the command line lists it. */
@@ -122,7 +125,7 @@ export function heldSummary(rows: readonly HeldLine[], total: number): string {
   lines.push(
     "  Check them against the SSO, then: npm run sync -- --apply-held (or the button on /modules/sync)",
   );
-  return lines.join("\n");
+  return lines.map(printable).join("\n");
 }
 
 /**

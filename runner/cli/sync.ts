@@ -18,6 +18,7 @@
 import { ScimSyncError } from "../../shared/errors.ts";
 import { unknownVariableWarnings } from "../../shared/env-typos.ts";
 import { createLogger } from "../../shared/logger.ts";
+import { printable } from "../../shared/printable.ts";
 import { createRuntime, type Runtime } from "../compose.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { type CliProgress, cliProgress } from "./cli-progress.ts";
@@ -41,7 +42,7 @@ function readInput(): { args: SyncArgs; config: Config } | number {
     for (const w of unknownVariableWarnings(process.env)) console.error(`⚠️ ${w}`);
     return { args, config };
   } catch (e) {
-    console.error(`❌ ${e instanceof Error ? e.message : String(e)}`);
+    console.error(printable(`❌ ${e instanceof Error ? e.message : String(e)}`));
     return 2;
   }
 }
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
       onRateLimitWait: (ms) => progress.rateWait(ms),
     });
   } catch (e) {
-    out(`❌ ${e instanceof Error ? e.message : String(e)}`);
+    out(printable(`❌ ${e instanceof Error ? e.message : String(e)}`));
     if (args.json) console.log(JSON.stringify({ status: "failed", error: describe(e) }));
     return 1;
   }
@@ -96,7 +97,7 @@ async function main(): Promise<number> {
 async function applyHeld(runtime: Runtime, args: SyncArgs, out: Out): Promise<number> {
   const results = await runtime.events.applyHeld();
   for (const r of results) {
-    out(`  ${r.resourceType} ${r.resourceId}: ${r.result.change ?? r.result.status}`);
+    out(printable(`  ${r.resourceType} ${r.resourceId}: ${r.result.change ?? r.result.status}`));
   }
   const deactivated = results.filter((r) => r.result.change === "deactivated").length;
   out(`✅ Applied ${results.length} held webhook event(s): ${deactivated} deactivated`);
@@ -111,11 +112,11 @@ async function applyHeld(runtime: Runtime, args: SyncArgs, out: Out): Promise<nu
 async function previewOnce(runtime: Runtime, out: Out): Promise<number> {
   const preview = await runtime.preview();
   const { users: u, orgUnits: g } = preview;
-  out(
+  out(printable(
     `🧪 Preview (nothing written): users ${u.create.count} to create, ${u.update.count} to update, ` +
       `${u.deactivate.count} to deactivate; org units ${g.create.count}/${g.update.count}/${g.deactivate.count}` +
       (preview.error ? ` — ${preview.error.message}` : ""),
-  );
+  ));
   console.log(JSON.stringify(preview));
   if (preview.status !== "success") return 1;
   return preview.complete === false ? 3 : 0;
