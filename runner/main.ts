@@ -18,6 +18,7 @@ import { createHealthCheck } from "./health.ts";
 import { createRunnerApp } from "./http/app.ts";
 import { assertAdminAuthConfig } from "./http/auth.ts";
 import { webhookMounts } from "./http/mounts.ts";
+import { rawTargetRoutes } from "./http/raw-target.ts";
 import { metrics } from "./metrics.ts";
 import { type HealthProbe, openHealthProbe } from "./store/health-probe.ts";
 import { onStopRequest, type StopReason } from "./process/stop-request.ts";
@@ -222,7 +223,14 @@ async function main(): Promise<void> {
   const probe = await orExit(openHealthProbe(config.mongoUri, config.mongoDb, log), log);
   let boundPort: number | null = config.port === 0 ? null : config.port;
   const app = daemonApp(runtime, probe, startedAt, () => boundPort);
-  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
+  // routes: keys in paths are checked on the request-target as sent, before the URL parser
+  // resolves their dot segments (http/raw-target.ts).
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    routes: rawTargetRoutes(app.fetch),
+    fetch: app.fetch,
+  });
   boundPort = server.port ?? null;
   const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(`ready http://${shownHost}:${server.port}`);

@@ -95,7 +95,7 @@ function onError(err: Error, c: Context, logger: Logger): Response {
  * @example
  * ```ts
  * const app = createRunnerApp({ config, sync, health, metrics, logger, mounts: [ingestApp] });
- * Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
+ * Bun.serve({ hostname: config.host, port: config.port, routes: rawTargetRoutes(app.fetch), fetch: app.fetch });
  * ```
  */
 export function createRunnerApp(deps: RunnerAppDeps): Hono {
