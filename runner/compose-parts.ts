@@ -14,7 +14,7 @@ import type { ServiceProviderConfig } from "../shared/scim-schemas.ts";
 import { createGate } from "./gate/gate.ts";
 import type { DirectoryProbe } from "./identity/ports.ts";
 import { createEventApplier } from "./ingest/apply-event.ts";
-import { createRateLimiter } from "./scim/rate-limiter.ts";
+import { createRateLimiter, type RateLimiter } from "./scim/rate-limiter.ts";
 import { reportingWaits } from "./progress/rate-waits.ts";
 import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
 import { createTokenProvider } from "./scim/token-provider.ts";
@@ -79,15 +79,19 @@ export function createStores(
   };
 }
 
-/** The SCIM client with its token provider and rate limiter. */
-export function createClient(
+/**
+ * The SCIM client with its token provider and rate limiter, and a maker of clients for
+ * background work (previews) over the same token and the same bucket's background view
+ * (scim/rate-limiter.ts), given what they yield to.
+ */
+export function createClients(
   config: Config,
   options: {
     onRequest?: (info: { path: string; status: number | "error"; retry: boolean }) => void;
     /** Told how long the rate limit held a request back (the command line's progress). */
     onRateLimitWait?: (ms: number) => void;
   },
-): ScimClient {
+): { client: ScimClient; background(busy: () => Promise<boolean>): ScimClient } {
   const limiter = createRateLimiter({ perMinute: config.rateLimitPerMinute });
   const tokens = createTokenProvider({
     auth: config.auth,
@@ -95,15 +99,20 @@ export function createClient(
     timeoutMs: config.requestTimeoutMs,
     maxResponseBytes: config.maxResponseBytes,
   });
-  return createScimClient({
-    baseUrl: config.scimBaseUrl,
-    tokens,
-    limiter: options.onRateLimitWait ? reportingWaits(limiter, options.onRateLimitWait) : limiter,
-    timeoutMs: config.requestTimeoutMs,
-    maxRetries: config.maxRetries,
-    maxResponseBytes: config.maxResponseBytes,
-    onRequest: options.onRequest,
-  });
+  const over = (l: RateLimiter) =>
+    createScimClient({
+      baseUrl: config.scimBaseUrl,
+      tokens,
+      limiter: l,
+      timeoutMs: config.requestTimeoutMs,
+      maxRetries: config.maxRetries,
+      maxResponseBytes: config.maxResponseBytes,
+      onRequest: options.onRequest,
+    });
+  const foreground = options.onRateLimitWait
+    ? reportingWaits(limiter, options.onRateLimitWait)
+    : limiter;
+  return { client: over(foreground), background: (busy) => over(limiter.background({ busy })) };
 }
 
 export async function checkConnection(

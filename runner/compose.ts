@@ -30,8 +30,15 @@ import { createStoredFields } from "./store/stored-fields.ts";
 import { findPeople, type PeopleFound } from "./inspect/find-people.ts";
 import { timeFormat } from "./time-format.ts";
 import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
+import { createPreviewFlight, yieldingToSyncs } from "./preview/preview-flight.ts";
+import { createSyncActivity, type SyncActivity } from "./preview/sync-activity.ts";
 import { type PurgeOptions, type PurgeReport, runPurge } from "./purge/run-purge.ts";
-import { runSync, type RunSyncOptions, type SyncResult } from "./sync/sync-engine.ts";
+import {
+  runSync,
+  type RunSyncOptions,
+  type SyncDeps,
+  type SyncResult,
+} from "./sync/sync-engine.ts";
 import { systemTimer } from "./system-time.ts";
 import { directoryProbe } from "./identity/directory-probe.ts";
 import type { EventApplier } from "./ingest/apply-event.ts";
@@ -42,7 +49,7 @@ import type { ChangeLogStore } from "./store/change-log-store.ts";
 import type { DeactivationGate } from "./gate/gate.ts";
 import {
   checkConnection,
-  createClient,
+  createClients,
   createStores,
   deltaProbe,
   ensureAllIndexes,
@@ -92,8 +99,12 @@ export interface Runtime {
   runSync(options: RunSyncOptions): Promise<SyncResult>;
   /** `npm run purge`: hard-deletes the long departed the SSO confirms gone (purge/run-purge.ts). */
   purge(options: PurgeOptions): Promise<PurgeReport>;
-  /** A full sync's dry run as a plan (preview/sync-preview.ts); one at a time, callers share it. */
-  preview(): Promise<SyncPreview>;
+  /**
+   * A full sync's dry run as a plan (preview/sync-preview.ts): one at a time, callers join it,
+   * cancelled when every caller's signal has aborted, stopped while a sync runs
+   * (preview/preview-flight.ts).
+   */
+  preview(signal?: AbortSignal): Promise<SyncPreview>;
   /** The connection check of the sync page: ServiceProviderConfig, or the error. */
   connection(): Promise<{ ok: true; config: ServiceProviderConfig } | { ok: false; error: string }>;
   /** Whether the SSO can filter on meta.lastModified (delta syncs). */
@@ -165,7 +176,8 @@ export async function createRuntime(
   const now = options.now ?? (() => new Date());
   const mongo = await connectMongo(config.mongoUri, config.mongoDb);
   const runnerId = runnerIdOf(config);
-  const client = createClient(config, options);
+  const clients = createClients(config, options);
+  const client = clients.client;
   const directory = directoryProbe(client);
   const stores = createStores(mongo, config, logger, now, directory);
   await ensureAllIndexes(stores, mongo);
@@ -182,7 +194,14 @@ export async function createRuntime(
     // Never awaited: a notification never holds up a run.
     void notifications.check();
   };
-  const sync = syncOf(config, logger, { client, directory, stores, now, runnerId, onFinished });
+  const { sync, activity } = syncOf(config, logger, {
+    clients,
+    directory,
+    stores,
+    now,
+    runnerId,
+    onFinished,
+  });
   const deltaSupported = deltaProbe(client);
   const { lease, scheduler } = createSchedule(config, logger, options, {
     leaseStore: stores.leaseStore,
@@ -216,14 +235,7 @@ export async function createRuntime(
         limit: config.purgeMax,
         ...{ logger, now, runnerId },
       }, o),
-    preview: singleFlight(() =>
-      previewSync({
-        runSync: sync,
-        stored: createStoredFields(mongo.db),
-        userFields: userHashFields(config.excludeFields),
-        now,
-      })
-    ),
+    preview: previewOf({ sync, activity, mongo, config, now, logger }),
     connection: () => checkConnection(client),
     deltaSupported,
     scheduleNotes,
@@ -242,37 +254,95 @@ async function personSearch(mongo: MongoHandle): Promise<PersonSearchStore> {
   return search;
 }
 
-/** The sync function over the runtime's parts: the engine with the config's limits. */
+/**
+ * The sync function over the runtime's parts: the engine with the config's limits. A dry run
+ * is a preview, never a run: no run metric or notification (no `onFinished`), its engine lines
+ * at debug (the preview logs its own), its requests on the limiter's background budget, which
+ * waits while a sync runs here or holds the lease anywhere (preview/sync-activity.ts), and it
+ * stops at the next page or user-index batch once its signal aborts. Every other run is marked
+ * on the returned `activity` while it lasts.
+ */
 function syncOf(
   config: Config,
   logger: Logger,
   p: {
-    client: ScimClient;
+    clients: ReturnType<typeof createClients>;
     directory: DirectoryProbe;
     stores: ReturnType<typeof createStores>;
     now: () => Date;
     runnerId: string;
     onFinished: (h: SyncHistoryDoc) => void;
   },
-): (o: RunSyncOptions) => Promise<SyncResult> {
-  return (o) =>
-    runSync({
-      client: p.client,
-      store: p.stores.store,
-      history: p.stores.history,
-      logger,
-      pageSize: config.pageSize,
-      gate: p.stores.gate,
-      identity: p.stores.identity,
-      directory: p.directory,
-      matchOn: config.matchOn,
-      maxDurationMs: config.maxSyncDurationMs,
-      now: p.now,
-      userHashFields: userHashFields(config.excludeFields),
-      runnerId: p.runnerId,
-      onFinished: p.onFinished,
-      afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
-    }, o);
+): { sync: (o: RunSyncOptions) => Promise<SyncResult>; activity: SyncActivity } {
+  const activity = createSyncActivity({
+    leaseHolder: () => p.stores.leaseStore.holder("scim-sync"),
+  });
+  const deps: SyncDeps = {
+    client: p.clients.client,
+    store: p.stores.store,
+    history: p.stores.history,
+    logger,
+    pageSize: config.pageSize,
+    gate: p.stores.gate,
+    identity: p.stores.identity,
+    directory: p.directory,
+    matchOn: config.matchOn,
+    maxDurationMs: config.maxSyncDurationMs,
+    now: p.now,
+    userHashFields: userHashFields(config.excludeFields),
+    runnerId: p.runnerId,
+    onFinished: p.onFinished,
+    afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
+  };
+  const dryDeps: SyncDeps = {
+    ...deps,
+    // Previews take from the same bucket, only what would overflow, never while a sync runs.
+    client: p.clients.background(activity.busy),
+    logger: debugOnly(logger),
+    onFinished: undefined,
+  };
+  const sync = async (o: RunSyncOptions) => {
+    if (o.dryRun) {
+      // A preview stopped for a sync or left by its callers stops reading at once,
+      // its MongoDB cursor closed with it.
+      const afterPage = () => {
+        o.signal?.throwIfAborted();
+        deps.afterPage?.();
+      };
+      return await runSync({ ...dryDeps, afterPage }, o);
+    }
+    const end = activity.begin();
+    try {
+      return await runSync(deps, o);
+    } finally {
+      end();
+    }
+  };
+  return { sync, activity };
+}
+
+/** Every line at debug: a dry run's engine lines are not a run's. */
+function debugOnly(logger: Logger): Logger {
+  return { debug: logger.debug, info: logger.debug, warn: logger.debug, error: logger.debug };
+}
+
+/**
+ * The Preview over the dry-run engine: yielding to syncs (stopped while one runs), one flight
+ * joined by its callers and cancelled when they have all left (preview/preview-flight.ts).
+ */
+function previewOf(p: {
+  sync: (o: RunSyncOptions) => Promise<SyncResult>;
+  activity: SyncActivity;
+  mongo: MongoHandle;
+  config: Config;
+  now: () => Date;
+  logger: Logger;
+}): Runtime["preview"] {
+  const stored = createStoredFields(p.mongo.db);
+  const userFields = userHashFields(p.config.excludeFields);
+  const run = (signal: AbortSignal) =>
+    previewSync({ runSync: (o) => p.sync({ ...o, signal }), stored, userFields, now: p.now });
+  return createPreviewFlight(yieldingToSyncs(run, p.activity, { logger: p.logger }), p.logger);
 }
 
 /** Notifications over the runtime's stores; their indexes only where some transport is set. */
@@ -302,12 +372,6 @@ async function notificationsOf(
   });
   if (notifications.enabled) await store.ensureIndexes();
   return notifications;
-}
-
-/** One call in flight at a time: callers while it runs share its promise (a preview lists the whole SSO). */
-function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
-  let inFlight: Promise<T> | null = null;
-  return () => (inFlight ??= fn().finally(() => (inFlight = null)));
 }
 
 /** The inspector and the on-demand sync over the runtime's parts. */

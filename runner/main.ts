@@ -102,7 +102,7 @@ function daemonApp(
       now: systemClock.now,
       logger: log,
       applyHeld: () => events.applyHeld(),
-      preview: () => runtime.preview(),
+      preview: (signal) => runtime.preview(signal),
       zone,
       page: {
         ssoBaseUrl: config.ssoBaseUrl,

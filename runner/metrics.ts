@@ -196,12 +196,13 @@ function seedZeroes(m: Instruments): void {
 
 /** One finished run into the run, duration, outcome and last-success instruments. */
 function recordRun(m: Instruments, h: SyncHistoryDoc): void {
+  // A dry run is a preview, never a run: it must not count, fire the guard alert or time runs.
+  if (h.dryRun) return;
   const type = SHORT[h.type] ?? "other";
   m.runs.inc({ type, status: h.status });
   const ms = h.durationMs ??
     (h.completedAt ? h.completedAt.getTime() - h.startedAt.getTime() : null);
   if (ms !== null && ms >= 0) m.duration.observe({ type }, ms / 1000);
-  if (h.dryRun) return;
   const s = h.stats;
   m.users.inc({ outcome: "created" }, s.usersCreated);
   m.users.inc({ outcome: "updated" }, s.usersUpdated);

@@ -38,8 +38,18 @@ const TITLES: Record<SyncHistoryDoc["status"], string> = {
   running: "… Synchronization Running",
 };
 
+/** A dry run is a preview, never a run: its title says what the sync would do. */
+const DRY_RUN_TITLES: Record<SyncHistoryDoc["status"], string> = {
+  success: "🧪 Dry Run Completed: nothing was written",
+  partial: "🧪 Dry Run Completed: nothing was written",
+  failed: "🧪 Dry Run Failed: nothing was written",
+  aborted: "🧪 Dry Run: the deactivation guard would abort this sync (nothing was written)",
+  interrupted: "🧪 Dry Run Interrupted: nothing was written",
+  running: "🧪 Dry Run Running",
+};
+
 function title(h: SyncHistoryDoc): string {
-  if (h.dryRun && h.status === "success") return "🧪 Dry Run Completed: nothing was written";
+  if (h.dryRun) return DRY_RUN_TITLES[h.status];
   if (h.status === "success" && h.complete === false) {
     return "⚠️ Synchronization Completed, listing incomplete";
   }

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { previewCsv } from "../preview/preview-csv.ts";
 import { limitPreview, PREVIEW_SHOWN, type SyncPreview } from "../preview/sync-preview.ts";
@@ -48,6 +48,31 @@ interface Kept {
 }
 
 /**
+ * The plan for this request, or null when its caller left (the preview then goes on only
+ * for its other callers, if any). A preview lists the whole directory on the previews' share
+ * of the rate budget, so it may take minutes: Bun's idle timeout (10 s) must not cut it.
+ */
+async function previewFor(
+  c: Context,
+  preview: NonNullable<SyncRoutesDeps["preview"]>,
+): Promise<SyncPreview | null> {
+  (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(
+    c.req.raw,
+    0,
+  );
+  const signal = c.req.raw.signal;
+  try {
+    return await preview(signal);
+  } catch (e) {
+    if (signal.aborted) return null;
+    throw e;
+  }
+}
+
+/** What a request whose caller left gets (nobody reads it; nginx's "client closed request"). */
+const callerLeft = () => new Response(null, { status: 499 });
+
+/**
  * Mounts the preview routes on `app`.
  *
  * @example
@@ -58,8 +83,9 @@ interface Kept {
 export function previewRoutes(app: Hono, deps: SyncRoutesDeps): void {
   const preview = deps.preview;
   let kept: Kept | null = null;
-  const run = async (): Promise<Kept> => {
-    const plan = await preview!();
+  const run = async (c: Context): Promise<Kept | null> => {
+    const plan = await previewFor(c, preview!);
+    if (!plan) return null;
     kept = { id: crypto.randomUUID(), plan };
     return kept;
   };
@@ -67,13 +93,17 @@ export function previewRoutes(app: Hono, deps: SyncRoutesDeps): void {
     const q = PreviewApiQuery.safeParse(c.req.query());
     if (!q.success) return c.json({ error: "all must be true or false" }, 400);
     if (!preview) return c.json({ error: "Preview is not available on this runner" }, 404);
-    const { plan } = await run();
+    const k = await run(c);
+    if (!k) return callerLeft();
+    const { plan } = k;
     c.header("Cache-Control", "no-store");
     return c.json(q.data.all === "true" ? plan : limitPreview(plan, PREVIEW_SHOWN));
   });
   app.post("/modules/sync/preview", sameOrigin(), async (c) => {
     if (!preview) return c.redirect("/modules/sync", 303);
-    const { id, plan } = await run();
+    const k = await run(c);
+    if (!k) return callerLeft();
+    const { id, plan } = k;
     deps.logger.info("🧪 Preview requested from the sync page", {
       create: plan.users.create.count,
       update: plan.users.update.count,

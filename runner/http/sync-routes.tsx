@@ -39,8 +39,11 @@ export interface SyncRoutesDeps {
   logger: Logger;
   /** Applies the webhook deactivations the guard held; absent when the runner takes no webhooks. */
   applyHeld?: () => Promise<AppliedHeldResult[]>;
-  /** A full sync's dry run as a plan (compose.ts `preview`); absent: no Preview button. */
-  preview?: () => Promise<SyncPreview>;
+  /**
+   * A full sync's dry run as a plan (compose.ts `preview`); absent: no Preview button. Given
+   * the request's signal, so a preview nobody waits for any more is cancelled.
+   */
+  preview?: (signal?: AbortSignal) => Promise<SyncPreview>;
   /** The zone the page prints times in (PAGE_TIME_ZONE). @default UTC */
   zone?: TimeFormat;
 }

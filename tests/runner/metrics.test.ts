@@ -68,12 +68,15 @@ describe("createMetrics()", () => {
     );
   });
 
-  test("recordSyncRun() counts a dry run and a failed run but not their outcomes or a last success", async () => {
+  test("recordSyncRun() ignores a dry run (a preview is never a run) and counts a failed run but not a last success", async () => {
     const m = createMetrics();
     m.recordSyncRun(run({ dryRun: true }));
+    m.recordSyncRun(run({ dryRun: true, status: "aborted" }));
     m.recordSyncRun(run({ type: "scim_delta_sync", status: "failed" }));
     const { body } = await m.render();
-    expect(body).toContain('scim_sync_runs_total{type="full",status="success"} 1');
+    expect(body).toContain('scim_sync_runs_total{type="full",status="success"} 0');
+    expect(body).toContain('scim_sync_runs_total{type="full",status="aborted"} 0');
+    expect(body).not.toContain('scim_sync_duration_seconds_count{type="full"}');
     expect(body).toContain('scim_sync_runs_total{type="delta",status="failed"} 1');
     expect(body).toContain('scim_sync_users_total{outcome="created"} 2'); // the failed run's only
     expect(body).not.toContain('scim_sync_last_success_timestamp_seconds{type="delta"}');
