@@ -57,6 +57,14 @@ async function seedLastSuccess(runtime: Runtime): Promise<void> {
     const last = await runtime.history.lastSuccess(type).catch(() => null);
     if (last) metrics.recordLastSuccess(type, last.completedAt ?? last.startedAt);
   }
+  // The last full listings, proven complete or not, for the incomplete-listing alert.
+  const recent = await runtime.history.recent(200).catch(() => []);
+  for (const complete of [true, false]) {
+    const last = recent.find((h) =>
+      h.type === "scim_full_sync" && !h.dryRun && h.complete === complete && h.completedAt
+    );
+    if (last?.completedAt) metrics.recordLastFullListing(complete, last.completedAt);
+  }
 }
 
 /**
