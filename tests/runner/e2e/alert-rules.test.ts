@@ -139,12 +139,15 @@ afterAll(async () => {
 });
 
 describe("deploy/prometheus/scim-sync.rules.yml", () => {
-  test("the rules file has one alert per condition of issue 13, each with severity and summary", () => {
+  test("the rules file has one alert per condition of issues 13 and 23, each with severity and summary", () => {
     const all = rules();
     expect(all.map((r) => r.alert)).toEqual([
       "ScimSyncFullSyncOverdue",
       "ScimSyncConsecutiveFailures",
       "ScimSyncAbortedByGuard",
+      "ScimSyncListingIncomplete",
+      "ScimSyncCompletedWithErrors",
+      "ScimSyncResourceErrorsPersist",
       "ScimHeldDeactivationsWaiting",
       "ScimWebhookFailureRatioHigh",
       "ScimIngestionShedding",
@@ -167,10 +170,18 @@ describe("deploy/prometheus/scim-sync.rules.yml", () => {
     }
   });
 
-  test("the runner exports SYNC_INTERVAL as the gauge the overdue rule compares against", () => {
+  test("the runner exports SYNC_INTERVAL for the overdue rule and the last full listing's completeness", () => {
     expect(scrape).toContain('scim_sync_interval_seconds{type="full"} 7200');
     expect(scrape).toContain("scim_sync_consecutive_failures 0");
     expect(scrape).toMatch(/scim_sync_last_success_timestamp_seconds\{type="full"\} \d/);
+    // The sync's listing was proven complete, and it applied every resource.
+    expect(scrape).toMatch(
+      /scim_sync_last_full_listing_timestamp_seconds\{complete="true"\} [1-9]\d*/,
+    );
+    expect(scrape).toContain('scim_sync_last_full_listing_timestamp_seconds{complete="false"} 0');
+    expect(scrape).toContain(
+      'scim_sync_completed_runs_total{type="full",resource_errors="none"} 1',
+    );
   });
 
   test("missingFrom() names a misspelled metric and a label value no series has", () => {
@@ -227,7 +238,7 @@ describe("deploy/prometheus with promtool", () => {
       const bin = PROMTOOL_BIN!;
       const check = await runPromtool(bin, ["check", "rules", RULES]);
       expect({ code: check.code, out: check.out }).toMatchObject({ code: 0 });
-      expect(check.out).toContain("SUCCESS: 7 rules found");
+      expect(check.out).toContain(`SUCCESS: ${rules().length} rules found`);
       const unit = await runPromtool(bin, ["test", "rules", RULES_TESTS]);
       expect({ code: unit.code, out: unit.out }).toMatchObject({ code: 0 });
       // Every alert has a case that fires it.
