@@ -8,6 +8,7 @@ import { purgeSummary } from "../../../runner/cli/purge-args.ts";
 import type { PurgeReport } from "../../../runner/purge/run-purge.ts";
 import type { SyncHistoryDoc } from "../../../runner/store/collections.ts";
 import { emptyStats } from "../../../runner/sync/sync-stats.ts";
+import { emptyPlan } from "../../../runner/sync/run-context.ts";
 
 const FORGED =
   "eve\x1b[2K\x1b[1A\r\n✅ Synchronization Completed Successfully\r\n  Errors:      0\u202e";
@@ -43,10 +44,8 @@ describe("text hygiene of the command line's blocks", () => {
       incompleteReason: FORGED,
       error: { code: "SCIM_HTTP", message: `GET /Users: HTTP 400 (${FORGED})` },
     };
-    const plan = {
-      users: { create: [FORGED], update: [], deactivate: [] },
-      orgUnits: { create: [], update: [], deactivate: [] },
-    };
+    const plan = emptyPlan();
+    plan.users.create.push(FORGED);
     const text = summary(history, plan);
     expectNoForgedLine(text);
     // One error listed, with its count on the real "Errors:" line (1, not the forged 0).
