@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { heldSummary, summary } from "../../../runner/cli/summary.ts";
 import { purgeSummary } from "../../../runner/cli/purge-args.ts";
+import { fieldChangeLines } from "../../../runner/cli/person.ts";
 import type { PurgeReport } from "../../../runner/purge/run-purge.ts";
 import type { SyncHistoryDoc } from "../../../runner/store/collections.ts";
 import { emptyStats } from "../../../runner/sync/sync-stats.ts";
@@ -87,5 +88,15 @@ describe("text hygiene of the command line's blocks", () => {
     const text = purgeSummary(report);
     expectNoForgedLine(text);
     expect(text).toContain("\\u202eredaeL");
+  });
+
+  test("fieldChangeLines() escapes control characters of the old and new values `--user` prints", () => {
+    const lines = fieldChangeLines([{
+      action: "updated",
+      fields: ["firstName"],
+      values: { firstName: { old: "Eve", new: `Eve${FORGED}` } },
+    }]);
+    expect(lines.length).toBe(1);
+    expectNoForgedLine(lines.join("\n"));
   });
 });
