@@ -1,0 +1,177 @@
+/**
+ * Reading what a group of `npm test` printed: bun's closing counts (` 12 pass`,
+ * ` 2 skip`, ` 1 todo`, ` 0 fail`) and Deno's (`ok | 12 passed | 0 failed | 2 ignored`),
+ * the skipped and failed tests by file and name, and where a group was when it stopped
+ * printing. Pure functions over the text, so scripts/test.ts stays the process side.
+ *
+ * A skipped test carries its reason in its name, `[skipped: needs <tool>: <why>]`
+ * (tests/runner/support/tools.ts); a skip without one is listed as such.
+ *
+ * @module
+ */
+
+/** Tools `.ci/run` installs: under `CI`, a test skipped for want of one is a failure. */
+export const CI_TOOLS: ReadonlySet<string> = new Set([
+  "chromium",
+  "promtool",
+  "schemathesis",
+  "java",
+  "maven",
+  "go",
+]);
+
+/** One test that did not pass, by file and name. */
+export interface TestRef {
+  file: string;
+  name: string;
+}
+
+/** A skipped (or todo) test, with the reason its name gives and the tool it names. */
+export interface Skip extends TestRef {
+  reason: string;
+  /** The `<tool>` of `needs <tool>:`, lower-case, when the reason names one. */
+  tool: string | null;
+}
+
+/** What one group's output says. */
+export interface GroupOutput {
+  /** Whether its closing counts were found at all. */
+  summary: boolean;
+  passed: number;
+  failed: number;
+  skipped: number;
+  skips: Skip[];
+  failures: TestRef[];
+  /** The last test file it announced and the last result line it printed (for a hang). */
+  lastFile: string | null;
+  lastLine: string | null;
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+const NO_REASON = "no reason given in its name";
+
+/**
+ * The reason a skipped test's name gives, and the tool it needs.
+ *
+ * @example
+ * ```ts
+ * skipReason("renders [skipped: needs chromium: /usr/bin/chromium not found]");
+ * // { reason: "needs chromium: /usr/bin/chromium not found", tool: "chromium" }
+ * ```
+ */
+export function skipReason(name: string): { reason: string; tool: string | null } {
+  const reason = /\[skipped: (.+)\]/.exec(name)?.[1]?.trim();
+  if (reason === undefined) return { reason: NO_REASON, tool: null };
+  return { reason, tool: /^needs ([a-z][a-z0-9/-]*)/i.exec(reason)?.[1]?.toLowerCase() ?? null };
+}
+
+/**
+ * Parses a group's output as its runtime prints it (Bun, or Deno's `deno test`).
+ *
+ * @example
+ * ```ts
+ * parseGroupOutput("bun", "a.test.ts:\n(pass) x\n\n 1 pass\n 0 fail\n");
+ * // { summary: true, passed: 1, failed: 0, skipped: 0, … }
+ * ```
+ */
+export function parseGroupOutput(runtime: "bun" | "deno", raw: string): GroupOutput {
+  const text = raw.replace(ANSI, "");
+  return runtime === "bun" ? parseBun(text) : parseDeno(text);
+}
+
+const BUN_RESULT = /^(\(pass\)|\(fail\)|\(skip\)|\(todo\)|✓|✗|»|✎) (.+?)(?: \[[\d.]+m?s\])?$/;
+const BUN_KIND: Record<string, "pass" | "fail" | "skip"> = {
+  "(pass)": "pass",
+  "✓": "pass",
+  "(fail)": "fail",
+  "✗": "fail",
+  "(skip)": "skip",
+  "»": "skip",
+  "(todo)": "skip",
+  "✎": "skip",
+};
+
+function parseBun(text: string): GroupOutput {
+  const out = emptyOutput();
+  let file = "";
+  for (const line of text.split("\n")) {
+    // On a terminal, bun lists failed (and skipped) tests again after the last file.
+    if (/^\d+ tests? (?:failed|skipped|todo):$/.test(line)) file = "";
+    const header = /^(\S.*\.test\.[cm]?[jt]sx?):$/.exec(line);
+    if (header) {
+      file = header[1]!;
+      out.lastFile = file;
+      continue;
+    }
+    const m = BUN_RESULT.exec(line);
+    if (!m) continue;
+    out.lastLine = line;
+    const kind = BUN_KIND[m[1]!];
+    if (kind === "skip") addSkip(out, file, m[2]!);
+    else if (kind === "fail") addFailure(out, file, m[2]!);
+  }
+  const count = (word: string) => lastNumber(text, new RegExp(`^\\s*(\\d+) ${word}$`, "gm"));
+  const pass = count("pass");
+  const fail = count("fail");
+  out.summary = pass !== undefined || fail !== undefined;
+  out.passed = pass ?? 0;
+  out.failed = fail ?? 0;
+  out.skipped = (count("skip") ?? 0) + (count("todo") ?? 0);
+  return out;
+}
+
+function parseDeno(text: string): GroupOutput {
+  const out = emptyOutput();
+  let file = "";
+  for (const line of text.split("\n")) {
+    const header = /^running \d+ tests? from (\S+)$/.exec(line);
+    if (header) {
+      file = header[1]!;
+      out.lastFile = file;
+      continue;
+    }
+    const m = /^\s*(.+?) \.\.\. (ok|FAILED|ignored)\b/.exec(line);
+    if (!m) continue;
+    out.lastLine = line.trim();
+    if (m[2] === "ignored") addSkip(out, file, m[1]!);
+    else if (m[2] === "FAILED") addFailure(out, file, m[1]!);
+  }
+  const summary = [...text.matchAll(/^(?:ok|FAILED) \|(.*)$/gm)].at(-1)?.[1];
+  if (summary !== undefined) {
+    const n = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(summary)?.[1] ?? 0);
+    out.summary = true;
+    out.passed = n("passed");
+    out.failed = n("failed");
+    out.skipped = n("ignored");
+  }
+  return out;
+}
+
+function emptyOutput(): GroupOutput {
+  return {
+    summary: false,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    skips: [],
+    failures: [],
+    lastFile: null,
+    lastLine: null,
+  };
+}
+
+/** An entry with no file is bun's list again at the end: kept once, by name. */
+function addSkip(out: GroupOutput, file: string, name: string): void {
+  if (out.skips.some((s) => s.name === name && (s.file === file || file === ""))) return;
+  out.skips.push({ file, name, ...skipReason(name) });
+}
+
+function addFailure(out: GroupOutput, file: string, name: string): void {
+  if (out.failures.some((f) => f.name === name && (f.file === file || file === ""))) return;
+  out.failures.push({ file, name });
+}
+
+function lastNumber(text: string, re: RegExp): number | undefined {
+  const m = [...text.matchAll(re)].at(-1);
+  return m ? Number(m[1]) : undefined;
+}
