@@ -26,6 +26,8 @@ export interface SsoProcess {
   ): Promise<{ changed: string[] }>;
   /** Sets fault rules (`POST /_dev/faults`, dev/sso/faults.ts), or clears them all with null. */
   faults(rules: Record<string, unknown>[] | null): Promise<void>;
+  /** The faults fired so far, oldest first (`GET /_dev/faults`): an event a test can await. */
+  firedFaults(): Promise<{ kind: string; resource?: string; page?: number }[]>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,10 @@ export async function startSso(opts: {
       const res = await dev("/_dev/mutate", { method: "POST", body: JSON.stringify(m) });
       if (!res.ok) throw new Error(`mutate failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { changed: string[] };
+    },
+    async firedFaults() {
+      const res = await dev("/_dev/faults");
+      return ((await res.json()) as { history: { kind: string; page?: number }[] }).history;
     },
     async faults(rules) {
       const res = rules === null
