@@ -46,6 +46,8 @@ export async function startSso(opts: {
   users: number;
   delayMs: number;
   maxResults?: number;
+  /** Port to listen on (to start it again where a runner expects it); default a free one. */
+  port?: number;
   /** Where the SSO posts signed webhooks on every change. */
   webhook?: { url: string; secret: string };
 }): Promise<SsoProcess> {
@@ -53,7 +55,7 @@ export async function startSso(opts: {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
-      SSO_PORT: "0",
+      SSO_PORT: String(opts.port ?? 0),
       DEV_SSO_USERS: String(opts.users),
       DEV_SSO_MAX_RESULTS: String(opts.maxResults ?? 5),
       SCIM_CLIENT_ID: CLIENT_ID,
