@@ -120,29 +120,55 @@ function parseBun(text: string): GroupOutput {
   return out;
 }
 
+/**
+ * Deno counts a `describe` of node:test as one test and its tests as steps; the leaves
+ * are counted here instead (a result line that closes no open group), so both runtimes
+ * count the same tests of tests/shared. Its own summary only says the run ended.
+ */
 function parseDeno(text: string): GroupOutput {
   const out = emptyOutput();
   let file = "";
+  const open: { indent: number; name: string }[] = [];
+  const leaves = { passed: 0, failed: 0, skipped: 0 };
   for (const line of text.split("\n")) {
     const header = /^running \d+ tests? from (\S+)$/.exec(line);
     if (header) {
       file = header[1]!;
       out.lastFile = file;
+      open.length = 0;
       continue;
     }
-    const m = /^\s*(.+?) \.\.\. (ok|FAILED|ignored)\b/.exec(line);
+    const opener = /^(\s*)(.+) \.\.\.$/.exec(line);
+    if (opener) {
+      open.push({ indent: opener[1]!.length, name: opener[2]! });
+      continue;
+    }
+    const m = /^(\s*)(.+?) \.\.\. (ok|FAILED|ignored)\b/.exec(line);
     if (!m) continue;
     out.lastLine = line.trim();
-    if (m[2] === "ignored") addSkip(out, file, m[1]!);
-    else if (m[2] === "FAILED") addFailure(out, file, m[1]!);
+    const top = open.at(-1);
+    if (top && top.indent === m[1]!.length && top.name === m[2]) {
+      open.pop(); // a group's own result line, after its steps
+      continue;
+    }
+    if (m[3] === "ok") leaves.passed++;
+    else if (m[3] === "ignored") {
+      leaves.skipped++;
+      addSkip(out, file, m[2]!);
+    } else {
+      leaves.failed++;
+      addFailure(out, file, m[2]!);
+    }
   }
   const summary = [...text.matchAll(/^(?:ok|FAILED) \|(.*)$/gm)].at(-1)?.[1];
   if (summary !== undefined) {
     const n = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(summary)?.[1] ?? 0);
     out.summary = true;
-    out.passed = n("passed");
-    out.failed = n("failed");
-    out.skipped = n("ignored");
+    // The summary's own counts only when no result line was readable (a changed format).
+    const counted = leaves.passed + leaves.failed + leaves.skipped > 0;
+    out.passed = counted ? leaves.passed : n("passed");
+    out.failed = counted ? Math.max(leaves.failed, n("failed") > 0 ? 1 : 0) : n("failed");
+    out.skipped = counted ? leaves.skipped : n("ignored");
   }
   return out;
 }

@@ -103,6 +103,24 @@ describe("parseGroupOutput()", () => {
     expect(out.failures).toEqual([{ file: "./tests/shared/b.test.ts", name: "breaks" }]);
   });
 
+  test("parseGroupOutput() counts the tests inside Deno's describe groups (its steps), as Bun does", () => {
+    const out = parseGroupOutput(
+      "deno",
+      `running 2 tests from ./tests/edge/config.test.ts
+loadEdgeConfig() ...
+  loadEdgeConfig() fills the documented defaults ... ok (5ms)
+  loadEdgeConfig() splits secrets [skipped: needs go: absent] ... ignored (0ms)
+  loadEdgeConfig() refuses a short secret ... ok (1ms)
+loadEdgeConfig() ... ok (9ms)
+a top-level test ... ok (1ms)
+
+ok | 2 passed (3 steps) | 0 failed | 0 ignored (15ms)
+`,
+    );
+    expect(out).toMatchObject({ passed: 3, failed: 0, skipped: 1 });
+    expect(out.skips.map((s) => s.tool)).toEqual(["go"]);
+  });
+
   test("parseGroupOutput() reports no summary, and the last file and result, for output that stops mid-way", () => {
     const cut = BUN_PIPED.slice(0, BUN_PIPED.indexOf("(pass) ok one") + 30);
     const out = parseGroupOutput("bun", cut);
