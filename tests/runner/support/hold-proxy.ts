@@ -12,6 +12,8 @@ export interface HoldProxy {
   url: string;
   /** Resolves when the held request has arrived (and is being held). */
   arrived: Promise<void>;
+  /** Resolves once the first answer matching `watch` is read, before it is passed on. */
+  answered: Promise<void>;
   /** Lets the held request (and any later one) through. */
   release(): void;
   stop(): void;
@@ -28,7 +30,13 @@ export interface HoldProxy {
  * front.release();
  * ```
  */
-export function holdProxy(target: string, hold: (url: URL) => boolean): HoldProxy {
+export function holdProxy(
+  target: string,
+  hold: (url: URL) => boolean,
+  watch: (url: URL, body: string) => boolean = () => false,
+): HoldProxy {
+  let answer: () => void = () => {};
+  const answered = new Promise<void>((r) => (answer = r));
   let arrive: () => void = () => {};
   const arrived = new Promise<void>((r) => (arrive = r));
   let release: () => void = () => {};
@@ -58,12 +66,15 @@ export function holdProxy(target: string, hold: (url: URL) => boolean): HoldProx
       const headers = new Headers(res.headers);
       headers.delete("content-encoding");
       headers.delete("content-length");
-      return new Response(await res.arrayBuffer(), { status: res.status, headers });
+      const bytes = await res.arrayBuffer();
+      if (watch(url, new TextDecoder().decode(bytes))) answer();
+      return new Response(bytes, { status: res.status, headers });
     },
   });
   return {
     url: `http://127.0.0.1:${server.port}`,
     arrived,
+    answered,
     release,
     stop: () => void server.stop(true),
   };
