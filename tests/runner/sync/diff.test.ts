@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { indexOfEntries } from "../../../runner/documents/changes.ts";
+import { type ExistingIndex, indexOfEntries } from "../../../runner/documents/changes.ts";
 import { absentActive, diffBatch } from "../../../runner/sync/diff.ts";
 
 const entry = (key: string, syncHash: string, isActive = true) => ({ key, syncHash, isActive });
@@ -23,6 +23,32 @@ describe("diffBatch()", () => {
     expect(plan.updates.map((c) => c.doc)).toEqual(["B", "D"]);
     expect(plan.deactivatingUpdates.map((c) => c.doc)).toEqual(["C"]);
     expect(plan.creates.map((c) => c.doc)).toEqual(["E"]);
+    // Each change says whether it deactivates: the writer stamps deactivatedAt by it.
+    expect(plan.deactivatingUpdates.map((c) => c.kind === "update" && c.deactivates)).toEqual([
+      true,
+    ]);
+    expect(plan.updates.map((c) => c.kind === "update" && c.deactivates)).toEqual([false, false]);
+  });
+
+  test("diffBatch() counts a document the index's hash set already holds as unchanged, without reading its entry", () => {
+    const reads: string[] = [];
+    const index: ExistingIndex = {
+      size: 2,
+      hasHash: (key, hash) => key === "a" && hash === "h1",
+      get: (key) => {
+        reads.push(key);
+        return key === "b" ? { key, syncHash: "old", isActive: true } : undefined;
+      },
+      activeKeys: () => ["a", "b"],
+      countActive: () => 2,
+    };
+    const plan = diffBatch([
+      { key: "a", hash: "h1", isActive: true, doc: "A" },
+      { key: "b", hash: "h2", isActive: true, doc: "B" },
+    ], index);
+    expect(plan.unchanged).toBe(1);
+    expect(plan.updates.map((c) => c.doc)).toEqual(["B"]);
+    expect(reads).toEqual(["b"]);
   });
 
   test("absentActive() lists only active documents the listing did not contain", () => {
