@@ -11,6 +11,10 @@ import { freePort, type MongoServer, startMongoServer } from "../../dev/mongo-se
 import { HealthReport } from "../../runner/health.ts";
 import { type RunnerProcess, startRunner, waitFor } from "./support/runner-process.ts";
 import { type SsoProcess, startSso } from "./support/sso-process.ts";
+import { localServerTool } from "./support/tools.ts";
+
+/** Each test kills and restarts a server of its own: this machine's local kind. */
+const local = localServerTool();
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {
@@ -63,8 +67,10 @@ async function runnerOn(mongoUri: string, sso: SsoProcess, env: Record<string, s
 
 // Concurrent: each test has its own server, SSO and runner, and mostly waits.
 describe.concurrent("GET /health of a runner process", () => {
-  test(
-    "GET /health answers 503 naming MongoDB while the runner's MongoDB server is down, and 200 once it is started again",
+  test.skipIf(local.missing)(
+    local.named(
+      "GET /health answers 503 naming MongoDB while the runner's MongoDB server is down, and 200 once it is started again",
+    ),
     async () => {
       const server: MongoServer = await startMongoServer({ forceEmbedded: true });
       cleanups.push(() => server.stop());
@@ -87,8 +93,10 @@ describe.concurrent("GET /health of a runner process", () => {
     90_000,
   );
 
-  test(
-    "GET /health answers 503 while the last success in syncHistory is older than two intervals, reports the SSO down, and answers 200 after a sync once the SSO is back",
+  test.skipIf(local.missing)(
+    local.named(
+      "GET /health answers 503 while the last success in syncHistory is older than two intervals, reports the SSO down, and answers 200 after a sync once the SSO is back",
+    ),
     async () => {
       const server: MongoServer = await startMongoServer({ forceEmbedded: true });
       cleanups.push(() => server.stop());

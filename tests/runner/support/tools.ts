@@ -9,6 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import { launcherUnavailable } from "../../../dev/mongo-launchers.ts";
+import { chooseLocalKind } from "../../../dev/mongo-server.ts";
 
 /** The names scripts/test.ts knows (its CI_TOOLS). */
 export type ToolName = "chromium" | "promtool" | "schemathesis" | "java" | "maven" | "go";
@@ -91,4 +92,24 @@ export function launcherTool(kind: "java" | "ferretdb"): Tool {
   const why = launcherUnavailable(kind);
   if (why === null) return tool(kind === "java" ? "java" : "go", null);
   return tool(kind === "ferretdb" ? "go" : why.startsWith("mvn") ? "maven" : "java", why);
+}
+
+/**
+ * What `startMongoServer({ forceEmbedded: true })` needs here: the local server of this
+ * machine (a mongod on PATH needs nothing more; mongo-java-server Java and Maven; FerretDB Go).
+ *
+ * @example
+ * ```ts
+ * const local = localServerTool();
+ * test.skipIf(local.missing)(local.named("/health answers 503 while MongoDB is down"), async () => {});
+ * ```
+ */
+export function localServerTool(): Tool {
+  const javaTools = Bun.which("java") !== null && Bun.which("mvn") !== null;
+  const kind = chooseLocalKind(
+    process.env.MONGO_SERVER_KIND,
+    Bun.which("mongod") !== null,
+    javaTools,
+  );
+  return kind === "mongod" ? tool("go", null) : launcherTool(kind);
 }
