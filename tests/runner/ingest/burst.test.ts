@@ -118,9 +118,10 @@ describe("runner ingestion under a burst", () => {
       await poller;
       expect(again).toEqual([]);
       expect(health.filter((h) => h.status !== "200")).toEqual([]);
-      // A generous ceiling: /health's own checks give up at 3 s (and it would answer 503,
-      // refused above); the slowest probe here was 2.0 s at load ~15 on two cores.
-      expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(10_000);
+      // A generous ceiling: the slowest probe was 0.25-0.4 s in whole `npm test` runs and 2.0 s
+      // alone at load ~15 on two cores; 10x the usual fails. (Past its checks' own 3 s deadline
+      // /health would answer 503, refused above.)
+      expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(5_000);
 
       const db = t.mongo.db;
       expect(await db.collection("users").countDocuments({ ssoUserId: /^u-burst-/ })).toBe(EVENTS);
