@@ -94,6 +94,7 @@ const BUN_KIND: Record<string, "pass" | "fail" | "skip"> = {
 function parseBun(text: string): GroupOutput {
   const out = emptyOutput();
   let file = "";
+  const lines = { pass: 0, fail: 0, skip: 0 };
   for (const line of text.split("\n")) {
     // On a terminal, bun lists failed (and skipped) tests again after the last file.
     if (/^\d+ tests? (?:failed|skipped|todo):$/.test(line)) file = "";
@@ -106,7 +107,8 @@ function parseBun(text: string): GroupOutput {
     const m = BUN_RESULT.exec(line);
     if (!m) continue;
     out.lastLine = line;
-    const kind = BUN_KIND[m[1]!];
+    const kind = BUN_KIND[m[1]!]!;
+    if (file !== "") lines[kind]++;
     if (kind === "skip") addSkip(out, file, m[2]!);
     else if (kind === "fail") addFailure(out, file, m[2]!);
   }
@@ -114,9 +116,10 @@ function parseBun(text: string): GroupOutput {
   const pass = count("pass");
   const fail = count("fail");
   out.summary = pass !== undefined || fail !== undefined;
-  out.passed = pass ?? 0;
-  out.failed = fail ?? 0;
-  out.skipped = (count("skip") ?? 0) + (count("todo") ?? 0);
+  // Without bun's closing counts (a crash, a hang), the result lines it printed.
+  out.passed = pass ?? lines.pass;
+  out.failed = fail ?? lines.fail;
+  out.skipped = out.summary ? (count("skip") ?? 0) + (count("todo") ?? 0) : lines.skip;
   return out;
 }
 
@@ -161,6 +164,10 @@ function parseDeno(text: string): GroupOutput {
     }
   }
   const summary = [...text.matchAll(/^(?:ok|FAILED) \|(.*)$/gm)].at(-1)?.[1];
+  // Without Deno's closing line (a crash, a hang), the result lines it printed.
+  out.passed = leaves.passed;
+  out.failed = leaves.failed;
+  out.skipped = leaves.skipped;
   if (summary !== undefined) {
     const n = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(summary)?.[1] ?? 0);
     out.summary = true;

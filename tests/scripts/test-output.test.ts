@@ -125,6 +125,8 @@ ok | 2 passed (3 steps) | 0 failed | 0 ignored (15ms)
     const cut = BUN_PIPED.slice(0, BUN_PIPED.indexOf("(pass) ok one") + 30);
     const out = parseGroupOutput("bun", cut);
     expect(out.summary).toBe(false);
+    // What it printed before it stopped still counts.
+    expect(out).toMatchObject({ passed: 2, failed: 1, skipped: 3 });
     expect(out.lastFile).toBe("tests/shared/b.test.ts");
     expect(out.lastLine).toBe("(pass) ok one [18.73ms]");
     expect(parseGroupOutput("deno", DENO.slice(0, DENO.indexOf("config ..."))).summary).toBe(
