@@ -95,6 +95,7 @@ function parseBun(text: string): GroupOutput {
   const out = emptyOutput();
   let file = "";
   const lines = { pass: 0, fail: 0, skip: 0 };
+  let hookLines = 0;
   for (const line of text.split("\n")) {
     // On a terminal, bun lists failed (and skipped) tests again after the last file.
     if (/^\d+ tests? (?:failed|skipped|todo):$/.test(line)) file = "";
@@ -109,6 +110,7 @@ function parseBun(text: string): GroupOutput {
     out.lastLine = line;
     const kind = BUN_KIND[m[1]!]!;
     if (file !== "") lines[kind]++;
+    if (file !== "" && kind === "skip" && / > \(unnamed\)$/.test(m[2]!)) hookLines++;
     if (kind === "skip") addSkip(out, file, m[2]!);
     else if (kind === "fail") addFailure(out, file, m[2]!);
   }
@@ -120,6 +122,10 @@ function parseBun(text: string): GroupOutput {
   out.passed = pass ?? lines.pass;
   out.failed = fail ?? lines.fail;
   out.skipped = out.summary ? (count("skip") ?? 0) + (count("todo") ?? 0) : lines.skip;
+  // A skipped describe's hooks come out as skipped "(unnamed)" tests: they are not tests.
+  const hooks = out.skips.filter((s) => / > \(unnamed\)$/.test(s.name));
+  out.skips = out.skips.filter((s) => !hooks.includes(s));
+  out.skipped = Math.max(0, out.skipped - hookLines);
   return out;
 }
 

@@ -305,8 +305,11 @@ function judge(
     fail("ran no test");
   }
   if (ciSet()) {
-    for (const s of r.skips.filter((s) => s.tool !== null && CI_TOOLS.has(s.tool))) {
-      fail(`CI: skipped for want of ${s.tool}, which .ci/run installs: ${s.file} › ${s.name}`);
+    const wanting = r.skips.filter((s) => s.tool !== null && CI_TOOLS.has(s.tool));
+    for (const tool of new Set(wanting.map((s) => s.tool))) {
+      const n = wanting.filter((s) => s.tool === tool).length;
+      r.failed += n - 1;
+      fail(`CI: ${n} skipped for want of ${tool}, which .ci/run installs (listed below)`);
     }
   }
   return r;

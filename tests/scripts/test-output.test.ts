@@ -11,6 +11,7 @@ tests/runner/http/browser.test.ts:
 (skip) the page renders [skipped: needs chromium: /usr/bin/chromium not found]
 (todo) a todo
 (skip) group [skipped: needs go: go is not on PATH to build the FerretDB launcher] > inner
+(skip) group [skipped: needs go: go is not on PATH to build the FerretDB launcher] > (unnamed)
 error: boom
 (fail) bad > (unnamed) [0.30ms]
 
@@ -19,11 +20,11 @@ tests/shared/b.test.ts:
 (skip) skipped without a reason
 
  2 pass
- 3 skip
+ 4 skip
  1 todo
  1 fail
  1 expect() calls
-Ran 7 tests across 2 files. [425.00ms]
+Ran 8 tests across 2 files. [425.00ms]
 `;
 
 /** The same run on a terminal: glyphs, colours, and bun's list of failures again at the end. */
@@ -58,7 +59,7 @@ FAILED | 2 passed (3 steps) | 1 failed | 1 ignored (122ms)
 `;
 
 describe("parseGroupOutput()", () => {
-  test("parseGroupOutput() reads bun's pass, fail, skip and todo counts, todo counted as skipped", () => {
+  test("parseGroupOutput() reads bun's pass, fail, skip and todo counts, todo counted as skipped and a skipped describe's hooks not", () => {
     const out = parseGroupOutput("bun", BUN_PIPED);
     expect(out).toMatchObject({ summary: true, passed: 2, failed: 1, skipped: 4 });
   });
