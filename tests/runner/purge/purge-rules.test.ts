@@ -53,13 +53,17 @@ describe("purgeGuard()", () => {
 });
 
 describe("directoryVerdict()", () => {
-  const gone = (status: number) =>
-    directoryVerdict("u1", { ok: false, error: new ScimHttpError("GET /Users/u1", status) });
+  const failed = (status: number, scimError = true) =>
+    directoryVerdict("u1", {
+      ok: false,
+      error: new ScimHttpError("GET /Users/u1", status, "detail", { scimError }),
+    });
 
-  test("directoryVerdict() reads a 404 as gone and any other error as unknown", () => {
-    expect(gone(404)).toEqual({ kind: "gone" });
-    expect(gone(500).kind).toBe("unknown");
-    expect(gone(403).kind).toBe("unknown");
+  test("directoryVerdict() reads a 404 with a SCIM error body as gone, one without as unproven, any other error as unknown", () => {
+    expect(failed(404)).toEqual({ kind: "gone" });
+    expect(failed(404, false).kind).toBe("unproven");
+    expect(failed(500).kind).toBe("unknown");
+    expect(failed(403).kind).toBe("unknown");
     expect(directoryVerdict("u1", { ok: false, error: new Error("socket hang up") })).toEqual({
       kind: "unknown",
       reason: "socket hang up",
