@@ -5,7 +5,8 @@
  * printing. Pure functions over the text, so scripts/test.ts stays the process side.
  *
  * A skipped test carries its reason in its name, `[skipped: needs <tool>: <why>]`
- * (tests/runner/support/tools.ts); a skip without one is listed as such.
+ * (tests/runner/support/tools.ts), or the older ` — SKIPPED: <why>`; a skip without one
+ * is listed as such.
  *
  * @module
  */
@@ -60,7 +61,9 @@ const NO_REASON = "no reason given in its name";
  * ```
  */
 export function skipReason(name: string): { reason: string; tool: string | null } {
-  const reason = /\[skipped: (.+)\]/.exec(name)?.[1]?.trim();
+  // The house form, and the older " — SKIPPED: <why>" some describe names still carry.
+  const reason = (/\[skipped: (.+?)\](?: > |$)/.exec(name) ?? /SKIPPED: (.+?)(?: > |$)/.exec(name))
+    ?.[1]?.trim();
   if (reason === undefined) return { reason: NO_REASON, tool: null };
   return { reason, tool: /^needs ([a-z][a-z0-9/-]*)/i.exec(reason)?.[1]?.toLowerCase() ?? null };
 }

@@ -353,7 +353,10 @@ function report(results: SuiteResult[], planned: { group: Group; files: string[]
 
 /** A test as a person finds it: its file, then its name without the skip reason. */
 function where(t: TestRef | Skip): string {
-  const name = t.name.replace(/\s*\[skipped: .+\]/, "");
+  const name = t.name.replace(/\s*\[skipped: .+?\](?= > |$)/, "").replace(
+    /\s*— SKIPPED: .+?(?= > |$)/,
+    "",
+  );
   return t.file ? `${t.file} › ${name}` : name;
 }
 

@@ -146,6 +146,12 @@ describe("skipReason()", () => {
       reason: "flaky upstream",
       tool: null,
     });
+    expect(skipReason("group [skipped: needs go: absent] > a test [1]")).toEqual({
+      reason: "needs go: absent",
+      tool: "go",
+    });
+    expect(skipReason("interop with x — SKIPPED: /bin/x is missing (run npm ci) > runSync()"))
+      .toEqual({ reason: "/bin/x is missing (run npm ci)", tool: null });
   });
 
   test("CI_TOOLS names each tool .ci/run installs", () => {
