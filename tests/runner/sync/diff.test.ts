@@ -51,6 +51,17 @@ describe("diffBatch()", () => {
     expect(reads).toEqual(["b"]);
   });
 
+  test("diffBatch() still finds a document unchanged by its entry's hash when the index's hash set does not answer for it", () => {
+    const inner = indexOfEntries([entry("a", "h1"), entry("b", "h2")]);
+    const index: ExistingIndex = { ...inner, hasHash: () => false, get: (k) => inner.get(k) };
+    const plan = diffBatch([
+      { key: "a", hash: "h1", isActive: true, doc: "A" },
+      { key: "b", hash: "h2", isActive: true, doc: "B" },
+    ], index);
+    expect(plan.unchanged).toBe(2);
+    expect(plan.updates).toEqual([]);
+  });
+
   test("absentActive() lists only active documents the listing did not contain", () => {
     const existing = indexOfEntries([entry("a", "h"), entry("b", "h"), entry("c", "h", false)]);
     expect(absentActive(existing, new Set(["a"])).map((e) => e.key)).toEqual(["b"]);
