@@ -24,7 +24,7 @@
  * one of them; any other flag is passed to the runners verbatim.
  *
  * Environment: `TEST_GROUP_TIMEOUT` — one duration for every group (`20m`), or
- * per group (`runner=45m,fuzz=30m`); defaults in {@link GROUPS}.
+ * per group (`runner=40m,fuzz=30m`); defaults in {@link GROUPS}.
  *
  * @example
  * // shell: npm test -- runner              only the runner group
@@ -84,8 +84,7 @@ const GROUPS: Group[] = [
     name: "runner",
     runtime: "bun",
     dirs: ["tests/runner", "tests/dev", "tests/scripts"],
-    // A first run builds promtool (minutes) inside the group.
-    timeoutMs: 45 * MIN,
+    timeoutMs: 30 * MIN,
     command: (
       files,
       t,
@@ -174,7 +173,7 @@ function groupTimeouts(value: string | undefined): Map<GroupName, number> {
     const ms = parseDuration(text ?? "");
     if (ms === null || ms <= 0 || (name !== undefined && !out.has(name as GroupName))) {
       throw new RangeError(
-        `TEST_GROUP_TIMEOUT=${value}: "${part}" is not a duration (20m) or group=duration (runner=45m)`,
+        `TEST_GROUP_TIMEOUT=${value}: "${part}" is not a duration (20m) or group=duration (runner=40m)`,
       );
     }
     for (const g of GROUPS) if (name === undefined || name === g.name) out.set(g.name, ms);

@@ -41,6 +41,7 @@ describe("diffBatch()", () => {
       },
       activeKeys: () => ["a", "b"],
       countActive: () => 2,
+      load: async () => {},
     };
     const plan = diffBatch([
       { key: "a", hash: "h1", isActive: true, doc: "A" },
