@@ -91,6 +91,7 @@ export const KNOWN_ENV_NAMES: readonly string[] = [
   "DEMO_SSO_PORT",
   "DEMO_RUNNER_PORT",
   "DEMO_EDGE_PORT",
+  "TEST_GROUP_TIMEOUT",
   "BENCH_VERBOSE",
   "VARIANT",
 ];
