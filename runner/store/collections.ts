@@ -44,7 +44,16 @@ export interface WebhookEventDoc {
   action: "create" | "update" | "delete";
   receivedAt: Date;
   processedAt: Date | null;
-  status: "processing" | "success" | "failed" | "duplicate" | "stale" | "held" | "conflict";
+  /** `rejected`: held, then kept by an operator (never applied; a redelivery is a duplicate). */
+  status:
+    | "processing"
+    | "success"
+    | "failed"
+    | "duplicate"
+    | "stale"
+    | "held"
+    | "conflict"
+    | "rejected";
   error: string | null;
   /** What applying it did (created, updated, unchanged, deactivated, absent); the guard counts "deactivated". */
   change?: string | null;
