@@ -183,7 +183,7 @@ async function page(c: Cols, pageNo: number, size: number, status: HeldStatus): 
   return { total, items: await withNames(c, items), skipped };
 }
 
-async function held(c: Cols, keys?: readonly string[]): Promise<HeldItem[]> {
+async function held(c: Cols, keys?: readonly string[]): Promise<HeldRow[]> {
   const filter = keys === undefined ? { status: "held" as const } : {
     status: "held" as const,
     $or: [
@@ -193,7 +193,7 @@ async function held(c: Cols, keys?: readonly string[]): Promise<HeldItem[]> {
     ],
   };
   const docs = await c.col.find(filter).sort({ since: 1, _id: 1 }).toArray();
-  return parseAll(docs).items;
+  return await withNames(c, parseAll(docs).items);
 }
 
 async function decide(
@@ -256,8 +256,11 @@ export function createHeldStore(db: Db) {
     /** One page (1-based) of the items of a status, oldest first, with department names. */
     page: (pageNo: number, size: number, status: HeldStatus = "held"): Promise<HeldPage> =>
       page(c, pageNo, size, status),
-    /** Items still held, by `_id`, SSO id or email (any letter case); all of them without keys. */
-    held: (keys?: readonly string[]): Promise<HeldItem[]> => held(c, keys),
+    /**
+     * Items still held, by `_id`, SSO id or email (any letter case), with department names;
+     * all of them without keys.
+     */
+    held: (keys?: readonly string[]): Promise<HeldRow[]> => held(c, keys),
     /** Items by `_id`, whatever their status. */
     byIds: async (
       ids: readonly string[],
