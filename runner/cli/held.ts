@@ -17,6 +17,7 @@ import type { HeldItem } from "../documents/held-item.ts";
 import { heldDecisionJson, heldItemJson } from "../http/held-answers.ts";
 import type { SyncArgs } from "./args.ts";
 import { heldLine } from "./summary.ts";
+import { timeFormat } from "../time-format.ts";
 
 type Out = (line: string) => void;
 
@@ -56,8 +57,9 @@ async function firstLine(): Promise<string | null> {
 export async function listHeld(runtime: Runtime, args: SyncArgs, print: Out): Promise<number> {
   const out = safe(print);
   const named = await runtime.held.page(1, 1_000_000);
+  const fmt = timeFormat(runtime.config.pageTimeZone).format;
   out(`⏸️ Held deactivations: ${named.total}`);
-  for (const i of named.items) out(`    - ${heldLine(i)}`);
+  for (const i of named.items) out(`    - ${heldLine(i, fmt)}`);
   if (args.json) {
     console.log(JSON.stringify({ total: named.total, items: named.items.map(heldItemJson) }));
   }
@@ -89,7 +91,8 @@ export async function decideHeld(runtime: Runtime, args: SyncArgs, print: Out): 
   }
   const what = `${items.length} held deactivation${items.length === 1 ? "" : "s"}`;
   out(`${action === "apply" ? "Approve" : "Reject"} ${what}:`);
-  for (const i of items.slice(0, 50)) out(`    - ${heldLine(i)}`);
+  const fmt = timeFormat(runtime.config.pageTimeZone).format;
+  for (const i of items.slice(0, 50)) out(`    - ${heldLine(i, fmt)}`);
   if (items.length > 50) out(`    … and ${items.length - 50} more`);
   out(
     action === "apply"

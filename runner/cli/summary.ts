@@ -108,20 +108,23 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
 
 /**
  * One held deactivation as the command line lists it: name, email, department, reason,
- * since when, what held it, and the id to decide with.
+ * since when (in `fmt`, PAGE_TIME_ZONE's format), what held it, and the id to decide with.
  *
  * @example
  * ```ts
  * heldLine(item); // "Jane Doe <jane@ias.co.id> · Finance · absent from a complete listing … · User:u1"
  * ```
  */
-export function heldLine(i: HeldItem & { departmentName?: string | null }): string {
+export function heldLine(
+  i: HeldItem & { departmentName?: string | null },
+  fmt: (d: Date) => string = (d) => d.toISOString(),
+): string {
   const who = i.name ? `${i.name}${i.email ? ` <${i.email}>` : ""}` : i.email ?? i.resourceId;
   const dept = i.departmentName ?? i.departmentId;
   const src = i.source.kind === "sync" ? `sync ${i.source.historyId}` : `event ${i.source.eventId}`;
   const before = i.previous?.status === "rejected" ? ` · rejected before by ${i.previous.by}` : "";
   return `${who}${dept ? ` · ${dept}` : ""} · ${REASON_TEXT[i.reason]} · since ` +
-    `${i.since.toISOString()} (${src})${before} · ${i._id}`;
+    `${fmt(i.since)} (${src})${before} · ${i._id}`;
 }
 
 /**
@@ -132,13 +135,17 @@ export function heldLine(i: HeldItem & { departmentName?: string | null }): stri
  * console.log(heldSummary(await held.held(), 3));
  * ```
  */
-export function heldSummary(rows: readonly HeldItem[], total: number): string {
+export function heldSummary(
+  rows: readonly HeldItem[],
+  total: number,
+  fmt?: (d: Date) => string,
+): string {
   if (total === 0) return "";
   const lines = [
     "",
     `⏸️ Held deactivations: ${total} (the gate kept them active; waiting for an operator's decision)`,
   ];
-  for (const r of rows) lines.push(`    - ${heldLine(r)}`);
+  for (const r of rows) lines.push(`    - ${heldLine(r, fmt)}`);
   if (total > rows.length) {
     lines.push(`    … ${total - rows.length} more: npm run sync -- --list-held, or the sync page`);
   }

@@ -28,6 +28,7 @@ import { exitCodeOf, header, heldSummary, summary } from "./summary.ts";
 import { findMany, inspectOne, syncOne, syncOrgUnitOne } from "./person.ts";
 import { decideHeld, listHeld } from "./held.ts";
 import { heldItemJson } from "../http/held-answers.ts";
+import { timeFormat } from "../time-format.ts";
 
 /** Prints a line: on stdout, or on stderr with --json (stdout then carries the JSON alone). */
 type Out = (line: string) => void;
@@ -145,7 +146,11 @@ async function syncOnce(
     progress.finish();
     out(summary(result.history, result.plan));
     const held = await runtime.held.page(1, 20).catch(() => ({ total: 0, items: [] }));
-    const heldText = heldSummary(held.items, held.total);
+    const heldText = heldSummary(
+      held.items,
+      held.total,
+      timeFormat(runtime.config.pageTimeZone).format,
+    );
     if (heldText) out(heldText);
     if (args.json) {
       console.log(JSON.stringify({

@@ -93,7 +93,7 @@ describe("held deactivations through the API", () => {
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { deactivated: number; results: { name: string }[] };
     expect(answer.deactivated).toBe(3);
-    expect(answer.results.map((r) => r.name).sort()).toEqual(three.map((i) => i.name).sort());
+    expect(answer.results.map((r) => r.name).sort()).toEqual(three.map((i) => i.name!).sort());
     expect(await active(three.map((i) => i.resourceId))).toBe(0);
     expect(await active(removed)).toBe(97);
     const applied = await list(1, "applied");
