@@ -407,6 +407,7 @@ function personTools(
     client: p.client,
     excludeFields: config.excludeFields,
     names: createNameLookup(mongo.db),
+    heldOf: (id: string) => p.stores.held.byIds([id]),
     schedule: {
       recentHistory: (n: number) => p.stores.history.recent(n),
       intervalMs: config.syncIntervalMs,
