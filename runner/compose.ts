@@ -376,7 +376,7 @@ async function notificationsOf(
     runner: p.runnerId,
     secrets: notifySecrets(config),
     recentHistory: (n) => p.stores.history.recent(n),
-    held: (n) => p.stores.events.held(n),
+    held: async (n) => (await p.stores.held.page(1, n)).items.map((i) => ({ id: i._id })),
     quarantineRetryAt: () => p.scheduleNotes.quarantineRetryAt(),
   });
   if (notifications.enabled) await store.ensureIndexes();

@@ -26,7 +26,8 @@ export interface NotificationsDeps {
   runner: string;
   secrets: readonly string[];
   recentHistory(limit: number): Promise<SyncHistoryDoc[]>;
-  held(limit: number): Promise<{ eventId: string }[]>;
+  /** Held deactivations waiting for a decision, oldest first (their item ids). */
+  held(limit: number): Promise<{ id: string }[]>;
   quarantineRetryAt(): Promise<Date | null>;
   /** Instead of the configured transports (tests). */
   transports?: readonly Transport[];
@@ -90,7 +91,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     ]);
     return {
       runs: docs.map(asRun),
-      held: { count: held.length, oldestId: held[0]?.eventId ?? null },
+      held: { count: held.length, oldestId: held[0]?.id ?? null },
       quarantine: {
         ...quarantineState(docs, deps.quarantine.after, retryAt),
         intervalMs: deps.quarantine.intervalMs,

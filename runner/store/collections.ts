@@ -15,6 +15,8 @@ export const SYNC_HISTORY = "syncHistory";
 export const WEBHOOK_EVENTS = "webhookEvents";
 export const LOCKS = "locks";
 export const SYNC_CHANGES = "syncChanges";
+/** Held deactivations (documents/held-item.ts): one document per person, `<User|Group>:<id>`. */
+export const HELD_DEACTIVATIONS = "heldDeactivations";
 /** The deactivation gate's states (gate/gate.ts): one document per state, `<kind>:<seq>`. */
 export const DEACTIVATION_GATE = "deactivationGate";
 

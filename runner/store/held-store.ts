@@ -24,12 +24,9 @@ import {
   personName,
 } from "../documents/held-item.ts";
 import { decided, heldAgain, type LookedUp, type OpenItem } from "../documents/held-transitions.ts";
-import { ORG_UNITS, USERS } from "./collections.ts";
+import { HELD_DEACTIVATIONS, ORG_UNITS, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
 import { serverTraits } from "./server-kind.ts";
-
-/** The collection's name. */
-export const HELD_DEACTIVATIONS = "heldDeactivations";
 
 /** Ids per look-up query. */
 const CHUNK = 500;
