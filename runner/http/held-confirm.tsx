@@ -67,7 +67,7 @@ export function HeldConfirm({ pending }: { pending: PendingDecision }): Child {
         {items.slice(0, NAMED).map((i) => (
           <li>
             {rowName(i)}
-            {i.email && i.name ? <span class="sub">{i.email}</span> : null}
+            {i.email && i.name ? <span class="sub">· {i.email}</span> : null}
           </li>
         ))}
         {n > NAMED ? <li class="sub">and {num(n - NAMED)} more</li> : null}

@@ -1,7 +1,7 @@
 /**
  * The held deactivations panel: each person (or org unit) the gate kept
  * active — name (a link to the person view), email, department, why, since
- * when, from which run or event — 50 a page with the total, a checkbox per
+ * when and by which run or event — 50 a page with the total, a checkbox per
  * row, Approve and Reject per row, for the selection and for all. Every
  * button posts to a confirmation that states the number (a plain form: it
  * works without JavaScript), and only the confirmation decides.
@@ -40,19 +40,19 @@ export const heldCount = (n: number): string =>
 export const rowName = (i: Pick<HeldRow, "name" | "email" | "resourceId">): string =>
   i.name ?? i.email ?? i.resourceId;
 
+/** An id shortened for the table, whole in its title (and in the API). */
+const short = (id: string) => (id.length > 12 ? `${id.slice(0, 8)}…` : id);
+
 /** Where the item came from, in words. */
 function Source({ i }: { i: HeldRow }) {
-  return i.source.kind === "sync"
-    ? (
-      <span>
-        sync run <code class="err">{i.source.historyId}</code>
-      </span>
-    )
-    : (
-      <span>
-        webhook event <code class="err">{i.source.eventId}</code>
-      </span>
-    );
+  const [what, id] = i.source.kind === "sync"
+    ? ["sync run", i.source.historyId]
+    : ["webhook event", i.source.eventId];
+  return (
+    <span class="source" data-source={`${i.source.kind}:${id}`}>
+      {what} <code title={id}>{short(id)}</code>
+    </span>
+  );
 }
 
 function Row({ i }: { i: HeldRow }) {
@@ -80,18 +80,18 @@ function Row({ i }: { i: HeldRow }) {
           )
           : null}
       </td>
-      <td data-label="Since">
+      <td data-label="Held since">
         <Time d={i.since} />
-        {i.heldAt.getTime() !== i.since.getTime()
-          ? (
-            <div class="sub">
-              again <Time d={i.heldAt} />
-            </div>
-          )
-          : null}
-      </td>
-      <td data-label="Source" class="wide">
-        <Source i={i} />
+        <div class="sub">
+          {i.heldAt.getTime() !== i.since.getTime()
+            ? (
+              <>
+                again <Time d={i.heldAt} />,{" "}
+              </>
+            )
+            : "by "}
+          <Source i={i} />
+        </div>
       </td>
       <td data-label="Decide">
         <span class="row-actions">
@@ -190,8 +190,7 @@ function HeldForm({ data }: { data: HeldPanelData }) {
               <th scope="col">Email</th>
               <th scope="col">Department</th>
               <th scope="col">Reason</th>
-              <th scope="col">Since</th>
-              <th scope="col">Source</th>
+              <th scope="col">Held since</th>
               <th scope="col">Decide</th>
             </tr>
           </thead>
