@@ -159,7 +159,7 @@ export function heldItemJson(i: HeldItem & { departmentName: string | null }): H
  *
  * @example
  * ```ts
- * decisionJson("apply", await decisions.approve({ all: true }, "API")).deactivated;
+ * heldDecisionJson("apply", await decisions.approve({ all: true }, "API")).deactivated;
  * ```
  */
 export function heldDecisionJson(action: "apply" | "reject", r: HeldReport): HeldDecisionAnswer {

@@ -36,7 +36,14 @@ const plural = (n: number, one: string, many = `${one}s`) => `${num(n)} ${n === 
 export const heldCount = (n: number): string =>
   plural(n, "held deactivation", "held deactivations");
 
-/** The name a row and its buttons are called by. */
+/**
+ * The name a row and its buttons are called by: the person's name, else the email, else the id.
+ *
+ * @example
+ * ```ts
+ * rowName({ name: null, email: "jane@ias.co.id", resourceId: "u1" }); // "jane@ias.co.id"
+ * ```
+ */
 export const rowName = (i: Pick<HeldRow, "name" | "email" | "resourceId">): string =>
   i.name ?? i.email ?? i.resourceId;
 

@@ -16,6 +16,18 @@ const db = () => t.mongo.db(t.dbName);
 const items = async (filter: object = {}) =>
   (await db().collection("heldDeactivations").find(filter).toArray()).map((d) => HeldItem.parse(d));
 
+/** Puts a removed person back in the SSO, active, as OFM has them. */
+async function backInSso(ssoUserId: string): Promise<void> {
+  const u = (await db().collection("users").findOne({ ssoUserId }))!;
+  t.sso.sso.directory.create("User", {
+    id: ssoUserId,
+    userName: u.email,
+    name: { givenName: u.firstName, familyName: u.lastName },
+    emails: [{ value: u.email, primary: true }],
+    active: true,
+  });
+}
+
 beforeAll(async () => {
   t = await syncEnv("heldsync", { users: 240, maxResults: 100 });
   rt = await t.runtime({ SYNC_MAX_DEACTIVATE: "20", SCIM_RATE_LIMIT: "60000" });
@@ -161,26 +173,12 @@ describe("a refused full sync's people, held", () => {
     "decisions.approve() of one back in the SSO applies nothing and clears it; a sync clears one listed again",
     async () => {
       const [back, listed] = await items({ status: "held", resourceId: { $nin: rejected } });
-      const u = (await db().collection("users").findOne({ ssoUserId: back!.resourceId }))!;
-      t.sso.sso.directory.create("User", {
-        id: back!.resourceId,
-        userName: u.email,
-        name: { givenName: u.firstName, familyName: u.lastName },
-        emails: [{ value: u.email, primary: true }],
-        active: true,
-      });
+      await backInSso(back!.resourceId);
       const r = await rt.decisions.approve({ keys: [back!.resourceId] }, "test operator");
       expect(r.results[0]).toMatchObject({ outcome: "present", status: "cleared" });
       expect((await db().collection("users").findOne({ ssoUserId: back!.resourceId }))?.isActive)
         .toBe(true);
-      const v = (await db().collection("users").findOne({ ssoUserId: listed!.resourceId }))!;
-      t.sso.sso.directory.create("User", {
-        id: listed!.resourceId,
-        userName: v.email,
-        name: { givenName: v.firstName, familyName: v.lastName },
-        emails: [{ value: v.email, primary: true }],
-        active: true,
-      });
+      await backInSso(listed!.resourceId);
       expect((await rt.runSync({ type: "full" })).history.status).toBe("aborted");
       const [cleared] = await items({ resourceId: listed!.resourceId });
       expect(cleared).toMatchObject({ status: "cleared", decision: { status: "cleared" } });
