@@ -68,7 +68,9 @@ const asRun = (d: SyncHistoryDoc): RunFacts => ({
  * @example
  * ```ts
  * const notifications = createNotifications({ config: config.notify, quarantine, store, logger, now, runner, secrets,
- *   recentHistory: (n) => history.recent(n), held: (n) => events.held(n), quarantineRetryAt: notes.quarantineRetryAt });
+ *   recentHistory: (n) => history.recent(n),
+ *   held: async (n) => (await held.page(1, n)).items.map((i) => ({ id: i._id })),
+ *   quarantineRetryAt: notes.quarantineRetryAt });
  * await notifications.check();
  * ```
  */
