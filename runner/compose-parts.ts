@@ -14,12 +14,15 @@ import type { ServiceProviderConfig } from "../shared/scim-schemas.ts";
 import { createGate } from "./gate/gate.ts";
 import type { DirectoryProbe } from "./identity/ports.ts";
 import { createEventApplier } from "./ingest/apply-event.ts";
+import { createHeldDecisions, type HeldDecisions } from "./held/decisions.ts";
+import { heldPresence } from "./held/presence.ts";
 import { createRateLimiter, type RateLimiter } from "./scim/rate-limiter.ts";
 import { reportingWaits } from "./progress/rate-waits.ts";
 import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
 import { createTokenProvider } from "./scim/token-provider.ts";
 import { createChangeLogStore } from "./store/change-log-store.ts";
 import { createGateStore } from "./store/gate-store.ts";
+import { createHeldStore } from "./store/held-store.ts";
 import { createHistoryStore } from "./store/history-store.ts";
 import { createIdentityStore } from "./store/identity-store.ts";
 import { createLeaseStore } from "./store/lease-store.ts";
@@ -54,6 +57,7 @@ export function createStores(
     now,
   });
   const gateStore = createGateStore(db);
+  const held = createHeldStore(db);
   const gate = createGate(gateStore, {
     limit: config.maxDeactivate,
     windowMs: config.guardWindowMs,
@@ -65,6 +69,7 @@ export function createStores(
     identity,
     gate,
     gateStore,
+    held,
     history: createHistoryStore(db, { ttlDays: config.historyTtlDays, logger, now }),
     events: createEventApplier(createWebhookStores(db), {
       excludeFields: config.excludeFields,
@@ -74,9 +79,36 @@ export function createStores(
       gate,
       identity: { store: identity, directory, matchOn: config.matchOn, writer: store },
       changes,
+      held,
     }),
     leaseStore: createLeaseStore(db, { now }),
   };
+}
+
+/**
+ * An operator's decisions on held deactivations over the stores: each sync-held person
+ * asked of the directory first, every write past the gate as an approval.
+ */
+export function heldDecisions(
+  stores: ReturnType<typeof createStores>,
+  p: {
+    client: ScimClient;
+    directory: DirectoryProbe;
+    config: Config;
+    now: () => Date;
+    logger: Logger;
+  },
+): HeldDecisions {
+  return createHeldDecisions({
+    items: stores.held,
+    events: stores.events,
+    presence: heldPresence(p.directory, p.client),
+    writer: stores.store,
+    gate: stores.gate,
+    userHashFields: userHashFields(p.config.excludeFields),
+    now: p.now,
+    logger: p.logger,
+  });
 }
 
 /**
@@ -161,7 +193,14 @@ export async function ensureAllIndexes(
 ): Promise<void> {
   try {
     for (
-      const s of [stores.store, stores.history, stores.events, stores.changes, stores.gateStore]
+      const s of [
+        stores.store,
+        stores.history,
+        stores.events,
+        stores.changes,
+        stores.gateStore,
+        stores.held,
+      ]
     ) {
       await s.ensureIndexes();
     }

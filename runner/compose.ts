@@ -47,12 +47,15 @@ import type { LeaseStore } from "./store/lease-store.ts";
 import type { SyncStore } from "./store/sync-store.ts";
 import type { ChangeLogStore } from "./store/change-log-store.ts";
 import type { DeactivationGate } from "./gate/gate.ts";
+import type { HeldStore } from "./store/held-store.ts";
+import type { HeldDecisions } from "./held/decisions.ts";
 import {
   checkConnection,
   createClients,
   createStores,
   deltaProbe,
   ensureAllIndexes,
+  heldDecisions,
 } from "./compose-parts.ts";
 import type { DirectoryProbe, IdentityStore } from "./identity/ports.ts";
 import { createNotifications, type Notifications } from "./notify/notifications.ts";
@@ -91,6 +94,10 @@ export interface Runtime {
   backfillSearchKeys(): Promise<number>;
   /** Webhook events: claim, apply, hold; its indexes are ensured. */
   events: EventApplier;
+  /** `heldDeactivations`: the people the gate kept active, waiting for an operator (pages of 50). */
+  held: HeldStore;
+  /** An operator's approvals and rejections of held deactivations (held/decisions.ts). */
+  decisions: HeldDecisions;
   leaseStore: LeaseStore;
   /** The sync lease, owned by this runner (the daemon) or `cli-<runnerId>` (the command line). */
   lease: Lease;
@@ -224,6 +231,7 @@ export async function createRuntime(
     lease,
     scheduler,
     runSync: sync,
+    decisions: heldDecisions(stores, { client, directory, config, now, logger }),
     ...personTools(mongo, config, logger, { client, directory, stores, search, now, runnerId }),
     purge: (o) =>
       runPurge({
@@ -286,6 +294,7 @@ function syncOf(
     gate: p.stores.gate,
     identity: p.stores.identity,
     directory: p.directory,
+    held: p.stores.held,
     matchOn: config.matchOn,
     maxDurationMs: config.maxSyncDurationMs,
     now: p.now,
@@ -367,7 +376,7 @@ async function notificationsOf(
     runner: p.runnerId,
     secrets: notifySecrets(config),
     recentHistory: (n) => p.stores.history.recent(n),
-    held: (n) => p.stores.events.held(n),
+    held: async (n) => (await p.stores.held.page(1, n)).items.map((i) => ({ id: i._id })),
     quarantineRetryAt: () => p.scheduleNotes.quarantineRetryAt(),
   });
   if (notifications.enabled) await store.ensureIndexes();
@@ -398,6 +407,7 @@ function personTools(
     client: p.client,
     excludeFields: config.excludeFields,
     names: createNameLookup(mongo.db),
+    heldOf: (id: string) => p.stores.held.byIds([id]),
     schedule: {
       recentHistory: (n: number) => p.stores.history.recent(n),
       intervalMs: config.syncIntervalMs,

@@ -10,7 +10,7 @@
  * change nothing: the SSO does not answer (or refuses the credentials); the
  * last full sync failed, was aborted by the guard, was interrupted, completed
  * with write errors (`partial`) or could not prove its listing complete;
- * webhook deletions are held for an operator; the schedule is quarantined.
+ * deactivations are held for an operator's decision; the schedule is quarantined.
  *
  * 200 `ok` — none of these. Every problem is one line in `problems`.
  *
@@ -166,7 +166,7 @@ export function createHealthCheck(
     const full = fullSyncProblem(lastFull);
     if (full) degraded.push(full);
     if (held !== null && held > 0) {
-      degraded.push(`${held} webhook deletion(s) held by the guard wait for an operator`);
+      degraded.push(`${held} deactivation(s) held by the gate wait for an operator's decision`);
     }
     if (q?.active) {
       degraded.push(

@@ -17,6 +17,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { createHealthCheck } from "./health.ts";
 import { createRunnerApp } from "./http/app.ts";
 import { assertAdminAuthConfig } from "./http/auth.ts";
+import { heldPanelData } from "./http/held-routes.tsx";
 import { webhookMounts } from "./http/mounts.ts";
 import { rawTargetRoutes } from "./http/raw-target.ts";
 import { metrics } from "./metrics.ts";
@@ -109,7 +110,7 @@ function daemonApp(
       quarantineIntervalMs: config.quarantineIntervalMs,
       now: systemClock.now,
       logger: log,
-      applyHeld: () => events.applyHeld(),
+      applyHeld: () => runtime.decisions.approve({ all: true }, "API"),
       preview: (signal) => runtime.preview(signal),
       zone,
       page: {
@@ -117,12 +118,13 @@ function daemonApp(
         connection: () => runtime.connection(),
         recentHistory: (n) => runtime.history.recent(n),
         recentEvents: (n) => events.recent(n),
-        heldEvents: (n) => events.held(n),
+        heldPage: () => heldPanelData(runtime.held.page),
         eventsSince: (since) => createEventTrend(runtime.mongo.db).since(since),
         leaseHolder: async () => (await runtime.leaseStore.holder("scim-sync"))?.owner ?? null,
         lastFullSync: () => createLastFullSync(runtime.mongo.db).read(),
       },
     },
+    held: { page: runtime.held.page, held: runtime.held.held, decisions: runtime.decisions, zone },
     people: {
       inspect: runtime.inspect,
       syncPerson: runtime.syncPerson,
@@ -226,7 +228,7 @@ async function main(): Promise<void> {
     deltaIntervalMs: config.deltaIntervalMs,
   });
   // Past this many, the gauge reads "at least"; an operator has long been paged by then.
-  metrics.watchHeldDeactivations(async () => (await runtime.events.held(1000)).length);
+  metrics.watchHeldDeactivations(() => runtime.held.count());
   // /health's own connection: it must not wait behind webhook writes in the main pool.
   const probe = await orExit(openHealthProbe(config.mongoUri, config.mongoDb, log), log);
   let boundPort: number | null = config.port === 0 ? null : config.port;

@@ -128,7 +128,8 @@ function operationInstruments(registers: Registry[]) {
     }),
     held: new Gauge({
       name: "scim_held_deactivations",
-      help: "Webhook deactivations held by the guard, waiting for an operator",
+      help:
+        "Deactivations held by the gate (syncs and webhooks), waiting for an operator's decision",
       registers,
     }),
     requests: new Counter({

@@ -26,6 +26,9 @@ import { type CommandStop, commandStop } from "./command-stop.ts";
 import { parseSyncArgs, type SyncArgs, USAGE } from "./args.ts";
 import { exitCodeOf, header, heldSummary, summary } from "./summary.ts";
 import { findMany, inspectOne, syncOne, syncOrgUnitOne } from "./person.ts";
+import { decideHeld, listHeld } from "./held.ts";
+import { heldItemJson } from "../http/held-answers.ts";
+import { timeFormat } from "../time-format.ts";
 
 /** Prints a line: on stdout, or on stderr with --json (stdout then carries the JSON alone). */
 type Out = (line: string) => void;
@@ -78,7 +81,8 @@ async function main(): Promise<number> {
     if (args.inspect) return await inspectOne(runtime, args.inspect, args.json, out);
     if (args.user) return await syncOne(runtime, args.user, args, out);
     if (args.group) return await syncOrgUnitOne(runtime, args.group, args, out);
-    if (args.applyHeld) return await applyHeld(runtime, args, out);
+    if (args.listHeld) return await listHeld(runtime, args, out);
+    if (args.applyHeld || args.rejectHeld) return await decideHeld(runtime, args, out);
     if (args.dryRun && args.json) return await previewOnce(runtime, out);
     if (args.retryNow) {
       await runtime.scheduleNotes.requestQuarantineRetry(new Date());
@@ -91,18 +95,6 @@ async function main(): Promise<number> {
     await runtime.close();
     stop.dispose();
   }
-}
-
-/** `--apply-held`: applies the webhook deactivations the guard held, then exits. */
-async function applyHeld(runtime: Runtime, args: SyncArgs, out: Out): Promise<number> {
-  const results = await runtime.events.applyHeld();
-  for (const r of results) {
-    out(printable(`  ${r.resourceType} ${r.resourceId}: ${r.result.change ?? r.result.status}`));
-  }
-  const deactivated = results.filter((r) => r.result.change === "deactivated").length;
-  out(`✅ Applied ${results.length} held webhook event(s): ${deactivated} deactivated`);
-  if (args.json) console.log(JSON.stringify({ applied: results.length, deactivated, results }));
-  return results.some((r) => r.result.status === "failed") ? 1 : 0;
 }
 
 /**
@@ -153,19 +145,19 @@ async function syncOnce(
     });
     progress.finish();
     out(summary(result.history, result.plan));
-    const held = await runtime.events.held(1000).catch(() => []);
-    const heldText = heldSummary(held.slice(0, 20), held.length);
+    const held = await runtime.held.page(1, 20).catch(() => ({ total: 0, items: [] }));
+    const heldText = heldSummary(
+      held.items,
+      held.total,
+      timeFormat(runtime.config.pageTimeZone).format,
+    );
     if (heldText) out(heldText);
     if (args.json) {
       console.log(JSON.stringify({
         _id: result.historyId,
         ...result.history,
         ...(result.plan ? { plan: result.plan } : {}),
-        heldDeactivations: held.map((h) => ({
-          eventId: h.eventId,
-          resourceType: h.resourceType,
-          resourceId: h.resourceId,
-        })),
+        heldDeactivations: { total: held.total, first: held.items.map(heldItemJson) },
       }));
     }
     return stop.exitCode(exitCodeOf(result.history), result.history.status === "interrupted");

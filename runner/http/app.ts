@@ -19,6 +19,7 @@ import { loopbackHostOnly } from "./host-check.ts";
 import { runnerOpenApiDocument } from "./openapi.ts";
 import { createSyncRoutes, type SyncRoutesDeps } from "./sync-routes.tsx";
 import { createPersonRoutes, type PersonRoutesDeps } from "./person-routes.tsx";
+import { createHeldRoutes, type HeldRoutesDeps } from "./held-routes.tsx";
 
 /** Dependencies of {@linkcode createRunnerApp}. */
 export interface RunnerAppDeps {
@@ -27,6 +28,8 @@ export interface RunnerAppDeps {
   sync: SyncRoutesDeps;
   /** The person inspector and on-demand sync (person-routes.tsx); absent, no person routes. */
   people?: Omit<PersonRoutesDeps, "logger">;
+  /** Held deactivations: the list, the decisions, the page (held-routes.tsx); absent, none. */
+  held?: HeldRoutesDeps;
   health: () => Promise<{ code: 200 | 503; report: HealthReport }>;
   metrics: Pick<Metrics, "render">;
   logger: Logger;
@@ -44,6 +47,7 @@ const ADMIN_PATHS = [
   "/modules/sync/*",
   "/api/v1/scim/sync/*",
   "/api/v1/scim/people/*",
+  "/api/v1/scim/held/*",
   "/api/v1/scim/org-units/*",
   "/openapi.json",
 ] as const;
@@ -127,6 +131,7 @@ export function createRunnerApp(deps: RunnerAppDeps): Hono {
   for (const path of ADMIN_PATHS) app.use(path, admin);
   app.route("/", createSyncRoutes(deps.sync));
   if (deps.people) app.route("/", createPersonRoutes({ ...deps.people, logger: deps.logger }));
+  if (deps.held) app.route("/", createHeldRoutes(deps.held));
   // Built once: the document depends on no configuration.
   const contract = runnerOpenApiDocument();
   app.get("/openapi.json", (c) => c.json(contract));

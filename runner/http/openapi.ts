@@ -26,6 +26,7 @@ import {
   UNAUTHORIZED,
 } from "./openapi-parts.ts";
 import { peopleOperations } from "./openapi-people.ts";
+import { heldOperations } from "./openapi-held.ts";
 import { PreviewApiQuery, PreviewId, PreviewListQuery } from "./preview-routes.tsx";
 import { HeldApplied, SyncStatusAnswer, TriggerAccepted, TriggerRefused } from "./sync-answers.ts";
 import { PageQuery, StatusQuery, TriggerForm, TriggerQuery } from "./sync-routes.tsx";
@@ -286,13 +287,13 @@ function syncApiOperations(): ApiOperation[] {
       method: "post",
       path: "/api/v1/scim/sync/held",
       operationId: "applyHeld",
-      summary: "Applies the webhook deactivations the guard held (an operator's approval)",
+      summary: "Approves every held deactivation (as POST /api/v1/scim/held/apply with all)",
       responses: {
         "200": { description: "What was applied", content: json(HeldApplied) },
         "303": { description: "Form callers: back to the page", headers: location },
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
-        "404": refused("Webhook ingestion is not enabled on this runner"),
+        "404": refused("Held deactivations are not kept on this runner"),
         "503": STORE_DOWN,
       },
     },
@@ -376,6 +377,7 @@ export function runnerOpenApiDocument(): ReturnType<typeof openApiDocument> {
     ...previewPageOperations(),
     ...syncApiOperations(),
     ...peopleOperations(),
+    ...heldOperations(),
     ingestOperation(),
     { ...webhook, responses: { ...webhook.responses, "503": BUSY } },
   ]);

@@ -87,6 +87,10 @@ details ul{margin:6px 0 0;padding-left:18px}
 a{color:#1d4ed8}a:focus-visible,.btn:focus-visible,summary:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 .b-partial,.b-held{background:#fef3c7;color:#92400e}.b-other{background:#e5e7eb;color:#374151}
 .run-state{white-space:nowrap}
+.held-actions{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 10px}.held-actions .btn{width:auto;padding:8px 14px}
+.btn.small{width:auto;padding:4px 10px;font-size:.85rem;border-radius:8px}.row-actions{display:flex;gap:6px;flex-wrap:wrap}
+.pages{display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--muted);font-size:.88rem;margin:6px 0}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .state.s-in_step{border-color:var(--okline);background:var(--okbg)}.state.s-out_of_step{border-color:var(--badline);background:var(--badbg)}
 .state.s-unknown{border-color:#fcd34d;background:var(--warnbg)}.state h2{margin:0 0 4px}.state p{margin:0}
 ul.changes{margin:0;padding-left:16px}

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import type { Job, PlannedSyncType } from "../scheduler/types.ts";
 import type { SyncPreview } from "../preview/sync-preview.ts";
+import type { HeldPanelData } from "./held-panel.tsx";
 import type { MarkName } from "./marks.tsx";
 import { type HourBucket, hourBuckets } from "./trend-chart.tsx";
 
@@ -89,8 +90,8 @@ export interface SyncPageData {
   history: HistoryRow[];
   /** null when this runner has no webhook event store. */
   events: EventRow[] | null;
-  /** Webhook deactivations the guard held, oldest first; null without a webhook event store. */
-  held: EventRow[] | null;
+  /** The first page of held deactivations (held-panel.tsx); null when not read. */
+  held: HeldPanelData | null;
   /** Rows that failed validation and were left out. */
   skippedRows: number;
   next: { at: Date; type: PlannedSyncType } | null;
@@ -140,8 +141,8 @@ export interface PageSources {
   recentEvents?: (limit: number) => Promise<unknown[]>;
   /** `receivedAt` and `status` of webhook events received since `since` (the trend). */
   eventsSince?: (since: Date) => Promise<unknown[]>;
-  /** Held webhook events (status `held`), oldest first. */
-  heldEvents?: (limit: number) => Promise<unknown[]>;
+  /** The first page of held deactivations (held-routes.tsx `heldPanelData`). */
+  heldPage?: () => Promise<HeldPanelData>;
   /** Owner of the sync lease, or null when free. */
   leaseHolder(): Promise<string | null>;
   /** The last finished unfiltered full sync (store/last-full-sync.ts); absent: from the 20 rows only. */
@@ -184,7 +185,7 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
   const timeoutMs = src.connectionTimeoutMs ?? 5_000;
   const now = src.now();
   const since = new Date(now.getTime() - TREND_HOURS * 3_600_000);
-  const [connection, historyDocs, eventDocs, holder, heldDocs, trendDocs, fullDoc] = await Promise
+  const [connection, historyDocs, eventDocs, holder, held, trendDocs, fullDoc] = await Promise
     .all([
       deadline(src.connection(), timeoutMs, (): Connection => ({
         ok: false,
@@ -193,12 +194,11 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
       src.recentHistory(20),
       src.recentEvents ? src.recentEvents(50) : Promise.resolve(null),
       src.leaseHolder(),
-      src.heldEvents ? src.heldEvents(200) : Promise.resolve(null),
+      src.heldPage ? src.heldPage() : Promise.resolve(null),
       src.eventsSince ? src.eventsSince(since) : Promise.resolve(null),
       src.lastFullSync ? src.lastFullSync() : Promise.resolve(null),
     ]);
   const trend = trendDocs === null ? null : parseRows(TrendEvent, trendDocs).rows;
-  const held = heldDocs === null ? null : parseRows(EventRow, heldDocs);
   const history = parseRows(HistoryRow, historyDocs);
   const events = eventDocs === null ? null : parseRows(EventRow, eventDocs);
   const job = src.scheduler.current;
@@ -211,8 +211,8 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
     connection,
     history: history.rows,
     events: events?.rows ?? null,
-    held: held?.rows ?? null,
-    skippedRows: history.skipped + (events?.skipped ?? 0) + (held?.skipped ?? 0),
+    held,
+    skippedRows: history.skipped + (events?.skipped ?? 0),
     next: at ? { at, type: src.scheduler.nextRunType ?? "full" } : null,
     running: { job, elsewhere, holder, abandoned: holder === null && job === null },
     flash,

@@ -72,7 +72,7 @@ const ChangeAnswer = z.looseObject({
   fields: z.array(z.string()),
   values: z.record(z.string(), z.object({ old: z.unknown(), new: z.unknown() })),
   source: z.looseObject({
-    kind: z.enum(["sync", "on_demand", "webhook", "held_event", "purge"]),
+    kind: z.enum(["sync", "on_demand", "webhook", "held_event", "held_approval", "purge"]),
   }),
 });
 
@@ -86,7 +86,16 @@ const EventAnswer = z.looseObject({
   action: z.enum(["create", "update", "delete"]),
   receivedAt: Stamp,
   processedAt: Stamp.nullable(),
-  status: z.enum(["processing", "success", "failed", "duplicate", "stale", "held", "conflict"]),
+  status: z.enum([
+    "processing",
+    "success",
+    "failed",
+    "duplicate",
+    "stale",
+    "held",
+    "conflict",
+    "rejected",
+  ]),
   error: z.string().nullable(),
 });
 

@@ -14,6 +14,7 @@ const SOURCES: Record<string, string> = {
   on_demand: "Sync now",
   webhook: "webhook event",
   held_event: "held event, approved",
+  held_approval: "held deactivation, approved after run",
   purge: "purge",
 };
 

@@ -9,6 +9,7 @@
 import type { Child } from "hono/jsx";
 import { formatDuration } from "../../shared/duration.ts";
 import type { PreviewEntry, PreviewKind, SyncPreview } from "../preview/sync-preview.ts";
+import { REASON_TEXT } from "../documents/held-item.ts";
 import { Mark } from "./marks.tsx";
 import { num, Time } from "./page-format.tsx";
 import { FIELD_LABELS, Named } from "./person-parts.tsx";
@@ -36,16 +37,20 @@ export const LIST_TITLES: Record<PlanAction, string> = {
 };
 
 function Changes({ e, names }: { e: PreviewEntry; names: Record<string, string> }) {
-  if (!e.changes || e.changes.length === 0) return <span class="sub">—</span>;
+  const why = e.reason ? <div class="reason">Why: {REASON_TEXT[e.reason]}</div> : null;
+  if (!e.changes || e.changes.length === 0) return why ?? <span class="sub">—</span>;
   return (
-    <ul class="changes">
-      {e.changes.map((c) => (
-        <li data-field={c.field}>
-          {FIELD_LABELS[c.field] ?? c.field}: <Named value={c.old} names={names} /> →{" "}
-          <Named value={c.new} names={names} />
-        </li>
-      ))}
-    </ul>
+    <>
+      {why}
+      <ul class="changes">
+        {e.changes.map((c) => (
+          <li data-field={c.field}>
+            {FIELD_LABELS[c.field] ?? c.field}: <Named value={c.old} names={names} /> →{" "}
+            <Named value={c.new} names={names} />
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
@@ -106,6 +111,19 @@ export function PlanList(
         )
         : null}
     </div>
+  );
+}
+
+/** Those an operator rejected before, found absent or inactive again: held, not deactivated. */
+function Waiting({ p }: { p: SyncPreview }) {
+  const n = (p.waiting?.users ?? 0) + (p.waiting?.orgUnits ?? 0);
+  if (n === 0) return null;
+  return (
+    <p class="sub" id="preview-waiting">
+      <Mark name="held" /> {num(n)}{" "}
+      rejected before by an operator would not be deactivated but held again for a new decision
+      (<a href="/modules/sync/held">Held deactivations</a>).
+    </p>
   );
 }
 
@@ -173,6 +191,7 @@ export function PreviewPanel(
         )
         : null}
       <GuardLine p={p} />
+      <Waiting p={p} />
       <div class="table-wrap">
         <table class="stack" id="preview-counts">
           <thead>

@@ -11,7 +11,7 @@
 import type { Child } from "hono/jsx";
 import { ConnectionBox } from "./connection-box.tsx";
 import { EventsTable } from "./events-table.tsx";
-import { HeldTable } from "./held-card.tsx";
+import { HeldPanel } from "./held-panel.tsx";
 import { HistoryTable } from "./history-table.tsx";
 import { LastRun } from "./last-run.tsx";
 import { Mark, type MarkName } from "./marks.tsx";
@@ -116,7 +116,7 @@ export function SyncPage(
       {data.preview
         ? <PreviewPanel preview={data.preview} previewId={data.previewId ?? null} />
         : null}
-      <HeldTable rows={data.held} />
+      <HeldPanel data={data.held} />
       <LastRun row={lastRun ?? undefined} />
       <TrendCard data={data} />
       <HistoryTable rows={data.history} liveId={live} />

@@ -24,6 +24,7 @@ import {
 import { SyncPage } from "./status-page.tsx";
 import { num, type TimeFormat, UTC_FORMAT } from "./page-format.tsx";
 import type { SyncPreview } from "../preview/sync-preview.ts";
+import type { HeldReport } from "../held/decisions.ts";
 import { previewRoutes } from "./preview-routes.tsx";
 import { QuarantineNotice } from "./quarantine-notice.tsx";
 
@@ -37,8 +38,11 @@ export interface SyncRoutesDeps {
   page: Omit<PageSources, "scheduler" | "now">;
   now: () => Date;
   logger: Logger;
-  /** Applies the webhook deactivations the guard held; absent when the runner takes no webhooks. */
-  applyHeld?: () => Promise<AppliedHeldResult[]>;
+  /**
+   * Approves every held deactivation (held/decisions.ts, `{ all: true }`): the route kept for
+   * scripts written before `POST /api/v1/scim/held/apply`; absent, 404.
+   */
+  applyHeld?: () => Promise<HeldReport>;
   /**
    * A full sync's dry run as a plan (compose.ts `preview`); absent: no Preview button. Given
    * the request's signal, so a preview nobody waits for any more is cancelled.
@@ -46,14 +50,6 @@ export interface SyncRoutesDeps {
   preview?: (signal?: AbortSignal) => Promise<SyncPreview>;
   /** The zone the page prints times in (PAGE_TIME_ZONE). @default UTC */
   zone?: TimeFormat;
-}
-
-/** What applying one held event did (ingest/apply-event.ts `AppliedHeld`). */
-export interface AppliedHeldResult {
-  eventId: string;
-  resourceType: string;
-  resourceId: string;
-  result: { status: string; change?: string; error?: string };
 }
 
 const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -275,25 +271,21 @@ function triggerRoute(app: Hono, deps: SyncRoutesDeps): void {
 function heldRoute(app: Hono, deps: SyncRoutesDeps): void {
   app.post("/api/v1/scim/sync/held", sameOrigin(), async (c) => {
     if (!deps.applyHeld) {
-      return c.json({ error: "Webhook ingestion is not enabled on this runner" }, 404);
+      return c.json({ error: "Held deactivations are not kept on this runner" }, 404);
     }
-    const results = await deps.applyHeld();
-    const deactivated = results.filter((r) => r.result.change === "deactivated").length;
-    deps.logger.warn(
-      `⚠️ Operator applied ${results.length} held webhook deactivation(s): ${deactivated} deactivated`,
-    );
+    const r = await deps.applyHeld();
     if (/form/.test(c.req.header("content-type") ?? "")) {
-      return c.redirect(`/modules/sync?applied=${deactivated}`, 303);
+      return c.redirect(`/modules/sync?applied=${r.deactivated}`, 303);
     }
     const answer: HeldApplied = {
-      applied: results.length,
-      deactivated,
-      results: results.map((r) => ({
-        eventId: r.eventId,
-        resourceType: r.resourceType,
-        resourceId: r.resourceId,
-        status: r.result.status,
-        change: r.result.change ?? null,
+      applied: r.results.length,
+      deactivated: r.deactivated,
+      results: r.results.map((x) => ({
+        id: x.id,
+        resourceType: x.resourceType,
+        resourceId: x.resourceId,
+        status: x.outcome,
+        change: x.outcome === "deactivated" ? "deactivated" : null,
       })),
     };
     return c.json(answer);

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { heldId, type HeldItem, REASON_TEXT } from "../documents/held-item.ts";
 import { mapUser } from "../../shared/mapping.ts";
 import { emailKeyOf } from "../documents/match-key.ts";
 import type { OfmUser } from "../../shared/ofm-documents.ts";
@@ -40,6 +41,8 @@ export interface InspectDeps {
   };
   client: Pick<ScimClient, "getResource" | "get">;
   excludeFields: readonly string[];
+  /** The person's held deactivation (store/held-store.ts); without it, only held events count. */
+  heldOf?: (id: string) => Promise<readonly HeldItem[]>;
   /** Names of ids (store/name-lookup.ts); without it, ids only. */
   names?: {
     users(
@@ -167,12 +170,14 @@ export async function inspectPerson(deps: InspectDeps, key: string): Promise<Per
   const { raw, live } = await fetchLive(deps.client, ofm?.ssoUserId ?? key, key);
   const ssoUserId = ofm?.ssoUserId ?? (live.kind === "ok" ? live.user.ssoUserId : null);
   const liveUser: OfmUser | null = live.kind === "ok" ? live.user : null;
-  const [changes, events, lastRun, nextFullSyncAt] = await Promise.all([
+  const [changes, events, lastRun, nextFullSyncAt, heldItems] = await Promise.all([
     ssoUserId ? deps.changes.forResource("User", ssoUserId, 20) : Promise.resolve([]),
     ssoUserId ? deps.people.eventsFor(ssoUserId, 20) : Promise.resolve([]),
     deps.people.lastRun(),
     nextFull(deps),
+    ssoUserId && deps.heldOf ? deps.heldOf(heldId("User", ssoUserId)) : Promise.resolve([]),
   ]);
+  const heldItem = heldItems.find((h) => h.status === "held");
   // The old values of the change log are named too: a department left behind is still a name.
   const changed = changes.flatMap((c) =>
     Object.entries(c.values).flatMap(([f, v]) => [{ [f]: v.old }, { [f]: v.new }])
@@ -184,6 +189,7 @@ export async function inspectPerson(deps: InspectDeps, key: string): Promise<Per
     live,
     excludeFields: deps.excludeFields,
     held: events.filter((e) => e.status === "held").length,
+    heldItem: heldItem ? { reasonText: REASON_TEXT[heldItem.reason], since: heldItem.since } : null,
     lastFilter: lastRun?.type === "scim_full_sync" ? lastRun.filter ?? null : null,
     conflict: conflictOf(ssoUserId, lastRun, events),
     ofmEdited: ofmEdited(ofm, deps.userHashFields),

@@ -39,8 +39,9 @@ export function advice(action: Action, reader: Reader, ctx: AdviceContext): stri
         : `Fix it at once: npm run sync -- --user ${quoteArg(ctx.key)}${next}`;
     case "approve_held":
       return page
-        ? 'An operator applies them under "Held deactivations" on the sync page.'
-        : "An operator approves them: npm run sync -- --apply-held";
+        ? 'An operator approves or rejects it under "Held deactivations" on the sync page.'
+        : `An operator approves or rejects it: npm run sync -- --apply-held ${quoteArg(ctx.key)} ` +
+          `(or --reject-held)`;
     case "unfiltered_sync":
       return page
         ? `Use "Sync now" below for this person, or "Sync All Data" on the sync page${next}.`

@@ -74,6 +74,11 @@ export interface VerdictInput {
   excludeFields: readonly string[];
   /** Webhook events about the person the guard holds. */
   held: number;
+  /**
+   * The person's held deactivation waiting for a decision (held-item.ts), when there is one:
+   * why, and since when.
+   */
+  heldItem?: { reasonText: string; since: Date } | null;
   /** The filter of the last full run, when it had one. */
   lastFilter: string | null;
   /**
@@ -163,7 +168,15 @@ export function stepState(findings: readonly Finding[]): "in_step" | "out_of_ste
 export function verdict(i: VerdictInput): Finding[] {
   const out: Finding[] = [];
   if (i.conflict) out.push({ cause: "conflict", text: i.conflict });
-  if (i.held > 0) {
+  if (i.heldItem) {
+    out.push({
+      cause: "held_by_guard",
+      text: `Their deactivation is held by the gate (${i.heldItem.reasonText}) since ` +
+        `${(i.time ?? ((d: Date) => d.toISOString()))(i.heldItem.since)}, waiting for an ` +
+        `operator's decision.`,
+      action: "approve_held",
+    });
+  } else if (i.held > 0) {
     out.push({
       cause: "held_by_guard",
       text: `${i.held} webhook event(s) about this person are held by the accidental-deletion ` +

@@ -198,9 +198,9 @@ export function evaluateConditions(facts: NotifyFacts, o: ConditionOptions): Con
       kind: "held",
       episode: facts.held.oldestId ?? "held",
       severity: "warning",
-      title: `${facts.held.count} webhook deletion(s) held by the guard`,
-      detail: 'Nothing was deactivated. Review them on /modules/sync ("Held deactivations") and ' +
-        "apply with the page's button or `npm run sync -- --apply-held`.",
+      title: `${facts.held.count} deactivation(s) held by the gate`,
+      detail: 'Nothing was deactivated. Approve or reject them on /modules/sync ("Held ' +
+        'deactivations") or with `npm run sync -- --apply-held` / `--reject-held`.',
     });
   }
   return out.filter((c): c is Condition => c !== null);
@@ -211,7 +211,7 @@ export const CLEARED_TITLES: Readonly<Record<ConditionKind, string>> = {
   failing: "Recovered: a scheduled sync succeeded again",
   quarantine: "Quarantine left: back to the normal schedule",
   guard_abort: "Resolved: the last full sync was not aborted by the guard",
-  held: "Resolved: no webhook deletions are held any more",
+  held: "Resolved: no deactivations are held any more",
   incomplete: "Resolved: the SSO's listing was proven complete again",
   partial: "Resolved: the last sync completed without write errors",
   conflicts: "Resolved: the write conflicts no longer repeat",

@@ -26,7 +26,8 @@ export interface NotificationsDeps {
   runner: string;
   secrets: readonly string[];
   recentHistory(limit: number): Promise<SyncHistoryDoc[]>;
-  held(limit: number): Promise<{ eventId: string }[]>;
+  /** Held deactivations waiting for a decision, oldest first (their item ids). */
+  held(limit: number): Promise<{ id: string }[]>;
   quarantineRetryAt(): Promise<Date | null>;
   /** Instead of the configured transports (tests). */
   transports?: readonly Transport[];
@@ -67,7 +68,9 @@ const asRun = (d: SyncHistoryDoc): RunFacts => ({
  * @example
  * ```ts
  * const notifications = createNotifications({ config: config.notify, quarantine, store, logger, now, runner, secrets,
- *   recentHistory: (n) => history.recent(n), held: (n) => events.held(n), quarantineRetryAt: notes.quarantineRetryAt });
+ *   recentHistory: (n) => history.recent(n),
+ *   held: async (n) => (await held.page(1, n)).items.map((i) => ({ id: i._id })),
+ *   quarantineRetryAt: notes.quarantineRetryAt });
  * await notifications.check();
  * ```
  */
@@ -90,7 +93,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     ]);
     return {
       runs: docs.map(asRun),
-      held: { count: held.length, oldestId: held[0]?.eventId ?? null },
+      held: { count: held.length, oldestId: held[0]?.id ?? null },
       quarantine: {
         ...quarantineState(docs, deps.quarantine.after, retryAt),
         intervalMs: deps.quarantine.intervalMs,

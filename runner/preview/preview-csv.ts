@@ -1,6 +1,7 @@
 /**
  * The whole preview as CSV (RFC 4180), one row per field that would change
- * (an entry without field changes is one row with the field empty): what the
+ * (an entry without field changes is one row with the field empty), a
+ * deactivation's reason in the last column: what the
  * page's "CSV" download gives a spreadsheet. Cells a spreadsheet would run as
  * a formula (`=`, `+`, `-`, `@`, tab, CR first) are prefixed with `'`, since a
  * name or an email comes from the directory, not from us.
@@ -9,7 +10,7 @@
  */
 import type { PreviewEntry, SyncPreview } from "./sync-preview.ts";
 
-const HEADER = ["type", "action", "id", "name", "email", "field", "old", "new"];
+const HEADER = ["type", "action", "id", "name", "email", "field", "old", "new", "reason"];
 
 /**
  * One cell, quoted when it must be, never a formula (pure).
@@ -28,8 +29,9 @@ export function csvCell(v: unknown): string {
 
 function rows(type: string, action: string, e: PreviewEntry): unknown[][] {
   const head = [type, action, e.id, e.name, e.email];
-  if (!e.changes || e.changes.length === 0) return [[...head, "", "", ""]];
-  return e.changes.map((c) => [...head, c.field, c.old, c.new]);
+  const why = e.reason ?? "";
+  if (!e.changes || e.changes.length === 0) return [[...head, "", "", "", why]];
+  return e.changes.map((c) => [...head, c.field, c.old, c.new, why]);
 }
 
 /**
@@ -37,7 +39,7 @@ function rows(type: string, action: string, e: PreviewEntry): unknown[][] {
  *
  * @example
  * ```ts
- * previewCsv(plan).split("\r\n")[0]; // "type,action,id,name,email,field,old,new"
+ * previewCsv(plan).split("\r\n")[0]; // "type,action,id,name,email,field,old,new,reason"
  * ```
  */
 export function previewCsv(p: SyncPreview): string {

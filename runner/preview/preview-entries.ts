@@ -8,6 +8,7 @@
  * @module
  */
 import type { DryRunPlan } from "../sync/run-context.ts";
+import { heldId } from "../documents/held-item.ts";
 import type { PreviewChange, PreviewEntry } from "./sync-preview.ts";
 
 /** A resource type of the plan. */
@@ -92,7 +93,10 @@ export async function planEntries(
     const lists = {
       create: plan[kind].create.map(newOnly),
       update: plan[kind].update.map((id) => entry(id, true)),
-      deactivate: plan[kind].deactivate.map((id) => entry(id, news.has(id))),
+      deactivate: plan[kind].deactivate.map((id) => {
+        const reason = plan.reasons?.[heldId(kind === "users" ? "User" : "Group", id)];
+        return { ...entry(id, news.has(id)), ...(reason ? { reason } : {}) };
+      }),
     };
     // Users only: accounts matching would link, and creates an owned account matches.
     if (kind === "users") {

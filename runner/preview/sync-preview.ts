@@ -12,6 +12,7 @@
  * @module
  */
 import { z } from "zod";
+import { HeldReason } from "../documents/held-item.ts";
 import { ORG_UNIT_SYNC_FIELDS, USER_SYNC_FIELDS } from "../../shared/ofm-documents.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import { type DryRunPlan, emptyPlan, type GuardFigures } from "../sync/run-context.ts";
@@ -21,12 +22,16 @@ import { type Entries, type Kind, planEntries, type StoredReads } from "./previe
 export const PreviewChange = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
 export type PreviewChange = z.infer<typeof PreviewChange>;
 
-/** One resource as a preview list shows it; `changes` on updates (and deactivations). */
+/**
+ * One resource as a preview list shows it; `changes` on updates (and deactivations);
+ * `reason` on deactivations: absent from the complete listing, or `active: false` in the SSO.
+ */
 export const PreviewEntry = z.object({
   id: z.string(),
   name: z.string().nullable(),
   email: z.string().nullable(),
   changes: z.array(PreviewChange).optional(),
+  reason: HeldReason.optional(),
 });
 export type PreviewEntry = z.infer<typeof PreviewEntry>;
 
@@ -87,6 +92,11 @@ export const SyncPreview = z.object({
   orgUnits: PreviewKind,
   /** Org unit names by id, for the ids the changes name (department, company, parent …). */
   names: z.record(z.string(), z.string()),
+  /**
+   * People and org units an operator rejected before, absent or inactive again: the run
+   * would not deactivate them but hold them for a new decision (Held deactivations).
+   */
+  waiting: z.object({ users: z.int().nonnegative(), orgUnits: z.int().nonnegative() }).optional(),
   errors: z.object({ count: z.int().nonnegative(), first: z.array(z.string()) }),
 });
 export type SyncPreview = z.infer<typeof SyncPreview>;
@@ -150,6 +160,11 @@ export function buildPreview(
     users: kind("users"),
     orgUnits: kind("orgUnits"),
     names,
+    ...(plan?.waiting
+      ? {
+        waiting: { users: plan.waiting.users.length, orgUnits: plan.waiting.orgUnits.length },
+      }
+      : {}),
     errors: {
       count: s.errors.length,
       first: s.errors.slice(0, PREVIEW_SHOWN).map((e) => e.message),

@@ -15,6 +15,8 @@ export const SYNC_HISTORY = "syncHistory";
 export const WEBHOOK_EVENTS = "webhookEvents";
 export const LOCKS = "locks";
 export const SYNC_CHANGES = "syncChanges";
+/** Held deactivations (documents/held-item.ts): one document per person, `<User|Group>:<id>`. */
+export const HELD_DEACTIVATIONS = "heldDeactivations";
 /** The deactivation gate's states (gate/gate.ts): one document per state, `<kind>:<seq>`. */
 export const DEACTIVATION_GATE = "deactivationGate";
 
@@ -44,7 +46,16 @@ export interface WebhookEventDoc {
   action: "create" | "update" | "delete";
   receivedAt: Date;
   processedAt: Date | null;
-  status: "processing" | "success" | "failed" | "duplicate" | "stale" | "held" | "conflict";
+  /** `rejected`: held, then kept by an operator (never applied; a redelivery is a duplicate). */
+  status:
+    | "processing"
+    | "success"
+    | "failed"
+    | "duplicate"
+    | "stale"
+    | "held"
+    | "conflict"
+    | "rejected";
   error: string | null;
   /** What applying it did (created, updated, unchanged, deactivated, absent); the guard counts "deactivated". */
   change?: string | null;

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Logger } from "../../shared/logger.ts";
-import { type SyncHistoryDoc, WEBHOOK_EVENTS } from "./collections.ts";
+import { HELD_DEACTIVATIONS, type SyncHistoryDoc } from "./collections.ts";
 import { createHistoryStore } from "./history-store.ts";
 import { connectMongo } from "./mongo.ts";
 
@@ -52,7 +52,8 @@ export async function openHealthProbe(
     lastRun: () => history.last(),
     lastSuccess: () => history.lastSuccess(),
     recentRuns: (limit) => history.recent(limit),
-    heldCount: () => mongo.db.collection(WEBHOOK_EVENTS).countDocuments({ status: "held" }),
+    // Held deactivations of syncs and webhooks alike, as the page and the metrics count them.
+    heldCount: () => mongo.db.collection(HELD_DEACTIVATIONS).countDocuments({ status: "held" }),
     close: () => mongo.close(),
   };
 }

@@ -158,7 +158,7 @@ describe("createHealthCheck() degraded (200)", () => {
     [
       "deletions are held",
       { runs: [run("full", "success", H)], held: 105 },
-      "105 webhook deletion(s) held by the guard wait for an operator",
+      "105 deactivation(s) held by the gate wait for an operator's decision",
     ],
     [
       "the schedule is quarantined",

@@ -178,9 +178,9 @@ describe("npm run sync -- --apply-held", () => {
       expect((await rt.events.apply(e)).status).toBe("held");
       const users = t.mongo.db(t.dbName).collection("users");
       expect((await users.findOne({ ssoUserId: leaver.id }))?.isActive).toBe(true);
-      const r = await cli(["--apply-held", "--json"]);
+      const r = await cli(["--apply-held", "--yes", "--json"]);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ applied: 1, deactivated: 1 });
+      expect(JSON.parse(r.stdout)).toMatchObject({ action: "apply", deactivated: 1 });
       expect((await users.findOne({ ssoUserId: leaver.id }))?.isActive).toBe(false);
       const [rec] = await changesOf(leaver.id);
       expect(rec).toMatchObject({

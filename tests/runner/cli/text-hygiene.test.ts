@@ -53,13 +53,23 @@ describe("text hygiene of the command line's blocks", () => {
     expect(text.split("\n").filter((l) => /^\s*Errors:/.test(l))).toEqual(["  Errors:      1"]);
   });
 
-  test("heldSummary() escapes control characters of a held event's resource id", () => {
+  test("heldSummary() escapes control characters of a held person's name, email and ids", () => {
+    const at = new Date("2025-01-01T00:00:00Z");
     const text = heldSummary([{
-      eventId: "e1",
-      event: "user.deleted",
+      _id: `User:${FORGED}`,
       resourceType: "User",
       resourceId: FORGED,
-      receivedAt: new Date("2025-01-01T00:00:00Z"),
+      name: FORGED,
+      email: `${FORGED}@ias.co.id`,
+      departmentId: FORGED,
+      reason: "webhook_delete",
+      since: at,
+      heldAt: at,
+      source: { kind: "webhook", eventId: FORGED },
+      eventIds: [FORGED],
+      status: "held",
+      decision: null,
+      previous: null,
     }], 1);
     expectNoForgedLine(text);
   });

@@ -186,7 +186,7 @@ describe("the operator's tickets in Chromium", () => {
         moved.length,
       );
       expect(rows).toContain(
-        `user,update,${known.id},${known.given} ${known.family},${known.email},firstName,${known.given},Known`,
+        `user,update,${known.id},${known.given} ${known.family},${known.email},firstName,${known.given},Known,`,
       );
       await page.getByRole("link", { name: `Show all ${moved.length}` }).click();
       await page.locator("#preview-list").waitFor();

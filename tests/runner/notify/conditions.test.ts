@@ -100,7 +100,7 @@ describe("evaluateConditions()", () => {
     expect(c).toMatchObject({
       kind: "held",
       episode: "evt-1",
-      title: "105 webhook deletion(s) held by the guard",
+      title: "105 deactivation(s) held by the gate",
     });
   });
 

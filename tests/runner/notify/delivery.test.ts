@@ -85,7 +85,7 @@ const held: Condition = {
   kind: "held",
   episode: "evt-1",
   severity: "warning",
-  title: "105 webhook deletion(s) held by the guard",
+  title: "105 deactivation(s) held by the gate",
   detail: "Nothing was deactivated.",
 };
 
@@ -202,7 +202,7 @@ describe("notifications by webhook and e-mail", () => {
     await notifier.pump();
     expect(hook.requests.length).toBe(3);
     expect(hook.requests.map((r) => JSON.parse(r.body).text.split("\n")[0])).toEqual(
-      Array(3).fill("🟠 *scim-sync: 105 webhook deletion(s) held by the guard*"),
+      Array(3).fill("🟠 *scim-sync: 105 deactivation(s) held by the gate*"),
     );
     await hook.stop();
   }, 30_000);

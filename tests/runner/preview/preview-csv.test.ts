@@ -31,9 +31,9 @@ const plan: SyncPreview = {
 describe("previewCsv()", () => {
   test("previewCsv() writes one row per changed field of every entry, not only the shown ones", () => {
     const rows = previewCsv(plan).trimEnd().split("\r\n");
-    expect(rows[0]).toBe("type,action,id,name,email,field,old,new");
+    expect(rows[0]).toBe("type,action,id,name,email,field,old,new,reason");
     expect(rows).toHaveLength(81);
-    expect(rows[1]).toBe("user,update,u0,P 0,p0@x.id,departmentId,D-1,D-2");
+    expect(rows[1]).toBe("user,update,u0,P 0,p0@x.id,departmentId,D-1,D-2,");
   });
   test("csvCell() quotes commas and quotes, and defuses a cell a spreadsheet would run", () => {
     expect(csvCell('a "b", c')).toBe('"a ""b"", c"');

@@ -149,8 +149,8 @@ describe("preview", () => {
       });
       expect(csv.headers.get("content-type")).toContain("text/csv");
       const lines = (await csv.text()).trim().split("\r\n");
-      expect(lines[0]).toBe("type,action,id,name,email,field,old,new");
-      expect(lines.some((l) => /^user,update,[^,]+,[^,]*,[^,]*,firstName,[^,]*,Renamed$/.test(l)))
+      expect(lines[0]).toBe("type,action,id,name,email,field,old,new,reason");
+      expect(lines.some((l) => /^user,update,[^,]+,[^,]*,[^,]*,firstName,[^,]*,Renamed,$/.test(l)))
         .toBe(true);
       expect(lines.some((l) => l.startsWith("user,create,") && l.includes("new.hire@ias.co.id")))
         .toBe(true);

@@ -14,6 +14,7 @@ import { silentLogger } from "../../../shared/logger.ts";
 import type { Runtime } from "../../../runner/compose.ts";
 import { createRunnerApp, type RunnerAppDeps } from "../../../runner/http/app.ts";
 import type { PageSources } from "../../../runner/http/page-data.ts";
+import { heldPanelData } from "../../../runner/http/held-routes.tsx";
 import { createLastFullSync } from "../../../runner/store/last-full-sync.ts";
 import { createEventTrend } from "../../../runner/store/event-trend.ts";
 import { timeFormat } from "../../../runner/time-format.ts";
@@ -47,7 +48,7 @@ export function serveOperatorApp(
       scheduler: rt.scheduler,
       now: () => new Date(),
       logger: silentLogger,
-      applyHeld: () => rt.events.applyHeld(),
+      applyHeld: () => rt.decisions.approve({ all: true }, "API"),
       preview: () => rt.preview(),
       zone,
       page: {
@@ -55,13 +56,14 @@ export function serveOperatorApp(
         connection: () => rt.connection(),
         recentHistory: (n) => rt.history.recent(n),
         recentEvents: (n) => rt.events.recent(n),
-        heldEvents: (n) => rt.events.held(n),
+        heldPage: () => heldPanelData(rt.held.page),
         eventsSince: (since) => createEventTrend(rt.mongo.db).since(since),
         leaseHolder: async () => null,
         lastFullSync: () => createLastFullSync(rt.mongo.db).read(),
         ...opts.page,
       },
     },
+    held: { page: rt.held.page, held: rt.held.held, decisions: rt.decisions, zone },
     people: {
       inspect: rt.inspect,
       syncPerson: rt.syncPerson,
