@@ -191,6 +191,10 @@ async function main(): Promise<number> {
       HOST: "127.0.0.1",
       PORT: "0",
       SYNC_ON_START: "false",
+      // The fuzz asks for dozens of syncs, each spending the bucket's burst; a preview then waits
+      // for a full bucket (runner/scim/rate-limiter.ts), up to a minute at the default 100 —
+      // past the request timeout. The fuzz checks answers, not pacing (tests/runner/preview/ do).
+      SCIM_RATE_LIMIT: "60000",
       LOG_LEVEL: "error",
     });
     const edge = await startServer("edge", [
