@@ -99,7 +99,17 @@ function parseBun(text: string): GroupOutput {
   let file = "";
   const lines = { pass: 0, fail: 0, skip: 0 };
   let hookLines = 0;
+  // A file that throws while loading (or between tests) prints "# Unhandled error between tests"
+  // and its `error: …` but no result line, yet bun counts it as a fail.
+  const loadErrors: { file: string; name: string }[] = [];
+  let unhandled = false;
   for (const line of text.split("\n")) {
+    if (line.startsWith("# Unhandled error")) unhandled = true;
+    const error = unhandled ? /^error: (.+)$/.exec(line) : null;
+    if (error) {
+      loadErrors.push({ file, name: `unhandled error: ${error[1]!.trim()}` });
+      unhandled = false;
+    }
     // On a terminal, bun lists failed (and skipped) tests again after the last file.
     if (/^\d+ tests? (?:failed|skipped|todo):$/.test(line)) file = "";
     const header = /^(\S.*\.test\.[cm]?[jt]sx?):$/.exec(line);
@@ -125,6 +135,13 @@ function parseBun(text: string): GroupOutput {
   out.passed = pass ?? lines.pass;
   out.failed = fail ?? lines.fail;
   out.skipped = out.summary ? (count("skip") ?? 0) + (count("todo") ?? 0) : lines.skip;
+  // Failures bun counted but never named: name them by the errors of files with no named failure.
+  for (const e of loadErrors) {
+    if (out.failures.length >= out.failed) break;
+    if (!out.failures.some((f) => f.file === e.file && e.file !== "")) {
+      addFailure(out, e.file, e.name);
+    }
+  }
   // A skipped describe's hooks come out as skipped "(unnamed)" tests: they are not tests.
   const hooks = out.skips.filter((s) => / > \(unnamed\)$/.test(s.name));
   out.skips = out.skips.filter((s) => !hooks.includes(s));

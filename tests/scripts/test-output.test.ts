@@ -59,6 +59,33 @@ FAILED | 2 passed (3 steps) | 1 failed | 1 ignored (122ms)
 `;
 
 describe("parseGroupOutput()", () => {
+  test("parseGroupOutput() names a file that failed while loading by its unhandled error, not an error a passing test logged", () => {
+    const out = parseGroupOutput(
+      "bun",
+      [
+        "tests/dev/sso.test.ts:",
+        "error: connection cut by fault injection",
+        "(pass) a cut connection [1.00ms]",
+        "",
+        "tests/runner/interop/interop-sync.test.ts:",
+        "",
+        "# Unhandled error between tests",
+        "-------------------------------",
+        "error: CI needs the interop server scim2-server: missing",
+        "      at tests/runner/interop/interop-sync.test.ts:17:15",
+        "",
+        " 1 pass",
+        " 1 fail",
+        " 1 error",
+      ].join("\n"),
+    );
+    expect(out.failed).toBe(1);
+    expect(out.failures).toEqual([{
+      file: "tests/runner/interop/interop-sync.test.ts",
+      name: "unhandled error: CI needs the interop server scim2-server: missing",
+    }]);
+  });
+
   test("parseGroupOutput() reads bun's pass, fail, skip and todo counts, todo counted as skipped and a skipped describe's hooks not", () => {
     const out = parseGroupOutput("bun", BUN_PIPED);
     expect(out).toMatchObject({ summary: true, passed: 2, failed: 1, skipped: 4 });

@@ -56,6 +56,12 @@ describe("gate-state", () => {
     expect(gateFigures(settle(d2.next, "r2", 0, at(4000))!, 98, policy).counted).toBe(2);
   });
 
+  test("settle() given a count that is not a number counts the whole reservation (never less than may have been written)", () => {
+    const d = decide(EMPTY_GATE, ask(4, "r"), 100, policy, at(0));
+    if (!d.granted) throw new Error("refused");
+    expect(gateFigures(settle(d.next, "r", Number.NaN, at(1000))!, 96, policy).counted).toBe(4);
+  });
+
   test("prune() lets written entries leave the window and counts a stale reservation as written", () => {
     const d = decide(EMPTY_GATE, ask(2, "written"), 100, policy, at(0));
     if (!d.granted) throw new Error("refused");
