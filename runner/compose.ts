@@ -76,7 +76,7 @@ export interface Runtime {
   lease: Lease;
   /** The daemon's scheduler over `runSync` and `lease`; built, not started. */
   scheduler: Scheduler;
-  runSync(options: RunSyncOptions): Promise<SyncResult>;
+  runSync(options: RunSyncOptions): Promise<RunResult>;
   /** `npm run purge`: hard-deletes the long departed the SSO confirms gone (purge/run-purge.ts). */
   purge(options: PurgeOptions): Promise<PurgeReport>;
   /** A full sync's dry run as a plan (preview/sync-preview.ts); one at a time, callers share it. */
@@ -87,6 +87,9 @@ export interface Runtime {
   deltaSupported(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** A run's result and the requests it sent to the SSO (the figure the allowance is spent in). */
+export type RunResult = SyncResult & { requests: number };
 
 /** What the caller adds: metrics hooks, the lease's owner, and (tests) controlled time. */
 export interface RuntimeOptions {
@@ -148,16 +151,19 @@ export async function createRuntime(
   const directory = directoryProbe(client);
   const stores = createStores(mongo, config, logger, now, directory);
   await ensureAllIndexes(stores, mongo);
-  const sync = (o: RunSyncOptions) =>
-    runSync({
-      client,
+  const sync = async (o: RunSyncOptions): Promise<RunResult> => {
+    // Its own count: the daemon's inspections and probes may send requests meanwhile.
+    const runClient = client.counted();
+    const result = await runSync({
+      client: runClient,
       store: stores.store,
       history: stores.history,
       logger,
       pageSize: config.pageSize,
       gate: stores.gate,
       identity: stores.identity,
-      directory,
+      // The run's presence checks count among its requests.
+      directory: directoryProbe(runClient),
       matchOn: config.matchOn,
       maxDurationMs: config.maxSyncDurationMs,
       now,
@@ -166,6 +172,8 @@ export async function createRuntime(
       onFinished: options.onFinished,
       afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
     }, o);
+    return { ...result, requests: runClient.requestsSent };
+  };
   const deltaSupported = deltaProbe(client);
   const { lease, scheduler } = createSchedule(config, logger, options, {
     leaseStore: stores.leaseStore,

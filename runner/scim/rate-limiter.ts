@@ -1,10 +1,26 @@
 /**
- * A token bucket that keeps the SCIM client under the SSO's requests/minute
- * (the guide's client "Rate Limit: 100 requests/minute"). Full bucket at start,
- * so short syncs are not slowed; a long one settles at the rate.
+ * Pacing the SCIM client to the SSO's allowance (the guide's "Rate Limit: 100
+ * requests/minute", SCIM_RATE_LIMIT): one request every 60/N seconds, in the
+ * order asked, and no request before a time the SSO named in a 429's
+ * Retry-After.
+ *
+ * No burst, not even at start. The allowance is the SSO's per client, not per
+ * process, and a process cannot see what the one before it spent: a bucket
+ * that starts full would send a minute's worth into a window the previous
+ * `npm run sync` (or the daemon) may have filled, and a burst then the rate
+ * sends up to twice the allowance in the first minute, which an SSO counting
+ * any 60 s (or a fixed minute) refuses. Even pacing from one interval after
+ * start is refused by none of them; what it costs is at most one interval per
+ * run, and the time of a run that would have fitted in a burst (under N
+ * requests, i.e. under a minute). The interval is 1% longer than 60/N s, so
+ * that the two clocks' jitter (timers firing late, a busy SSO reading a request
+ * late) never puts N + 1 requests in the SSO's minute.
  *
  * @module
  */
+
+/** How much longer than 60/N s the interval is (see the module doc). */
+export const PACING_MARGIN = 0.01;
 
 /** Options of {@linkcode createRateLimiter}. */
 export interface RateLimiterOptions {
@@ -16,46 +32,55 @@ export interface RateLimiterOptions {
 }
 
 export interface RateLimiter {
-  /** Resolves when a request may be sent. */
+  /** The time between two requests, ms. */
+  readonly intervalMs: number;
+  /** Resolves when a request may be sent; callers are served in the order they asked. */
   take(signal?: AbortSignal): Promise<void>;
+  /** The SSO asked for a pause (429 Retry-After): no request is sent before `ms` from now. */
+  defer(ms: number): void;
 }
 
 /**
- * Creates a token bucket of `perMinute` capacity refilling at `perMinute` a minute.
+ * Creates the pacer: the first request one interval after creation, then one per interval.
  *
  * @throws {RangeError} when perMinute is not positive
  *
  * @example
  * ```ts
- * const limiter = createRateLimiter({ perMinute: 100 });
+ * const limiter = createRateLimiter({ perMinute: 100 }); // a request every 606 ms
  * await limiter.take();
  * ```
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  if (!(options.perMinute > 0)) throw new RangeError("perMinute must be positive");
+  if (!(options.perMinute > 0)) {
+    throw new RangeError(`perMinute must be positive, got ${options.perMinute}`);
+  }
   const now = options.now ?? Date.now;
-  const wait = options.sleep ??
-    ((ms: number, signal?: AbortSignal) =>
-      new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, ms);
-        signal?.addEventListener("abort", () => {
-          clearTimeout(t);
-          reject(signal.reason);
-        }, { once: true });
-      }));
-  const capacity = options.perMinute;
-  const perMs = options.perMinute / 60_000;
-  let tokens = capacity;
-  let last = now();
-  // Requests queue in order: each reserves its token, then waits its turn.
+  const wait = options.sleep ?? abortableSleep;
+  const intervalMs = (60_000 / options.perMinute) * (1 + PACING_MARGIN);
+  // The time the next request may go; each caller reserves its slot before it waits.
+  let nextAt = now() + intervalMs;
   return {
+    intervalMs,
     async take(signal) {
       const t = now();
-      tokens = Math.min(capacity, tokens + (t - last) * perMs);
-      last = t;
-      tokens -= 1;
-      if (tokens >= 0) return;
-      await wait(Math.ceil(-tokens / perMs), signal);
+      const at = Math.max(t, nextAt);
+      nextAt = at + intervalMs;
+      if (at > t) await wait(Math.ceil(at - t), signal);
+    },
+    defer(ms) {
+      nextAt = Math.max(nextAt, now() + ms);
     },
   };
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    }, { once: true });
+  });
 }

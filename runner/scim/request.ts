@@ -3,8 +3,9 @@
  * returning parsed JSON. Per attempt: take a rate-limit slot, get a token,
  * send (redirects.ts keeps it on the SSO's origin), read the body with a cap
  * on its decoded size (bounded-body.ts), and classify the answer: 401 once
- * refreshes the token, 408/429/5xx and cut connections retry (honouring
- * Retry-After), other 4xx fail with the SCIM error's detail.
+ * refreshes the token, 408/429/5xx and cut connections retry (a Retry-After
+ * holds every request of the client, rate-limiter.ts), other 4xx fail with the
+ * SCIM error's detail.
  *
  * @module
  */
@@ -27,6 +28,12 @@ import { reason } from "./fetch-failure.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { getSameOrigin, RedirectRefusedError } from "./redirects.ts";
 import type { TokenProvider } from "./token-provider.ts";
+
+/**
+ * The longest Retry-After honoured as asked: twice an allowance's minute. Longer is
+ * waited this long, and the answer after it decides (another 429 spends a retry).
+ */
+export const MAX_RETRY_AFTER_MS = 120_000;
 
 /** What {@linkcode createRequest} needs (the client's options). */
 export interface RequestOptions {
@@ -167,7 +174,11 @@ function classify(options: RequestOptions, call: Call, res: Response, text: stri
   }
   if (res.status === 429 || res.status === 408 || res.status >= 500) {
     const after = parseRetryAfter(res.headers.get("retry-after"), Date.now());
-    throw new RetryableError(httpError(call.label, res.status, text), after);
+    if (after === null) throw new RetryableError(httpError(call.label, res.status, text));
+    // The pause is the SSO's, for every request of this client (the prefetched page too):
+    // the limiter holds them all, and this retry takes its turn there.
+    options.limiter.defer(Math.min(after, MAX_RETRY_AFTER_MS));
+    throw new RetryableError(httpError(call.label, res.status, text), 0);
   }
   if (!res.ok) throw httpError(call.label, res.status, text);
   try {

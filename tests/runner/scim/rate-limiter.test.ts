@@ -1,41 +1,85 @@
-// The SCIM client's token bucket, on an injected clock whose sleep moves time.
+// The SCIM client's pacing, on an injected clock whose sleep moves time.
 import { describe, expect, test } from "bun:test";
-import { createRateLimiter } from "../../../runner/scim/rate-limiter.ts";
+import { createRateLimiter, PACING_MARGIN } from "../../../runner/scim/rate-limiter.ts";
+
+/** A limiter on a fake clock: each take() records when it was let through. */
+function paced(perMinute: number) {
+  let now = 1_000_000;
+  const sent: number[] = [];
+  const limiter = createRateLimiter({
+    perMinute,
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  });
+  return {
+    limiter,
+    sent,
+    advance: (ms: number) => (now += ms),
+    async take() {
+      await limiter.take();
+      sent.push(now);
+    },
+    start: now,
+  };
+}
+
+const interval = (perMinute: number) => (60_000 / perMinute) * (1 + PACING_MARGIN);
 
 describe("createRateLimiter()", () => {
-  test("createRateLimiter() lets a full bucket through, then spaces requests at the rate", async () => {
-    let now = 0;
-    const waits: number[] = [];
-    const limiter = createRateLimiter({
-      perMinute: 60,
-      now: () => now,
-      sleep: async (ms) => {
-        waits.push(ms);
-        now += ms;
-      },
-    });
-    for (let i = 0; i < 60; i++) await limiter.take();
-    expect(waits).toEqual([]);
-    await limiter.take();
-    expect(waits).toEqual([1000]);
+  test("createRateLimiter() lets no burst through: the first request one interval after start, then one per interval", async () => {
+    const p = paced(60);
+    for (let i = 0; i < 5; i++) await p.take();
+    expect(p.limiter.intervalMs).toBe(interval(60));
+    const gaps = p.sent.map((t, i) => t - (i === 0 ? p.start : p.sent[i - 1]!));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(interval(60));
+    for (const gap of gaps) expect(gap).toBeLessThan(interval(60) + 1);
   });
 
-  test("createRateLimiter() refills with time, so a pause lets a burst through again", async () => {
-    let now = 0;
-    const waits: number[] = [];
-    const limiter = createRateLimiter({
-      perMinute: 60,
-      now: () => now,
-      sleep: async (ms) => void waits.push(ms),
-    });
-    for (let i = 0; i < 60; i++) await limiter.take();
-    now += 60_000;
-    for (let i = 0; i < 60; i++) await limiter.take();
-    expect(waits).toEqual([]);
+  test("createRateLimiter() never puts more than perMinute requests in any 60 s", async () => {
+    const p = paced(100);
+    for (let i = 0; i < 350; i++) await p.take();
+    for (let i = 100; i < p.sent.length; i++) {
+      expect(p.sent[i]! - p.sent[i - 100]!).toBeGreaterThanOrEqual(60_000);
+    }
   });
 
-  test("createRateLimiter() refuses a rate that is not positive", () => {
-    expect(() => createRateLimiter({ perMinute: 0 })).toThrow(RangeError);
+  test("createRateLimiter() after an idle spell sends one request at once, never a burst", async () => {
+    const p = paced(60);
+    await p.take();
+    p.advance(10 * 60_000);
+    const before = p.sent.length;
+    await p.take();
+    await p.take();
+    await p.take();
+    const idleEnd = p.sent[before - 1]! + 10 * 60_000;
+    expect(p.sent[before]).toBe(idleEnd);
+    expect(p.sent[before + 1]! - p.sent[before]!).toBeGreaterThanOrEqual(interval(60));
+    expect(p.sent[before + 2]! - p.sent[before + 1]!).toBeGreaterThanOrEqual(interval(60));
+  });
+
+  test("createRateLimiter().defer() holds every request until the SSO's Retry-After has passed", async () => {
+    const p = paced(600);
+    await p.take();
+    const asked = p.sent[0]!;
+    p.limiter.defer(7_000);
+    await p.take();
+    await p.take();
+    expect(p.sent[1]! - asked).toBeGreaterThanOrEqual(7_000);
+    expect(p.sent[2]! - p.sent[1]!).toBeGreaterThanOrEqual(interval(600));
+  });
+
+  test("createRateLimiter().defer() shorter than the pacing changes nothing", async () => {
+    const p = paced(60);
+    await p.take();
+    p.limiter.defer(10);
+    await p.take();
+    expect(p.sent[1]! - p.sent[0]!).toBeCloseTo(interval(60), 0);
+  });
+
+  test("createRateLimiter() refuses a rate that is not positive, naming the value", () => {
+    expect(() => createRateLimiter({ perMinute: 0 })).toThrow(/perMinute must be positive, got 0/);
     expect(() => createRateLimiter({ perMinute: Number.NaN })).toThrow(RangeError);
   });
 });
