@@ -17,44 +17,53 @@ export const ALLOWANCE_WINDOW_MS = 60_000;
 export const GUIDE_REQUESTS_PER_MINUTE = 100;
 
 export interface Allowance {
-  /** The allowance per minute; 0 = none enforced. */
-  readonly perMinute: number;
+  /** Requests allowed per client per window; 0 = none enforced. */
+  readonly requests: number;
+  readonly windowMs: number;
   /** Counts a request of `key`: null when allowed, else the Retry-After seconds. */
   hit(key: string): number | null;
 }
 
+/** Options of {@linkcode createAllowance}. */
+export interface AllowanceOptions {
+  /** Requests allowed per client in any window; 0 or undefined = none enforced. */
+  requests: number | undefined;
+  /** The window. Tests shorten it to see it bite in seconds. @default 60_000 */
+  windowMs?: number;
+  /** Epoch ms. @default Date.now */
+  clock?: () => number;
+}
+
 /**
- * Creates the allowance; 0 or undefined turns it off.
+ * Creates the allowance.
  *
- * @param perMinute requests allowed per client in any 60 s
- * @param clock epoch ms @default Date.now
- * @throws {RangeError} for a negative or fractional allowance
+ * @throws {RangeError} for a negative or fractional count, or a window that is not positive
  *
  * @example
  * ```ts
- * const allowance = createAllowance(100);
+ * const allowance = createAllowance({ requests: 100 });
  * allowance.hit("scim-dev-client"); // null for the first 100 in any minute, then the seconds to wait
  * ```
  */
-export function createAllowance(
-  perMinute: number | undefined,
-  clock: () => number = Date.now,
-): Allowance {
-  const limit = perMinute ?? 0;
+export function createAllowance(options: AllowanceOptions): Allowance {
+  const limit = options.requests ?? 0;
+  const windowMs = options.windowMs ?? ALLOWANCE_WINDOW_MS;
+  const clock = options.clock ?? Date.now;
   if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`rate limit ${perMinute}: a whole number of requests per minute, 0 = off`);
+    throw new RangeError(`rate limit ${options.requests}: a whole number of requests, 0 = none`);
   }
+  if (!(windowMs > 0)) throw new RangeError(`rate limit window ${windowMs} ms: must be positive`);
   // Per client, the times of its last `limit` accepted requests, oldest at `next`.
   const logs = new Map<string, { times: Float64Array; next: number }>();
   return {
-    perMinute: limit,
+    requests: limit,
+    windowMs,
     hit(key) {
       if (limit === 0) return null;
       const now = clock();
       let log = logs.get(key);
       if (!log) logs.set(key, log = { times: new Float64Array(limit).fill(-Infinity), next: 0 });
-      const oldest = log.times[log.next]!;
-      const freeAt = oldest + ALLOWANCE_WINDOW_MS;
+      const freeAt = log.times[log.next]! + windowMs;
       if (freeAt > now) return Math.max(1, Math.ceil((freeAt - now) / 1000));
       log.times[log.next] = now;
       log.next = (log.next + 1) % limit;

@@ -10,7 +10,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { createAllowance, GUIDE_REQUESTS_PER_MINUTE } from "./allowance.ts";
+import { type Allowance, createAllowance, GUIDE_REQUESTS_PER_MINUTE } from "./allowance.ts";
 import { type ClientCredentials, createTokenIssuer, type TokenIssuer } from "./auth.ts";
 import { devRoutes } from "./dev-routes.ts";
 import { createDirectory, type Directory } from "./directory.ts";
@@ -49,6 +49,8 @@ export interface DevSsoOptions {
    * it: the guide's "Rate Limit: 100 requests/minute". 0 = none enforced. @default 100
    */
   rateLimitPerMinute?: number;
+  /** The allowance's window, for tests that must see it bite in seconds. @default 60_000 */
+  rateLimitWindowMs?: number;
   /** The generated organisation. @default seed 42, 0 users, orgUnits users/10 (min 3) */
   seed?: number | string;
   users?: number;
@@ -73,6 +75,8 @@ export interface DevSso {
   faults: Faults;
   webhooks: WebhookSender;
   tokens: TokenIssuer;
+  /** The request allowance the SCIM routes enforce. */
+  allowance: Allowance;
   /** Mutable: set `hooks.onPage` after creation too. */
   hooks: { onPage?: DevSsoOptions["onPage"] };
   stats(): Record<string, unknown>;
@@ -117,7 +121,11 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     clock,
     staticToken: options.staticToken,
   });
-  const allowance = createAllowance(options.rateLimitPerMinute ?? GUIDE_REQUESTS_PER_MINUTE, clock);
+  const allowance = createAllowance({
+    requests: options.rateLimitPerMinute ?? GUIDE_REQUESTS_PER_MINUTE,
+    windowMs: options.rateLimitWindowMs,
+    clock,
+  });
   const hooks: DevSso["hooks"] = { onPage: options.onPage };
   const requests: Record<string, number> = {};
   const counters = { rateLimited: 0 };
@@ -182,7 +190,7 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     tokensIssued: tokens.stats.issued,
     tokenRefusals: tokens.stats.refused,
     rateLimited: counters.rateLimited,
-    allowancePerMinute: allowance.perMinute,
+    allowance: { requests: allowance.requests, windowMs: allowance.windowMs },
     faultsFired: faults.history.length,
     users: directory.size("User"),
     groups: directory.size("Group"),
@@ -209,5 +217,5 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
       ? scimError(500, `Internal error: ${e.message}`)
       : c.json({ error: e.message }, 500)
   );
-  return { app, directory, faults, webhooks, tokens, hooks, stats, reset, mutate };
+  return { app, directory, faults, webhooks, tokens, allowance, hooks, stats, reset, mutate };
 }

@@ -49,7 +49,9 @@ export function scimGuard(deps: GuardDeps): MiddlewareHandler<SsoEnv> {
       deps.counters.rateLimited++;
       return scimError(
         429,
-        `Too many requests: the allowance is ${deps.allowance.perMinute} a minute`,
+        `Too many requests: the allowance is ${deps.allowance.requests} in ${
+          deps.allowance.windowMs / 1000
+        } s`,
         undefined,
         { "Retry-After": String(retryAfter) },
       );

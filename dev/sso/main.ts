@@ -65,7 +65,7 @@ console.log(
   } users, ` +
     `${directory.size("Group")} groups (seed ${seed}), client ${
       env.SCIM_CLIENT_ID || "scim-dev-client"
-    }, ${allowanceText(running.sso.stats().allowancePerMinute)}, ` +
+    }, ${allowanceText(running.sso.allowance)}, ` +
     (webhookUrl
       ? (secret
         ? `webhooks to ${webhookUrl}`
@@ -73,8 +73,10 @@ console.log(
       : "no webhook target"),
 );
 
-function allowanceText(perMinute: unknown): string {
-  return perMinute ? `${perMinute} requests a minute per client` : "no request allowance";
+function allowanceText(allowance: { requests: number; windowMs: number }): string {
+  return allowance.requests
+    ? `${allowance.requests} requests in ${allowance.windowMs / 1000} s per client`
+    : "no request allowance";
 }
 
 let stopping = false;

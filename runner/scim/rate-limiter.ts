@@ -41,7 +41,8 @@ export interface RateLimiter {
 }
 
 /**
- * Creates the pacer: the first request one interval after creation, then one per interval.
+ * Creates the pacer: the first request one interval after creation, then one per
+ * interval, each measured from when the previous one went.
  *
  * @throws {RangeError} when perMinute is not positive
  *
@@ -58,18 +59,30 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const now = options.now ?? Date.now;
   const wait = options.sleep ?? abortableSleep;
   const intervalMs = (60_000 / options.perMinute) * (1 + PACING_MARGIN);
-  // The time the next request may go; each caller reserves its slot before it waits.
-  let nextAt = now() + intervalMs;
+  // Measured from when the last request actually went, not when it was due: a timer that
+  // fires late, or a caller that asks late, must not let the next one catch up.
+  let lastSent = now();
+  let deferredUntil = -Infinity;
+  let queue: Promise<void> = Promise.resolve();
   return {
     intervalMs,
-    async take(signal) {
-      const t = now();
-      const at = Math.max(t, nextAt);
-      nextAt = at + intervalMs;
-      if (at > t) await wait(Math.ceil(at - t), signal);
+    take(signal) {
+      const turn = queue.then(async () => {
+        for (;;) {
+          const due = Math.max(lastSent + intervalMs, deferredUntil) - now();
+          if (due <= 0) break;
+          // A defer() while waiting moves the time: look again after the sleep.
+          await wait(Math.ceil(due), signal);
+        }
+        signal?.throwIfAborted();
+        lastSent = now();
+      });
+      // The next caller waits for this one's turn, whether it was taken or abandoned.
+      queue = turn.catch(() => {});
+      return turn;
     },
     defer(ms) {
-      nextAt = Math.max(nextAt, now() + ms);
+      deferredUntil = Math.max(deferredUntil, now() + ms);
     },
   };
 }

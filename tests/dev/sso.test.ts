@@ -130,7 +130,7 @@ describe("token endpoint and auth", () => {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
       status: "429",
     });
-    expect(limited.body.detail).toContain("3 a minute");
+    expect(limited.body.detail).toContain("3 in 60 s");
     now += 29_000;
     expect((await get("/scim/v2/Users")).res.status).toBe(429);
     now += 1_000;
@@ -156,7 +156,10 @@ describe("token endpoint and auth", () => {
     const refused = await sso.app.request("/scim/v2/Groups?count=1", { headers: auth });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("60");
-    expect(sso.stats()).toMatchObject({ rateLimited: 1, allowancePerMinute: 100 });
+    expect(sso.stats()).toMatchObject({
+      rateLimited: 1,
+      allowance: { requests: 100, windowMs: 60_000 },
+    });
   });
 
   test("the allowance is per client: another client's requests do not spend it", async () => {

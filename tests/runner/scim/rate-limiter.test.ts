@@ -78,6 +78,69 @@ describe("createRateLimiter()", () => {
     expect(p.sent[1]! - p.sent[0]!).toBeCloseTo(interval(60), 0);
   });
 
+  test("createRateLimiter() measures from when a request went: a late timer does not let the next one catch up", async () => {
+    let now = 0;
+    const sent: number[] = [];
+    const limiter = createRateLimiter({
+      perMinute: 60,
+      now: () => now,
+      // Every other timer fires 300 ms late, as on a busy machine.
+      sleep: async (ms) => void (now += ms + (sent.length % 2 === 0 ? 300 : 0)),
+    });
+    for (let i = 0; i < 4; i++) {
+      await limiter.take();
+      sent.push(now);
+    }
+    for (let i = 1; i < sent.length; i++) {
+      expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(interval(60));
+    }
+  });
+
+  test("createRateLimiter() serves concurrent callers one interval apart, in the order they asked", async () => {
+    let now = 0;
+    const pending: { at: number; go: () => void }[] = [];
+    const limiter = createRateLimiter({
+      perMinute: 600,
+      now: () => now,
+      sleep: (ms) => new Promise<void>((go) => pending.push({ at: now + ms, go })),
+    });
+    const order: [string, number][] = [];
+    const all = ["a", "b", "c"].map((name) => limiter.take().then(() => order.push([name, now])));
+    // Fire the timers in time order, as a clock would.
+    while (order.length < 3) {
+      await Promise.resolve();
+      const next = pending.sort((x, y) => x.at - y.at).shift();
+      if (!next) continue;
+      now = next.at;
+      next.go();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await Promise.all(all);
+    expect(order.map(([n]) => n)).toEqual(["a", "b", "c"]);
+    expect(order[1]![1] - order[0]![1]).toBeGreaterThanOrEqual(interval(600));
+    expect(order[2]![1] - order[1]![1]).toBeGreaterThanOrEqual(interval(600));
+  });
+
+  test("createRateLimiter() gives an aborted caller's turn to the next one", async () => {
+    let now = 0;
+    const limiter = createRateLimiter({
+      perMinute: 60,
+      now: () => now,
+      sleep: async (ms, signal) => {
+        signal?.throwIfAborted();
+        now += ms;
+      },
+    });
+    await limiter.take();
+    const gone = new AbortController();
+    gone.abort(new Error("run stopped"));
+    const sentAt = now;
+    await expect(limiter.take(gone.signal)).rejects.toThrow("run stopped");
+    await limiter.take();
+    // The abandoned turn spent no slot: one interval after the last request that went.
+    expect(now - sentAt).toBeCloseTo(interval(60), 0);
+  });
+
   test("createRateLimiter() refuses a rate that is not positive, naming the value", () => {
     expect(() => createRateLimiter({ perMinute: 0 })).toThrow(/perMinute must be positive, got 0/);
     expect(() => createRateLimiter({ perMinute: Number.NaN })).toThrow(RangeError);
