@@ -17,6 +17,15 @@ export const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
 const INGEST_SECRET = "bench-ingest-secret-0123456789";
 const CLIENT = { id: "bench", secret: "bench-secret" };
+/**
+ * The benchmark's own SCIM traffic (its changes, the admin API) goes with this static
+ * token, so it never spends the allowance of the runner's client.
+ */
+export const BENCH_STATIC_TOKEN = "bench-static-token-0123456789";
+/** The development SSO's page cap in every benchmark: the guide's "count=1000 max". */
+export const BENCH_PAGE = 1000;
+/** The guide's allowance, requests per minute: what the paced runs are held to. */
+export const GUIDE_ALLOWANCE = 100;
 
 /**
  * Which database a benchmark runs on: `fast` (mongo-java-server in memory, MongoDB's
@@ -76,7 +85,11 @@ export async function startBenchSso(
   return await spawnReady([BUN, "dev/sso/main.ts"], {
     SSO_PORT: "0",
     DEV_SSO_USERS: String(users),
-    DEV_SSO_MAX_RESULTS: "1000",
+    DEV_SSO_MAX_RESULTS: String(BENCH_PAGE),
+    // No allowance but where a benchmark sets one (PUT /_dev/allowance): the others measure
+    // the sync, with the client's pacing lifted too (runnerEnv).
+    DEV_SSO_RATE_LIMIT: "0",
+    DEV_SSO_STATIC_TOKEN: BENCH_STATIC_TOKEN,
     SCIM_CLIENT_ID: CLIENT.id,
     SCIM_CLIENT_SECRET: CLIENT.secret,
     ...ssoEnv,

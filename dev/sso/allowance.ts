@@ -22,6 +22,8 @@ export interface Allowance {
   readonly windowMs: number;
   /** Counts a request of `key`: null when allowed, else the Retry-After seconds. */
   hit(key: string): number | null;
+  /** Sets another allowance (`PUT /_dev/allowance`); every client starts a fresh window. */
+  set(requests: number, windowMs?: number): void;
 }
 
 /** Options of {@linkcode createAllowance}. */
@@ -46,18 +48,30 @@ export interface AllowanceOptions {
  * ```
  */
 export function createAllowance(options: AllowanceOptions): Allowance {
-  const limit = options.requests ?? 0;
-  const windowMs = options.windowMs ?? ALLOWANCE_WINDOW_MS;
   const clock = options.clock ?? Date.now;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`rate limit ${options.requests}: a whole number of requests, 0 = none`);
-  }
-  if (!(windowMs > 0)) throw new RangeError(`rate limit window ${windowMs} ms: must be positive`);
+  let limit = 0;
+  let windowMs = ALLOWANCE_WINDOW_MS;
   // Per client, the times of its last `limit` accepted requests, oldest at `next`.
   const logs = new Map<string, { times: Float64Array; next: number }>();
+  const set = (requests: number | undefined, window = ALLOWANCE_WINDOW_MS) => {
+    const n = requests ?? 0;
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`rate limit ${requests}: a whole number of requests, 0 = none`);
+    }
+    if (!(window > 0)) throw new RangeError(`rate limit window ${window} ms: must be positive`);
+    limit = n;
+    windowMs = window;
+    logs.clear();
+  };
+  set(options.requests, options.windowMs);
   return {
-    requests: limit,
-    windowMs,
+    get requests() {
+      return limit;
+    },
+    get windowMs() {
+      return windowMs;
+    },
+    set,
     hit(key) {
       if (limit === 0) return null;
       const now = clock();

@@ -204,7 +204,10 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     },
   });
   const mutate = (m: Mutation) => mutateDirectory(directory, m);
-  app.route("/_dev", devRoutes({ directory, faults, webhooks, stats, reset, mutate }));
+  app.route(
+    "/_dev",
+    devRoutes({ directory, faults, webhooks, stats, reset, mutate, allowance }),
+  );
 
   app.notFound((
     c,

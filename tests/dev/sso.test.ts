@@ -675,6 +675,35 @@ describe("generator", () => {
 });
 
 describe("admin API", () => {
+  test("PUT /_dev/allowance sets another allowance, with a fresh window, and refuses nonsense", async () => {
+    const sso = createDevSso({ users: 5, clock: () => 0 });
+    const auth = await bearer(sso);
+    const put = (body: unknown) =>
+      sso.app.request("/_dev/allowance", {
+        method: "PUT",
+        headers: auth,
+        body: JSON.stringify(body),
+      });
+    const get = () => sso.app.request("/scim/v2/Users", { headers: auth });
+    expect(await (await sso.app.request("/_dev/allowance", { headers: auth })).json()).toEqual({
+      requests: 100,
+      windowMs: 60_000,
+    });
+    expect(await (await put({ requests: 1 })).json()).toEqual({ requests: 1, windowMs: 60_000 });
+    expect((await get()).status).toBe(200);
+    expect((await get()).status).toBe(429);
+    expect((await put({ requests: 0 })).status).toBe(200);
+    for (let i = 0; i < 150; i++) expect((await get()).status).toBe(200);
+    expect((await put({ requests: 2, windowMs: 1000 })).status).toBe(200);
+    expect([(await get()).status, (await get()).status, (await get()).status]).toEqual([
+      200,
+      200,
+      429,
+    ]);
+    expect((await put({ requests: -1 })).status).toBe(400);
+    expect((await put({ requests: 5, typo: 1 })).status).toBe(400);
+  });
+
   test("stats, reset and mutate", async () => {
     const sso = createDevSso({ users: 40 });
     const auth = await bearer(sso);
