@@ -51,7 +51,7 @@ export function parseBenchServer(text: string): BenchServer {
 }
 
 /**
- * Starts (or adopts) the benchmark's database.
+ * Starts (or adopts) the benchmark's database; `javaHeap` sizes mongo-java-server's JVM.
  *
  * @example
  * ```ts
@@ -61,8 +61,11 @@ export function parseBenchServer(text: string): BenchServer {
  */
 export async function startBenchMongo(
   server: BenchServer,
+  javaHeap?: string,
 ): Promise<Pick<MongoServer, "uri" | "kind" | "stop">> {
-  if (server === "fast") return await startMongoServer({ forceEmbedded: true, kind: "java" });
+  if (server === "fast") {
+    return await startMongoServer({ forceEmbedded: true, kind: "java", javaHeap });
+  }
   if (server === "ferretdb") {
     return await startMongoServer({ forceEmbedded: true, kind: "ferretdb" });
   }
