@@ -165,6 +165,7 @@ export async function startBenchWorld(
  * @param users the organisation's size
  * @param runnerEnv the runner's own settings (MONGODB_DB, SYNC_INTERVAL, …)
  * @param runnerRoot the checkout whose runner runs (another one for a before/after) @default ROOT
+ * @param ssoEnv more of the SSO's environment (its webhook concurrency, retry delay)
  * @returns the servers, the runner and the edge, and `stop()`
  *
  * @example
@@ -177,11 +178,13 @@ export async function startWebhookWorld(
   users: number,
   runnerEnv: Record<string, string>,
   runnerRoot: string = ROOT,
+  ssoEnv: Record<string, string> = {},
 ) {
   const edgePort = await freePort();
   const world = await startBenchWorld(users, {
     SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
     DEV_SSO_WEBHOOK_URL: `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`,
+    ...ssoEnv,
   });
   const runner = await spawnReady([BUN, "runner/main.ts"], {
     ...world.env,

@@ -65,6 +65,8 @@ export interface DevSsoOptions {
   /** @default 1000 */
   webhookRetryDelayMs?: number;
   webhookTimeoutMs?: number;
+  /** Deliveries in flight at once (DEV_SSO_WEBHOOK_CONCURRENCY). @default 8 */
+  webhookConcurrency?: number;
   /** Called before each list page is built: tests change data between pages. */
   onPage?: (resource: "Users" | "Groups", page: number) => void | Promise<void>;
 }
@@ -108,6 +110,7 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     maxRetries: options.webhookMaxRetries,
     retryDelayMs: options.webhookRetryDelayMs,
     timeoutMs: options.webhookTimeoutMs,
+    concurrency: options.webhookConcurrency,
     clock,
   });
   directory.onChange(webhooks.send);

@@ -6,7 +6,8 @@
  * Environment: SSO_PORT, SSO_HOST (bind address, default 127.0.0.1),
  * SCIM_CLIENT_ID, SCIM_CLIENT_SECRET, DEV_SSO_USERS (500), DEV_SSO_SEED (42),
  * DEV_SSO_ORG_UNITS, DEV_SSO_MAX_RESULTS (1000), DEV_SSO_WEBHOOK_URL +
- * SCIM_WEBHOOK_SECRET, DEV_SSO_WEBHOOK_RETRY_MS (1000), DEV_SSO_STATIC_TOKEN,
+ * SCIM_WEBHOOK_SECRET, DEV_SSO_WEBHOOK_RETRY_MS (1000), DEV_SSO_WEBHOOK_CONCURRENCY
+ * (deliveries in flight, 8), DEV_SSO_STATIC_TOKEN,
  * DEV_SSO_DEV_TOKEN, DEV_SSO_TOKEN_TTL (3600), DEV_SSO_RATE_LIMIT (requests per
  * client in any minute, default the guide's 100, 0 = none),
  * DEV_SSO_TOKEN_AUTH (post|basic|both, default both), DEV_SSO_TOKEN_SCOPE and
@@ -56,6 +57,7 @@ const running = await startDevSso({
   rateLimitPerMinute: rateLimit === undefined ? undefined : Number(rateLimit),
   webhooks: webhookUrl && secret ? [{ url: webhookUrl, secret }] : [],
   webhookRetryDelayMs: num(env.DEV_SSO_WEBHOOK_RETRY_MS, 1000),
+  webhookConcurrency: num(env.DEV_SSO_WEBHOOK_CONCURRENCY, 8),
 });
 const { directory } = running.sso;
 console.log(`ready ${running.url}`);
