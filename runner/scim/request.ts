@@ -30,8 +30,8 @@ import { getSameOrigin, RedirectRefusedError } from "./redirects.ts";
 import type { TokenProvider } from "./token-provider.ts";
 
 /**
- * The longest Retry-After honoured as asked: twice an allowance's minute. Longer is
- * waited this long, and the answer after it decides (another 429 spends a retry).
+ * The longest Retry-After a request waits: twice an allowance's minute. An SSO asking
+ * for longer fails the request at once, with its wish in the message.
  */
 export const MAX_RETRY_AFTER_MS = 120_000;
 
@@ -175,9 +175,20 @@ function classify(options: RequestOptions, call: Call, res: Response, text: stri
   if (res.status === 429 || res.status === 408 || res.status >= 500) {
     const after = parseRetryAfter(res.headers.get("retry-after"), Date.now());
     if (after === null) throw new RetryableError(httpError(call.label, res.status, text));
+    if (after > MAX_RETRY_AFTER_MS) {
+      // Nothing would be accepted before then: say so now rather than hold the run.
+      throw httpError(
+        call.label,
+        res.status,
+        text,
+        `the SSO asks to wait ${Math.round(after / 1000)} s (Retry-After), longer than the ${
+          MAX_RETRY_AFTER_MS / 1000
+        } s a request waits; the next scheduled run tries again`,
+      );
+    }
     // The pause is the SSO's, for every request of this client (the prefetched page too):
     // the limiter holds them all, and this retry takes its turn there.
-    options.limiter.defer(Math.min(after, MAX_RETRY_AFTER_MS));
+    options.limiter.defer(after);
     throw new RetryableError(httpError(call.label, res.status, text), 0);
   }
   if (!res.ok) throw httpError(call.label, res.status, text);
@@ -196,7 +207,7 @@ const notJson = (call: Call, e: unknown) =>
 const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /** An HTTP error with the SCIM error body's detail and scimType when there is one. */
-function httpError(label: string, status: number, text: string): ScimSyncError {
+function httpError(label: string, status: number, text: string, note?: string): ScimSyncError {
   let detail: string | undefined;
   let scimType: string | undefined;
   let scimError = false;
@@ -212,5 +223,9 @@ function httpError(label: string, status: number, text: string): ScimSyncError {
   } catch {
     // Not a SCIM error body; keep the status alone.
   }
-  return new ScimHttpError(label, status, detail?.slice(0, 500), { scimType, scimError });
+  const said = detail?.slice(0, 500);
+  return new ScimHttpError(label, status, note ? `${said ? `${said}; ` : ""}${note}` : said, {
+    scimType,
+    scimError,
+  });
 }

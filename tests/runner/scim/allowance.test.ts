@@ -144,4 +144,48 @@ describe("a 429 from the SSO", () => {
     },
     60_000,
   );
+
+  test(
+    "an SSO that asks to wait longer than two minutes fails the run at once, naming its Retry-After",
+    async () => {
+      const sso = createDevSso({ users: 10, rateLimitPerMinute: 0 });
+      let refused = 0;
+      server = Bun.serve({
+        port: 0,
+        hostname: "127.0.0.1",
+        fetch(req) {
+          if (new URL(req.url).pathname === "/scim/v2/token") return sso.app.fetch(req);
+          refused++;
+          return Response.json(
+            {
+              schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+              status: "429",
+              detail: "quota",
+            },
+            { status: 429, headers: { "Retry-After": "3600" } },
+          );
+        },
+      });
+      runtime = await createRuntime(
+        loadConfig({
+          SSO_BASE_URL: `http://127.0.0.1:${server.port}`,
+          SCIM_CLIENT_ID: "scim-dev-client",
+          SCIM_CLIENT_SECRET: "dev-secret-change-me",
+          MONGODB_URI,
+          MONGODB_DB: dbName,
+          SCIM_RATE_LIMIT: "100000",
+        }),
+        silentLogger,
+      );
+      const started = Date.now();
+      const { history } = await runtime.runSync({ type: "full" });
+      expect(history.status).toBe("failed");
+      expect(history.error?.message).toContain("asks to wait 3600 s (Retry-After)");
+      expect(history.error?.message).toContain("quota");
+      expect(refused).toBe(1);
+      // Failed at once, not after the hour nor after retries.
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+    30_000,
+  );
 });
