@@ -173,7 +173,7 @@ async function main(): Promise<number> {
   }
   mkdirSync(OUT, { recursive: true });
   const mongo = process.env.MONGODB_URI ? null : await startMongoServer();
-  const sso = await startDevSso({ users: 20, orgUnits: 4 });
+  const sso = await startDevSso({ users: 20, orgUnits: 4, rateLimitPerMinute: 0 });
   try {
     const runner = await startServer("runner", ["bun", "runner/main.ts"], {
       MONGODB_URI: mongo?.uri ?? process.env.MONGODB_URI!,

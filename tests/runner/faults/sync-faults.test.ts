@@ -74,7 +74,7 @@ describe("fault suite: MongoDB", () => {
     async () => {
       const server: MongoServer = await startMongoServer({ forceEmbedded: true });
       cleanups.push(() => server.stop());
-      const sso = await startDevSso({ users: 300, maxResults: 20 });
+      const sso = await startDevSso({ users: 300, maxResults: 20, rateLimitPerMinute: 0 });
       cleanups.push(() => sso.stop());
       const env = {
         SSO_BASE_URL: sso.url,
