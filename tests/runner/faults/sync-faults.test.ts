@@ -83,6 +83,7 @@ describe("fault suite: MongoDB", () => {
         MONGODB_URI: server.uri,
         MONGODB_DB: "faults_kill",
         SCIM_MAX_RETRIES: "0",
+        SCIM_RATE_LIMIT: "100000",
       };
       const rt = await createRuntime(loadConfig(env), silentLogger);
       cleanups.push(() => rt.close());
