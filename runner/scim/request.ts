@@ -1,6 +1,6 @@
 /**
  * One authenticated, rate-limited, bounded and retried GET against the SSO,
- * returning parsed JSON. Per attempt: take a rate-limit slot, get a token,
+ * returning parsed JSON. Per attempt: get a token, take a rate-limit slot,
  * send (redirects.ts keeps it on the SSO's origin), read the body with a cap
  * on its decoded size (bounded-body.ts), and classify the answer: 401 once
  * refreshes the token, 408/429/5xx and cut connections retry (a Retry-After
@@ -93,8 +93,10 @@ export function createRequest(options: RequestOptions): ScimGet {
 /** One attempt; a RetryableError asks withRetry for another. */
 async function attemptGet(options: RequestOptions, call: Call, retry: boolean): Promise<unknown> {
   const { path, url, label, signal } = call;
-  await options.limiter.take(signal);
+  // The token first: a token request between the slot and the send would delay this request
+  // and bring it nearer the next one than the pacing allows (the first of a run, 100+ ms).
   const token = await tokenFor(options.tokens, signal);
+  await options.limiter.take(signal);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   let res: Response;
   try {
