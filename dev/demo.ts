@@ -7,12 +7,16 @@
  * `npm run demo -- --serve` keeps the whole product up instead: the runner
  * daemon (sync page, ingestion, health, metrics) and the Deno edge, with the
  * SSO posting webhooks to the edge, until Ctrl-C.
- * `--users N` sizes the organisation (default 2000).
+ * `--users N` sizes the organisation (default 2000). With `--serve`, the
+ * ports: `--sso-port`, `--runner-port`, `--edge-port` (or `DEMO_SSO_PORT`,
+ * `DEMO_RUNNER_PORT`, `DEMO_EDGE_PORT`; defaults 5173, 5174, 8000), each
+ * checked before anything starts (dev/demo-ports.ts).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { demoPorts, takenPortMessage } from "./demo-ports.ts";
 import { startMongoServer } from "./mongo-server.ts";
 import { spawnReady } from "./spawn-ready.ts";
 
@@ -24,6 +28,9 @@ const { values } = parseArgs({
   options: {
     serve: { type: "boolean", default: false },
     users: { type: "string", default: "2000" },
+    "sso-port": { type: "string" },
+    "runner-port": { type: "string" },
+    "edge-port": { type: "string" },
   },
 });
 
@@ -35,15 +42,19 @@ const cleanup = async () => {
 };
 
 try {
+  const { serve: _s, users: _u, ...portFlags } = values;
+  const ports = demoPorts(portFlags, process.env);
+  const taken = values.serve ? await takenPortMessage(ports) : null;
+  if (taken) throw new Error(taken);
   console.log("▶ Starting the local MongoDB-wire server…");
   const mongo = await startMongoServer();
   cleanups.push(() => mongo.stop());
   console.log(`  ${mongo.kind} at ${mongo.uri}`);
 
-  const edgePort = "8000";
+  const edgePort = String(ports.edge);
   console.log(`▶ Starting the development SSO with ${values.users} users…`);
   const sso = await spawnReady([BUN, "dev/sso/main.ts"], {
-    SSO_PORT: values.serve ? "5173" : "0",
+    SSO_PORT: values.serve ? String(ports.sso) : "0",
     DEV_SSO_USERS: values.users,
     DEV_SSO_MAX_RESULTS: "1000",
     SCIM_CLIENT_ID: "scim-dev-client",
@@ -80,7 +91,7 @@ try {
   if (values.serve) {
     const runner = await spawnReady([BUN, "runner/main.ts"], {
       ...env,
-      PORT: "5174",
+      PORT: String(ports.runner),
       SYNC_INTERVAL: "30m",
       SYNC_ON_START: "false",
     }, {

@@ -7,6 +7,7 @@
  */
 import type { Context } from "hono";
 import { ConfigError } from "../shared/errors.ts";
+import { unknownVariableWarnings } from "../shared/env-typos.ts";
 import { createLogger } from "../shared/logger.ts";
 import { createWebhookApp } from "../shared/webhook/app.ts";
 import { createBatchingForwarder } from "../shared/webhook/batching-forwarder.ts";
@@ -15,7 +16,10 @@ import { loadEdgeConfig } from "./config.ts";
 
 function readConfig() {
   try {
-    return loadEdgeConfig(Deno.env.toObject());
+    const env = Deno.env.toObject();
+    const config = loadEdgeConfig(env);
+    for (const w of unknownVariableWarnings(env)) console.error(`⚠️ ${w}`);
+    return config;
   } catch (e) {
     console.error(`❌ ${e instanceof ConfigError ? e.message : String(e)}`);
     Deno.exit(2);

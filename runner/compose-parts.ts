@@ -14,11 +14,15 @@ import type { ServiceProviderConfig } from "../shared/scim-schemas.ts";
 import { createGate } from "./gate/gate.ts";
 import type { DirectoryProbe } from "./identity/ports.ts";
 import { createEventApplier } from "./ingest/apply-event.ts";
-import { createRateLimiter } from "./scim/rate-limiter.ts";
+import { createHeldDecisions, type HeldDecisions } from "./held/decisions.ts";
+import { heldPresence } from "./held/presence.ts";
+import { createRateLimiter, type RateLimiter } from "./scim/rate-limiter.ts";
+import { reportingWaits } from "./progress/rate-waits.ts";
 import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
 import { createTokenProvider } from "./scim/token-provider.ts";
 import { createChangeLogStore } from "./store/change-log-store.ts";
 import { createGateStore } from "./store/gate-store.ts";
+import { createHeldStore } from "./store/held-store.ts";
 import { createHistoryStore } from "./store/history-store.ts";
 import { createIdentityStore } from "./store/identity-store.ts";
 import { createLeaseStore } from "./store/lease-store.ts";
@@ -53,6 +57,7 @@ export function createStores(
     now,
   });
   const gateStore = createGateStore(db);
+  const held = createHeldStore(db);
   const gate = createGate(gateStore, {
     limit: config.maxDeactivate,
     windowMs: config.guardWindowMs,
@@ -64,6 +69,7 @@ export function createStores(
     identity,
     gate,
     gateStore,
+    held,
     history: createHistoryStore(db, { ttlDays: config.historyTtlDays, logger, now }),
     events: createEventApplier(createWebhookStores(db), {
       excludeFields: config.excludeFields,
@@ -73,33 +79,72 @@ export function createStores(
       gate,
       identity: { store: identity, directory, matchOn: config.matchOn, writer: store },
       changes,
+      held,
     }),
     leaseStore: createLeaseStore(db, { now }),
   };
 }
 
-/** The SCIM client with its token provider and rate limiter. */
-export function createClient(
+/**
+ * An operator's decisions on held deactivations over the stores: each sync-held person
+ * asked of the directory first, every write past the gate as an approval.
+ */
+export function heldDecisions(
+  stores: ReturnType<typeof createStores>,
+  p: {
+    client: ScimClient;
+    directory: DirectoryProbe;
+    config: Config;
+    now: () => Date;
+    logger: Logger;
+  },
+): HeldDecisions {
+  return createHeldDecisions({
+    items: stores.held,
+    events: stores.events,
+    presence: heldPresence(p.directory, p.client),
+    writer: stores.store,
+    gate: stores.gate,
+    userHashFields: userHashFields(p.config.excludeFields),
+    now: p.now,
+    logger: p.logger,
+  });
+}
+
+/**
+ * The SCIM client with its token provider and rate limiter, and a maker of clients for
+ * background work (previews) over the same token and the same pacing's background view
+ * (scim/rate-limiter.ts), given what they yield to.
+ */
+export function createClients(
   config: Config,
   options: {
     onRequest?: (info: { path: string; status: number | "error"; retry: boolean }) => void;
+    /** Told how long the rate limit held a request back (the command line's progress). */
+    onRateLimitWait?: (ms: number) => void;
   },
-): ScimClient {
+): { client: ScimClient; background(busy: () => Promise<boolean>): ScimClient } {
+  const limiter = createRateLimiter({ perMinute: config.rateLimitPerMinute });
   const tokens = createTokenProvider({
     auth: config.auth,
     tokenUrl: config.tokenUrl,
     timeoutMs: config.requestTimeoutMs,
     maxResponseBytes: config.maxResponseBytes,
   });
-  return createScimClient({
-    baseUrl: config.scimBaseUrl,
-    tokens,
-    limiter: createRateLimiter({ perMinute: config.rateLimitPerMinute }),
-    timeoutMs: config.requestTimeoutMs,
-    maxRetries: config.maxRetries,
-    maxResponseBytes: config.maxResponseBytes,
-    onRequest: options.onRequest,
-  });
+  const over = (l: RateLimiter) =>
+    createScimClient({
+      baseUrl: config.scimBaseUrl,
+      tokens,
+      limiter: l,
+      timeoutMs: config.requestTimeoutMs,
+      maxRetries: config.maxRetries,
+      maxResponseBytes: config.maxResponseBytes,
+      onRequest: options.onRequest,
+    });
+  const foreground = options.onRateLimitWait
+    ? reportingWaits(limiter, options.onRateLimitWait)
+    : limiter;
+  return { client: over(foreground), background: (busy) => over(limiter.background({ busy })) };
 }
 
 export async function checkConnection(
@@ -148,7 +193,14 @@ export async function ensureAllIndexes(
 ): Promise<void> {
   try {
     for (
-      const s of [stores.store, stores.history, stores.events, stores.changes, stores.gateStore]
+      const s of [
+        stores.store,
+        stores.history,
+        stores.events,
+        stores.changes,
+        stores.gateStore,
+        stores.held,
+      ]
     ) {
       await s.ensureIndexes();
     }

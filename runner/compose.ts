@@ -16,7 +16,7 @@ import { userHashFields } from "./content-hash.ts";
 import { createLease, type Lease, type Timer } from "./lease.ts";
 import { createMemoryRelief } from "./memory-relief.ts";
 import { createScheduler, type Scheduler, type SchedulerDeps } from "./scheduler/scheduler.ts";
-import { createScimClient, type ScimClient } from "./scim/scim-client.ts";
+import type { ScimClient } from "./scim/scim-client.ts";
 import type { SyncHistoryDoc } from "./store/collections.ts";
 import { connectMongo, type MongoHandle } from "./store/mongo.ts";
 import { createPersonStore } from "./store/person-store.ts";
@@ -25,9 +25,20 @@ import { type PersonSyncResult, syncPerson } from "./inspect/sync-person.ts";
 import { type OrgUnitSyncResult, syncOrgUnit } from "./inspect/sync-org-unit.ts";
 import { createPurgeStore } from "./store/purge-store.ts";
 import { createNameLookup } from "./store/name-lookup.ts";
+import { createPersonSearch, type PersonSearchStore } from "./store/person-search.ts";
+import { createStoredFields } from "./store/stored-fields.ts";
+import { findPeople, type PeopleFound } from "./inspect/find-people.ts";
+import { timeFormat } from "./time-format.ts";
 import { previewSync, type SyncPreview } from "./preview/sync-preview.ts";
+import { createPreviewFlight, yieldingToSyncs } from "./preview/preview-flight.ts";
+import { createSyncActivity, type SyncActivity } from "./preview/sync-activity.ts";
 import { type PurgeOptions, type PurgeReport, runPurge } from "./purge/run-purge.ts";
-import { runSync, type RunSyncOptions, type SyncResult } from "./sync/sync-engine.ts";
+import {
+  runSync,
+  type RunSyncOptions,
+  type SyncDeps,
+  type SyncResult,
+} from "./sync/sync-engine.ts";
 import { systemTimer } from "./system-time.ts";
 import { directoryProbe } from "./identity/directory-probe.ts";
 import type { EventApplier } from "./ingest/apply-event.ts";
@@ -36,14 +47,22 @@ import type { LeaseStore } from "./store/lease-store.ts";
 import type { SyncStore } from "./store/sync-store.ts";
 import type { ChangeLogStore } from "./store/change-log-store.ts";
 import type { DeactivationGate } from "./gate/gate.ts";
+import type { HeldStore } from "./store/held-store.ts";
+import type { HeldDecisions } from "./held/decisions.ts";
 import {
   checkConnection,
-  createClient,
+  createClients,
   createStores,
   deltaProbe,
   ensureAllIndexes,
+  heldDecisions,
 } from "./compose-parts.ts";
 import type { DirectoryProbe, IdentityStore } from "./identity/ports.ts";
+import { createNotifications, type Notifications } from "./notify/notifications.ts";
+import { notifySecrets } from "./notify-config.ts";
+import { createNotificationStore } from "./store/notification-store.ts";
+import { createScheduleNotesStore, type ScheduleNotesStore } from "./store/schedule-notes-store.ts";
+import type { QuarantineState } from "./scheduler/quarantine.ts";
 
 /** Every part a runner process needs, wired from one Config. */
 export interface Runtime {
@@ -69,8 +88,16 @@ export interface Runtime {
   syncPerson(key: string, options?: { force?: boolean }): Promise<PersonSyncResult>;
   /** Provision on demand (inspect/sync-org-unit.ts): one org unit by id or name, through the guard. */
   syncOrgUnit(key: string, options?: { force?: boolean }): Promise<OrgUnitSyncResult>;
+  /** The search by name (inspect/find-people.ts): any prefix of first, last or full name or email. */
+  findPeople(query: string): Promise<PeopleFound>;
+  /** Gives search keys to users written before they existed (store/person-search.ts); how many. */
+  backfillSearchKeys(): Promise<number>;
   /** Webhook events: claim, apply, hold; its indexes are ensured. */
   events: EventApplier;
+  /** `heldDeactivations`: the people the gate kept active, waiting for an operator (pages of 50). */
+  held: HeldStore;
+  /** An operator's approvals and rejections of held deactivations (held/decisions.ts). */
+  decisions: HeldDecisions;
   leaseStore: LeaseStore;
   /** The sync lease, owned by this runner (the daemon) or `cli-<runnerId>` (the command line). */
   lease: Lease;
@@ -79,12 +106,20 @@ export interface Runtime {
   runSync(options: RunSyncOptions): Promise<RunResult>;
   /** `npm run purge`: hard-deletes the long departed the SSO confirms gone (purge/run-purge.ts). */
   purge(options: PurgeOptions): Promise<PurgeReport>;
-  /** A full sync's dry run as a plan (preview/sync-preview.ts); one at a time, callers share it. */
-  preview(): Promise<SyncPreview>;
+  /**
+   * A full sync's dry run as a plan (preview/sync-preview.ts): one at a time, callers join it,
+   * cancelled when every caller's signal has aborted, stopped while a sync runs
+   * (preview/preview-flight.ts).
+   */
+  preview(signal?: AbortSignal): Promise<SyncPreview>;
   /** The connection check of the sync page: ServiceProviderConfig, or the error. */
   connection(): Promise<{ ok: true; config: ServiceProviderConfig } | { ok: false; error: string }>;
   /** Whether the SSO can filter on meta.lastModified (delta syncs). */
   deltaSupported(): Promise<boolean>;
+  /** Operators' notes to the schedule: the quarantine's "Retry now". */
+  scheduleNotes: ScheduleNotesStore;
+  /** Notifications (notify/): `check()` after every run and once a minute in the daemon. */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -103,6 +138,10 @@ export interface RuntimeOptions {
   onLeaseLost?: () => void;
   /** Told the scheduled runs failed in a row whenever the scheduler reads the history (metrics). */
   onConsecutiveFailures?: (n: number) => void;
+  /** Told how long the SCIM rate limit held a request back (the command line's progress). */
+  onRateLimitWait?: (ms: number) => void;
+  /** Told the quarantine state whenever the scheduler reads the history (metrics). */
+  onQuarantine?: (state: QuarantineState) => void;
   /** The clock of runs, their history, the lease and the schedule. @default () => new Date() */
   now?: () => Date;
   /** The timers of the lease and the schedule. @default systemTimer */
@@ -147,33 +186,32 @@ export async function createRuntime(
   const now = options.now ?? (() => new Date());
   const mongo = await connectMongo(config.mongoUri, config.mongoDb);
   const runnerId = runnerIdOf(config);
-  const client = createClient(config, options);
+  const clients = createClients(config, options);
+  const client = clients.client;
   const directory = directoryProbe(client);
   const stores = createStores(mongo, config, logger, now, directory);
   await ensureAllIndexes(stores, mongo);
-  const sync = async (o: RunSyncOptions): Promise<RunResult> => {
-    // Its own count: the daemon's inspections and probes may send requests meanwhile.
-    const runClient = client.counted();
-    const result = await runSync({
-      client: runClient,
-      store: stores.store,
-      history: stores.history,
-      logger,
-      pageSize: config.pageSize,
-      gate: stores.gate,
-      identity: stores.identity,
-      // The run's presence checks count among its requests.
-      directory: directoryProbe(runClient),
-      matchOn: config.matchOn,
-      maxDurationMs: config.maxSyncDurationMs,
-      now,
-      userHashFields: userHashFields(config.excludeFields),
-      runnerId,
-      onFinished: options.onFinished,
-      afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
-    }, o);
-    return { ...result, requests: runClient.requestsSent };
+  const search = await personSearch(mongo);
+  const scheduleNotes = createScheduleNotesStore(mongo.db);
+  const notifications = await notificationsOf(mongo, config, logger, {
+    now,
+    runnerId,
+    stores,
+    scheduleNotes,
+  });
+  const onFinished = (h: SyncHistoryDoc) => {
+    options.onFinished?.(h);
+    // Never awaited: a notification never holds up a run.
+    void notifications.check();
   };
+  const { sync, activity } = syncOf(config, logger, {
+    clients,
+    directory,
+    stores,
+    now,
+    runnerId,
+    onFinished,
+  });
   const deltaSupported = deltaProbe(client);
   const { lease, scheduler } = createSchedule(config, logger, options, {
     leaseStore: stores.leaseStore,
@@ -182,6 +220,8 @@ export async function createRuntime(
     recentHistory: (n) => stores.history.recent(n),
     deltaSupported,
     now,
+    quarantineRetryAt: () => scheduleNotes.quarantineRetryAt(),
+    requestQuarantineRetry: (at) => scheduleNotes.requestQuarantineRetry(at),
   });
   return {
     config,
@@ -194,7 +234,8 @@ export async function createRuntime(
     lease,
     scheduler,
     runSync: sync,
-    ...personTools(mongo, config, logger, { client, directory, stores, now, runnerId }),
+    decisions: heldDecisions(stores, { client, directory, config, now, logger }),
+    ...personTools(mongo, config, logger, { client, directory, stores, search, now, runnerId }),
     purge: (o) =>
       runPurge({
         store: createPurgeStore(mongo.db, { ttlDays: config.historyTtlDays }),
@@ -205,19 +246,155 @@ export async function createRuntime(
         limit: config.purgeMax,
         ...{ logger, now, runnerId },
       }, o),
-    preview: singleFlight(() =>
-      previewSync({ runSync: sync, names: createNameLookup(mongo.db), scim: client, now })
-    ),
+    preview: previewOf({ sync, activity, mongo, config, now, logger }),
     connection: () => checkConnection(client),
     deltaSupported,
-    close: () => mongo.close(),
+    scheduleNotes,
+    notifications,
+    close: () => {
+      notifications.close();
+      return mongo.close();
+    },
   };
 }
 
-/** One call in flight at a time: callers while it runs share its promise (a preview lists the whole SSO). */
-function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
-  let inFlight: Promise<T> | null = null;
-  return () => (inFlight ??= fn().finally(() => (inFlight = null)));
+/** The person search's store, its index ensured. */
+async function personSearch(mongo: MongoHandle): Promise<PersonSearchStore> {
+  const search = createPersonSearch(mongo.db);
+  await search.ensureIndex();
+  return search;
+}
+
+/**
+ * The sync function over the runtime's parts: the engine with the config's limits. A dry run
+ * is a preview, never a run: no run metric or notification (no `onFinished`), its engine lines
+ * at debug (the preview logs its own), its requests on the limiter's background budget, which
+ * waits while a sync runs here or holds the lease anywhere (preview/sync-activity.ts), and it
+ * stops at the next page or user-index batch once its signal aborts. Every other run is marked
+ * on the returned `activity` while it lasts.
+ */
+function syncOf(
+  config: Config,
+  logger: Logger,
+  p: {
+    clients: ReturnType<typeof createClients>;
+    directory: DirectoryProbe;
+    stores: ReturnType<typeof createStores>;
+    now: () => Date;
+    runnerId: string;
+    onFinished: (h: SyncHistoryDoc) => void;
+  },
+): { sync: (o: RunSyncOptions) => Promise<RunResult>; activity: SyncActivity } {
+  const activity = createSyncActivity({
+    leaseHolder: () => p.stores.leaseStore.holder("scim-sync"),
+  });
+  const deps: SyncDeps = {
+    client: p.clients.client,
+    store: p.stores.store,
+    history: p.stores.history,
+    logger,
+    pageSize: config.pageSize,
+    gate: p.stores.gate,
+    identity: p.stores.identity,
+    directory: p.directory,
+    held: p.stores.held,
+    matchOn: config.matchOn,
+    maxDurationMs: config.maxSyncDurationMs,
+    now: p.now,
+    userHashFields: userHashFields(config.excludeFields),
+    runnerId: p.runnerId,
+    onFinished: p.onFinished,
+    afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
+  };
+  const background = p.clients.background(activity.busy);
+  const dryDeps: SyncDeps = {
+    ...deps,
+    // Previews take from the same pacing, only slots nobody else wants, never while a sync runs.
+    client: background,
+    logger: debugOnly(logger),
+    onFinished: undefined,
+  };
+  // Each run its own count: the daemon's inspections and probes may send requests meanwhile;
+  // the run's presence checks count among its requests (and a preview's stay in the background).
+  const counted = async (d: SyncDeps, client: ScimClient, o: RunSyncOptions) => {
+    const runClient = client.counted();
+    const result = await runSync(
+      { ...d, client: runClient, directory: directoryProbe(runClient) },
+      o,
+    );
+    return { ...result, requests: runClient.requestsSent };
+  };
+  const sync = async (o: RunSyncOptions): Promise<RunResult> => {
+    if (o.dryRun) {
+      // A preview stopped for a sync or left by its callers stops reading at once,
+      // its MongoDB cursor closed with it.
+      const afterPage = () => {
+        o.signal?.throwIfAborted();
+        deps.afterPage?.();
+      };
+      return await counted({ ...dryDeps, afterPage }, background, o);
+    }
+    const end = activity.begin();
+    try {
+      return await counted(deps, p.clients.client, o);
+    } finally {
+      end();
+    }
+  };
+  return { sync, activity };
+}
+
+/** Every line at debug: a dry run's engine lines are not a run's. */
+function debugOnly(logger: Logger): Logger {
+  return { debug: logger.debug, info: logger.debug, warn: logger.debug, error: logger.debug };
+}
+
+/**
+ * The Preview over the dry-run engine: yielding to syncs (stopped while one runs), one flight
+ * joined by its callers and cancelled when they have all left (preview/preview-flight.ts).
+ */
+function previewOf(p: {
+  sync: (o: RunSyncOptions) => Promise<SyncResult>;
+  activity: SyncActivity;
+  mongo: MongoHandle;
+  config: Config;
+  now: () => Date;
+  logger: Logger;
+}): Runtime["preview"] {
+  const stored = createStoredFields(p.mongo.db);
+  const userFields = userHashFields(p.config.excludeFields);
+  const run = (signal: AbortSignal) =>
+    previewSync({ runSync: (o) => p.sync({ ...o, signal }), stored, userFields, now: p.now });
+  return createPreviewFlight(yieldingToSyncs(run, p.activity, { logger: p.logger }), p.logger);
+}
+
+/** Notifications over the runtime's stores; their indexes only where some transport is set. */
+async function notificationsOf(
+  mongo: MongoHandle,
+  config: Config,
+  logger: Logger,
+  p: {
+    now: () => Date;
+    runnerId: string;
+    stores: ReturnType<typeof createStores>;
+    scheduleNotes: ScheduleNotesStore;
+  },
+): Promise<Notifications> {
+  const store = createNotificationStore(mongo.db);
+  const notifications = createNotifications({
+    config: config.notify,
+    quarantine: { after: config.quarantineAfter, intervalMs: config.quarantineIntervalMs },
+    store,
+    logger,
+    now: p.now,
+    runner: p.runnerId,
+    secrets: notifySecrets(config),
+    recentHistory: (n) => p.stores.history.recent(n),
+    held: async (n) => (await p.stores.held.page(1, n)).items.map((i) => ({ id: i._id })),
+    quarantineRetryAt: () => p.scheduleNotes.quarantineRetryAt(),
+  });
+  if (notifications.enabled) await store.ensureIndexes();
+  return notifications;
 }
 
 /** The inspector and the on-demand sync over the runtime's parts. */
@@ -229,18 +406,38 @@ function personTools(
     client: ScimClient;
     directory: DirectoryProbe;
     stores: ReturnType<typeof createStores>;
+    search: PersonSearchStore;
     now: () => Date;
     runnerId: string;
   },
-): Pick<Runtime, "inspect" | "syncPerson" | "syncOrgUnit"> {
+): Pick<
+  Runtime,
+  "inspect" | "syncPerson" | "syncOrgUnit" | "findPeople" | "backfillSearchKeys"
+> {
   const people = createPersonStore(mongo.db);
   const reads = {
     people,
     changes: p.stores.changes,
     client: p.client,
     excludeFields: config.excludeFields,
+    names: createNameLookup(mongo.db),
+    heldOf: (id: string) => p.stores.held.byIds([id]),
+    schedule: {
+      recentHistory: (n: number) => p.stores.history.recent(n),
+      intervalMs: config.syncIntervalMs,
+    },
+    userHashFields: userHashFields(config.excludeFields),
+    time: timeFormat(config.pageTimeZone).format,
+    now: p.now,
   };
   return {
+    findPeople: (q) =>
+      findPeople({
+        search: p.search.search,
+        client: p.client,
+        exact: async (key) => (await people.findUser(key))?.ssoUserId ?? null,
+      }, q),
+    backfillSearchKeys: () => p.search.backfill(),
     inspect: (key) => inspectPerson(reads, key),
     syncPerson: (key, o) =>
       syncPerson(
@@ -286,11 +483,20 @@ function createSchedule(
   config: Config,
   logger: Logger,
   options: RuntimeOptions,
-  parts: Pick<SchedulerDeps, "runSync" | "recentHistory" | "deltaSupported"> & {
-    leaseStore: LeaseStore;
-    owner: string;
-    now: () => Date;
-  },
+  parts:
+    & Pick<
+      SchedulerDeps,
+      | "runSync"
+      | "recentHistory"
+      | "deltaSupported"
+      | "quarantineRetryAt"
+      | "requestQuarantineRetry"
+    >
+    & {
+      leaseStore: LeaseStore;
+      owner: string;
+      now: () => Date;
+    },
 ): { lease: Lease; scheduler: Scheduler } {
   const timer = options.timer ?? systemTimer;
   const lease = createLease({
@@ -310,6 +516,9 @@ function createSchedule(
     runSync: parts.runSync,
     recentHistory: parts.recentHistory,
     deltaSupported: parts.deltaSupported,
+    quarantineRetryAt: parts.quarantineRetryAt,
+    requestQuarantineRetry: parts.requestQuarantineRetry,
+    onQuarantine: options.onQuarantine,
     logger,
     onConsecutiveFailures: options.onConsecutiveFailures,
     config: {
@@ -317,6 +526,8 @@ function createSchedule(
       deltaIntervalMs: config.deltaIntervalMs,
       jitterMs: config.jitterMs,
       syncOnStart: config.syncOnStart,
+      quarantineAfter: config.quarantineAfter,
+      quarantineIntervalMs: config.quarantineIntervalMs,
       leaseTtlMs: config.leaseTtlMs,
     },
   });

@@ -23,6 +23,7 @@ import {
   parseEnv,
 } from "../shared/env.ts";
 import { ConfigError, CREDENTIALS_MISSING_MESSAGE } from "../shared/errors.ts";
+import { DEMO_CLIENT_SECRET, isLoopbackUrl } from "../shared/secret-rules.ts";
 import { USER_SYNC_FIELDS } from "../shared/ofm-documents.ts";
 import {
   WEBHOOK_ENV_FIELDS,
@@ -30,6 +31,8 @@ import {
   webhookConfig,
 } from "../shared/webhook/webhook-config.ts";
 import { foldAsciiCase } from "./super-admins.ts";
+import { NOTIFY_ENV_FIELDS, type NotifyConfig, notifySection } from "./notify-config.ts";
+import { hostname } from "node:os";
 
 /** How many deactivations the guard allows: a share of active users, or a count. */
 export type DeactivationLimit = { kind: "percent"; value: number } | {
@@ -95,6 +98,8 @@ const RunnerEnv = z.object({
   SYNC_DELTA_INTERVAL: envDuration("15m"),
   SYNC_ON_START: envBool(true),
   SYNC_JITTER: envString(),
+  SYNC_QUARANTINE_AFTER: envInt(10, 0, 10_000),
+  SYNC_QUARANTINE_INTERVAL: envDuration("24h"),
   SHUTDOWN_GRACE_MS: envInt(10_000, 0, 600_000),
   LEASE_TTL_MS: envInt(30_000, 1_000, 3_600_000),
   RUNNER_ID: envString(),
@@ -105,7 +110,13 @@ const RunnerEnv = z.object({
   INGEST_SECRET: envSecrets("INGEST_SECRET"),
   INGEST_MAX_IN_FLIGHT: envInt(64, 1, 10_000),
   ...WEBHOOK_ENV_FIELDS,
+  ...NOTIFY_ENV_FIELDS,
   LOG_LEVEL: envEnum(["debug", "info", "warn", "error"], "info"),
+  // the pages: the zone their times are printed in
+  PAGE_TIME_ZONE: envString().pipe(
+    z.string().refine(isTimeZone, "must be an IANA time zone such as UTC or Asia/Jakarta")
+      .optional(),
+  ),
 });
 type RunnerEnv = z.infer<typeof RunnerEnv>;
 
@@ -181,6 +192,14 @@ export interface Config {
   leaseTtlMs: number;
   runnerId: string | null;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** PAGE_TIME_ZONE: the IANA zone the pages and the CLI print times in. @default "UTC" */
+  pageTimeZone: string;
+  /** SYNC_QUARANTINE_AFTER: full syncs failed in a row before quarantine; 0 never. */
+  quarantineAfter: number;
+  /** SYNC_QUARANTINE_INTERVAL: the full syncs' cadence while quarantined, ms. */
+  quarantineIntervalMs: number;
+  /** NOTIFY_*: where operators are told (notify/notify-config.ts). */
+  notify: NotifyConfig;
 }
 
 /**
@@ -205,6 +224,7 @@ export function loadConfig(env: EnvRecord, options: { requireCredentials?: boole
     ...syncSection(e),
     ...scheduleSection(e),
     ...httpSection(e),
+    notify: notifySection(e, hostname()),
   };
 }
 
@@ -226,10 +246,19 @@ const stripSlash = (u: string) => u.replace(/\/+$/, "");
 /** The SSO's addresses and the client's credentials and limits. */
 function scimSection(e: RunnerEnv, requireCredentials: boolean): ScimSection {
   const ssoBaseUrl = stripSlash(e.SSO_BASE_URL ?? "http://localhost:5173");
+  const tokenUrl = e.SCIM_TOKEN_URL ?? `${ssoBaseUrl}/scim/v2/token`;
+  // The demo's secret is public: only the development SSO on this machine may take it.
+  if (e.SCIM_CLIENT_SECRET === DEMO_CLIENT_SECRET && !isLoopbackUrl(tokenUrl)) {
+    throw new ConfigError(
+      "SCIM_CLIENT_SECRET",
+      "SCIM_CLIENT_SECRET is the demo's placeholder from .env.example, refused for an SSO " +
+        "other than the development one on this machine: set the secret from Aksara SSO's admin console",
+    );
+  }
   return {
     ssoBaseUrl,
     scimBaseUrl: stripSlash(e.SCIM_BASE_URL ?? `${ssoBaseUrl}/scim/v2`),
-    tokenUrl: e.SCIM_TOKEN_URL ?? `${ssoBaseUrl}/scim/v2/token`,
+    tokenUrl,
     auth: scimAuth(e, requireCredentials),
     rateLimitPerMinute: e.SCIM_RATE_LIMIT,
     pageSize: e.SCIM_PAGE_SIZE,
@@ -330,8 +359,12 @@ function scheduleSection(
   | "shutdownGraceMs"
   | "leaseTtlMs"
   | "runnerId"
+  | "quarantineAfter"
+  | "quarantineIntervalMs"
 > {
   return {
+    quarantineAfter: e.SYNC_QUARANTINE_AFTER,
+    quarantineIntervalMs: e.SYNC_QUARANTINE_INTERVAL,
     syncIntervalMs: e.SYNC_INTERVAL,
     deltaIntervalMs: e.SYNC_DELTA_INTERVAL,
     syncOnStart: e.SYNC_ON_START,
@@ -347,7 +380,14 @@ function httpSection(
   e: RunnerEnv,
 ): Pick<
   Config,
-  "port" | "host" | "adminToken" | "ingestSecrets" | "ingestMaxInFlight" | "webhook" | "logLevel"
+  | "port"
+  | "host"
+  | "adminToken"
+  | "ingestSecrets"
+  | "ingestMaxInFlight"
+  | "webhook"
+  | "logLevel"
+  | "pageTimeZone"
 > {
   return {
     port: e.PORT,
@@ -357,7 +397,18 @@ function httpSection(
     ingestMaxInFlight: e.INGEST_MAX_IN_FLIGHT,
     webhook: webhookConfig(e),
     logLevel: e.LOG_LEVEL,
+    pageTimeZone: e.PAGE_TIME_ZONE ?? "UTC",
   };
+}
+
+/** Whether the runtime knows an IANA zone name. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseJitter(text: string | undefined, intervalMs: number): number {

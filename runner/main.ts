@@ -10,22 +10,29 @@
  */
 import type { Hono } from "hono";
 import { ConfigError } from "../shared/errors.ts";
+import { unknownVariableWarnings } from "../shared/env-typos.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { createRuntime, runnerIdOf, type Runtime } from "./compose.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createHealthCheck } from "./health.ts";
 import { createRunnerApp } from "./http/app.ts";
 import { assertAdminAuthConfig } from "./http/auth.ts";
+import { heldPanelData } from "./http/held-routes.tsx";
 import { webhookMounts } from "./http/mounts.ts";
+import { rawTargetRoutes } from "./http/raw-target.ts";
 import { metrics } from "./metrics.ts";
 import { type HealthProbe, openHealthProbe } from "./store/health-probe.ts";
+import { onStopRequest, type StopReason } from "./process/stop-request.ts";
 import { createEventTrend } from "./store/event-trend.ts";
+import { createLastFullSync } from "./store/last-full-sync.ts";
+import { timeFormat } from "./time-format.ts";
 import { systemClock } from "./system-time.ts";
 
 function readConfig(): Config {
   try {
     const config = loadConfig(process.env);
     assertAdminAuthConfig(config);
+    for (const w of unknownVariableWarnings(process.env)) console.error(`⚠️ ${w}`);
     return config;
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -51,6 +58,24 @@ async function seedLastSuccess(runtime: Runtime): Promise<void> {
     const last = await runtime.history.lastSuccess(type).catch(() => null);
     if (last) metrics.recordLastSuccess(type, last.completedAt ?? last.startedAt);
   }
+  // The last full listings, proven complete or not, for the incomplete-listing alert.
+  const recent = await runtime.history.recent(200).catch(() => []);
+  for (const complete of [true, false]) {
+    const last = recent.find((h) =>
+      h.type === "scim_full_sync" && !h.dryRun && h.complete === complete && h.completedAt
+    );
+    if (last?.completedAt) metrics.recordLastFullListing(complete, last.completedAt);
+  }
+}
+
+/**
+ * Notifications besides the runs' own: once at start and every minute, so held
+ * deletions (which arrive by webhook) are told and failed deliveries retried.
+ */
+function watchNotifications(runtime: Runtime): void {
+  if (!runtime.notifications.enabled) return;
+  void runtime.notifications.check();
+  setInterval(() => void runtime.notifications.check(), 60_000).unref();
 }
 
 /** The runner's HTTP app over the runtime: health, metrics, the sync page, the webhook routes. */
@@ -61,6 +86,7 @@ function daemonApp(
   listenPort: () => number | null,
 ): Hono {
   const { config, logger: log, scheduler, events } = runtime;
+  const zone = timeFormat(config.pageTimeZone);
   return createRunnerApp({
     config,
     listenPort,
@@ -72,32 +98,39 @@ function daemonApp(
         const c = await runtime.connection();
         return c.ok ? { ok: true } : { ok: false, error: c.error };
       },
-      lastRun: probe.lastRun,
-      lastSuccess: probe.lastSuccess,
+      recentRuns: probe.recentRuns,
+      heldCount: probe.heldCount,
+      quarantine: () => scheduler.quarantine,
       now: systemClock.now,
       intervalMs: config.syncIntervalMs,
       startedAt,
     }),
     sync: {
       scheduler,
+      quarantineIntervalMs: config.quarantineIntervalMs,
       now: systemClock.now,
       logger: log,
-      applyHeld: () => events.applyHeld(),
-      preview: () => runtime.preview(),
+      applyHeld: () => runtime.decisions.approve({ all: true }, "API"),
+      preview: (signal) => runtime.preview(signal),
+      zone,
       page: {
         ssoBaseUrl: config.ssoBaseUrl,
         connection: () => runtime.connection(),
         recentHistory: (n) => runtime.history.recent(n),
         recentEvents: (n) => events.recent(n),
-        heldEvents: (n) => events.held(n),
+        heldPage: () => heldPanelData(runtime.held.page),
         eventsSince: (since) => createEventTrend(runtime.mongo.db).since(since),
         leaseHolder: async () => (await runtime.leaseStore.holder("scim-sync"))?.owner ?? null,
+        lastFullSync: () => createLastFullSync(runtime.mongo.db).read(),
       },
     },
+    held: { page: runtime.held.page, held: runtime.held.held, decisions: runtime.decisions, zone },
     people: {
       inspect: runtime.inspect,
       syncPerson: runtime.syncPerson,
       syncOrgUnit: runtime.syncOrgUnit,
+      findPeople: runtime.findPeople,
+      zone,
     },
     mounts: webhookMounts({
       events,
@@ -109,11 +142,31 @@ function daemonApp(
   });
 }
 
-/** Stops in order on SIGTERM/SIGINT; a second signal exits at once. */
-function onSignals(runtime: Runtime, stopServer: () => Promise<void>, probe: HealthProbe): void {
+/**
+ * Stop requests (SIGTERM, SIGINT, or the npm launcher gone: process/stop-request.ts),
+ * listened to from the first moment: before the runner is up a request ends the
+ * process at once (it holds no lease and runs nothing yet); after, `whenUp` decides.
+ */
+function stopRequests(): { whenUp(handler: (reason: StopReason) => void): void } {
+  let handler: ((reason: StopReason) => void) | null = null;
+  onStopRequest((reason) => {
+    if (handler) return handler(reason);
+    console.error(`🛑 ${reason} during start-up: exiting`);
+    process.exit(0);
+  });
+  return { whenUp: (h) => void (handler = h) };
+}
+
+/** Stops in order; a second request exits at once. */
+function onSignals(
+  runtime: Runtime,
+  stopServer: () => Promise<void>,
+  probe: HealthProbe,
+  stops: ReturnType<typeof stopRequests>,
+): void {
   const { config, logger: log } = runtime;
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: StopReason) => {
     if (stopping) {
       log.warn(`⚠️ ${signal} again: exiting without waiting`);
       process.exit(1);
@@ -130,11 +183,29 @@ function onSignals(runtime: Runtime, stopServer: () => Promise<void>, probe: Hea
     log.info("👋 Runner stopped");
     process.exit(0);
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  stops.whenUp((reason) => void shutdown(reason));
+}
+
+/** Search keys for users written before they existed, in the background: the page is up meanwhile. */
+function backfillSearchKeys(runtime: Runtime): void {
+  const started = Date.now();
+  runtime.backfillSearchKeys().then(
+    (n) => {
+      if (n > 0) {
+        runtime.logger.info(`🔎 Person search: ${n} stored users given search keys`, {
+          ms: Date.now() - started,
+        });
+      }
+    },
+    (e) =>
+      runtime.logger.warn("⚠️ Person search: filling search keys failed; the next start retries", {
+        error: e instanceof Error ? e.message : String(e),
+      }),
+  );
 }
 
 async function main(): Promise<void> {
+  const stops = stopRequests();
   const config = readConfig();
   const format = process.stdout.isTTY ? "pretty" : "json";
   const base = format === "json" ? { runner: runnerIdOf(config) } : undefined;
@@ -147,6 +218,7 @@ async function main(): Promise<void> {
       onLeaseHeld: metrics.recordLeaseHeld,
       onLeaseLost: metrics.recordLeaseLost,
       onConsecutiveFailures: metrics.recordConsecutiveFailures,
+      onQuarantine: metrics.recordQuarantine,
     }),
     log,
   );
@@ -156,12 +228,19 @@ async function main(): Promise<void> {
     deltaIntervalMs: config.deltaIntervalMs,
   });
   // Past this many, the gauge reads "at least"; an operator has long been paged by then.
-  metrics.watchHeldDeactivations(async () => (await runtime.events.held(1000)).length);
+  metrics.watchHeldDeactivations(() => runtime.held.count());
   // /health's own connection: it must not wait behind webhook writes in the main pool.
   const probe = await orExit(openHealthProbe(config.mongoUri, config.mongoDb, log), log);
   let boundPort: number | null = config.port === 0 ? null : config.port;
   const app = daemonApp(runtime, probe, startedAt, () => boundPort);
-  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
+  // routes: keys in paths are checked on the request-target as sent, before the URL parser
+  // resolves their dot segments (http/raw-target.ts).
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    routes: rawTargetRoutes(app.fetch),
+    fetch: app.fetch,
+  });
   boundPort = server.port ?? null;
   const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(`ready http://${shownHost}:${server.port}`);
@@ -169,7 +248,9 @@ async function main(): Promise<void> {
     `🚀 Runner ${runtime.runnerId} listening on http://${shownHost}:${server.port}/modules/sync`,
   );
   runtime.scheduler.start();
-  onSignals(runtime, () => server.stop(true), probe);
+  watchNotifications(runtime);
+  onSignals(runtime, () => server.stop(true), probe, stops);
+  backfillSearchKeys(runtime);
 }
 
 await main();

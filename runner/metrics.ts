@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Registry } from "prom-client";
+import { type Instruments, instruments, seedZeroes } from "./metric-instruments.ts";
 import type { SyncHistoryDoc } from "./store/collections.ts";
 
 /** The record functions and the registry they write to. */
@@ -16,6 +17,8 @@ export interface Metrics {
   recordSyncRun(history: SyncHistoryDoc): void;
   /** Seeds the last-success gauge at start from the stored history. */
   recordLastSuccess(type: SyncHistoryDoc["type"], completedAt: Date): void;
+  /** Seeds the last full listing's gauge at start from the stored history. */
+  recordLastFullListing(complete: boolean, completedAt: Date): void;
   /** One processed webhook event by its `webhookEvents.status`. */
   recordWebhookEvent(status: string): void;
   /** One HTTP request to the SSO (signature of the SCIM client's `onRequest`). */
@@ -28,6 +31,8 @@ export interface Metrics {
   recordSchedule(schedule: { intervalMs: number; deltaIntervalMs: number }): void;
   /** Scheduled runs failed in a row, as the scheduler reads the shared history. */
   recordConsecutiveFailures(n: number): void;
+  /** Whether the schedule is quarantined (scheduler/quarantine.ts). */
+  recordQuarantine(state: { active: boolean }): void;
   /** A webhook request refused before any work (`busy`: the in-flight gate's 503). */
   recordIngestRejected(reason: "busy"): void;
   /** Where the held-deactivations gauge reads its count at each scrape. */
@@ -57,143 +62,15 @@ function resourceOf(path: string): string {
   return RESOURCES.has(first) ? first : "other";
 }
 
-/** Every instrument of /metrics, registered on `registry` (names are the alert rules' contract). */
-function instruments(registry: Registry) {
-  const registers = [registry];
-  return { ...syncInstruments(registers), ...operationInstruments(registers) };
-}
-
-/** What sync runs did: counts, durations, outcomes, the last success. */
-function syncInstruments(registers: Registry[]) {
-  return {
-    runs: new Counter({
-      name: "scim_sync_runs_total",
-      help: "Sync runs by type and final status",
-      labelNames: ["type", "status"] as const,
-      registers,
-    }),
-    duration: new Histogram({
-      name: "scim_sync_duration_seconds",
-      help: "Duration of sync runs",
-      labelNames: ["type"] as const,
-      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
-      registers,
-    }),
-    users: new Counter({
-      name: "scim_sync_users_total",
-      help: "Users written by syncs, by outcome",
-      labelNames: ["outcome"] as const,
-      registers,
-    }),
-    orgUnits: new Counter({
-      name: "scim_sync_org_units_total",
-      help: "Organisational units written by syncs, by outcome",
-      labelNames: ["outcome"] as const,
-      registers,
-    }),
-    lastSuccess: new Gauge({
-      name: "scim_sync_last_success_timestamp_seconds",
-      help: "Unix time the last successful sync completed",
-      labelNames: ["type"] as const,
-      registers,
-    }),
-    errors: new Counter({
-      name: "scim_sync_resource_errors_total",
-      help: "Resources a sync could not apply (stats.errors)",
-      registers,
-    }),
-    interval: new Gauge({
-      name: "scim_sync_interval_seconds",
-      help: "Configured schedule: SYNC_INTERVAL (full) and SYNC_DELTA_INTERVAL (delta)",
-      labelNames: ["type"] as const,
-      registers,
-    }),
-    failures: new Gauge({
-      name: "scim_sync_consecutive_failures",
-      help: "Scheduled runs failed in a row since the last success (from the shared syncHistory)",
-      registers,
-    }),
-  };
-}
-
-/** The webhook path, the SSO client, the lease and the process. */
-function operationInstruments(registers: Registry[]) {
-  return {
-    webhooks: new Counter({
-      name: "scim_webhook_events_total",
-      help: "Webhook events by status",
-      labelNames: ["status"] as const,
-      registers,
-    }),
-    rejected: new Counter({
-      name: "scim_ingest_rejected_total",
-      help: "Webhook requests refused before any work, by reason (busy: 503, INGEST_MAX_IN_FLIGHT)",
-      labelNames: ["reason"] as const,
-      registers,
-    }),
-    held: new Gauge({
-      name: "scim_held_deactivations",
-      help: "Webhook deactivations held by the guard, waiting for an operator",
-      registers,
-    }),
-    requests: new Counter({
-      name: "scim_requests_total",
-      help: "HTTP requests to the SSO",
-      labelNames: ["resource", "status"] as const,
-      registers,
-    }),
-    retries: new Counter({
-      name: "scim_request_retries_total",
-      help: "Retried HTTP requests to the SSO",
-      labelNames: ["resource"] as const,
-      registers,
-    }),
-    lease: new Gauge({
-      name: "scim_lease_held",
-      help: "1 while this runner holds the sync lease",
-      registers,
-    }),
-    leaseLost: new Counter({
-      name: "scim_lease_lost_total",
-      help: "Times a renewal found the sync lease taken by another runner",
-      registers,
-    }),
-    started: new Gauge({
-      name: "scim_runner_start_time_seconds",
-      help: "Unix time this runner process created its metrics",
-      registers,
-    }),
-  };
-}
-
-type Instruments = ReturnType<typeof instruments>;
-
-/** Label sets the alert rules watch start at 0, so their first increase is seen. */
-function seedZeroes(m: Instruments): void {
-  for (const type of ["full", "delta"]) {
-    for (const status of ["success", "partial", "failed", "aborted", "interrupted"]) {
-      m.runs.inc({ type, status }, 0);
-    }
-  }
-  for (const status of ["success", "failed", "duplicate", "stale", "held", "conflict"]) {
-    m.webhooks.inc({ status }, 0);
-  }
-  m.rejected.inc({ reason: "busy" }, 0);
-  m.leaseLost.inc(0);
-  m.lease.set(0);
-  m.failures.set(0);
-  m.held.set(0);
-  m.started.set(Date.now() / 1000);
-}
-
 /** One finished run into the run, duration, outcome and last-success instruments. */
 function recordRun(m: Instruments, h: SyncHistoryDoc): void {
+  // A dry run is a preview, never a run: it must not count, fire the guard alert or time runs.
+  if (h.dryRun) return;
   const type = SHORT[h.type] ?? "other";
   m.runs.inc({ type, status: h.status });
   const ms = h.durationMs ??
     (h.completedAt ? h.completedAt.getTime() - h.startedAt.getTime() : null);
   if (ms !== null && ms >= 0) m.duration.observe({ type }, ms / 1000);
-  if (h.dryRun) return;
   const s = h.stats;
   m.users.inc({ outcome: "created" }, s.usersCreated);
   m.users.inc({ outcome: "updated" }, s.usersUpdated);
@@ -203,10 +80,36 @@ function recordRun(m: Instruments, h: SyncHistoryDoc): void {
   m.orgUnits.inc({ outcome: "updated" }, s.orgUnitsUpdated);
   m.orgUnits.inc({ outcome: "unchanged" }, s.orgUnitsUnchanged ?? 0);
   m.orgUnits.inc({ outcome: "deactivated" }, s.orgUnitsDeactivated ?? 0);
-  m.errors.inc(s.errors.length);
-  if (h.status === "success" && h.completedAt) {
-    m.lastSuccess.set({ type }, h.completedAt.getTime() / 1000);
+  const errors = resourceErrorCount(s.errors);
+  m.errors.inc(errors);
+  recordOutcome(m, h, type, errors);
+}
+
+/** Completeness, resource errors of a run that went to the end, and the last success. */
+function recordOutcome(m: Instruments, h: SyncHistoryDoc, type: string, errors: number): void {
+  const at = h.completedAt ? h.completedAt.getTime() / 1000 : null;
+  if (type === "full" && h.complete !== undefined && at !== null) {
+    m.lastListing.set({ complete: String(h.complete) }, at);
   }
+  // `partial` (completed with write errors) is the lead's status; a string compare keeps this
+  // module independent of when the status type gains it.
+  if (h.status === "success" || (h.status as string) === "partial") {
+    m.completed.inc({ type, resource_errors: errors > 0 ? "some" : "none" });
+    m.lastErrors.set({ type }, errors);
+  }
+  // A listing not proven complete deactivated nobody by absence: no success for the overdue rule.
+  if (h.status === "success" && h.complete !== false && at !== null) {
+    m.lastSuccess.set({ type }, at);
+  }
+}
+
+/** The resources a run could not apply: the listed errors and those counted past the cap. */
+function resourceErrorCount(errors: SyncHistoryDoc["stats"]["errors"]): number {
+  let n = 0;
+  for (const e of errors) {
+    n += e.code === "TOO_MANY_ERRORS" ? Number(/^(\d+)/.exec(e.message)?.[1] ?? 1) : 1;
+  }
+  return n;
 }
 
 /**
@@ -231,6 +134,9 @@ export function createMetrics(): Metrics {
     recordLastSuccess(type, completedAt) {
       m.lastSuccess.set({ type: SHORT[type] ?? "other" }, completedAt.getTime() / 1000);
     },
+    recordLastFullListing(complete, completedAt) {
+      m.lastListing.set({ complete: String(complete) }, completedAt.getTime() / 1000);
+    },
     recordWebhookEvent(status) {
       m.webhooks.inc({ status });
     },
@@ -251,6 +157,9 @@ export function createMetrics(): Metrics {
     },
     recordConsecutiveFailures(n) {
       m.failures.set(n);
+    },
+    recordQuarantine(state) {
+      m.quarantined.set(state.active ? 1 : 0);
     },
     recordIngestRejected(reason) {
       m.rejected.inc({ reason });

@@ -10,7 +10,12 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
-import { isLongEnoughSecret, shortSecretMessage } from "./secret-rules.ts";
+import {
+  isLongEnoughSecret,
+  isPlaceholderSecret,
+  placeholderSecretMessage,
+  shortSecretMessage,
+} from "./secret-rules.ts";
 
 /** An environment as a record: `process.env`, `Deno.env.toObject()`. */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
@@ -123,6 +128,9 @@ export function envSecrets(name: string, options: { required?: boolean } = {}) {
     if (!all.every(isLongEnoughSecret)) {
       ctx.addIssue({ code: "custom", message: shortSecretMessage(name) });
     }
+    if (all.some(isPlaceholderSecret)) {
+      ctx.addIssue({ code: "custom", message: placeholderSecretMessage(name) });
+    }
     return all;
   });
 }
@@ -140,6 +148,9 @@ export function envSecret(name: string) {
   return raw.transform((v, ctx): string | null => {
     if (v === undefined) return null;
     if (!isLongEnoughSecret(v)) ctx.addIssue({ code: "custom", message: shortSecretMessage(name) });
+    if (isPlaceholderSecret(v)) {
+      ctx.addIssue({ code: "custom", message: placeholderSecretMessage(name) });
+    }
     return v;
   });
 }

@@ -29,7 +29,8 @@ export type ErrorCode =
   | "SYNC_DEADLINE"
   | "PURGE_REFUSED"
   | "GATE_BUSY"
-  | "DIRECTORY_UNPROVEN";
+  | "DIRECTORY_UNPROVEN"
+  | "PREVIEW_CANCELLED";
 
 /**
  * Base class: every error this project throws on purpose.

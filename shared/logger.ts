@@ -3,10 +3,12 @@
  * terminal, JSON lines elsewhere (log shippers). Runtime-agnostic: the caller
  * decides the format and the sink, so nothing here touches `Deno` or `process`.
  *
- * Never pass secrets, tokens, signatures or whole bodies as fields.
+ * Never pass secrets, tokens, signatures or whole bodies as fields. Control
+ * characters in messages and fields are escaped (printable.ts): one call, one line.
  *
  * @module
  */
+import { printable, printableJson } from "./printable.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -43,7 +45,7 @@ function defaultWrite(line: string, level: LogLevel): void {
 function pretty(fields: LogFields): string {
   const parts = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    .map(([k, v]) => printable(`${k}=${typeof v === "string" ? v : JSON.stringify(v)}`));
   return parts.length > 0 ? `  ${parts.join(" ")}` : "";
 }
 
@@ -66,9 +68,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (ORDER[level] < min) return;
     const all = { ...base, ...fields };
     if (format === "json") {
-      write(JSON.stringify({ time: now().toISOString(), level, msg: message, ...all }), level);
+      write(printableJson({ time: now().toISOString(), level, msg: message, ...all }), level);
     } else {
-      write(`${message}${pretty(all)}`, level);
+      // A value from the SSO must not end the line or drive the terminal (printable.ts).
+      write(`${printable(message)}${pretty(all)}`, level);
     }
   };
   return {

@@ -45,3 +45,54 @@ export function isLongEnoughSecret(secret: string): boolean {
 export function shortSecretMessage(variable: string): string {
   return `${variable} must be at least ${MIN_SECRET_BYTES} bytes (openssl rand -hex 32)`;
 }
+
+/** How every placeholder secret of `.env.example` begins. */
+export const PLACEHOLDER_PREFIX = "replace-with-";
+
+/**
+ * True when `secret` is still a placeholder of `.env.example`
+ * (`replace-with-openssl-rand-hex-32-output`): long enough to pass the length
+ * rule, public in the repository, so never a secret.
+ *
+ * @example
+ * ```ts
+ * isPlaceholderSecret("replace-with-another-openssl-rand-hex-32"); // true
+ * ```
+ */
+export function isPlaceholderSecret(secret: string): boolean {
+  return secret.trim().toLowerCase().startsWith(PLACEHOLDER_PREFIX);
+}
+
+/**
+ * The message for a placeholder secret; names the variable, never the value.
+ *
+ * @example
+ * ```ts
+ * placeholderSecretMessage("INGEST_SECRET");
+ * ```
+ */
+export function placeholderSecretMessage(variable: string): string {
+  return `${variable} is still the placeholder from .env.example: set a secret of your own (openssl rand -hex 32)`;
+}
+
+/** The client secret of the development SSO and the demo, as `.env.example` has it. */
+export const DEMO_CLIENT_SECRET = "dev-secret-change-me";
+
+/**
+ * True when `url` points at this machine (`localhost`, `127.0.0.0/8`, `[::1]`):
+ * the development SSO of the demo and the tests.
+ *
+ * @example
+ * ```ts
+ * isLoopbackUrl("http://127.0.0.1:5173/scim/v2/token"); // true
+ * isLoopbackUrl("https://sso.example.com/scim/v2/token"); // false
+ * ```
+ */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.toLowerCase();
+    return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}

@@ -126,6 +126,9 @@ export function mutateDirectory(dir: Directory, m: Mutation): MutationResult {
     dir.remove("User", u.id);
     result.deleted.push(u.id);
   }
+  // Employee numbers stay unique, as a real directory keeps them (OFM may index them):
+  // one past the highest in use, never the directory's size (people leave).
+  let nextEmployee = highestEmployeeNumber(dir) + 1;
   for (let i = 0; i < (m.addUsers ?? 0); i++) {
     let id = nextId();
     while (dir.get("User", id)) id = nextId();
@@ -147,7 +150,7 @@ export function mutateDirectory(dir: Directory, m: Mutation): MutationResult {
         domain: "ias.co.id",
         active: true,
         phone: randomPhone(rng),
-        employeeNumber: `EMP${String(n).padStart(6, "0")}`,
+        employeeNumber: `EMP${String(nextEmployee++).padStart(6, "0")}`,
         department: dept?.id ?? null,
         organization: dept ? companyOf(dir, dept.id) : null,
         manager: manager
@@ -162,4 +165,16 @@ export function mutateDirectory(dir: Directory, m: Mutation): MutationResult {
     result.added.push(created.id);
   }
   return result;
+}
+
+/** The highest `EMP…` employee number in the directory (0 when none). */
+function highestEmployeeNumber(dir: Directory): number {
+  let max = 0;
+  for (const u of dir.list("User")) {
+    const n = Number(
+      /^EMP(\d+)$/.exec(String(ext(u, ENTERPRISE_URN).employeeNumber ?? ""))?.[1] ?? 0,
+    );
+    if (n > max) max = n;
+  }
+  return max;
 }

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../shared/errors.ts";
 import { formatDuration } from "../../shared/duration.ts";
+import { printable } from "../../shared/printable.ts";
 import type { PurgeReport } from "../purge/run-purge.ts";
 import { parseInactiveFor } from "../purge/purge-rules.ts";
 
@@ -126,5 +127,6 @@ export function purgeSummary(r: PurgeReport, shown = 20): string {
     lines.push("Nothing was deleted. Run again with --apply to delete them.");
   }
   if (r.historyId) lines.push(`Recorded in syncHistory ${r.historyId} (type "purge").`);
-  return lines.join("\n");
+  // Names and emails come from the SSO: each line stays one line (printable.ts).
+  return lines.map(printable).join("\n");
 }

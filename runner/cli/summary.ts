@@ -1,11 +1,14 @@
 /**
  * The text the command line prints around a run: the guide's "Expected
- * Output" block, with the unchanged counts added.
+ * Output" block, with the unchanged counts added. Every line goes through
+ * `printable()`, so values from the SSO cannot forge or hide a line.
  *
  * @module
  */
+import { printable } from "../../shared/printable.ts";
 import type { SyncHistoryDoc } from "../store/collections.ts";
-import type { DryRunPlan } from "../sync/sync-engine.ts";
+import { type DryRunPlan, linkedText } from "../sync/sync-engine.ts";
+import { type HeldItem, REASON_TEXT } from "../documents/held-item.ts";
 
 const RULE = "═══════════════════════════════════════════════════════";
 
@@ -36,8 +39,18 @@ const TITLES: Record<SyncHistoryDoc["status"], string> = {
   running: "… Synchronization Running",
 };
 
+/** A dry run is a preview, never a run: its title says what the sync would do. */
+const DRY_RUN_TITLES: Record<SyncHistoryDoc["status"], string> = {
+  success: "🧪 Dry Run Completed: nothing was written",
+  partial: "🧪 Dry Run Completed: nothing was written",
+  failed: "🧪 Dry Run Failed: nothing was written",
+  aborted: "🧪 Dry Run: the deactivation guard would abort this sync (nothing was written)",
+  interrupted: "🧪 Dry Run Interrupted: nothing was written",
+  running: "🧪 Dry Run Running",
+};
+
 function title(h: SyncHistoryDoc): string {
-  if (h.dryRun && h.status === "success") return "🧪 Dry Run Completed: nothing was written";
+  if (h.dryRun) return DRY_RUN_TITLES[h.status];
   if (h.status === "success" && h.complete === false) {
     return "⚠️ Synchronization Completed, listing incomplete";
   }
@@ -60,7 +73,9 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
     title(h),
     RULE,
     "📊 Summary:",
-    `  Users:       ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ${s.usersDeactivated} deactivated`,
+    `  Users:       ${s.usersCreated} created, ${
+      linkedText(s)
+    }${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ${s.usersDeactivated} deactivated`,
     `  Org Units:   ${s.orgUnitsCreated} created, ${s.orgUnitsUpdated} updated, ${s.orgUnitsUnchanged} unchanged, ${s.orgUnitsDeactivated} deactivated`,
     `  Errors:      ${s.errors.length}`,
   ];
@@ -87,40 +102,58 @@ export function summary(h: SyncHistoryDoc, plan?: DryRunPlan): string {
     }
   }
   lines.push("", `Completed at: ${(h.completedAt ?? new Date()).toISOString()}`, RULE);
-  return lines.join("\n");
-}
-
-/** A held webhook event as the command line lists it. */
-export interface HeldLine {
-  eventId: string;
-  event: string;
-  resourceType: string;
-  resourceId: string;
-  receivedAt: Date;
+  // Ids, reasons and messages come from the SSO: each line stays one line (printable.ts).
+  return lines.map(printable).join("\n");
 }
 
 /**
- * The lines about webhook deactivations the guard held; empty when none are.
+ * One held deactivation as the command line lists it: name, email, department, reason,
+ * since when (in `fmt`, PAGE_TIME_ZONE's format), what held it, and the id to decide with.
  *
  * @example
  * ```ts
- * console.log(heldSummary(await events.held(20), 3));
+ * heldLine(item); // "Jane Doe <jane@ias.co.id> · Finance · absent from a complete listing … · User:u1"
  * ```
  */
-export function heldSummary(rows: readonly HeldLine[], total: number): string {
+export function heldLine(
+  i: HeldItem & { departmentName?: string | null },
+  fmt: (d: Date) => string = (d) => d.toISOString(),
+): string {
+  const who = i.name ? `${i.name}${i.email ? ` <${i.email}>` : ""}` : i.email ?? i.resourceId;
+  const dept = i.departmentName ?? i.departmentId;
+  const src = i.source.kind === "sync" ? `sync ${i.source.historyId}` : `event ${i.source.eventId}`;
+  const before = i.previous?.status === "rejected" ? ` · rejected before by ${i.previous.by}` : "";
+  return `${who}${dept ? ` · ${dept}` : ""} · ${REASON_TEXT[i.reason]} · since ` +
+    `${fmt(i.since)} (${src})${before} · ${i._id}`;
+}
+
+/**
+ * The lines about deactivations the gate held; empty when none are.
+ *
+ * @example
+ * ```ts
+ * console.log(heldSummary(await held.held(), 3));
+ * ```
+ */
+export function heldSummary(
+  rows: readonly HeldItem[],
+  total: number,
+  fmt?: (d: Date) => string,
+): string {
   if (total === 0) return "";
   const lines = [
     "",
-    `⏸️ Held webhook deactivations: ${total} (past SYNC_MAX_DEACTIVATE within SYNC_GUARD_WINDOW; not applied)`,
+    `⏸️ Held deactivations: ${total} (the gate kept them active; waiting for an operator's decision)`,
   ];
-  for (const r of rows) {
-    lines.push(`    - ${r.receivedAt.toISOString()} ${r.event} ${r.resourceType} ${r.resourceId}`);
+  for (const r of rows) lines.push(`    - ${heldLine(r, fmt)}`);
+  if (total > rows.length) {
+    lines.push(`    … ${total - rows.length} more: npm run sync -- --list-held, or the sync page`);
   }
-  if (total > rows.length) lines.push(`    … ${total - rows.length} more on the sync page`);
   lines.push(
-    "  Check them against the SSO, then: npm run sync -- --apply-held (or the button on /modules/sync)",
+    "  Check them against the SSO, then: npm run sync -- --apply-held <id|email> … (all: no ids)",
+    "  or --reject-held <id|email> … (or Held deactivations on /modules/sync)",
   );
-  return lines.join("\n");
+  return lines.map(printable).join("\n");
 }
 
 /**

@@ -40,6 +40,11 @@ export type ChangeOrigin =
   | { kind: "on_demand"; historyId: string }
   | { kind: "webhook"; eventId: string }
   | { kind: "held_event"; eventId: string }
+  /**
+   * An operator approved deactivations a run held (`heldDeactivations`): `historyId` is the
+   * run that held them, `by` who approved (the sync page, the API, the command line).
+   */
+  | { kind: "held_approval"; historyId: string; by: string }
   /** `npm run purge -- --apply` hard-deleted a long-departed user (its `syncHistory` id). */
   | { kind: "purge"; historyId: string };
 

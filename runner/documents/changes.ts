@@ -42,6 +42,13 @@ export interface ExistingIndex {
   activeKeys(): Iterable<string>;
   /** Active entries, counted without building them. */
   countActive(): number;
+  /**
+   * Makes sure the entries of `keys` are there before they are diffed: a no-op for an index
+   * read whole (a full sync); a delta's index reads only the people it was sent, by key.
+   * `announced`: the listing's totalResults, so a delta that brings most of the directory
+   * reads the index whole instead, once.
+   */
+  load(keys: readonly string[], announced: number): Promise<void>;
 }
 
 /**
@@ -118,5 +125,6 @@ export function indexOfEntries(entries: readonly ExistingEntry[]): ExistingIndex
       for (const [k, e] of map) if (e.isActive) yield k;
     },
     countActive: () => [...map.values()].filter((e) => e.isActive).length,
+    load: () => Promise.resolve(),
   };
 }

@@ -15,6 +15,7 @@ import { type OfmOrgUnit, type OfmUser, ORG_UNIT_SYNC_FIELDS } from "../../share
 import { isSuperAdminEmail } from "../super-admins.ts";
 import { emailKeyOf } from "./match-key.ts";
 import { scimDate } from "./scim-date.ts";
+import { searchKeys } from "./search-keys.ts";
 import type { OrgUnitDoc, Role, SyncSource, UserDoc } from "./stored-docs.ts";
 
 /** What every write records besides the mapped fields. */
@@ -80,7 +81,7 @@ function created(doc: { isActive: boolean; scimLastModified: string | null }, o:
  * @example
  * ```ts
  * newUserDoc(user, { hash: "h1", at, source: "full_sync", superAdminEmails: ["boss@ias.co.id"] });
- * // { ...user, role: "employee", scimLastModified: Date, syncHash: "h1", createdAt: at, updatedAt: at, deactivatedAt: null, syncSource: "full_sync" }
+ * // { ...user, role: "employee", scimLastModified: Date, syncHash: "h1", createdAt: at, updatedAt: at, deactivatedAt: null, syncSource: "full_sync", searchKeys: ["jane", …] }
  * ```
  */
 export function newUserDoc(
@@ -92,6 +93,7 @@ export function newUserDoc(
     emailKey: emailKeyOf(doc.email),
     role: defaultRole(doc.email, o.superAdminEmails),
     ...created(doc, o),
+    searchKeys: searchKeys(doc),
   };
 }
 
@@ -135,7 +137,7 @@ function updateSet(
  * @example
  * ```ts
  * userUpdateSet(user, { fields: ["email", "isActive"], hash: "h2", at, source: "delta_sync", deactivates: false });
- * // { email, isActive, scimLastModified, syncHash: "h2", updatedAt: at, syncSource: "delta_sync", deactivatedAt: null, emailKey }
+ * // { email, isActive, scimLastModified, syncHash: "h2", updatedAt: at, syncSource: "delta_sync", deactivatedAt: null, emailKey, searchKeys }
  * ```
  */
 export function userUpdateSet(
@@ -145,6 +147,8 @@ export function userUpdateSet(
   const set = updateSet(doc, o.fields, o) as Partial<UserDoc>;
   // The match key follows the email wherever the email is written.
   if (typeof set.email === "string") set.emailKey = emailKeyOf(set.email);
+  // The directory's names, even for a name in SYNC_EXCLUDE_FIELDS: people are found as the SSO knows them.
+  set.searchKeys = searchKeys(doc);
   return set;
 }
 

@@ -35,6 +35,8 @@ export interface UserDoc extends Omit<OfmUser, "scimLastModified"> {
   /** When the user became inactive; null while active. */
   deactivatedAt: Date | null;
   syncSource: SyncSource;
+  /** The person search's folded keys (search-keys.ts); absent on documents written before it. */
+  searchKeys?: string[];
 }
 
 /**

@@ -8,15 +8,18 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { Context } from "hono";
 import { ScimSyncError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { HealthReport } from "../health.ts";
 import type { Metrics } from "../metrics.ts";
 import { adminAuth } from "./auth.ts";
+import { failureAnswer } from "./failure-answer.tsx";
 import { loopbackHostOnly } from "./host-check.ts";
 import { runnerOpenApiDocument } from "./openapi.ts";
 import { createSyncRoutes, type SyncRoutesDeps } from "./sync-routes.tsx";
 import { createPersonRoutes, type PersonRoutesDeps } from "./person-routes.tsx";
+import { createHeldRoutes, type HeldRoutesDeps } from "./held-routes.tsx";
 
 /** Dependencies of {@linkcode createRunnerApp}. */
 export interface RunnerAppDeps {
@@ -25,6 +28,8 @@ export interface RunnerAppDeps {
   sync: SyncRoutesDeps;
   /** The person inspector and on-demand sync (person-routes.tsx); absent, no person routes. */
   people?: Omit<PersonRoutesDeps, "logger">;
+  /** Held deactivations: the list, the decisions, the page (held-routes.tsx); absent, none. */
+  held?: HeldRoutesDeps;
   health: () => Promise<{ code: 200 | 503; report: HealthReport }>;
   metrics: Pick<Metrics, "render">;
   logger: Logger;
@@ -42,6 +47,7 @@ const ADMIN_PATHS = [
   "/modules/sync/*",
   "/api/v1/scim/sync/*",
   "/api/v1/scim/people/*",
+  "/api/v1/scim/held/*",
   "/api/v1/scim/org-units/*",
   "/openapi.json",
 ] as const;
@@ -52,6 +58,40 @@ const SIGNED_PATHS = new Set(["/api/v1/scim/events", "/api/v1/scim/webhook"]);
 /** The store throws only typed errors (store/driver-errors.ts), all coded STORE_…. */
 const isStoreError = (e: Error) => e instanceof ScimSyncError && e.code.startsWith("STORE_");
 
+/** Errors of the SSO or the way to it (shared/errors.ts): the SSO is what is down. */
+const SSO_CODES = new Set([
+  "TOKEN_FAILED",
+  "CONNECTION_FAILED",
+  "SCIM_HTTP_ERROR",
+  "SCIM_RESPONSE_INVALID",
+  "SCIM_RESPONSE_TOO_LARGE",
+  "SCIM_REDIRECT_REFUSED",
+]);
+
+/** One answer per failure: JSON on the API, a page that says what is down on the pages. */
+function onError(err: Error, c: Context, logger: Logger): Response {
+  if (err instanceof HTTPException) return err.getResponse();
+  if (err instanceof ScimSyncError && SSO_CODES.has(err.code)) {
+    logger.error("❌ The SSO did not answer while serving a request", {
+      path: c.req.path,
+      error: err.message,
+    });
+    return failureAnswer(c, "sso", err.message, 502);
+  }
+  if (isStoreError(err)) {
+    logger.error("❌ MongoDB unavailable while serving a request", {
+      path: c.req.path,
+      error: err.message,
+    });
+    return failureAnswer(c, "mongodb", err.message, 503);
+  }
+  logger.error("❌ Unhandled error while serving a request", {
+    path: c.req.path,
+    error: err.message,
+  });
+  return failureAnswer(c, "unknown", err.message, 500);
+}
+
 /**
  * Creates the app.
  *
@@ -59,7 +99,7 @@ const isStoreError = (e: Error) => e instanceof ScimSyncError && e.code.startsWi
  * @example
  * ```ts
  * const app = createRunnerApp({ config, sync, health, metrics, logger, mounts: [ingestApp] });
- * Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch });
+ * Bun.serve({ hostname: config.host, port: config.port, routes: rawTargetRoutes(app.fetch), fetch: app.fetch });
  * ```
  */
 export function createRunnerApp(deps: RunnerAppDeps): Hono {
@@ -74,21 +114,7 @@ export function createRunnerApp(deps: RunnerAppDeps): Hono {
   });
   app.use("*", (c, next) => (SIGNED_PATHS.has(c.req.path) ? next() : hostCheck(c, next)));
 
-  app.onError((err, c) => {
-    if (err instanceof HTTPException) return err.getResponse();
-    if (isStoreError(err)) {
-      deps.logger.error("❌ MongoDB unavailable while serving a request", {
-        path: c.req.path,
-        error: err.message,
-      });
-      return c.json({ error: "MongoDB unavailable" }, 503);
-    }
-    deps.logger.error("❌ Unhandled error while serving a request", {
-      path: c.req.path,
-      error: err.message,
-    });
-    return c.json({ error: "Internal Server Error" }, 500);
-  });
+  app.onError((err, c) => onError(err, c, deps.logger));
 
   app.get("/health", async (c) => {
     const { code, report } = await deps.health();
@@ -105,6 +131,7 @@ export function createRunnerApp(deps: RunnerAppDeps): Hono {
   for (const path of ADMIN_PATHS) app.use(path, admin);
   app.route("/", createSyncRoutes(deps.sync));
   if (deps.people) app.route("/", createPersonRoutes({ ...deps.people, logger: deps.logger }));
+  if (deps.held) app.route("/", createHeldRoutes(deps.held));
   // Built once: the document depends on no configuration.
   const contract = runnerOpenApiDocument();
   app.get("/openapi.json", (c) => c.json(contract));

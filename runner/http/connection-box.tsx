@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { Mark } from "./marks.tsx";
 import type { Connection } from "./page-data.ts";
+import { num } from "./page-format.tsx";
 
 /**
  * The connection box.
@@ -18,7 +20,9 @@ export function ConnectionBox({ c, sso }: { c: Connection; sso: string }) {
   if (!c.ok) {
     return (
       <div class="box bad" id="connection">
-        <strong>❌ Connection Failed</strong>
+        <strong>
+          <Mark name="bad" /> Connection Failed
+        </strong>
         <div class="err">{c.error}</div>
         <p style="margin:10px 0 0">Check that:</p>
         <ul>
@@ -32,18 +36,20 @@ export function ConnectionBox({ c, sso }: { c: Connection; sso: string }) {
   const { bulk, filter } = c.config;
   return (
     <div class="box ok" id="connection">
-      <strong>✅ Connected to Aksara SSO</strong>
+      <strong>
+        <Mark name="ok" /> Connected to Aksara SSO
+      </strong>
       <dl class="kv">
         <dt>Bulk Operations</dt>
         <dd>
           {bulk.supported
-            ? `Supported${bulk.maxOperations ? ` (max ${bulk.maxOperations})` : ""}`
+            ? `Supported${bulk.maxOperations ? ` (max ${num(bulk.maxOperations)})` : ""}`
             : "Not supported"}
         </dd>
         <dt>Filtering support</dt>
         <dd>{filter.supported ? "Supported" : "Not supported"}</dd>
         <dt>Max Results</dt>
-        <dd>{filter.maxResults ?? "not stated"}</dd>
+        <dd>{filter.maxResults != null ? num(filter.maxResults) : "not stated"}</dd>
         <dt>SSO</dt>
         <dd>{sso}</dd>
       </dl>

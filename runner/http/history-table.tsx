@@ -7,7 +7,7 @@
  */
 import { formatDuration } from "../../shared/duration.ts";
 import type { HistoryRow } from "./page-data.ts";
-import { Badge, Time, typeLabel } from "./page-format.tsx";
+import { Badge, num, Time, typeLabel } from "./page-format.tsx";
 
 /** A run whose listing was not proven complete: nobody was deactivated by absence. */
 const Incomplete = ({ row }: { row: HistoryRow }) =>
@@ -47,7 +47,7 @@ function Counts({ row: r }: { row: HistoryRow }) {
     return (
       <>
         <td data-label="Users c/u/=/d" class="num">
-          {n} deleted
+          {num(n)} deleted
         </td>
         <td data-label="Org units c/u/=/d" class="num">—</td>
       </>
@@ -57,10 +57,14 @@ function Counts({ row: r }: { row: HistoryRow }) {
   return (
     <>
       <td data-label="Users c/u/=/d" class="num">
-        {s.usersCreated}/{s.usersUpdated}/{s.usersUnchanged}/{s.usersDeactivated}
+        {num(s.usersCreated)}/{num(s.usersUpdated)}/{num(s.usersUnchanged)}/{num(
+          s.usersDeactivated,
+        )}
       </td>
       <td data-label="Org units c/u/=/d" class="num">
-        {s.orgUnitsCreated}/{s.orgUnitsUpdated}/{s.orgUnitsUnchanged}/{s.orgUnitsDeactivated}
+        {num(s.orgUnitsCreated)}/{num(s.orgUnitsUpdated)}/{num(s.orgUnitsUnchanged)}/{num(
+          s.orgUnitsDeactivated,
+        )}
       </td>
     </>
   );

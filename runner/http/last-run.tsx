@@ -5,7 +5,7 @@
  */
 import { formatDuration } from "../../shared/duration.ts";
 import type { HistoryRow } from "./page-data.ts";
-import { Badge, Time, typeLabel } from "./page-format.tsx";
+import { Badge, num, Time, typeLabel } from "./page-format.tsx";
 
 /**
  * The last run's card.
@@ -47,7 +47,7 @@ export function LastRun({ row }: { row: HistoryRow | undefined }) {
       <div class="stats">
         {items.map(([label, n]) => (
           <div class="stat">
-            <b>{n}</b>
+            <b>{num(n)}</b>
             <span>{label}</span>
           </div>
         ))}

@@ -51,6 +51,11 @@ export const UNAUTHORIZED: ApiResponse = {
 };
 /** The app's answer to a STORE_ error. */
 export const STORE_DOWN = refused("MongoDB unavailable");
+/** A page's answer to a STORE_ error: an HTML page saying what is down and what to check. */
+export const STORE_DOWN_PAGE: ApiResponse = {
+  description: "MongoDB unavailable: a page saying so and what to check",
+  content: { "text/html": z.string() },
+};
 /** The in-flight gate's 503 (INGEST_MAX_IN_FLIGHT). */
 export const BUSY: ApiResponse = {
   ...refused("INGEST_MAX_IN_FLIGHT events are being applied; try again"),

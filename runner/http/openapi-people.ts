@@ -14,9 +14,15 @@ import {
   location,
   refused,
   STORE_DOWN,
+  STORE_DOWN_PAGE,
   UNAUTHORIZED,
 } from "./openapi-parts.ts";
-import { OrgUnitSyncAnswer, PersonReportAnswer, PersonSyncAnswer } from "./person-answers.ts";
+import {
+  OrgUnitSyncAnswer,
+  PeopleFoundAnswer,
+  PersonReportAnswer,
+  PersonSyncAnswer,
+} from "./person-answers.ts";
 import { OrgUnitParams, PersonParams, SyncQuery, ViewQuery } from "./person-routes.tsx";
 
 const person = { tags: ["people"], security: ADMIN, params: PersonParams };
@@ -24,6 +30,29 @@ const BAD_KEY = refused("key is not an email, an SSO id or an employee number (1
 
 const outcome = (description: string) => ({ description, content: json(PersonSyncAnswer) });
 const unitOutcome = (description: string) => ({ description, content: json(OrgUnitSyncAnswer) });
+
+/** The search by name as JSON (ADMIN_TOKEN). */
+function searchApiOperation(): ApiOperation {
+  return {
+    ...person,
+    params: undefined,
+    method: "get",
+    path: "/api/v1/scim/people",
+    operationId: "findPeople",
+    summary: "People whose first name, last name, full name or email starts with q (any case)",
+    description: "Up to 50, sorted by name; `more` when more match. Whether each is active " +
+      "in the SSO is asked in one filtered SCIM request.",
+    query: z.object({ q: z.string() }),
+    responses: {
+      "200": { description: "The result list", content: json(PeopleFoundAnswer) },
+      "400": refused("q is missing, empty, longer than 320 or not printable"),
+      "401": UNAUTHORIZED,
+      "403": HOST_REFUSED,
+      "404": refused("Search is not available on this runner"),
+      "503": STORE_DOWN,
+    },
+  };
+}
 
 /** The person inspector and provision on demand as JSON, and the org unit's (ADMIN_TOKEN). */
 function personApiOperations(): ApiOperation[] {
@@ -98,15 +127,18 @@ function personPageOperations(): ApiOperation[] {
       method: "get",
       path: "/modules/sync/people",
       operationId: "personSearch",
-      summary: "The page's search box: redirects to the person's page (or back to the sync page)",
+      summary: "The page's search: the result list, or the person's page for an exact email or id",
       query: z.object({ q: z.string().optional() }),
       responses: {
+        "200": { description: "The result list (HTML)", content: { "text/html": z.string() } },
         "303": {
-          description: "To /modules/sync/people/{q}, or /modules/sync without one",
+          description:
+            "To /modules/sync/people/{id} for an exact email or id, or /modules/sync without q",
           headers: location,
         },
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
+        "503": STORE_DOWN_PAGE,
       },
     },
     {
@@ -121,7 +153,7 @@ function personPageOperations(): ApiOperation[] {
         "400": refused("A bad key, or synced is not an outcome"),
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
-        "503": STORE_DOWN,
+        "503": STORE_DOWN_PAGE,
       },
     },
     {
@@ -150,5 +182,5 @@ function personPageOperations(): ApiOperation[] {
  * ```
  */
 export function peopleOperations(): ApiOperation[] {
-  return [...personApiOperations(), ...personPageOperations()];
+  return [searchApiOperation(), ...personApiOperations(), ...personPageOperations()];
 }

@@ -26,6 +26,8 @@ import {
   UNAUTHORIZED,
 } from "./openapi-parts.ts";
 import { peopleOperations } from "./openapi-people.ts";
+import { heldOperations } from "./openapi-held.ts";
+import { PreviewApiQuery, PreviewId, PreviewListQuery } from "./preview-routes.tsx";
 import { HeldApplied, SyncStatusAnswer, TriggerAccepted, TriggerRefused } from "./sync-answers.ts";
 import { PageQuery, StatusQuery, TriggerForm, TriggerQuery } from "./sync-routes.tsx";
 
@@ -36,14 +38,17 @@ function openOperations(): ApiOperation[] {
       method: "get",
       path: "/health",
       operationId: "health",
-      summary: "MongoDB, SSO and last-sync health",
+      summary: "What is wrong: MongoDB, the SSO, the last full sync, held deletions, quarantine",
       tags: ["operations"],
       security: [],
       responses: {
-        "200": { description: "Healthy", content: json(HealthReport) },
+        "200": {
+          description: "ok, or degraded (problems lists what an operator should look at)",
+          content: json(HealthReport),
+        },
         "403": HOST_REFUSED,
         "503": {
-          description: "MongoDB down, or no successful sync for three intervals",
+          description: "unhealthy: MongoDB down, or no successful sync within two intervals",
           content: json(HealthReport),
         },
       },
@@ -76,6 +81,56 @@ function openOperations(): ApiOperation[] {
 }
 
 const admin = { tags: ["sync"], security: ADMIN };
+
+/** "Show all" and the downloads of the last preview (ADMIN_TOKEN). */
+function previewPageOperations(): ApiOperation[] {
+  return [
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id",
+      operationId: "previewList",
+      summary: 'One whole list of the last preview (its "show all")',
+      params: PreviewId,
+      query: PreviewListQuery,
+      responses: {
+        "200": { description: "The list", content: { "text/html": z.string() } },
+        "400": refused("list does not name a list of the plan"),
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": { description: "No longer kept", content: { "text/html": z.string() } },
+      },
+    },
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id/plan.json",
+      operationId: "previewPlanJson",
+      summary: "The whole plan of the last preview, as a JSON download",
+      params: PreviewId,
+      responses: {
+        "200": { description: "The plan, every entry", content: json(SyncPreview) },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": refused("No longer kept: run Preview again"),
+      },
+    },
+    {
+      ...admin,
+      method: "get",
+      path: "/modules/sync/preview/:id/plan.csv",
+      operationId: "previewPlanCsv",
+      summary: "The whole plan of the last preview, a row per changed field, as a CSV download",
+      params: PreviewId,
+      responses: {
+        "200": { description: "The plan as CSV", content: { "text/csv": z.string() } },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+        "404": refused("No longer kept: run Preview again"),
+      },
+    },
+  ];
+}
 
 /** The sync page and its forms, and this document (ADMIN_TOKEN). */
 function pageOperations(): ApiOperation[] {
@@ -117,9 +172,21 @@ function pageOperations(): ApiOperation[] {
     {
       ...admin,
       method: "post",
+      path: "/modules/sync/retry",
+      operationId: "retryNowPage",
+      summary: "The quarantine notice's form: Retry now, then back to the page",
+      responses: {
+        "303": { description: "Back to the page, with the run or the refusal", headers: location },
+        "401": UNAUTHORIZED,
+        "403": HOST_REFUSED,
+      },
+    },
+    {
+      ...admin,
+      method: "post",
       path: "/modules/sync/preview",
       operationId: "previewSyncPage",
-      summary: "The page's preview form: the sync page with the plan shown",
+      summary: "The page's preview form: the sync page with the plan shown (50 per list)",
       responses: {
         "200": { description: "The page with the plan", content: { "text/html": z.string() } },
         "303": { description: "No preview on this runner: back to the page", headers: location },
@@ -146,9 +213,35 @@ function pageOperations(): ApiOperation[] {
   ];
 }
 
+/** "Retry now" out of quarantine (ADMIN_TOKEN). */
+function retryOperation(): ApiOperation {
+  return {
+    ...admin,
+    method: "post",
+    path: "/api/v1/scim/sync/retry",
+    operationId: "retryNow",
+    summary: "Retry now: ends the quarantine (SYNC_QUARANTINE_AFTER) and starts a full sync",
+    responses: {
+      "202": {
+        description: "Quarantine ended; the full sync started",
+        content: json(TriggerAccepted),
+        headers: { Location: { description: "The run's status route", schema: z.string() } },
+      },
+      "401": UNAUTHORIZED,
+      "403": HOST_REFUSED,
+      "409": {
+        description: "Quarantine ended, but a sync is running here or elsewhere",
+        content: json(TriggerRefused),
+      },
+      "503": { description: "The runner is shutting down", content: json(TriggerRefused) },
+    },
+  };
+}
+
 /** The JSON trigger, preview, held approval and status (ADMIN_TOKEN). */
 function syncApiOperations(): ApiOperation[] {
   return [
+    retryOperation(),
     {
       ...admin,
       method: "post",
@@ -178,8 +271,12 @@ function syncApiOperations(): ApiOperation[] {
       path: "/api/v1/scim/sync/preview",
       operationId: "previewSync",
       summary: "What a full sync would do now, written nowhere",
+      description: "The first 50 entries of each list, with the field changes of each update; " +
+        "all=true: every entry.",
+      query: PreviewApiQuery,
       responses: {
         "200": { description: "The plan", content: json(SyncPreview) },
+        "400": refused("all is not true or false"),
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
         "404": refused("Preview is not available on this runner"),
@@ -190,13 +287,13 @@ function syncApiOperations(): ApiOperation[] {
       method: "post",
       path: "/api/v1/scim/sync/held",
       operationId: "applyHeld",
-      summary: "Applies the webhook deactivations the guard held (an operator's approval)",
+      summary: "Approves every held deactivation (as POST /api/v1/scim/held/apply with all)",
       responses: {
         "200": { description: "What was applied", content: json(HeldApplied) },
         "303": { description: "Form callers: back to the page", headers: location },
         "401": UNAUTHORIZED,
         "403": HOST_REFUSED,
-        "404": refused("Webhook ingestion is not enabled on this runner"),
+        "404": refused("Held deactivations are not kept on this runner"),
         "503": STORE_DOWN,
       },
     },
@@ -277,8 +374,10 @@ export function runnerOpenApiDocument(): ReturnType<typeof openApiDocument> {
   }, [
     ...openOperations(),
     ...pageOperations(),
+    ...previewPageOperations(),
     ...syncApiOperations(),
     ...peopleOperations(),
+    ...heldOperations(),
     ingestOperation(),
     { ...webhook, responses: { ...webhook.responses, "503": BUSY } },
   ]);

@@ -53,12 +53,13 @@ padding:12px 20px;cursor:pointer;width:100%;max-width:320px}
 .actions{display:flex;flex-direction:column;align-items:stretch;gap:10px}
 .actions .btn{max-width:none}
 .btn.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}.btn.secondary:hover{background:var(--infobg)}
-svg.trend{display:block;width:100%;height:auto;max-height:200px;margin:6px 0 12px}
+svg.trend{display:block;width:100%;height:auto;max-height:280px;margin:6px 0 12px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:-6px 0 10px;color:var(--muted);font-size:.85rem}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .legend i.line{height:0;border-top:2px dotted #111827;border-radius:0}
-@media(min-width:721px){table.plan{table-layout:fixed}table.plan th:nth-child(1){width:9rem}
-table.plan th:nth-child(2){width:6rem}}
+@media(min-width:721px){table.plan{table-layout:fixed}table.plan th:nth-child(1){width:11rem}
+table.plan th:nth-child(2){width:17rem}}
+table.plan td{overflow-wrap:anywhere}
 input[type=search]{font:inherit;width:100%;padding:11px 12px;border:1px solid var(--line);border-radius:10px;
 background:#fff;color:var(--ink)}
 input[type=search]:focus{outline:2px solid var(--accent);outline-offset:1px}
@@ -82,6 +83,19 @@ td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 details summary{cursor:pointer;color:var(--bad)}
 details ul{margin:6px 0 0;padding-left:18px}
 .empty{color:var(--muted);font-style:italic}
+.mark{vertical-align:-.15em;flex:none}
+a{color:#1d4ed8}a:focus-visible,.btn:focus-visible,summary:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
+.b-partial,.b-held{background:#fef3c7;color:#92400e}.b-other{background:#e5e7eb;color:#374151}
+.run-state{white-space:nowrap}
+.held-actions{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 10px}.held-actions .btn{width:auto;padding:8px 14px}
+.btn.small{width:auto;padding:4px 10px;font-size:.85rem;border-radius:8px}.row-actions{display:flex;gap:6px;flex-wrap:wrap}
+.pages{display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--muted);font-size:.88rem;margin:6px 0}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.state.s-in_step{border-color:var(--okline);background:var(--okbg)}.state.s-out_of_step{border-color:var(--badline);background:var(--badbg)}
+.state.s-unknown{border-color:#fcd34d;background:var(--warnbg)}.state h2{margin:0 0 4px}.state p{margin:0}
+ul.changes{margin:0;padding-left:16px}
+h3{font-size:1rem;margin:16px 0 8px}
+.same{color:var(--ok)}.differs{color:var(--bad);font-weight:600}
 @media(max-width:720px){
  table.stack thead{display:none}
  table.stack tr{display:block;border:1px solid var(--line);border-radius:10px;margin-bottom:10px;padding:6px 10px}
@@ -108,13 +122,14 @@ export const PAGE_SCRIPT = `
   if (!form || !box || !window.fetch) return;
   const text = box.querySelector(".progress-text");
   const bar = box.querySelector(".bar span");
-  const labels = { connecting: "Connecting to Aksara SSO", orgUnits: "📥 Fetching organizational units",
-    users: "📥 Fetching users", writing: "Writing to MongoDB", done: "Finishing" };
+  const labels = { connecting: "Connecting to Aksara SSO", orgUnits: "Fetching organizational units",
+    users: "Fetching users", writing: "Writing to MongoDB", done: "Finishing" };
   const show = (p) => {
     box.hidden = false;
-    if (!p) { text.textContent = "🔄 Starting synchronization…"; return; }
-    const of = p.total != null ? " of " + p.total : "";
-    text.textContent = (labels[p.phase] || p.phase) + ": " + p.fetched + of + " (page " + p.pageNo + ")";
+    if (!p) { text.textContent = "Starting synchronization…"; return; }
+    const n = (x) => Number(x).toLocaleString("en-US");
+    const of = p.total != null ? " of " + n(p.total) : "";
+    text.textContent = (labels[p.phase] || p.phase) + ": " + n(p.fetched) + of + " (page " + n(p.pageNo) + ")";
     if (bar && p.total) bar.style.width = Math.min(100, Math.round((100 * p.fetched) / p.total)) + "%";
   };
   const finish = (runId) => location.replace("/modules/sync?run=" + encodeURIComponent(runId));

@@ -10,6 +10,8 @@ import { z } from "zod";
 import type { ServiceProviderConfig } from "../../shared/scim-schemas.ts";
 import type { Job, PlannedSyncType } from "../scheduler/types.ts";
 import type { SyncPreview } from "../preview/sync-preview.ts";
+import type { HeldPanelData } from "./held-panel.tsx";
+import type { MarkName } from "./marks.tsx";
 import { type HourBucket, hourBuckets } from "./trend-chart.tsx";
 
 const count = z.number().int().nonnegative().catch(0);
@@ -88,8 +90,8 @@ export interface SyncPageData {
   history: HistoryRow[];
   /** null when this runner has no webhook event store. */
   events: EventRow[] | null;
-  /** Webhook deactivations the guard held, oldest first; null without a webhook event store. */
-  held: EventRow[] | null;
+  /** The first page of held deactivations (held-panel.tsx); null when not read. */
+  held: HeldPanelData | null;
   /** Rows that failed validation and were left out. */
   skippedRows: number;
   next: { at: Date; type: PlannedSyncType } | null;
@@ -108,8 +110,12 @@ export interface SyncPageData {
   flash: Flash | null;
   /** Webhook events per hour over the last TREND_HOURS; null without a webhook event store. */
   eventHours: HourBucket[] | null;
-  /** A preview asked for with the page's Preview button. */
+  /** A preview asked for with the page's Preview button (its first entries per list). */
   preview?: SyncPreview | null;
+  /** The id its whole plan is kept under, for "show all" and the downloads. */
+  previewId?: string | null;
+  /** The last finished unfiltered full sync, whatever its outcome; null when none (or not read). */
+  lastFull: HistoryRow | null;
 }
 
 /** Hours the webhook trend covers. */
@@ -119,7 +125,13 @@ export const TREND_HOURS = 48;
 const TrendEvent = z.object({ receivedAt: z.date(), status: z.string() });
 
 /** An alert at the top of the page. */
-export type Flash = { kind: "success" | "error" | "info"; title: string; text: string };
+export type Flash = {
+  kind: "success" | "error" | "info";
+  title: string;
+  text: string;
+  /** The mark before the title. @default by kind: ok, bad, info */
+  mark?: MarkName;
+};
 
 /** Sources of {@linkcode loadSyncPage}. */
 export interface PageSources {
@@ -129,10 +141,12 @@ export interface PageSources {
   recentEvents?: (limit: number) => Promise<unknown[]>;
   /** `receivedAt` and `status` of webhook events received since `since` (the trend). */
   eventsSince?: (since: Date) => Promise<unknown[]>;
-  /** Held webhook events (status `held`), oldest first. */
-  heldEvents?: (limit: number) => Promise<unknown[]>;
+  /** The first page of held deactivations (held-routes.tsx `heldPanelData`). */
+  heldPage?: () => Promise<HeldPanelData>;
   /** Owner of the sync lease, or null when free. */
   leaseHolder(): Promise<string | null>;
+  /** The last finished unfiltered full sync (store/last-full-sync.ts); absent: from the 20 rows only. */
+  lastFullSync?: () => Promise<unknown | null>;
   scheduler: {
     readonly current: Job | null;
     readonly nextRunAt: Date | null;
@@ -171,19 +185,20 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
   const timeoutMs = src.connectionTimeoutMs ?? 5_000;
   const now = src.now();
   const since = new Date(now.getTime() - TREND_HOURS * 3_600_000);
-  const [connection, historyDocs, eventDocs, holder, heldDocs, trendDocs] = await Promise.all([
-    deadline(src.connection(), timeoutMs, (): Connection => ({
-      ok: false,
-      error: `Connection Failed: no answer from ${src.ssoBaseUrl} within ${timeoutMs / 1000}s`,
-    })),
-    src.recentHistory(20),
-    src.recentEvents ? src.recentEvents(50) : Promise.resolve(null),
-    src.leaseHolder(),
-    src.heldEvents ? src.heldEvents(200) : Promise.resolve(null),
-    src.eventsSince ? src.eventsSince(since) : Promise.resolve(null),
-  ]);
+  const [connection, historyDocs, eventDocs, holder, held, trendDocs, fullDoc] = await Promise
+    .all([
+      deadline(src.connection(), timeoutMs, (): Connection => ({
+        ok: false,
+        error: `Connection Failed: no answer from ${src.ssoBaseUrl} within ${timeoutMs / 1000}s`,
+      })),
+      src.recentHistory(20),
+      src.recentEvents ? src.recentEvents(50) : Promise.resolve(null),
+      src.leaseHolder(),
+      src.heldPage ? src.heldPage() : Promise.resolve(null),
+      src.eventsSince ? src.eventsSince(since) : Promise.resolve(null),
+      src.lastFullSync ? src.lastFullSync() : Promise.resolve(null),
+    ]);
   const trend = trendDocs === null ? null : parseRows(TrendEvent, trendDocs).rows;
-  const held = heldDocs === null ? null : parseRows(EventRow, heldDocs);
   const history = parseRows(HistoryRow, historyDocs);
   const events = eventDocs === null ? null : parseRows(EventRow, eventDocs);
   const job = src.scheduler.current;
@@ -196,11 +211,21 @@ export async function loadSyncPage(src: PageSources, flash: Flash | null): Promi
     connection,
     history: history.rows,
     events: events?.rows ?? null,
-    held: held?.rows ?? null,
-    skippedRows: history.skipped + (events?.skipped ?? 0) + (held?.skipped ?? 0),
+    held,
+    skippedRows: history.skipped + (events?.skipped ?? 0),
     next: at ? { at, type: src.scheduler.nextRunType ?? "full" } : null,
     running: { job, elsewhere, holder, abandoned: holder === null && job === null },
     flash,
     eventHours: trend === null ? null : hourBuckets(trend, now, TREND_HOURS),
+    lastFull: lastFullOf(fullDoc, history.rows),
   };
+}
+
+/** The stored last full sync, else the newest one among the rows read. */
+function lastFullOf(doc: unknown, rows: readonly HistoryRow[]): HistoryRow | null {
+  const parsed = doc === null ? null : HistoryRow.safeParse(doc);
+  if (parsed?.success) return parsed.data;
+  return rows.find((r) =>
+    r.type === "scim_full_sync" && r.status !== "running" && !r.dryRun && !r.filter
+  ) ?? null;
 }

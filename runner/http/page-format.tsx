@@ -1,33 +1,74 @@
 /**
- * Small pieces every card of the sync page shares: a timestamp, a status
- * badge and the short name of a history type.
+ * Small pieces every page shares: one time format in the operator's zone
+ * (`PAGE_TIME_ZONE`, named beside each time), numbers with thousands
+ * separators, a status badge that takes any status string (a status this
+ * version does not know shows as it is, in grey), and the short name of a
+ * history type.
  *
  * @module
  */
+import { createContext, useContext } from "hono/jsx";
+import { type TimeFormat, timeFormat } from "../time-format.ts";
+
+export { type TimeFormat, timeFormat };
+
+/** UTC, the default of `PAGE_TIME_ZONE`. */
+export const UTC_FORMAT: TimeFormat = timeFormat("UTC");
+
+/** The zone a page renders in: set once per page by its root component. */
+export const PageZone = createContext<TimeFormat>(UTC_FORMAT);
 
 /**
- * A date as the page prints it, to the second, in UTC.
+ * A date as the pages print it, to the second, in UTC (text outside a page).
  *
  * @example
  * ```ts
  * fmt(new Date("2025-10-18T12:00:00.123Z")); // "2025-10-18 12:00:00 UTC"
  * ```
  */
-export const fmt = (d: Date): string =>
-  d.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+export const fmt = (d: Date): string => UTC_FORMAT.format(d);
 
 /**
- * A `<time>` element carrying the ISO instant (the script localises it).
+ * A `<time>` element carrying the ISO instant, its text in the page's zone.
  *
  * @example
  * ```tsx
  * <Time d={row.startedAt} />
  * ```
  */
-export const Time = ({ d }: { d: Date }) => <time datetime={d.toISOString()}>{fmt(d)}</time>;
+export function Time({ d }: { d: Date }) {
+  const f = useContext(PageZone);
+  return <time datetime={d.toISOString()}>{f.format(d)}</time>;
+}
 
 /**
- * A coloured status badge (`b-success`, `b-failed`, … in page-assets.ts).
+ * A count with thousands separators.
+ *
+ * @example
+ * ```ts
+ * num(2000); // "2,000"
+ * ```
+ */
+export const num = (n: number): string => n.toLocaleString("en-US");
+
+const KNOWN = new Set([
+  "success",
+  "partial",
+  "failed",
+  "aborted",
+  "stale",
+  "incomplete",
+  "interrupted",
+  "abandoned",
+  "duplicate",
+  "running",
+  "processing",
+  "held",
+]);
+
+/**
+ * A coloured status badge (`b-success`, `b-failed`, … in page-assets.ts); a
+ * status this version does not know keeps its text, in the neutral colour.
  *
  * @example
  * ```tsx
@@ -35,7 +76,7 @@ export const Time = ({ d }: { d: Date }) => <time datetime={d.toISOString()}>{fm
  * ```
  */
 export const Badge = ({ status }: { status: string }) => (
-  <span class={`badge b-${status}`}>{status}</span>
+  <span class={`badge b-${KNOWN.has(status) ? status : "other"}`}>{status}</span>
 );
 
 const LABELS: Record<string, string> = {

@@ -44,6 +44,9 @@ const FindingAnswer = z.object({
   cause: z.enum([
     "in_sync",
     "out_of_date",
+    "ofm_edited",
+    "webhook_failed",
+    "webhook_missing",
     "inactive_in_sso",
     "excluded_field",
     "outside_filter",
@@ -52,8 +55,11 @@ const FindingAnswer = z.object({
     "not_in_sso",
     "not_in_ofm",
     "sso_unreachable",
+    "conflict",
   ]),
   text: z.string(),
+  /** What would put it right (the page and the CLI word it for their reader). */
+  action: z.enum(["sync_now", "approve_held", "unfiltered_sync", "fix_in_sso"]).optional(),
 });
 
 /** One `syncChanges` record (documents/change-record.ts). */
@@ -66,7 +72,7 @@ const ChangeAnswer = z.looseObject({
   fields: z.array(z.string()),
   values: z.record(z.string(), z.object({ old: z.unknown(), new: z.unknown() })),
   source: z.looseObject({
-    kind: z.enum(["sync", "on_demand", "webhook", "held_event", "purge"]),
+    kind: z.enum(["sync", "on_demand", "webhook", "held_event", "held_approval", "purge"]),
   }),
 });
 
@@ -80,7 +86,16 @@ const EventAnswer = z.looseObject({
   action: z.enum(["create", "update", "delete"]),
   receivedAt: Stamp,
   processedAt: Stamp.nullable(),
-  status: z.enum(["processing", "success", "failed", "duplicate", "stale", "held", "conflict"]),
+  status: z.enum([
+    "processing",
+    "success",
+    "failed",
+    "duplicate",
+    "stale",
+    "held",
+    "conflict",
+    "rejected",
+  ]),
   error: z.string().nullable(),
 });
 
@@ -94,6 +109,10 @@ export const PersonReportAnswer = z.object({
   live: LiveAnswer,
   fields: z.array(FieldRowAnswer),
   findings: z.array(FindingAnswer),
+  state: z.enum(["in_step", "out_of_step", "unknown"]),
+  /** Names of the org units and manager the person points to, by id. */
+  names: z.record(z.string(), z.string()),
+  nextFullSyncAt: Stamp.nullable(),
   changes: z.array(ChangeAnswer),
   events: z.array(EventAnswer),
 });
@@ -128,3 +147,26 @@ export const OrgUnitSyncAnswer = z.object({
   message: z.string(),
 }) satisfies z.ZodType<OrgUnitSyncResult>;
 export type OrgUnitSyncAnswer = z.infer<typeof OrgUnitSyncAnswer>;
+
+/** One person of a search (inspect/find-people.ts `FoundPerson`). */
+const FoundPersonAnswer = z.object({
+  ssoUserId: z.string(),
+  name: z.string().nullable(),
+  email: z.string(),
+  departmentId: z.string().nullable(),
+  departmentName: z.string().nullable(),
+  activeInOfm: z.boolean(),
+  /** `active` in the SSO; null: not in the SSO; absent: the SSO could not be asked. */
+  activeInSso: z.boolean().nullable().optional(),
+});
+
+/** `GET /api/v1/scim/people?q=`: people whose name or email starts with `q` (inspect/find-people.ts). */
+export const PeopleFoundAnswer = z.object({
+  query: z.string(),
+  people: z.array(FoundPersonAnswer),
+  more: z.boolean(),
+  ssoError: z.string().nullable(),
+  /** The SSO id of the person whose email, SSO id or employee number is exactly `q`. */
+  exact: z.string().nullable(),
+});
+export type PeopleFoundAnswer = z.infer<typeof PeopleFoundAnswer>;

@@ -1,7 +1,8 @@
 /**
  * The person routes, behind the admin rule (app.ts): the inspector as JSON
  * (`GET /api/v1/scim/people/:key`), provision on demand as JSON
- * (`POST /api/v1/scim/people/:key/sync`), and their page: the search
+ * (`POST /api/v1/scim/people/:key/sync`), the search by name as JSON
+ * (`GET /api/v1/scim/people?q=`), and their pages: the search's result list
  * (`GET /modules/sync/people?q=`), the person view and its "Sync now" form
  * POST (a redirect back, so a reload never syncs again). Provision on demand
  * for one org unit, by SCIM Group id or unit name, as JSON
@@ -12,12 +13,15 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Logger } from "../../shared/logger.ts";
+import type { PeopleFound } from "../inspect/find-people.ts";
 import type { PersonReport } from "../inspect/inspect-person.ts";
 import type { PersonSyncResult } from "../inspect/sync-person.ts";
 import type { OrgUnitSyncResult } from "../inspect/sync-org-unit.ts";
 import { sameOrigin } from "./auth.ts";
 import { PAGE_CSP } from "./page-assets.ts";
 import { SyncOutcome } from "./person-answers.ts";
+import { type TimeFormat, UTC_FORMAT } from "./page-format.tsx";
+import { SearchResultsPage } from "./person-search-view.tsx";
 import { type PersonFlash, PersonPage } from "./person-view.tsx";
 
 /** Dependencies of {@linkcode createPersonRoutes}. */
@@ -26,6 +30,10 @@ export interface PersonRoutesDeps {
   syncPerson(key: string, options?: { force?: boolean }): Promise<PersonSyncResult>;
   /** One org unit now; without it the org-unit route is not mounted. */
   syncOrgUnit?(key: string, options?: { force?: boolean }): Promise<OrgUnitSyncResult>;
+  /** The search by name (inspect/find-people.ts); without it, a search opens the key directly. */
+  findPeople?(query: string): Promise<PeopleFound>;
+  /** The zone the pages print times in (PAGE_TIME_ZONE). @default UTC */
+  zone?: TimeFormat;
   logger: Logger;
 }
 
@@ -65,7 +73,7 @@ function flashOf(outcome: PersonSyncResult["outcome"] | undefined): PersonFlash 
     };
   }
   if (outcome === "failed") return { kind: "error", text: "Sync failed; see the history." };
-  return { kind: "success", text: `✅ Synced now: ${outcome.replace("_", " ")}.` };
+  return { kind: "success", text: `Synced now: ${outcome.replace("_", " ")}.` };
 }
 
 /**
@@ -106,11 +114,7 @@ export function createPersonRoutes(deps: PersonRoutesDeps): Hono {
       return c.json(r, STATUS[r.outcome]);
     });
   }
-  app.get("/modules/sync/people", (c) => {
-    const q = SearchQuery.safeParse(c.req.query());
-    if (!q.success) return c.redirect("/modules/sync", 303);
-    return c.redirect(personPath(q.data.q), 303);
-  });
+  searchRoutes(app, deps);
   app.get("/modules/sync/people/:key", async (c) => {
     const key = Key.safeParse(c.req.param("key"));
     const q = ViewQuery.safeParse(c.req.query());
@@ -118,7 +122,9 @@ export function createPersonRoutes(deps: PersonRoutesDeps): Hono {
     const report = await deps.inspect(key.data);
     c.header("Cache-Control", "no-store");
     c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(<PersonPage report={report} flash={flashOf(q.data.synced)} />);
+    return c.html(
+      <PersonPage report={report} flash={flashOf(q.data.synced)} zone={deps.zone ?? UTC_FORMAT} />,
+    );
   });
   app.post("/modules/sync/people/:key/sync", sameOrigin(), async (c) => {
     const key = Key.safeParse(c.req.param("key"));
@@ -128,4 +134,40 @@ export function createPersonRoutes(deps: PersonRoutesDeps): Hono {
     return c.redirect(`${personPath(key.data)}?synced=${r.outcome}`, 303);
   });
   return app;
+}
+
+/** One hit that is exactly the key typed (an email or an SSO id): the person, not a list of one. */
+const exactHit = (found: PeopleFound): string | null => {
+  const q = found.query.toLowerCase();
+  const only = found.people.length === 1 ? found.people[0]! : null;
+  return only && (only.email.toLowerCase() === q || only.ssoUserId.toLowerCase() === q)
+    ? only.ssoUserId
+    : null;
+};
+
+/** The search by name: the result list on the page, the same as JSON. */
+function searchRoutes(app: Hono, deps: PersonRoutesDeps): void {
+  const find = deps.findPeople;
+  app.get("/api/v1/scim/people", async (c) => {
+    const q = SearchQuery.safeParse(c.req.query());
+    if (!q.success) {
+      return c.json({ error: "q must be the start of a name, an email or an id" }, 400);
+    }
+    if (!find) return c.json({ error: "Search is not available on this runner" }, 404);
+    c.header("Cache-Control", "no-store");
+    return c.json(await find(q.data.q));
+  });
+  app.get("/modules/sync/people", async (c) => {
+    const q = SearchQuery.safeParse(c.req.query());
+    if (!q.success) return c.redirect("/modules/sync", 303);
+    if (!find) return c.redirect(personPath(q.data.q), 303);
+    const found = await find(q.data.q);
+    // An email nobody in OFM has may still be in the SSO: the inspector asks it by userName.
+    const direct = found.people.length === 0 && found.query.includes("@");
+    const exact = found.exact ?? (direct ? found.query : exactHit(found));
+    if (exact) return c.redirect(personPath(exact), 303);
+    c.header("Cache-Control", "no-store");
+    c.header("Content-Security-Policy", PAGE_CSP);
+    return c.html(<SearchResultsPage found={found} zone={deps.zone ?? UTC_FORMAT} />);
+  });
 }

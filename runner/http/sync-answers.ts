@@ -40,6 +40,10 @@ export const SyncStatsJson = z.object({
   orgUnitsDeactivated: count,
   usersFetched: count,
   orgUnitsFetched: count,
+  // Matching's counters (documents/sync-history.ts): absent on runs recorded before them.
+  usersLinked: count.optional(),
+  usersRelinked: count.optional(),
+  usersParked: count.optional(),
 });
 
 /** One job of this runner's scheduler, as the status route shows it. */
@@ -83,12 +87,15 @@ export type TriggerRefused = z.infer<typeof TriggerRefused>;
 
 /** 200 of `POST /api/v1/scim/sync/held` (JSON callers). */
 export const HeldApplied = z.object({
+  /** Held items decided. */
   applied: count,
   deactivated: count,
   results: z.array(z.object({
-    eventId: z.string(),
+    /** The held item (`User:<id>`, held-answers.ts). */
+    id: z.string(),
     resourceType: z.string(),
     resourceId: z.string(),
+    /** What approving it did: deactivated, present, unknown, failed. */
     status: z.string(),
     change: z.string().nullable(),
   })),

@@ -8,12 +8,15 @@
 import { formatDuration } from "../../shared/duration.ts";
 import type { Job } from "../scheduler/types.ts";
 import type { SyncPageData } from "./page-data.ts";
-import { fmt, Time, typeLabel } from "./page-format.tsx";
+import { Mark } from "./marks.tsx";
+import { num, Time, typeLabel } from "./page-format.tsx";
 
 function progressText(job: Job): string {
   const p = job.progress;
-  if (!p) return "🔄 Starting synchronization…";
-  return `${p.phase}: ${p.fetched}${p.total !== null ? ` of ${p.total}` : ""} (page ${p.pageNo})`;
+  if (!p) return "Starting synchronization…";
+  return `${p.phase}: ${num(p.fetched)}${p.total !== null ? ` of ${num(p.total)}` : ""} (page ${
+    num(p.pageNo)
+  })`;
 }
 
 /**
@@ -35,7 +38,9 @@ export function SyncPanel({ data, canPreview }: { data: SyncPageData; canPreview
         step.
       </p>
       <form id="sync-form" method="post" action="/modules/sync" class="actions">
-        <button class="btn" type="submit" disabled={busy}>🔄 Sync All Data</button>
+        <button class="btn" type="submit" disabled={busy}>
+          <Mark name="sync" /> Sync All Data
+        </button>
         {canPreview
           ? (
             <button
@@ -44,7 +49,7 @@ export function SyncPanel({ data, canPreview }: { data: SyncPageData; canPreview
               form="preview-form"
               title="What a full sync would change now, without writing anything"
             >
-              🧪 Preview
+              <Mark name="preview" /> Preview
             </button>
           )
           : null}
@@ -71,12 +76,14 @@ export function SyncPanel({ data, canPreview }: { data: SyncPageData; canPreview
         data-run-id={job?.runId}
       >
         <span class="progress-text">
-          {job
-            ? progressText(job)
-            : elsewhere
-            ? `🔄 A ${typeLabel(elsewhere.type)} sync is running on ${
-              holder ?? "another runner"
-            } since ${fmt(elsewhere.startedAt)}`
+          {job ? progressText(job) : elsewhere
+            ? (
+              <>
+                A {typeLabel(elsewhere.type)} sync is running on {holder ?? "another runner"} since
+                {" "}
+                <Time d={elsewhere.startedAt} />
+              </>
+            )
             : ""}
         </span>
         <div class="bar">

@@ -22,26 +22,34 @@ import {
   type TriggerRefused,
 } from "./sync-answers.ts";
 import { SyncPage } from "./status-page.tsx";
+import { num, type TimeFormat, UTC_FORMAT } from "./page-format.tsx";
 import type { SyncPreview } from "../preview/sync-preview.ts";
+import type { HeldReport } from "../held/decisions.ts";
+import { previewRoutes } from "./preview-routes.tsx";
+import { QuarantineNotice } from "./quarantine-notice.tsx";
 
 /** Dependencies of {@linkcode createSyncRoutes}. */
 export interface SyncRoutesDeps {
-  scheduler: Pick<Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType">;
+  scheduler:
+    & Pick<Scheduler, "trigger" | "current" | "lastJob" | "nextRunAt" | "nextRunType">
+    & Partial<Pick<Scheduler, "retryNow" | "quarantine">>;
+  /** SYNC_QUARANTINE_INTERVAL, for the quarantine notice. @default 86400000 */
+  quarantineIntervalMs?: number;
   page: Omit<PageSources, "scheduler" | "now">;
   now: () => Date;
   logger: Logger;
-  /** Applies the webhook deactivations the guard held; absent when the runner takes no webhooks. */
-  applyHeld?: () => Promise<AppliedHeldResult[]>;
-  /** A full sync's dry run as a plan (compose.ts `preview`); absent: no Preview button. */
-  preview?: () => Promise<SyncPreview>;
-}
-
-/** What applying one held event did (ingest/apply-event.ts `AppliedHeld`). */
-export interface AppliedHeldResult {
-  eventId: string;
-  resourceType: string;
-  resourceId: string;
-  result: { status: string; change?: string; error?: string };
+  /**
+   * Approves every held deactivation (held/decisions.ts, `{ all: true }`): the route kept for
+   * scripts written before `POST /api/v1/scim/held/apply`; absent, 404.
+   */
+  applyHeld?: () => Promise<HeldReport>;
+  /**
+   * A full sync's dry run as a plan (compose.ts `preview`); absent: no Preview button. Given
+   * the request's signal, so a preview nobody waits for any more is cancelled.
+   */
+  preview?: (signal?: AbortSignal) => Promise<SyncPreview>;
+  /** The zone the page prints times in (PAGE_TIME_ZONE). @default UTC */
+  zone?: TimeFormat;
 }
 
 const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -86,24 +94,29 @@ function jobJson(job: Job): SyncJobJson {
 
 function outcomeFlash(job: Job): Flash {
   if (job.status === "running") {
-    return { kind: "info", title: "🔄 Sync running.", text: "Progress is shown below." };
+    return { kind: "info", title: "Sync running.", text: "Progress is shown below." };
   }
   const s = job.history?.stats;
   const counts = s
-    ? `Users: ${s.usersCreated} created, ${s.usersUpdated} updated, ${s.usersUnchanged} unchanged, ` +
-      `${s.usersDeactivated} deactivated · Org units: ${s.orgUnitsCreated} created, ${s.orgUnitsUpdated} updated, ` +
-      `${s.orgUnitsUnchanged} unchanged · Errors: ${s.errors.length}`
+    ? `Users: ${num(s.usersCreated)} created, ${num(s.usersUpdated)} updated, ` +
+      `${num(s.usersUnchanged)} unchanged, ${num(s.usersDeactivated)} deactivated · Org units: ` +
+      `${num(s.orgUnitsCreated)} created, ${num(s.orgUnitsUpdated)} updated, ` +
+      `${num(s.orgUnitsUnchanged)} unchanged · Errors: ${num(s.errors.length)}`
     : "";
   if (job.status === "success") {
-    return { kind: "success", title: "✅ SCIM synchronization complete!", text: counts };
+    return { kind: "success", title: "SCIM synchronization complete!", text: counts };
+  }
+  if (job.status !== "failed" && job.status !== "aborted" && job.status !== "interrupted") {
+    // A status this version does not know (a newer runner's, e.g. "partial"): said as it is.
+    return { kind: "info", mark: "warn", title: `Sync ended: ${job.status}.`, text: counts };
   }
   const why = job.error ?? job.history?.error?.message ?? "see the history below";
   const title = job.status === "aborted"
-    ? "⚠️ Sync aborted."
+    ? "Sync aborted."
     : job.status === "interrupted"
-    ? "⚠️ Sync interrupted."
-    : "❌ Sync failed.";
-  return { kind: "error", title, text: why };
+    ? "Sync interrupted."
+    : "Sync failed.";
+  return { kind: "error", mark: job.status === "failed" ? "bad" : "warn", title, text: why };
 }
 
 /**
@@ -121,7 +134,54 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono {
   heldRoute(app, deps);
   previewRoutes(app, deps);
   statusRoute(app, deps);
+  retryRoutes(app, deps);
   return app;
+}
+
+/** The quarantine notice of the page, from the scheduler's last reading. */
+const notice = (deps: SyncRoutesDeps) => (
+  <QuarantineNotice
+    q={deps.scheduler.quarantine ?? null}
+    intervalMs={deps.quarantineIntervalMs ?? 86_400_000}
+  />
+);
+
+/**
+ * "Retry now": ends the quarantine and starts a full sync — `POST /api/v1/scim/sync/retry`
+ * (202 as the trigger, 409 when a sync runs) and the page's form `POST /modules/sync/retry`.
+ */
+function retryRoutes(app: Hono, deps: SyncRoutesDeps): void {
+  const retry = async () => {
+    const res = deps.scheduler.retryNow
+      ? await deps.scheduler.retryNow()
+      : await deps.scheduler.trigger("full");
+    if (res.ok) {
+      deps.logger.warn("🔁 Retry now requested from the HTTP API", { runId: res.job.runId });
+    }
+    return res;
+  };
+  app.post("/api/v1/scim/sync/retry", sameOrigin(), async (c) => {
+    const res = await retry();
+    if (res.ok) {
+      c.header("Location", `/api/v1/scim/sync/status?runId=${res.job.runId}`);
+      const accepted: TriggerAccepted = {
+        runId: res.job.runId,
+        historyId: res.job.historyId,
+        type: res.job.type,
+        status: "running",
+      };
+      return c.json(accepted, 202);
+    }
+    const refused: TriggerRefused = { error: REFUSALS[res.reason], reason: res.reason };
+    return c.json(refused, res.reason === "stopping" ? 503 : 409);
+  });
+  app.post("/modules/sync/retry", sameOrigin(), async (c) => {
+    const res = await retry();
+    return c.redirect(
+      res.ok ? `/modules/sync?run=${res.job.runId}` : `/modules/sync?refused=${res.reason}`,
+      303,
+    );
+  });
 }
 
 /** Starts a run through the scheduler and logs who asked. */
@@ -142,7 +202,7 @@ function flashFor(deps: SyncRoutesDeps, q: z.infer<typeof PageQuery>): Flash | n
   if (q.applied !== undefined) {
     return {
       kind: "success",
-      title: "✅ Held deactivations applied.",
+      title: "Held deactivations applied.",
       text: `${q.applied} deactivated.`,
     };
   }
@@ -165,7 +225,14 @@ function pageRoutes(app: Hono, deps: SyncRoutesDeps): void {
     const data = await loadSyncPage(sources(), flashFor(deps, q.data));
     c.header("Cache-Control", "no-store");
     c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(<SyncPage data={data} canPreview={deps.preview !== undefined} />);
+    return c.html(
+      <SyncPage
+        data={data}
+        canPreview={deps.preview !== undefined}
+        zone={deps.zone ?? UTC_FORMAT}
+        notice={notice(deps)}
+      />,
+    );
   });
 
   app.post("/modules/sync", sameOrigin(), async (c) => {
@@ -200,59 +267,25 @@ function triggerRoute(app: Hono, deps: SyncRoutesDeps): void {
   });
 }
 
-/**
- * The Preview: `POST /modules/sync/preview` answers the page with the plan
- * shown (a form, so it works without JavaScript), `POST /api/v1/scim/sync/preview`
- * the same plan as JSON. Both behind the admin rule and same-origin; nothing is written.
- */
-function previewRoutes(app: Hono, deps: SyncRoutesDeps): void {
-  const preview = deps.preview;
-  app.post("/api/v1/scim/sync/preview", sameOrigin(), async (c) => {
-    if (!preview) return c.json({ error: "Preview is not available on this runner" }, 404);
-    c.header("Cache-Control", "no-store");
-    return c.json(await preview());
-  });
-  app.post("/modules/sync/preview", sameOrigin(), async (c) => {
-    if (!preview) return c.redirect("/modules/sync", 303);
-    const plan = await preview();
-    deps.logger.info("🧪 Preview requested from the sync page", {
-      create: plan.users.create.count,
-      update: plan.users.update.count,
-      deactivate: plan.users.deactivate.count,
-    });
-    const data = await loadSyncPage(
-      { ...deps.page, scheduler: deps.scheduler, now: deps.now },
-      null,
-    );
-    c.header("Cache-Control", "no-store");
-    c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(<SyncPage data={{ ...data, preview: plan }} canPreview />);
-  });
-}
-
 /** Behind ADMIN_TOKEN (app.ts guards /api/v1/scim/sync/*) and same-origin: an operator's approval. */
 function heldRoute(app: Hono, deps: SyncRoutesDeps): void {
   app.post("/api/v1/scim/sync/held", sameOrigin(), async (c) => {
     if (!deps.applyHeld) {
-      return c.json({ error: "Webhook ingestion is not enabled on this runner" }, 404);
+      return c.json({ error: "Held deactivations are not kept on this runner" }, 404);
     }
-    const results = await deps.applyHeld();
-    const deactivated = results.filter((r) => r.result.change === "deactivated").length;
-    deps.logger.warn(
-      `⚠️ Operator applied ${results.length} held webhook deactivation(s): ${deactivated} deactivated`,
-    );
+    const r = await deps.applyHeld();
     if (/form/.test(c.req.header("content-type") ?? "")) {
-      return c.redirect(`/modules/sync?applied=${deactivated}`, 303);
+      return c.redirect(`/modules/sync?applied=${r.deactivated}`, 303);
     }
     const answer: HeldApplied = {
-      applied: results.length,
-      deactivated,
-      results: results.map((r) => ({
-        eventId: r.eventId,
-        resourceType: r.resourceType,
-        resourceId: r.resourceId,
-        status: r.result.status,
-        change: r.result.change ?? null,
+      applied: r.results.length,
+      deactivated: r.deactivated,
+      results: r.results.map((x) => ({
+        id: x.id,
+        resourceType: x.resourceType,
+        resourceId: x.resourceId,
+        status: x.outcome,
+        change: x.outcome === "deactivated" ? "deactivated" : null,
       })),
     };
     return c.json(answer);

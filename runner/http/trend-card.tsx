@@ -5,9 +5,16 @@
  * @module
  */
 import type { HistoryRow, SyncPageData } from "./page-data.ts";
-import { isDirectoryRun, typeLabel } from "./page-format.tsx";
+import { isDirectoryRun, num, typeLabel } from "./page-format.tsx";
 import { formatDuration } from "../../shared/duration.ts";
-import { EventsChart, type HourBucket, RunsChart, type TrendRun } from "./trend-chart.tsx";
+import {
+  CHART_COLORS,
+  EventsChart,
+  FAILED_STATUSES,
+  type HourBucket,
+  RunsChart,
+  type TrendRun,
+} from "./trend-chart.tsx";
 
 /** Sync runs of the history, oldest first, as the trend draws them (no dry runs, no purges). */
 function trendRuns(rows: readonly HistoryRow[]): TrendRun[] {
@@ -62,25 +69,37 @@ export function TrendCard({ data }: { data: SyncPageData }) {
 
 const Key = ({ color, text }: { color: string; text: string }) => (
   <span>
-    <i style={`background:${color}`} />
+    <i style={`background:${color};border:1px solid #9ca3af`} />
     {text}
   </span>
 );
 
-/** What the runs chart shows, in words above it: the SVG itself carries no axis text. */
+/** What the runs chart shows, in words above it: series, bands (only those drawn) and duration. */
 function RunsLegend({ runs }: { runs: readonly TrendRun[] }) {
   const longest = Math.max(0, ...runs.map((r) => r.durationMs ?? 0));
-  const failed = runs.filter((r) => r.status !== "success").length;
+  const failed = runs.filter((r) => FAILED_STATUSES.has(r.status)).length;
+  const others = [
+    ...new Set(
+      runs.filter((r) => r.status !== "success" && !FAILED_STATUSES.has(r.status)).map((r) =>
+        r.status
+      ),
+    ),
+  ];
   return (
     <p class="legend" id="trend-runs-legend">
       <b>Last {runs.length} full and delta runs</b>
-      <Key color="#16a34a" text="users created" />
-      <Key color="#2563eb" text="users updated" />
-      <Key color="#d97706" text="users deactivated" />
+      <Key color={CHART_COLORS.created} text="users created" />
+      <Key color={CHART_COLORS.updated} text="users updated" />
+      <Key color={CHART_COLORS.deactivated} text="users deactivated" />
       <span>
-        <i class="line" />duration (longest {formatDuration(longest)})
+        <i class="line" />duration (right axis, longest {formatDuration(longest)})
       </span>
-      {failed > 0 ? <span class="err">{failed} not successful (red cross)</span> : null}
+      {failed > 0
+        ? <Key color={CHART_COLORS.failedBand} text={`${failed} failed, aborted or interrupted`} />
+        : null}
+      {others.length > 0
+        ? <Key color={CHART_COLORS.otherBand} text={`ended ${others.join(", ")}`} />
+        : null}
     </p>
   );
 }
@@ -92,8 +111,8 @@ function EventsLegend({ hours }: { hours: readonly HourBucket[] }) {
   return (
     <p class="legend" id="trend-events-legend">
       <b>Webhook events per hour, last {hours.length} hours</b>
-      <Key color="#9ca3af" text={`${total} received`} />
-      <Key color="#dc2626" text={`${failed} failed`} />
+      <Key color="#9ca3af" text={`${num(total)} received`} />
+      <Key color="#dc2626" text={`${num(failed)} failed`} />
     </p>
   );
 }

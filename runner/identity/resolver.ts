@@ -29,7 +29,7 @@ import { type MatchOn, matchValueOf } from "../documents/match-key.ts";
 import type { SyncSource } from "../documents/stored-docs.ts";
 import { conflictError } from "./conflicts.ts";
 import { indexByMatch } from "./matching.ts";
-import type { Account, IdentityStore, LinkWrite, ParkWrite, Presence } from "./ports.ts";
+import type { Account, IdentityStore, ParkWrite, Presence } from "./ports.ts";
 
 /** One write still to make: a plain insert or update, a link, or a create to match. */
 export type Intent =

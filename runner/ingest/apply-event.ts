@@ -26,6 +26,7 @@ import type { EventStore, NewEventRecord } from "../store/event-store.ts";
 import type { ResourceStore } from "../store/resource-store.ts";
 import type { DeactivationGate, GateTicket } from "../gate/gate.ts";
 import type { OneIdentity } from "../identity/one-write.ts";
+import { heldState, holdEvent, settleByEvent, type WebhookHeldPort } from "./held-events.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import {
   type ApplyResult,
@@ -72,6 +73,12 @@ export interface EventApplierOptions {
   identity?: OneIdentity;
   /** Where applied changes are recorded (`syncChanges`); absent, none are. */
   changes?: ResourceWriterDeps["changes"];
+  /**
+   * Held deactivations (`heldDeactivations`): a refused event becomes the person's held
+   * item, and a person already held or rejected is left to the operator. Absent: events
+   * are held in `webhookEvents` only.
+   */
+  held?: WebhookHeldPort;
 }
 
 /** One held event an operator applied, and what applying it did. */
@@ -152,6 +159,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
     ttlMs: (options.ttlDays ?? 90) * 86_400_000,
     queue: createKeyedQueue(),
     gate: options.gate ?? null,
+    held: options.held ?? null,
     writer: createResourceWriter({
       resources,
       excludeFields: options.excludeFields ?? [],
@@ -163,12 +171,18 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
     }),
   };
   return {
-    /** Applies every held event, oldest first, past the guard (an operator asked). */
-    async applyHeld(): Promise<AppliedHeld[]> {
+    /**
+     * Applies held events, oldest first, past the guard (an operator asked): those of
+     * `eventIds`, or every one without. Events no longer held are left alone.
+     */
+    async applyHeld(eventIds?: readonly string[]): Promise<AppliedHeld[]> {
       const out: AppliedHeld[] = [];
-      for (const doc of await events.heldToApply()) out.push(await applyOneHeld(ctx, doc));
+      for (const doc of await events.heldToApply(eventIds)) out.push(await applyOneHeld(ctx, doc));
       return out;
     },
+    /** Marks held events rejected (an operator kept the person): never applied, a redelivery is a duplicate. */
+    rejectHeld: (eventIds: readonly string[]): Promise<number> =>
+      events.rejectHeld(eventIds, now()),
     /** Held events, oldest first (the page and `npm run sync`). */
     held: (limit: number): Promise<WebhookEventDoc[]> => events.held(limit),
     /** The indexes of `webhookEvents` and the unique `users.ssoUserId` (idempotent). */
@@ -201,6 +215,7 @@ interface ApplierCtx {
   changes: ResourceWriterDeps["changes"] | null;
   writer: ReturnType<typeof createResourceWriter>;
   gate: DeactivationGate | null;
+  held: WebhookHeldPort | null;
   queue: ReturnType<typeof createKeyedQueue>;
   now: () => Date;
   ttlMs: number;
@@ -262,7 +277,12 @@ async function applyAndRecord(
   const gate = ctx.gate;
   // One reservation per event, asked once even when a lost race makes the writer decide again.
   let ticket: Promise<GateTicket | { granted: false }> | null = null;
+  // Read once, in `may`: whether the person waits for an operator, and has a held item.
+  const seen: { item: { waits: boolean; held: boolean } | null } = { item: null };
   const may: MayDeactivate = async () => {
+    // A person an operator rejected waits for them, whatever the gate would say.
+    if (!forced && ctx.held) seen.item ??= await heldState(ctx.held, e);
+    if (seen.item?.waits) return false;
     if (!gate) return true;
     ticket ??= gate.reserve({
       kind: e.resourceType === "User" ? "users" : "orgUnits",
@@ -278,6 +298,13 @@ async function applyAndRecord(
     ({ journal, ...result } = await decideAndWrite(ctx, e, may, forced, prefetched));
   } catch (err) {
     result = { status: "failed", error: message(err) };
+  }
+  if (result.status === "held" && ctx.held) {
+    result = await holdEvent(ctx.held, e, result, ctx.now());
+  }
+  if (seen.item?.held && result.change === "deactivated") {
+    // The person's held item is settled; a failure leaves it for the operator's decision.
+    await settleByEvent(ctx.held!, e, ctx.now()).catch(() => {});
   }
   try {
     result = await recordBoth(ctx, claimed, e, forced, result, journal);

@@ -1,27 +1,41 @@
 /**
  * The preview of a full sync: the engine's dry run (nothing written, no
- * history), turned into one plain-JSON plan — counts and the first names of
- * what would be created, updated and deactivated, and the guard's verdict
- * with its figures. The page, `POST /api/v1/scim/sync/preview` and
+ * history), turned into one plain-JSON plan — every person and org unit that
+ * would be created, updated or deactivated, by name, and for an update the
+ * fields that would change, old → new (the stored values against the
+ * directory's, as the dry run mapped them) — with the guard's verdict and its
+ * figures. The page (the first 50 of each list, "show all", JSON and CSV
+ * downloads), `POST /api/v1/scim/sync/preview` and
  * `npm run sync -- --dry-run --json` all print what {@linkcode previewSync}
- * returns, so the three never drift apart.
+ * returns, so they never drift apart.
  *
  * @module
  */
 import { z } from "zod";
-import { mapGroup, mapUser } from "../../shared/mapping.ts";
+import { HeldReason } from "../documents/held-item.ts";
+import { ORG_UNIT_SYNC_FIELDS, USER_SYNC_FIELDS } from "../../shared/ofm-documents.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import { type DryRunPlan, emptyPlan, type GuardFigures } from "../sync/run-context.ts";
+import { type Entries, type Kind, planEntries, type StoredReads } from "./preview-entries.ts";
 
-/** One resource as a preview list shows it. */
+/** One field that would change. */
+export const PreviewChange = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
+export type PreviewChange = z.infer<typeof PreviewChange>;
+
+/**
+ * One resource as a preview list shows it; `changes` on updates (and deactivations);
+ * `reason` on deactivations: absent from the complete listing, or `active: false` in the SSO.
+ */
 export const PreviewEntry = z.object({
   id: z.string(),
   name: z.string().nullable(),
   email: z.string().nullable(),
+  changes: z.array(PreviewChange).optional(),
+  reason: HeldReason.optional(),
 });
 export type PreviewEntry = z.infer<typeof PreviewEntry>;
 
-/** One list of a preview: its full count and the first entries by name. */
+/** One list of a preview: its full count and its entries (all of them, or the first few). */
 export const PreviewList = z.object({ count: z.int().nonnegative(), first: z.array(PreviewEntry) });
 export type PreviewList = z.infer<typeof PreviewList>;
 
@@ -76,19 +90,16 @@ export const SyncPreview = z.object({
   }).nullable(),
   users: PreviewKind,
   orgUnits: PreviewKind,
+  /** Org unit names by id, for the ids the changes name (department, company, parent …). */
+  names: z.record(z.string(), z.string()),
+  /**
+   * People and org units an operator rejected before, absent or inactive again: the run
+   * would not deactivate them but hold them for a new decision (Held deactivations).
+   */
+  waiting: z.object({ users: z.int().nonnegative(), orgUnits: z.int().nonnegative() }).optional(),
   errors: z.object({ count: z.int().nonnegative(), first: z.array(z.string()) }),
 });
 export type SyncPreview = z.infer<typeof SyncPreview>;
-
-/** Names of the first ids of each list: stored ones from OFM, new ones from the SSO. */
-export interface PreviewNames {
-  users(
-    ids: readonly string[],
-  ): Promise<Map<string, { name: string | null; email: string | null }>>;
-  orgUnits(
-    ids: readonly string[],
-  ): Promise<Map<string, { name: string | null; email: string | null }>>;
-}
 
 /** What {@linkcode previewSync} needs. */
 export interface PreviewDeps {
@@ -96,56 +107,43 @@ export interface PreviewDeps {
     history: SyncHistoryRecord;
     plan?: DryRunPlan;
   }>;
-  names: PreviewNames;
-  /** The SCIM client's GET, for the names of resources not yet in OFM. */
-  scim: { get(path: string): Promise<unknown> };
+  /** Stored values by id (store/stored-fields.ts). */
+  stored: StoredReads;
+  /** The user fields an update writes (the guide's minus SYNC_EXCLUDE_FIELDS). */
+  userFields?: readonly string[];
   now: () => Date;
 }
 
-/** Entries shown per list. */
-export const PREVIEW_SHOWN = 10;
-
-type Named = Map<string, { name: string | null; email: string | null }>;
-
-function list(ids: readonly string[], names: Named, shown: number): PreviewList {
-  return {
-    count: ids.length,
-    first: ids.slice(0, shown).map((id) => ({
-      id,
-      name: names.get(id)?.name ?? null,
-      email: names.get(id)?.email ?? null,
-    })),
-  };
-}
+/** Entries the page shows per list before "show all"; the JSON API's default too. */
+export const PREVIEW_SHOWN = 50;
 
 /**
- * The preview from a dry run's record and plan (pure).
+ * The preview from a dry run's record and its lists of entries (pure).
  *
  * @example
  * ```ts
- * const p = buildPreview(result.history, result.plan, { users: names, orgUnits: unitNames }, new Date());
- * p.users.create.count; p.wouldAbort;
+ * const p = buildPreview(result.history, result.plan, entries, names, new Date());
+ * p.users.update.first[0].changes; // [{ field: "departmentId", old: "D-1", new: "D-2" }]
  * ```
  */
 export function buildPreview(
   history: SyncHistoryRecord,
   plan: DryRunPlan | undefined,
-  names: { users: Named; orgUnits: Named },
+  entries: Entries,
+  names: Record<string, string>,
   generatedAt: Date,
-  shown = PREVIEW_SHOWN,
 ): SyncPreview {
-  const p: DryRunPlan = plan ?? emptyPlan();
   const s = history.stats;
-  const kind = (k: "users" | "orgUnits"): PreviewKind => ({
+  const kind = (k: Kind): PreviewKind => ({
     fetched: s[`${k}Fetched`],
     unchanged: s[`${k}Unchanged`],
-    create: list(p[k].create, names[k], shown),
-    update: list(p[k].update, names[k], shown),
-    deactivate: list(p[k].deactivate, names[k], shown),
+    create: { count: entries[k].create.length, first: entries[k].create },
+    update: { count: entries[k].update.length, first: entries[k].update },
+    deactivate: { count: entries[k].deactivate.length, first: entries[k].deactivate },
     ...(k === "users"
       ? {
-        link: list(p.users.link, names.users, shown),
-        match: list(p.users.match, names.users, shown),
+        link: { count: entries.users.link.length, first: entries.users.link },
+        match: { count: entries.users.match.length, first: entries.users.match },
       }
       : {}),
   });
@@ -158,58 +156,60 @@ export function buildPreview(
     error: history.error ?? null,
     complete: history.complete ?? null,
     incompleteReason: history.incompleteReason ?? null,
-    guard: p.guard ?? null,
+    guard: (plan ?? emptyPlan()).guard ?? null,
     users: kind("users"),
     orgUnits: kind("orgUnits"),
-    errors: { count: s.errors.length, first: s.errors.slice(0, shown).map((e) => e.message) },
-  };
-}
-
-/** Names of the first `shown` of each list: OFM for stored ones, the SSO for creates. */
-async function namesFor(deps: PreviewDeps, plan: DryRunPlan, shown: number) {
-  const head = (ids: string[]) => ids.slice(0, shown);
-  const [users, orgUnits] = await Promise.all([
-    deps.names.users([...head(plan.users.update), ...head(plan.users.deactivate)]),
-    deps.names.orgUnits([...head(plan.orgUnits.update), ...head(plan.orgUnits.deactivate)]),
-  ]);
-  const fetchNew = async (ids: string[], path: "Users" | "Groups", into: Named) => {
-    await Promise.all(ids.map(async (id) => {
-      const raw = await deps.scim.get(`/${path}/${encodeURIComponent(id)}`).catch(() => null);
-      if (path === "Users") {
-        const r = mapUser(raw);
-        if (r.ok) {
-          const name = [r.value.firstName, r.value.lastName].filter(Boolean).join(" ") || null;
-          into.set(id, { name, email: r.value.email });
-        }
-      } else {
-        const r = mapGroup(raw);
-        if (r.ok) into.set(id, { name: r.value.unitName, email: null });
+    names,
+    ...(plan?.waiting
+      ? {
+        waiting: { users: plan.waiting.users.length, orgUnits: plan.waiting.orgUnits.length },
       }
-    }));
+      : {}),
+    errors: {
+      count: s.errors.length,
+      first: s.errors.slice(0, PREVIEW_SHOWN).map((e) => e.message),
+    },
   };
-  await fetchNew(
-    [...head(plan.users.create), ...head(plan.users.link), ...head(plan.users.match)],
-    "Users",
-    users,
-  );
-  await fetchNew(head(plan.orgUnits.create), "Groups", orgUnits);
-  return { users, orgUnits };
 }
 
 /**
- * Runs the dry run and builds the preview. Never writes: the engine's dry run
- * records no history and queues no writes; names are read, not written.
+ * The plan with at most `n` entries per list (the counts stay whole): what the
+ * page shows before "show all", and the JSON API's default (pure).
  *
  * @example
  * ```ts
- * const preview = await previewSync({ runSync, names, scim: client, now: () => new Date() });
- * console.log(JSON.stringify(preview));
+ * limitPreview(plan, 50).users.update.first.length; // ≤ 50
  * ```
  */
-export async function previewSync(deps: PreviewDeps, shown = PREVIEW_SHOWN): Promise<SyncPreview> {
+export function limitPreview(p: SyncPreview, n: number): SyncPreview {
+  const cut = (k: PreviewKind): PreviewKind => ({
+    ...k,
+    create: { ...k.create, first: k.create.first.slice(0, n) },
+    update: { ...k.update, first: k.update.first.slice(0, n) },
+    deactivate: { ...k.deactivate, first: k.deactivate.first.slice(0, n) },
+    ...(k.link ? { link: { ...k.link, first: k.link.first.slice(0, n) } } : {}),
+    ...(k.match ? { match: { ...k.match, first: k.match.first.slice(0, n) } } : {}),
+  });
+  return { ...p, users: cut(p.users), orgUnits: cut(p.orgUnits) };
+}
+
+/**
+ * Runs the dry run and builds the whole plan. Never writes: the engine's dry
+ * run records no history and queues no writes; stored values are read, not written.
+ *
+ * @example
+ * ```ts
+ * const preview = await previewSync({ runSync, stored, now: () => new Date() });
+ * console.log(JSON.stringify(limitPreview(preview, 50)));
+ * ```
+ */
+export async function previewSync(deps: PreviewDeps): Promise<SyncPreview> {
   const result = await deps.runSync({ type: "full", dryRun: true });
-  const names = result.plan
-    ? await namesFor(deps, result.plan, shown)
-    : { users: new Map(), orgUnits: new Map() };
-  return buildPreview(result.history, result.plan, names, deps.now(), shown);
+  const plan = result.plan ?? emptyPlan();
+  const fields = {
+    users: deps.userFields ?? USER_SYNC_FIELDS,
+    orgUnits: ORG_UNIT_SYNC_FIELDS as readonly string[],
+  };
+  const { entries, names } = await planEntries(plan, deps.stored, fields);
+  return buildPreview(result.history, result.plan, entries, names, deps.now());
 }

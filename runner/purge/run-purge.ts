@@ -61,7 +61,23 @@ export interface PurgeOptions {
   force: boolean;
   /** Requests to the SSO at once. @default 4 */
   concurrency?: number;
+  /** Stops the work between requests and batches: the purge ends `interrupted` (a stop request). */
+  signal?: AbortSignal;
+  /** Told how far the checks with the SSO and the deletions are (the command line's progress). */
+  onProgress?: (p: PurgeProgress) => void;
 }
+
+/** Where a purge stands: candidates checked with the SSO, then users deleted. */
+export interface PurgeProgress {
+  phase: "checking" | "deleting";
+  done: number;
+  total: number;
+}
+
+const INTERRUPTED = {
+  code: "INTERRUPTED",
+  message: "Purge interrupted: the command was asked to stop; nothing further was deleted.",
+} as const;
 
 /** A candidate with the SSO's answer. */
 export interface CheckedCandidate extends PurgeCandidate {
@@ -89,12 +105,20 @@ export interface PurgeReport {
 async function checkAll(
   deps: PurgeDeps,
   list: PurgeCandidate[],
-  concurrency: number,
+  o: Pick<PurgeOptions, "concurrency" | "signal" | "onProgress">,
 ): Promise<CheckedCandidate[]> {
   const out: CheckedCandidate[] = new Array(list.length);
   let next = 0;
+  let done = 0;
+  o.onProgress?.({ phase: "checking", done, total: list.length });
   const worker = async () => {
     while (next < list.length) {
+      // A stop request: the unchecked stay "unknown", so nobody unchecked can be deleted.
+      if (o.signal?.aborted) {
+        out[next] = { ...list[next]!, verdict: { kind: "unknown", reason: "not checked" } };
+        next++;
+        continue;
+      }
       const i = next++;
       const c = list[i]!;
       const answer = await deps.scim.get(`/Users/${encodeURIComponent(c.ssoUserId)}`).then(
@@ -102,9 +126,10 @@ async function checkAll(
         (error: unknown) => ({ ok: false as const, error }),
       );
       out[i] = { ...c, verdict: directoryVerdict(c.ssoUserId, answer) };
+      o.onProgress?.({ phase: "checking", done: ++done, total: list.length });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));
   return out;
 }
 
@@ -165,7 +190,7 @@ export async function runPurge(deps: PurgeDeps, o: PurgeOptions): Promise<PurgeR
         sampleActive: (n) => deps.store.sampleActive(n),
         maxMissingShare: deps.maxMissingShare,
       });
-      checked = await checkAll(deps, candidates, o.concurrency ?? 4);
+      checked = await checkAll(deps, candidates, o);
       const unproven = checked.find((c) => c.verdict.kind === "unproven");
       if (unproven) {
         throw new DirectoryUnprovenError(
@@ -178,6 +203,7 @@ export async function runPurge(deps: PurgeDeps, o: PurgeOptions): Promise<PurgeR
       checked = unchecked("not checked: the directory was not proven");
     }
   }
+  if (error === null && o.signal?.aborted) error = INTERRUPTED;
   const stopped = error !== null;
   const base = {
     applied: o.apply && !stopped,
@@ -191,7 +217,7 @@ export async function runPurge(deps: PurgeDeps, o: PurgeOptions): Promise<PurgeR
     const stats = { ...statsOf(checked, []), candidates: candidates.length };
     return {
       ...base,
-      status: stopped ? "aborted" : "success",
+      status: error === INTERRUPTED ? "interrupted" : stopped ? "aborted" : "success",
       deleted: [],
       stats,
       historyId: null,
@@ -228,7 +254,11 @@ async function applyPurge(
   const id = await deps.store.startRecord(record);
   const historyId = id.toHexString();
   const deleted: string[] = [];
-  let status: PurgeRecord["status"] = p.error ? "aborted" : "success";
+  let status: PurgeRecord["status"] = p.error === INTERRUPTED
+    ? "interrupted"
+    : p.error
+    ? "aborted"
+    : "success";
   let error = p.error;
   // Deletions pass the one gate like deactivations; --force passes it, recorded as forced.
   const ticket = p.error || p.deletable.length === 0 ? null : await deps.gate.reserve({
@@ -250,6 +280,11 @@ async function applyPurge(
   }
   try {
     for (let i = 0; i < p.deletable.length && ticket?.granted; i += 500) {
+      if (o.signal?.aborted) {
+        [status, error] = ["interrupted", INTERRUPTED];
+        break;
+      }
+      o.onProgress?.({ phase: "deleting", done: i, total: p.deletable.length });
       const batch = p.deletable.slice(i, i + 500);
       const gone = await deps.store.deleteDeparted(batch.map((c) => c.ssoUserId), p.cutoff);
       deleted.push(...gone);

@@ -7,7 +7,7 @@
  * @module
  */
 import { backoffMs, type PlannedSyncType } from "./schedule.ts";
-import type { Job, SchedulerDeps } from "./types.ts";
+import type { Job, QuarantineState, SchedulerDeps } from "./types.ts";
 
 /** A run in flight in this process. */
 export interface RunningJob {
@@ -34,6 +34,8 @@ export interface SchedulerState {
   localErrors: number;
   /** When start() was called: SYNC_ON_START is satisfied by any success since. */
   startedAt: Date;
+  /** The quarantine as last read from the history (planning.ts). */
+  quarantine: QuarantineState | null;
 }
 
 /** The state with what acts on it. */
@@ -65,6 +67,7 @@ export function initialState(now: Date): SchedulerState {
     lastJob: null,
     localErrors: 0,
     startedAt: now,
+    quarantine: null,
   };
 }
 

@@ -13,13 +13,37 @@ import {
   summarizeHistory,
 } from "./schedule.ts";
 import { arm, armIn, failureBackoff, type Loop, message } from "./loop.ts";
+import { type QuarantineState, quarantineState } from "./quarantine.ts";
 
 /** How many recent history entries the decisions read. */
 export const HISTORY_WINDOW = 100;
 
+/** SYNC_QUARANTINE_INTERVAL's default: once a day, as Entra ID slows a failing job. */
+export const QUARANTINE_INTERVAL_MS = 86_400_000;
+
+/** Keeps the state on the loop, tells the hook, and logs when quarantine starts or ends. */
+function noteQuarantine(loop: Loop, q: QuarantineState): QuarantineState {
+  const { s, deps } = loop;
+  const was = s.quarantine?.active ?? false;
+  s.quarantine = q;
+  deps.onQuarantine?.(q);
+  if (q.active && !was) {
+    deps.logger.error(
+      `🚧 Quarantine: ${q.failures} full syncs failed in a row; full syncs now run every ` +
+        `${
+          Math.round((deps.config.quarantineIntervalMs ?? QUARANTINE_INTERVAL_MS) / 60_000)
+        } min ` +
+        `until one succeeds or an operator retries`,
+      { lastError: q.lastError },
+    );
+  } else if (!q.active && was) deps.logger.info("✅ Quarantine over: back to the normal schedule");
+  return q;
+}
+
 /** The facts and both readings of {@linkcode nextRun}. */
 export interface Plan {
   facts: HistoryFacts;
+  quarantine: QuarantineState;
   /** Without jitter: is a run due now? */
   due: NextRun;
   /** With jitter: when to arm the timer. */
@@ -35,9 +59,18 @@ export interface Plan {
  * const { due, scheduled } = await plan(loop);
  * ```
  */
-export async function plan({ deps, random }: Loop): Promise<Plan> {
-  const facts = summarizeHistory(await deps.recentHistory(HISTORY_WINDOW));
+export async function plan(loop: Loop): Promise<Plan> {
+  const { deps, random } = loop;
+  const [entries, retryAt] = await Promise.all([
+    deps.recentHistory(HISTORY_WINDOW),
+    deps.quarantineRetryAt?.() ?? null,
+  ]);
+  const facts = summarizeHistory(entries);
   deps.onConsecutiveFailures?.(facts.consecutiveFailures);
+  const quarantine = noteQuarantine(
+    loop,
+    quarantineState(entries, deps.config.quarantineAfter ?? 0, retryAt),
+  );
   let delta = false;
   try {
     delta = facts.lastSuccess !== null && (await deps.deltaSupported());
@@ -52,9 +85,13 @@ export async function plan({ deps, random }: Loop): Promise<Plan> {
     consecutiveFailures: facts.consecutiveFailures,
     lastAttemptAt: facts.lastAttemptAt,
     deltaSupported: delta,
+    quarantineIntervalMs: quarantine.active
+      ? deps.config.quarantineIntervalMs ?? QUARANTINE_INTERVAL_MS
+      : null,
   };
   return {
     facts,
+    quarantine,
     due: nextRun({ ...input, random: () => 0 }),
     scheduled: nextRun({ ...input, random }),
   };

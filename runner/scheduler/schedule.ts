@@ -33,6 +33,12 @@ export interface NextRunInput {
   lastAttemptAt: Date | null;
   /** The SSO can filter on meta.lastModified. */
   deltaSupported: boolean;
+  /**
+   * SYNC_QUARANTINE_INTERVAL while quarantined (quarantine.ts), else null: then only full
+   * syncs run, one this long after the last attempt, instead of the backoff.
+   * @default null
+   */
+  quarantineIntervalMs?: number | null;
 }
 
 /** A decision of {@linkcode nextRun}. */
@@ -41,7 +47,7 @@ export interface NextRun {
   at: Date;
   type: PlannedSyncType;
   /** Why, for logs and the status page. */
-  reason: "first" | "interval" | "delta" | "backoff";
+  reason: "first" | "interval" | "delta" | "backoff" | "quarantine";
 }
 
 /**
@@ -90,6 +96,13 @@ export function nextRun(input: NextRunInput): NextRun {
   }
   if (!(jitterMs >= 0)) throw new RangeError("jitterMs must not be negative");
   const t = now.getTime();
+  const q = input.quarantineIntervalMs ?? null;
+  if (q !== null) {
+    if (!(q > 0)) throw new RangeError("quarantineIntervalMs must be positive");
+    const base = (input.lastAttemptAt?.getTime() ?? t) + q;
+    const jitter = Math.floor(clamp01(input.random()) * Math.min(jitterMs, q / 10));
+    return { at: new Date(Math.max(t, base + jitter)), type: "full", reason: "quarantine" };
+  }
 
   let base: number;
   let gap: number;
@@ -168,6 +181,8 @@ export interface HistoryEntry {
   dryRun?: boolean;
   /** False when the run could not prove its listing complete (it deactivated nobody by absence). */
   complete?: boolean;
+  /** Why it failed, for a person (quarantine and notifications show it). */
+  error?: { code?: string; message: string } | null;
 }
 
 /**

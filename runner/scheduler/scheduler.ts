@@ -55,6 +55,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       else void rearm(loop, true);
     },
     trigger: (type) => trigger(loop, type),
+    async retryNow() {
+      await deps.requestQuarantineRetry?.(deps.clock.now());
+      if (s.quarantine) s.quarantine = { ...s.quarantine, active: false, since: null, failures: 0 };
+      deps.logger.warn("🔁 Retry now: quarantine ended by an operator; starting a full sync");
+      return await trigger(loop, "full");
+    },
+    get quarantine() {
+      return s.quarantine;
+    },
     stop: (graceMs) => stop(loop, graceMs),
     async idle() {
       while (s.ticking || s.job) {

@@ -9,6 +9,9 @@ import type { Lease, Timer } from "../lease.ts";
 import type { SyncHistoryDoc } from "../store/collections.ts";
 import type { SyncProgress } from "../sync/run-context.ts";
 import type { HistoryEntry, PlannedSyncType } from "./schedule.ts";
+import type { QuarantineEntry, QuarantineState } from "./quarantine.ts";
+
+export type { QuarantineState } from "./quarantine.ts";
 
 export type { Timer } from "../lease.ts";
 export type { PlannedSyncType } from "./schedule.ts";
@@ -54,7 +57,13 @@ export interface SchedulerDeps {
     options: ScheduledSyncOptions,
   ): Promise<{ history: SyncHistoryDoc; historyId: string | null }>;
   /** The most recent syncHistory entries, any order. */
-  recentHistory(limit: number): Promise<HistoryEntry[]>;
+  recentHistory(limit: number): Promise<(HistoryEntry | QuarantineEntry)[]>;
+  /** When an operator last asked to retry out of quarantine (shared by replicas); absent: never. */
+  quarantineRetryAt?(): Promise<Date | null>;
+  /** Records an operator's "Retry now" (scheduler.retryNow). */
+  requestQuarantineRetry?(at: Date): Promise<void>;
+  /** Told the quarantine state each time the history is read (metrics, notifications). */
+  onQuarantine?: (state: QuarantineState) => void;
   deltaSupported(): Promise<boolean>;
   logger: Logger;
   /** Told after every finished run (metrics). */
@@ -69,6 +78,10 @@ export interface SchedulerDeps {
     leaseTtlMs: number;
     /** @default 120000 */
     deltaOverlapMs?: number;
+    /** SYNC_QUARANTINE_AFTER: full syncs failed in a row before quarantine; 0 never. @default 0 */
+    quarantineAfter?: number;
+    /** SYNC_QUARANTINE_INTERVAL: the cadence of full syncs while quarantined. @default 86400000 */
+    quarantineIntervalMs?: number;
   };
 }
 
@@ -87,6 +100,13 @@ export interface Scheduler {
   trigger(
     type: PlannedSyncType,
   ): Promise<{ ok: true; job: Job } | { ok: false; reason: TriggerRefusal }>;
+  /**
+   * An operator's "Retry now": ends the quarantine (failures so far are forgiven, for
+   * every replica) and starts a full sync now, as `trigger("full")` does.
+   */
+  retryNow(): Promise<{ ok: true; job: Job } | { ok: false; reason: TriggerRefusal }>;
+  /** The quarantine as last read from the history; null before the first reading. */
+  readonly quarantine: QuarantineState | null;
   /** Stops taking work; waits up to graceMs for a run, then aborts it and waits for it to record. */
   stop(graceMs: number): Promise<void>;
   /** Resolves when no tick and no run is in flight (tests, shutdown). */

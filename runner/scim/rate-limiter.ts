@@ -16,6 +16,17 @@
  * that the two clocks' jitter (timers firing late, a busy SSO reading a request
  * late) never puts N + 1 requests in the SSO's minute.
  *
+ * Background work (a Preview) is paced on the same slots through
+ * {@linkcode SharedRateLimiter.background}: it takes a slot only when no
+ * foreground request is waiting for one and `busy()` (a sync runs) is false —
+ * slots nobody else wanted, which even pacing would otherwise let go by. So a
+ * preview never slows a running sync and never spends its budget; a sync that
+ * begins just after a preview's request waits at most the rest of that one
+ * interval (as a full bucket's one token taken by a preview cost a long sync
+ * one token's time). When nothing else runs, previews go at the full rate, and
+ * as soon as the foreground is idle again they proceed: nothing but a sync or
+ * a waiting foreground request holds them.
+ *
  * @module
  */
 
@@ -40,6 +51,48 @@ export interface RateLimiter {
   defer(ms: number): void;
 }
 
+/** Options of {@linkcode SharedRateLimiter.background}. */
+export interface BackgroundOptions {
+  /** While true, background requests wait: the foreground (a sync) owns the budget. */
+  busy: () => boolean | Promise<boolean>;
+  /** How often a waiting background request looks again at `busy`. @default 1000 */
+  pollMs?: number;
+}
+
+/** The foreground's pacing, with a background view of the same slots. */
+export interface SharedRateLimiter extends RateLimiter {
+  /**
+   * A limiter over the same slots for work that must yield (previews): each request
+   * waits until its slot is due, no foreground request waits and `busy()` is false.
+   */
+  background(options: BackgroundOptions): RateLimiter;
+}
+
+/** The pacing both views share. */
+interface Pacing {
+  readonly intervalMs: number;
+  now: () => number;
+  wait: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** When the last request (foreground or background) actually went. */
+  lastSent: number;
+  deferredUntil: number;
+  /** Foreground callers that asked and were not yet let through (or gave up). */
+  foregroundWaiting: number;
+}
+
+/** Ms until the next slot (≤ 0: due now). */
+const dueIn = (p: Pacing) => Math.max(p.lastSent + p.intervalMs, p.deferredUntil) - p.now();
+
+/** Runs each turn after the one before it, whether that was taken or abandoned. */
+function inOrder() {
+  let queue: Promise<void> = Promise.resolve();
+  return (turn: () => Promise<void>) => {
+    const t = queue.then(turn);
+    queue = t.catch(() => {});
+    return t;
+  };
+}
+
 /**
  * Creates the pacer: the first request one interval after creation, then one per
  * interval, each measured from when the previous one went.
@@ -50,40 +103,75 @@ export interface RateLimiter {
  * ```ts
  * const limiter = createRateLimiter({ perMinute: 100 }); // a request every 606 ms
  * await limiter.take();
+ * const previews = limiter.background({ busy: () => syncRunning });
+ * await previews.take();
  * ```
  */
-export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(options: RateLimiterOptions): SharedRateLimiter {
   if (!(options.perMinute > 0)) {
     throw new RangeError(`perMinute must be positive, got ${options.perMinute}`);
   }
-  const now = options.now ?? Date.now;
-  const wait = options.sleep ?? abortableSleep;
-  const intervalMs = (60_000 / options.perMinute) * (1 + PACING_MARGIN);
-  // Measured from when the last request actually went, not when it was due: a timer that
-  // fires late, or a caller that asks late, must not let the next one catch up.
-  let lastSent = now();
-  let deferredUntil = -Infinity;
-  let queue: Promise<void> = Promise.resolve();
+  const p: Pacing = {
+    intervalMs: (60_000 / options.perMinute) * (1 + PACING_MARGIN),
+    now: options.now ?? Date.now,
+    wait: options.sleep ?? abortableSleep,
+    // Measured from when the last request actually went, not when it was due: a timer that
+    // fires late, or a caller that asks late, must not let the next one catch up.
+    lastSent: (options.now ?? Date.now)(),
+    deferredUntil: -Infinity,
+    foregroundWaiting: 0,
+  };
+  const queued = inOrder();
+  const defer = (ms: number) => {
+    p.deferredUntil = Math.max(p.deferredUntil, p.now() + ms);
+  };
   return {
-    intervalMs,
+    intervalMs: p.intervalMs,
     take(signal) {
-      const turn = queue.then(async () => {
+      p.foregroundWaiting++;
+      return queued(async () => {
         for (;;) {
-          const due = Math.max(lastSent + intervalMs, deferredUntil) - now();
+          const due = dueIn(p);
           if (due <= 0) break;
           // A defer() while waiting moves the time: look again after the sleep.
-          await wait(Math.ceil(due), signal);
+          await p.wait(Math.ceil(due), signal);
         }
         signal?.throwIfAborted();
-        lastSent = now();
-      });
-      // The next caller waits for this one's turn, whether it was taken or abandoned.
-      queue = turn.catch(() => {});
-      return turn;
+        p.lastSent = p.now();
+      }).finally(() => p.foregroundWaiting--);
     },
-    defer(ms) {
-      deferredUntil = Math.max(deferredUntil, now() + ms);
-    },
+    defer,
+    background: (o) => backgroundView(p, o, defer),
+  };
+}
+
+/** The background view of {@linkcode createRateLimiter}'s pacing. */
+function backgroundView(
+  p: Pacing,
+  { busy, pollMs = 1000 }: BackgroundOptions,
+  defer: (ms: number) => void,
+): RateLimiter {
+  if (!(pollMs > 0)) throw new RangeError(`pollMs must be positive, got ${pollMs}`);
+  const queued = inOrder();
+  return {
+    intervalMs: p.intervalMs,
+    take: (signal) =>
+      queued(async () => {
+        for (;;) {
+          signal?.throwIfAborted();
+          const yielding = await busy();
+          // Read after busy() settles: a foreground request that asked meanwhile goes first.
+          const due = dueIn(p);
+          if (!yielding && p.foregroundWaiting === 0 && due <= 0) {
+            p.lastSent = p.now();
+            return;
+          }
+          const idle = !yielding && p.foregroundWaiting === 0;
+          await p.wait(idle ? Math.min(Math.ceil(due), pollMs) : pollMs, signal);
+        }
+      }),
+    // A 429 answered to a preview is the SSO's pause for the whole client.
+    defer,
   };
 }
 

@@ -4,7 +4,9 @@
  * SCIM_TOKEN_AUTH); or a static bearer token.
  * The token is cached until shortly before `expires_in`, concurrent callers
  * share one request (token-request.ts), and it is fetched again once when the
- * SCIM API answers 401.
+ * SCIM API answers 401. A server that gives no usable `expires_in` (absent, 0,
+ * negative, not a number) gets {@linkcode DEFAULT_TOKEN_LIFETIME_SECONDS}: a
+ * token that dies sooner costs one 401 and a refetch, never a failed run.
  *
  * @module
  */
@@ -13,6 +15,9 @@ import type { TokenClient } from "./token-auth.ts";
 import { requestToken } from "./token-request.ts";
 
 export { reason } from "./fetch-failure.ts";
+
+/** The lifetime assumed when the token answer has no usable `expires_in`: one hour. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
 export interface TokenProvider {
   /** A valid access token, from cache when it has at least the margin left. */
@@ -58,7 +63,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   async function fetchToken(signal?: AbortSignal): Promise<string> {
     const granted = await requestToken(options, credentials, signal);
-    const ttlMs = (granted.expires_in ?? 3600) * 1000;
+    const ttlMs = (granted.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS) * 1000;
     cached = {
       token: granted.access_token,
       expiresAt: now() + Math.max(ttlMs - margin, ttlMs / 2),

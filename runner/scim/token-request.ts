@@ -18,11 +18,22 @@ import { reason } from "./fetch-failure.ts";
 import { isRedirect, RedirectRefusedError, redirectTarget, shownUrl } from "./redirects.ts";
 import { type TokenClient, tokenRequestParts } from "./token-auth.ts";
 
+/**
+ * `expires_in` as a lifetime in seconds, or undefined when the server gave none
+ * that can be used: absent, 0, negative, not a number. RFC 6749 §5.1 makes it
+ * only RECOMMENDED, and servers send `0`, `"3600"` or `null`; the provider
+ * then uses its default lifetime (token-provider.ts) and refetches on a 401.
+ */
+const ExpiresIn = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
+  z.number().positive().finite(),
+).optional().catch(undefined);
+
 /** The token endpoint's answer (RFC 6749 section 5.1). */
 export const TokenResponse = z.looseObject({
   access_token: z.string().min(1),
   token_type: z.string().optional(),
-  expires_in: z.coerce.number().positive().optional(),
+  expires_in: ExpiresIn,
 });
 
 export type TokenResponse = z.infer<typeof TokenResponse>;
@@ -81,10 +92,34 @@ export async function requestToken(
     );
   }
   const parsed = TokenResponse.safeParse(json);
-  if (!parsed.success) {
-    throw new AccessTokenError(res.status, "the token response has no access_token");
-  }
+  if (!parsed.success) throw new AccessTokenError(res.status, whatIsWrong(json, res, text));
   return parsed.data;
+}
+
+/**
+ * Why a 2xx token answer carries no usable token, in words an operator can
+ * act on; never the body itself (it may hold a token or a secret).
+ */
+function whatIsWrong(json: unknown, res: Response, text: string): string {
+  if (json === undefined) {
+    const type = res.headers.get("content-type") ?? "no Content-Type";
+    return `the token response is not JSON (${type}, ${text.length} characters); ` +
+      "is SCIM_TOKEN_URL the token endpoint?";
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    return "the token response is not a JSON object";
+  }
+  if (!("access_token" in json)) {
+    const keys = Object.keys(json).slice(0, 10).join(", ") || "none";
+    return `the token response has no access_token (its fields: ${keys})`;
+  }
+  const token = (json as { access_token: unknown }).access_token;
+  if (typeof token !== "string") {
+    return `the token response's access_token is ${
+      token === null ? "null" : `a ${typeof token}`
+    }, not a string`;
+  }
+  return "the token response's access_token is empty";
 }
 
 /** The POST itself; a redirect is refused, not followed. */

@@ -5,10 +5,6 @@
  * @module
  */
 import type { ObjectId } from "mongodb";
-import type {
-  OrgUnitDoc as OrgUnitFields,
-  UserDoc as UserFields,
-} from "../documents/stored-docs.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { ChangeRecord } from "../documents/change-record.ts";
 import type { CreatedBatch } from "../documents/created-batch.ts";
@@ -19,18 +15,17 @@ export const SYNC_HISTORY = "syncHistory";
 export const WEBHOOK_EVENTS = "webhookEvents";
 export const LOCKS = "locks";
 export const SYNC_CHANGES = "syncChanges";
+/** Held deactivations (documents/held-item.ts): one document per person, `<User|Group>:<id>`. */
+export const HELD_DEACTIVATIONS = "heldDeactivations";
 /** The deactivation gate's states (gate/gate.ts): one document per state, `<kind>:<seq>`. */
 export const DEACTIVATION_GATE = "deactivationGate";
 
-export type { Role, SyncSource } from "../documents/stored-docs.ts";
-
-/** A `users` document as stored: `_id` is OFM's own ObjectId; `ssoUserId` is the sync key (unique index). */
-export interface UserDoc extends UserFields {
-  _id?: ObjectId;
-}
-
-/** An `orgUnits` document as stored (`_id` = SCIM Group id). */
-export type OrgUnitDoc = OrgUnitFields;
+/**
+ * The stored user and org unit are one type each, declared beside the one document builder
+ * (documents/stored-docs.ts); the driver adds `_id` (OFM's own ObjectId for users, the SCIM
+ * Group id for org units) when a collection is typed with them.
+ */
+export type { OrgUnitDoc, Role, SyncSource, UserDoc } from "../documents/stored-docs.ts";
 
 export type { SyncStats, SyncStatus, SyncType } from "../documents/sync-history.ts";
 
@@ -51,7 +46,16 @@ export interface WebhookEventDoc {
   action: "create" | "update" | "delete";
   receivedAt: Date;
   processedAt: Date | null;
-  status: "processing" | "success" | "failed" | "duplicate" | "stale" | "held" | "conflict";
+  /** `rejected`: held, then kept by an operator (never applied; a redelivery is a duplicate). */
+  status:
+    | "processing"
+    | "success"
+    | "failed"
+    | "duplicate"
+    | "stale"
+    | "held"
+    | "conflict"
+    | "rejected";
   error: string | null;
   /** What applying it did (created, updated, unchanged, deactivated, absent); the guard counts "deactivated". */
   change?: string | null;

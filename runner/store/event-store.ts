@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Db } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import { WEBHOOK_EVENTS, type WebhookEventDoc } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
 
@@ -26,6 +26,26 @@ export interface EventOutcome {
   heldEvent?: string;
   /** An operator applied it past the guard: the held copy is dropped and the window does not count it. */
   forced?: boolean;
+}
+
+/** Held events: those of `eventIds`, or all. */
+const heldOf = (eventIds?: readonly string[]) =>
+  eventIds === undefined
+    ? { status: "held" as const }
+    : { status: "held" as const, eventId: { $in: [...eventIds] } };
+
+/** Marks held events `rejected`; returns how many. */
+async function rejectHeld(
+  events: Collection<WebhookEventDoc>,
+  eventIds: readonly string[],
+  at: Date,
+): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  const r = await events.updateMany(
+    { status: "held", eventId: { $in: [...eventIds] } },
+    { $set: { status: "rejected", processedAt: at } },
+  );
+  return r.modifiedCount;
 }
 
 /** What {@linkcode createEventStore} returns. */
@@ -92,10 +112,12 @@ export function createEventStore(db: Db) {
         ...(forced ? { $unset: { heldEvent: "" } } : {}),
       });
     },
-    /** Held events with their stored event, oldest first (to apply them). */
-    heldToApply(): Promise<WebhookEventDoc[]> {
-      return events.find({ status: "held" }).sort({ receivedAt: 1 }).toArray();
-    },
+    /** Held events with their stored event, oldest first (to apply them): those of `eventIds`, or all. */
+    heldToApply: (eventIds?: readonly string[]): Promise<WebhookEventDoc[]> =>
+      events.find(heldOf(eventIds)).sort({ receivedAt: 1 }).toArray(),
+    /** Marks held events `rejected` (an operator kept the person); returns how many. */
+    rejectHeld: (eventIds: readonly string[], at: Date): Promise<number> =>
+      rejectHeld(events, eventIds, at),
     /** Held events without their stored event, oldest first (the page and `npm run sync`). */
     held(limit: number): Promise<WebhookEventDoc[]> {
       return events.find({ status: "held" }, { projection: { heldEvent: 0 } }).sort({

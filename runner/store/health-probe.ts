@@ -8,7 +8,7 @@
  * @module
  */
 import type { Logger } from "../../shared/logger.ts";
-import type { SyncHistoryDoc } from "./collections.ts";
+import { HELD_DEACTIVATIONS, type SyncHistoryDoc } from "./collections.ts";
 import { createHistoryStore } from "./history-store.ts";
 import { connectMongo } from "./mongo.ts";
 
@@ -18,6 +18,10 @@ export interface HealthProbe {
   ping(): Promise<boolean>;
   lastRun(): Promise<SyncHistoryDoc | null>;
   lastSuccess(): Promise<SyncHistoryDoc | null>;
+  /** The newest `syncHistory` records (what `/health` reads). */
+  recentRuns(limit: number): Promise<SyncHistoryDoc[]>;
+  /** Webhook deletions held by the guard. */
+  heldCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,9 @@ export async function openHealthProbe(
     ping: () => mongo.ping(),
     lastRun: () => history.last(),
     lastSuccess: () => history.lastSuccess(),
+    recentRuns: (limit) => history.recent(limit),
+    // Held deactivations of syncs and webhooks alike, as the page and the metrics count them.
+    heldCount: () => mongo.db.collection(HELD_DEACTIVATIONS).countDocuments({ status: "held" }),
     close: () => mongo.close(),
   };
 }

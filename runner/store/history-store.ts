@@ -90,11 +90,15 @@ export function createHistoryStore(
       return col.find({ status: { $ne: "running" }, type: { $in: SYNC_TYPES } })
         .sort({ startedAt: -1 }).limit(1).next();
     },
-    /** The last successful run; a full run counts only unfiltered (a filtered one proves nothing about the rest). */
+    /**
+     * The last successful run; a full run counts only unfiltered (a filtered one proves nothing
+     * about the rest), and a run whose listing was not proven complete is no success (issue 23).
+     */
     lastSuccess(type?: SyncType): Promise<SyncHistoryDoc | null> {
       const base = {
         status: "success" as const,
         dryRun: { $ne: true },
+        complete: { $ne: false },
         // A purge record (type "purge", no filter) is no sync.
         type: { $in: SYNC_TYPES },
         $or: [{ type: "scim_delta_sync" as const }, { filter: null }],

@@ -61,6 +61,11 @@ export class PackedIndex implements ExistingIndex {
     return this.#hashes.size - this.#inactive.size;
   }
 
+  /** Read whole already: nothing to load. */
+  load(_keys: readonly string[], _announced: number): Promise<void> {
+    return Promise.resolve();
+  }
+
   #entry(key: string, syncHash: string): ExistingEntry {
     const entry: ExistingEntry = { key, syncHash, isActive: !this.#inactive.has(key) };
     const id = this.#ids.get(key);

@@ -38,7 +38,7 @@ export interface PurgeRecord {
   type: "purge";
   startedAt: Date;
   completedAt: Date | null;
-  status: "running" | "success" | "failed" | "aborted";
+  status: "running" | "success" | "failed" | "aborted" | "interrupted";
   /** Users deactivated before this instant were candidates. */
   cutoff: Date;
   inactiveForMs: number;

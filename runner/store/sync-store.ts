@@ -23,11 +23,13 @@ import { ORG_UNITS, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
 import { backfillEmailKeys } from "./email-key-migration.ts";
 import { indexRow } from "./index-row.ts";
+import { KeyedIndex } from "./keyed-index.ts";
 import { PackedIndex } from "./packed-index.ts";
 import { type ServerTraits, serverTraits } from "./server-kind.ts";
-import { createOrgUnits, deactivateOrgUnits, updateOrgUnits } from "./unit-writes.ts";
+import { softDelete } from "./soft-delete.ts";
+import { createOrgUnits, updateOrgUnits } from "./unit-writes.ts";
 import { ensureUserIndexes, type UserIndexReport } from "./user-indexes.ts";
-import { createUsers, deactivateUsers, updateUsers } from "./user-writes.ts";
+import { createUsers, updateUsers } from "./user-writes.ts";
 import type { WriteCtx } from "./write-context.ts";
 
 /** Documents per cursor batch of the index read: few round trips, bounded garbage. */
@@ -102,6 +104,10 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     userIndex: async (relieve?: () => void): Promise<PackedIndex> =>
       readUserIndex(ctx.users, (await ctx.traits()).updatesById, relieve),
     orgUnitIndex: (): Promise<PackedIndex> => readOrgUnitIndex(ctx.units),
+    /** A delta's index of users, read by key as pages come (keyed-index.ts). */
+    deltaUserIndex: (relieve?: () => void): KeyedIndex => deltaUserIndex(ctx, relieve),
+    /** A delta's index of org units, read by key. */
+    deltaOrgUnitIndex: (): KeyedIndex => deltaOrgUnitIndex(ctx),
     createUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
       createUsers(ctx, changes, source, origin),
     updateUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
@@ -110,7 +116,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       entries: readonly ExistingEntry[],
       source: SyncSource,
       origin?: ChangeOrigin,
-    ) => deactivateUsers(ctx, entries, source, origin),
+    ) => softDelete(ctx, "User", entries, source, origin),
     createOrgUnits: (
       changes: readonly Change<OfmOrgUnit>[],
       source: SyncSource,
@@ -125,7 +131,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
       entries: readonly ExistingEntry[],
       source: SyncSource,
       origin?: ChangeOrigin,
-    ) => deactivateOrgUnits(ctx, entries, source, origin),
+    ) => softDelete(ctx, "Group", entries, source, origin),
   });
 }
 
@@ -161,6 +167,43 @@ async function readUserIndex(
     if (row) index.add(row.key, row.hash, row.active, row.id);
   }
   return index;
+}
+
+/** A delta's index of users: by key, or whole past a share (keyed-index.ts). */
+function deltaUserIndex(ctx: WriteCtx, relieve?: () => void): KeyedIndex {
+  return new KeyedIndex({
+    byKeys: async (keys) =>
+      readUserRows(ctx.users, { ssoUserId: { $in: [...keys] } }, (await ctx.traits()).updatesById),
+    whole: async () => readUserIndex(ctx.users, (await ctx.traits()).updatesById, relieve),
+    estimate: () => ctx.users.estimatedDocumentCount(),
+  });
+}
+
+/** A delta's index of org units, by `_id`. */
+function deltaOrgUnitIndex(ctx: WriteCtx): KeyedIndex {
+  return new KeyedIndex({
+    byKeys: async (keys) => {
+      const docs = await ctx.units.find({ _id: { $in: [...keys] } } as Document, {
+        projection: { _id: 1, syncHash: 1, isActive: 1 },
+      }).toArray();
+      return docs.map((d) => ({
+        key: String(d._id),
+        hash: String(d.syncHash ?? ""),
+        active: d.isActive !== false,
+      }));
+    },
+    whole: () => readOrgUnitIndex(ctx.units),
+    estimate: () => ctx.units.estimatedDocumentCount(),
+  });
+}
+
+/** The index rows of the users matching `filter` (a delta's keys). */
+async function readUserRows(users: Collection<Document>, filter: Document, withIds: boolean) {
+  const docs = await users.find(filter, {
+    projection: userIndexProjection(withIds),
+    raw: true,
+  }).toArray();
+  return docs.flatMap((d) => indexRow(d as unknown as Buffer) ?? []);
 }
 
 async function readOrgUnitIndex(units: Collection<Document>): Promise<PackedIndex> {

@@ -9,13 +9,8 @@
 import type { AnyBulkWriteOperation, Document } from "mongodb";
 import { type OfmOrgUnit, ORG_UNIT_SYNC_FIELDS } from "../../shared/ofm-documents.ts";
 import type { ChangeOrigin } from "../documents/change-record.ts";
-import {
-  type Change,
-  type ExistingEntry,
-  noWrites,
-  type WriteOutcome,
-} from "../documents/changes.ts";
-import { deactivationSet, newOrgUnitDoc, orgUnitSet } from "../documents/ofm-documents.ts";
+import { type Change, noWrites, type WriteOutcome } from "../documents/changes.ts";
+import { newOrgUnitDoc, orgUnitSet } from "../documents/ofm-documents.ts";
 import type { SyncSource } from "../documents/stored-docs.ts";
 import { chunks, insertBatch, isDuplicate, statementError, updateBatch } from "./bulk.ts";
 import { merge } from "./user-writes.ts";
@@ -115,38 +110,4 @@ export async function updateOrgUnits(
     out.errors.push(statementError("Group", changes[we.index]?.doc._id ?? "?", we));
   }
   return out;
-}
-
-/**
- * Soft-deletes org units absent from a complete listing; `written` counts those changed.
- *
- * @example
- * ```ts
- * await deactivateOrgUnits(ctx, absent, "full_sync", origin);
- * ```
- */
-export async function deactivateOrgUnits(
-  ctx: WriteCtx,
-  entries: readonly ExistingEntry[],
-  source: SyncSource,
-  origin?: ChangeOrigin,
-): Promise<WriteOutcome> {
-  const at = ctx.now();
-  const set = deactivationSet({ at, source });
-  const ops: AnyBulkWriteOperation<Document>[] = entries.map((e) => ({
-    updateOne: {
-      filter: { _id: e.key, isActive: { $ne: false } } as Document,
-      update: { $set: set },
-    },
-  }));
-  const journal = journalOf(ctx, "Group", origin, at).updated(
-    entries.map((e) => ({ id: e.key, key: e.key, subject: null, set })),
-    ["isActive"],
-  );
-  const r = await updateBatch(ctx.units, ops, await ctx.updateBatch(), journal);
-  return {
-    written: r.written,
-    refused: [],
-    errors: r.refused.map((we) => statementError("Group", entries[we.index]?.key ?? "?", we)),
-  };
 }

@@ -12,13 +12,8 @@
 import type { AnyBulkWriteOperation, Document } from "mongodb";
 import type { OfmUser, ResourceError } from "../../shared/ofm-documents.ts";
 import type { ChangeOrigin } from "../documents/change-record.ts";
-import {
-  type Change,
-  type ExistingEntry,
-  noWrites,
-  type WriteOutcome,
-} from "../documents/changes.ts";
-import { deactivationSet, newUserDoc, userUpdateSet } from "../documents/ofm-documents.ts";
+import { type Change, noWrites, type WriteOutcome } from "../documents/changes.ts";
+import { newUserDoc, userUpdateSet } from "../documents/ofm-documents.ts";
 import type { SyncSource } from "../documents/stored-docs.ts";
 import { chunks, insertBatch, isDuplicate, statementError, updateBatch } from "./bulk.ts";
 import { decodeDocId } from "./doc-id-codec.ts";
@@ -151,49 +146,6 @@ export async function updateUsers(
     else out.errors.push(statementError("User", c.doc.ssoUserId, we));
   }
   return out;
-}
-
-/**
- * Soft-deletes users (absent from a complete listing); `written` counts only those
- * MongoDB changed from active to inactive.
- *
- * @example
- * ```ts
- * const { written } = await deactivateUsers(ctx, absent, "full_sync", origin);
- * ```
- */
-export async function deactivateUsers(
-  ctx: WriteCtx,
-  entries: readonly ExistingEntry[],
-  source: SyncSource,
-  origin?: ChangeOrigin,
-): Promise<WriteOutcome> {
-  const at = ctx.now();
-  const set = deactivationSet({ at, source });
-  const ops: AnyBulkWriteOperation<Document>[] = entries.map((e) => ({
-    updateOne: {
-      filter:
-        (e.id !== undefined
-          ? { _id: decodeDocId(e.id), ssoUserId: e.key, isActive: true }
-          : { ssoUserId: e.key, isActive: true }) as Document,
-      update: { $set: set },
-    },
-  }));
-  const journal = journalOf(ctx, "User", origin, at).updated(
-    entries.map((e) => ({
-      id: e.id !== undefined ? decodeDocId(e.id) : undefined,
-      key: e.key,
-      subject: null,
-      set,
-    })),
-    ["isActive"],
-  );
-  const r = await updateBatch(ctx.users, ops, await ctx.updateBatch(), journal);
-  return {
-    written: r.written,
-    refused: [],
-    errors: r.refused.map((we) => statementError("User", entries[we.index]?.key ?? "?", we)),
-  };
 }
 
 /**

@@ -15,11 +15,25 @@ import type { GateTicket } from "../gate/gate.ts";
 import { GuardAbortedError, type GuardFigures, guardFiguresOf } from "../gate/guard-aborted.ts";
 import type { ListingEnd } from "../scim/listing-proof.ts";
 import { absentActive, type Change, type ExistingEntry } from "./diff.ts";
+import {
+  appliedByRun,
+  clearListed,
+  holdRefused,
+  holdWaiting,
+  reasonsOf,
+  type SplitPlan,
+  splitPlan,
+} from "./held-step.ts";
 import type { Passes } from "./passes.ts";
 import type { RunContext } from "./run-context.ts";
 import { addErrors } from "./sync-stats.ts";
 
 export { GuardAbortedError } from "../gate/guard-aborted.ts";
+
+/** What an operator can do about a refused run, from wherever its message is read. */
+const OVERRIDE =
+  "approve them under Held deactivations on the sync page (or npm run sync -- --apply-held), " +
+  "or run again with --force";
 
 /** SYNC_GUARD_WINDOW's default: one day. */
 export const DEFAULT_GUARD_WINDOW_MS = 86_400_000;
@@ -99,15 +113,43 @@ export async function applyDeactivations(
   absenceCounts: boolean,
   relinkedFrom: ReadonlySet<string>,
 ): Promise<void> {
-  const { deps, record: { stats } } = run;
+  const { record: { stats } } = run;
   run.progress({
     phase: "writing",
     fetched: stats.usersFetched,
     total: stats.usersFetched,
     pageNo: 0,
   });
-  const plan = planDeactivations(passes, absenceCounts, relinkedFrom);
-  // Into the plan before the gate decides: a preview shows who a refused run would deactivate.
+  const planned = planDeactivations(passes, absenceCounts, relinkedFrom);
+  // People an operator rejected stay with the operator (held-step.ts), before the gate counts.
+  const open = run.deps.held ? await run.deps.held.open() : new Map();
+  const split = splitPlan(planned, open);
+  const { plan } = split;
+  recordPlan(run, split);
+  if (run.options.dryRun) {
+    const guard = run.plan.guard = await dryRunFigures(run, plan);
+    // A dry run says whether the gate would refuse, exactly as the run would be told.
+    for (const [kind, what] of [["users", "users"], ["orgUnits", "org units"]] as const) {
+      if (!guard[kind].ok && !run.options.force) {
+        throw new GuardAbortedError(what, guard[kind], guard.windowMs, OVERRIDE);
+      }
+    }
+    return;
+  }
+  await holdWaiting(run, split.waiting);
+  await clearListed(run, passes, split, open);
+  const tickets = await reserve(run, plan);
+  try {
+    await writeDeactivations(run, passes, plan, tickets);
+  } finally {
+    // Whatever was not written (a failure mid-way) is released; settling twice is a no-op.
+    await Promise.all([tickets.users.settle(0), tickets.orgUnits.settle(0)]).catch(() => {});
+  }
+  await appliedByRun(run, split);
+}
+
+/** Into the plan before the gate decides: a preview shows who a refused run would deactivate, and why. */
+function recordPlan(run: RunContext, { plan, waiting }: SplitPlan): void {
   run.plan.users.deactivate.push(
     ...plan.users.held.map((c) => c.doc.ssoUserId),
     ...plan.users.absent.map((e) => e.key),
@@ -116,28 +158,17 @@ export async function applyDeactivations(
     ...plan.orgUnits.held.map((c) => c.doc._id),
     ...plan.orgUnits.absent.map((e) => e.key),
   );
-  if (run.options.dryRun) {
-    const guard = run.plan.guard = await dryRunFigures(run, plan);
-    // A dry run says whether the gate would refuse, exactly as the run would be told.
-    for (const [kind, what] of [["users", "users"], ["orgUnits", "org units"]] as const) {
-      if (!guard[kind].ok && !run.options.force) {
-        throw new GuardAbortedError(
-          what,
-          guard[kind],
-          guard.windowMs,
-          "approve it on the sync page or run again with --force",
-        );
-      }
-    }
-    return;
-  }
-  const tickets = await reserve(run, plan);
-  try {
-    await writeDeactivations(run, passes, plan, tickets);
-  } finally {
-    // Whatever was not written (a failure mid-way) is released; settling twice is a no-op.
-    await Promise.all([tickets.users.settle(0), tickets.orgUnits.settle(0)]).catch(() => {});
-  }
+  run.plan.reasons = reasonsOf(plan);
+  run.plan.waiting = {
+    users: [
+      ...waiting.users.held.map((c) => c.doc.ssoUserId),
+      ...waiting.users.absent.map((e) => e.key),
+    ],
+    orgUnits: [
+      ...waiting.orgUnits.held.map((c) => c.doc._id),
+      ...waiting.orgUnits.absent.map((e) => e.key),
+    ],
+  };
 }
 
 /** The gate's figures for the plan, reserving nothing (a dry run, a preview). */
@@ -162,28 +193,26 @@ async function reserve(
   const forced = run.options.force === true;
   const gate = run.deps.gate;
   const users = await gate.reserve({ kind: "users", n: proposed(plan, "users"), by, forced });
-  if (!users.granted) throw refusal(run, "users", proposed(plan, "users"), users.figures);
+  if (!users.granted) {
+    await holdRefused(run, plan, "users");
+    throw refusal("users", proposed(plan, "users"), users.figures);
+  }
   const units = await gate.reserve({ kind: "orgUnits", n: proposed(plan, "orgUnits"), by, forced });
   if (!units.granted) {
     await users.settle(0);
-    throw refusal(run, "org units", proposed(plan, "orgUnits"), units.figures);
+    await holdRefused(run, plan, "orgUnits");
+    throw refusal("org units", proposed(plan, "orgUnits"), units.figures);
   }
   return { users, orgUnits: units };
 }
 
 function refusal(
-  run: RunContext,
   what: string,
   n: number,
   figures: Parameters<typeof guardFiguresOf>[1],
 ): GuardAbortedError {
   const f: GuardFigures = guardFiguresOf(n, figures);
-  return new GuardAbortedError(
-    what,
-    f,
-    figures.windowMs,
-    "approve it on the sync page or run again with --force",
-  );
+  return new GuardAbortedError(what, f, figures.windowMs, OVERRIDE);
 }
 
 /** The writes, each kind's acknowledged count settling its reservation. */

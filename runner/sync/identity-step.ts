@@ -55,7 +55,7 @@ export async function resolveIdentityStep(
   stats.usersRelinked = (stats.usersRelinked ?? 0) + r.relinked;
   stats.usersParked = (stats.usersParked ?? 0) + r.parked;
   addErrors(stats, r.errors);
-  if (r.relinked + r.linked > 0 || r.errors.length > 0) {
+  if (r.relinked + r.linked + r.parked > 0 || r.errors.length > 0) {
     deps.logger.info(
       `🔗 Identities: ${r.linked} linked, ${r.relinked} relinked, ${r.parked} value(s) moved, ` +
         `${r.errors.length} conflict(s)`,

@@ -17,6 +17,7 @@ import type { Account, IdentityStore } from "../identity/ports.ts";
 import type { ChangeOrigin, SyncSource, SyncStorePort } from "./ports.ts";
 import { type PassResult, resourcePass, type ResourceSpec, type Routed } from "./resource-pass.ts";
 import type { RunContext } from "./run-context.ts";
+import type { BatchPlan } from "./diff.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
 
 /** What the passes leave for the deactivation step. */
@@ -112,6 +113,7 @@ export function matcher(
   index: Promise<ExistingIndex>,
   source: SyncSource,
   origin?: ChangeOrigin,
+  delta = false,
 ): Pick<ResourceSpec<OfmUser>, "route" | "link"> {
   let unlinked: Promise<Map<string, Account[]>> | null = null;
   return {
@@ -119,7 +121,9 @@ export function matcher(
       if (on === "off") return { insert: [...creates], link: [], match: [], errors: [] };
       unlinked ??= identity.unlinked().then((a) => indexByMatch(a, on));
       const values = creates.flatMap((c) => matchValueOf(c.doc, on) ?? []);
-      const owned = (await index).size > 0
+      // An empty index of a full sync means nobody is the sync's yet (an initial import):
+      // nothing to ask. A delta's index holds only what it was sent: always ask.
+      const owned = (await index).size > 0 || delta
         ? indexByMatch(await identity.ownedMatching(values), on)
         : new Map<string, Account[]>();
       const out: Routed<OfmUser> = { insert: [], link: [], match: [], errors: [] };
@@ -134,6 +138,14 @@ export function matcher(
     link: (links) =>
       identity.link(links as { change: Change<OfmUser>; account: Account }[], source, origin),
   };
+}
+
+/** A dry run's new values, by key, for the preview. */
+function keepDocs(into: Map<string, unknown>, b: BatchPlan<{ isActive: boolean }>): void {
+  for (const c of [...b.creates, ...b.updates, ...b.deactivatingUpdates]) {
+    const d = c.doc as { ssoUserId?: string; _id?: string };
+    into.set(d.ssoUserId ?? d._id ?? "", c.doc);
+  }
 }
 
 /**
@@ -157,20 +169,28 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   log.info("✅ Connected to Aksara SSO");
   const list = { ...listingMode(spc, deps.pageSize), filter: run.filter, signal: run.signal };
   const write = createWriteQueue({ maxInFlight: 2, dryRun: run.options.dryRun === true });
-  const userIndexP = deps.store.userIndex(deps.afterPage);
+  // A delta reads only the people it is sent (keyed-index.ts); a full sync the whole index.
+  const delta = run.options.type === "delta";
+  const userIndexP = delta
+    ? Promise.resolve(deps.store.deltaUserIndex(deps.afterPage))
+    : deps.store.userIndex(deps.afterPage);
   userIndexP.catch(() => {});
+  const docs = run.options.dryRun === true
+    ? (run.plan.docs = { users: new Map(), orgUnits: new Map() })
+    : undefined;
   const ctx = (phase: "orgUnits" | "users") => ({
     client: deps.client,
     write,
     stats,
     list,
     afterPage: deps.afterPage,
+    onDiff: docs && ((b: BatchPlan<{ isActive: boolean }>) => keepDocs(docs[phase], b)),
     onPage: (p: { fetched: number; totalResults: number; pageNo: number }) =>
       run.progress({ phase, fetched: p.fetched, total: p.totalResults, pageNo: p.pageNo }),
   });
 
   log.info("📥 Fetching organizational units...");
-  const unitIndex = await deps.store.orgUnitIndex();
+  const unitIndex = delta ? deps.store.deltaOrgUnitIndex() : await deps.store.orgUnitIndex();
   const units = await resourcePass(
     orgUnitSpec(deps.store, run.source, run.origin),
     unitIndex,
@@ -183,7 +203,7 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   const users = await resourcePass(
     {
       ...userSpec(deps.store, run.source, deps.userHashFields, run.origin),
-      ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin),
+      ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin, delta),
     },
     userIndexP,
     ctx("users"),

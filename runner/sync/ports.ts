@@ -28,6 +28,9 @@ export interface ExistingIndexReader {
   /** `afterBatch` runs between cursor batches (the memory budget). */
   userIndex(afterBatch?: () => void): Promise<ExistingIndex>;
   orgUnitIndex(): Promise<ExistingIndex>;
+  /** A delta's index of users: read by key as pages come (store/keyed-index.ts). */
+  deltaUserIndex(afterBatch?: () => void): ExistingIndex;
+  deltaOrgUnitIndex(): ExistingIndex;
 }
 
 /**

@@ -19,7 +19,13 @@ import type { ResourceError } from "../../shared/ofm-documents.ts";
 import type { ListingEnd } from "../scim/listing-proof.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { Account } from "../identity/ports.ts";
-import { type Change, diffBatch, type ExistingIndex, type Incoming } from "./diff.ts";
+import {
+  type BatchPlan,
+  type Change,
+  diffBatch,
+  type ExistingIndex,
+  type Incoming,
+} from "./diff.ts";
 import type { WriteOutcome } from "./ports.ts";
 import { addErrors, type SyncStats } from "./sync-stats.ts";
 import { createReadAhead } from "./read-ahead.ts";
@@ -85,6 +91,8 @@ export interface PassContext {
   onPage: (page: { fetched: number; totalResults: number; pageNo: number }) => void;
   /** Called after each page once its writes are queued (the memory budget). */
   afterPage?: () => void;
+  /** Each diffed batch, before its writes are queued (a dry run keeps the new values: the preview). */
+  onDiff?: (batch: BatchPlan<{ isActive: boolean }>) => void;
 }
 
 /**
@@ -129,15 +137,22 @@ export async function resourcePass<T extends { isActive: boolean }>(
       }),
     WRITE_CHUNK,
   );
+  let announced = 0;
   const ahead = createReadAhead(index, READ_AHEAD, async (items: Incoming<T>[], existing) => {
+    // A delta's index reads only the keys it was sent (store/keyed-index.ts); a whole one has them.
+    await existing.load(items.map((i) => i.key), announced);
     const batch = diffBatch(items, existing);
+    ctx.onDiff?.(batch);
     stats[`${c}Unchanged`] += batch.unchanged;
     out.held.push(...batch.deactivatingUpdates);
     out.updated.push(...batch.updates.map((u) => spec.key(u.doc)));
     await creates.add(batch.creates);
     await updates.add(batch.updates);
   });
-  const listing = await readPages(spec, ctx, out.seen, (items) => ahead.add(items));
+  const listing = await readPages(spec, ctx, out.seen, (items, total) => {
+    announced = total;
+    return ahead.add(items);
+  });
   await ahead.flush();
   await creates.flush();
   await updates.flush();
@@ -193,7 +208,7 @@ async function readPages<T extends { isActive: boolean }>(
   spec: ResourceSpec<T>,
   ctx: PassContext,
   seen: Set<string>,
-  add: (items: Incoming<T>[]) => Promise<void>,
+  add: (items: Incoming<T>[], totalResults: number) => Promise<void>,
 ): Promise<ListingEnd> {
   const pages = ctx.client.pages(spec.resource, ctx.list);
   for (;;) {
@@ -205,6 +220,7 @@ async function readPages<T extends { isActive: boolean }>(
     ctx.stats[`${spec.counters}Fetched`] = seen.size;
     await add(
       items.map((d) => ({ key: spec.key(d), hash: spec.hash(d), isActive: d.isActive, doc: d })),
+      page.totalResults,
     );
     ctx.onPage(page);
     ctx.afterPage?.();

@@ -6,12 +6,15 @@
  * @module
  */
 import type { Logger } from "../../shared/logger.ts";
+import type { OfmOrgUnit, OfmUser } from "../../shared/ofm-documents.ts";
 import type { MatchOn } from "../documents/match-key.ts";
 import type { DeactivationGate } from "../gate/gate.ts";
 import type { GuardFigures } from "../gate/guard-aborted.ts";
+import type { HeldReason } from "../documents/held-item.ts";
 import type { DirectoryProbe, IdentityStore } from "../identity/ports.ts";
 import type { ScimClient } from "../scim/scim-client.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
+import type { HeldPort } from "./held-step.ts";
 import type { ChangeOrigin, HistoryWriter, SyncSource, SyncStorePort } from "./ports.ts";
 
 export interface SyncProgress {
@@ -51,6 +54,11 @@ export interface SyncDeps {
   identity: IdentityStore;
   /** Live lookups of one SSO id, when the run's listing cannot tell (deltas, filters). */
   directory: DirectoryProbe;
+  /**
+   * Held deactivations (sync/held-step.ts): who is left to an operator, and where a refused
+   * plan is held. Absent: nobody is held (a refused run only aborts).
+   */
+  held?: HeldPort;
   /** SYNC_MATCH_ON. */
   matchOn: MatchOn;
   /** SYNC_MAX_DURATION: a run still going after this long fails. @default 30 minutes */
@@ -82,6 +90,15 @@ export interface DryRunPlan {
   orgUnits: { create: string[]; update: string[]; deactivate: string[] };
   /** The guard's verdict; absent when the run ended before it (a failed listing). */
   guard?: { windowMs: number; users: GuardFigures; orgUnits: GuardFigures };
+  /**
+   * Dry runs only: the directory's values of what would be created or updated (deactivating
+   * updates included), by id — the preview's old → new per field.
+   */
+  docs?: { users: Map<string, OfmUser>; orgUnits: Map<string, OfmOrgUnit> };
+  /** Why each in `deactivate` would be deactivated, by `User:<id>` / `Group:<id>`. */
+  reasons?: Record<string, HeldReason>;
+  /** Held or rejected earlier: left for an operator's decision, not deactivated by the run. */
+  waiting?: { users: string[]; orgUnits: string[] };
 }
 
 /** The state one run's steps share. */

@@ -108,6 +108,21 @@ function runContext(
 }
 
 /**
+ * "N linked, N relinked, " when matching linked anyone, else nothing (the guide's line as it is).
+ *
+ * @example
+ * ```ts
+ * linkedText({ usersLinked: 150, usersRelinked: 0 }); // "150 linked, "
+ * ```
+ */
+export function linkedText(s: { usersLinked?: number; usersRelinked?: number }): string {
+  const parts = [];
+  if (s.usersLinked) parts.push(`${s.usersLinked} linked`);
+  if (s.usersRelinked) parts.push(`${s.usersRelinked} relinked`);
+  return parts.map((p) => `${p}, `).join("");
+}
+
+/**
  * Whether absence from the listing means deletion: an unfiltered run whose listings are
  * both proven complete (recorded in the run's record either way).
  */
@@ -127,8 +142,8 @@ function logOutcome({ deps: { logger: log }, record: { stats }, options }: RunCo
       `${stats.orgUnitsUpdated} updated, ${stats.orgUnitsUnchanged} unchanged)`,
   );
   log.info(
-    `✅ Synced ${stats.usersFetched} users (${stats.usersCreated} created, ${stats.usersUpdated} updated, ` +
-      `${stats.usersUnchanged} unchanged, ${stats.usersDeactivated} deactivated)`,
+    `✅ Synced ${stats.usersFetched} users (${stats.usersCreated} created, ${linkedText(stats)}` +
+      `${stats.usersUpdated} updated, ${stats.usersUnchanged} unchanged, ${stats.usersDeactivated} deactivated)`,
   );
   const errors = stats.errors.length;
   log.info(

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { ConfigError } from "../../shared/errors.ts";
 import { loadConfig } from "../../runner/config.ts";
 
@@ -157,5 +159,46 @@ describe("loadConfig() webhook section and shared rules", () => {
     expect(loadConfig({ ...creds, SYNC_ON_START: "off" }).syncOnStart).toBe(false);
     expect(loadConfig({ ...creds, SYNC_ON_START: "Yes" }).syncOnStart).toBe(true);
     expect(() => loadConfig({ ...creds, SYNC_ON_START: "maybe" })).toThrow("SYNC_ON_START");
+  });
+});
+
+describe("loadConfig() placeholders of .env.example", () => {
+  /** .env.example's active lines as an environment. */
+  const example = Object.fromEntries(
+    [
+      ...readFileSync(resolve(import.meta.dir, "../../.env.example"), "utf8")
+        .matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm),
+    ].map((m) => [m[1], m[2]]),
+  ) as Record<string, string>;
+
+  test("loadConfig() refuses .env.example copied as it is: both placeholder secrets, named, never shown", () => {
+    let error: unknown;
+    try {
+      loadConfig(example);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const e = error as ConfigError;
+    expect([...e.variables].sort()).toEqual(["INGEST_SECRET", "SCIM_WEBHOOK_SECRET"]);
+    expect(e.message).not.toContain("replace-with");
+  });
+
+  test("loadConfig() takes the demo's client secret only for a development SSO on this machine", () => {
+    const demo = { SCIM_CLIENT_ID: "scim-dev-client", SCIM_CLIENT_SECRET: "dev-secret-change-me" };
+    expect(loadConfig({ ...demo, SSO_BASE_URL: "http://127.0.0.1:5173" }).auth.kind).toBe(
+      "client_credentials",
+    );
+    expect(() => loadConfig({ ...demo, SSO_BASE_URL: "https://sso.example.com" })).toThrow(
+      /SCIM_CLIENT_SECRET is the demo's placeholder/,
+    );
+    // A token endpoint elsewhere counts, whatever SSO_BASE_URL says.
+    expect(() =>
+      loadConfig({
+        ...demo,
+        SSO_BASE_URL: "http://127.0.0.1:5173",
+        SCIM_TOKEN_URL: "https://login.example.com/token",
+      })
+    ).toThrow(ConfigError);
   });
 });

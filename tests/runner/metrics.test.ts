@@ -68,16 +68,96 @@ describe("createMetrics()", () => {
     );
   });
 
-  test("recordSyncRun() counts a dry run and a failed run but not their outcomes or a last success", async () => {
+  test("recordSyncRun() ignores a dry run (a preview is never a run) and counts a failed run but not a last success", async () => {
     const m = createMetrics();
     m.recordSyncRun(run({ dryRun: true }));
+    m.recordSyncRun(run({ dryRun: true, status: "aborted" }));
     m.recordSyncRun(run({ type: "scim_delta_sync", status: "failed" }));
     const { body } = await m.render();
-    expect(body).toContain('scim_sync_runs_total{type="full",status="success"} 1');
+    expect(body).toContain('scim_sync_runs_total{type="full",status="success"} 0');
+    expect(body).toContain('scim_sync_runs_total{type="full",status="aborted"} 0');
+    expect(body).not.toContain('scim_sync_duration_seconds_count{type="full"}');
     expect(body).toContain('scim_sync_runs_total{type="delta",status="failed"} 1');
     expect(body).toContain('scim_sync_users_total{outcome="created"} 2'); // the failed run's only
     expect(body).not.toContain('scim_sync_last_success_timestamp_seconds{type="delta"}');
     expect(body).not.toContain('scim_sync_last_success_timestamp_seconds{type="full"}');
+  });
+
+  test("recordSyncRun() leaves the last full success where it was after a full sync whose listing was not proven complete", async () => {
+    const m = createMetrics();
+    m.recordSyncRun(run({ complete: true }));
+    m.recordSyncRun(run({
+      complete: false,
+      incompleteReason: "Users: the listing ended early",
+      completedAt: new Date("2025-10-18T16:00:30.000Z"),
+    }));
+    const { body } = await m.render();
+    expect(body).toContain(
+      `scim_sync_last_success_timestamp_seconds{type="full"} ${
+        Date.parse("2025-10-18T10:00:30Z") / 1000
+      }`,
+    );
+  });
+
+  test("recordSyncRun() stamps the last full listing by whether it was proven complete", async () => {
+    const m = createMetrics();
+    const before = await m.render();
+    expect(before.body).toContain(
+      'scim_sync_last_full_listing_timestamp_seconds{complete="true"} 0',
+    );
+    expect(before.body).toContain(
+      'scim_sync_last_full_listing_timestamp_seconds{complete="false"} 0',
+    );
+    m.recordSyncRun(run({ complete: true }));
+    m.recordSyncRun(run({ complete: false, completedAt: new Date("2025-10-18T16:00:30.000Z") }));
+    // A delta's listing is not the full one; a failed run without a verdict leaves both alone.
+    m.recordSyncRun(run({ type: "scim_delta_sync", complete: false }));
+    m.recordSyncRun(run({ status: "failed", completedAt: new Date("2025-10-19T00:00:00Z") }));
+    const { body } = await m.render();
+    expect(body).toContain(
+      `scim_sync_last_full_listing_timestamp_seconds{complete="true"} ${
+        Date.parse("2025-10-18T10:00:30Z") / 1000
+      }`,
+    );
+    expect(body).toContain(
+      `scim_sync_last_full_listing_timestamp_seconds{complete="false"} ${
+        Date.parse("2025-10-18T16:00:30Z") / 1000
+      }`,
+    );
+  });
+
+  test("recordSyncRun() counts runs that went to the end by resource errors, partial ones too, past the cap of listed errors", async () => {
+    const m = createMetrics();
+    const many = [
+      ...Array.from({ length: 3 }, (_, i) => ({
+        resourceType: "User",
+        resourceId: `u-${i}`,
+        code: "DUPLICATE_KEY",
+        message: "duplicate key",
+      })),
+      {
+        resourceType: "User",
+        resourceId: null,
+        code: "TOO_MANY_ERRORS",
+        message: "7 more errors not listed",
+      },
+    ];
+    m.recordSyncRun(run({ stats: { ...STATS, errors: [] } }));
+    m.recordSyncRun(run({ status: "partial", stats: { ...STATS, errors: many } }));
+    m.recordSyncRun(run({ status: "failed" }));
+    const { body } = await m.render();
+    expect(body).toContain('scim_sync_runs_total{type="full",status="partial"} 1');
+    expect(body).toContain('scim_sync_completed_runs_total{type="full",resource_errors="none"} 1');
+    expect(body).toContain('scim_sync_completed_runs_total{type="full",resource_errors="some"} 1');
+    expect(body).toContain('scim_sync_last_run_resource_errors{type="full"} 10');
+    // 0 + 10 + the failed run's one.
+    expect(body).toContain("scim_sync_resource_errors_total 11");
+    // A partial run is no success.
+    const partialOnly = createMetrics();
+    partialOnly.recordSyncRun(run({ status: "partial" }));
+    expect((await partialOnly.render()).body).not.toContain(
+      'scim_sync_last_success_timestamp_seconds{type="full"}',
+    );
   });
 
   test("recordScimRequest() labels by resource, never by id, and counts retries apart", async () => {

@@ -138,3 +138,20 @@ describe("parseEnv()", () => {
     assert.match(e.message, /^Invalid configuration: A must be .*; B must be /);
   });
 });
+
+describe("placeholder secrets", () => {
+  test("envSecrets() and envSecret() refuse .env.example's placeholders, naming the variable only", () => {
+    const rotation = z.object({ INGEST_SECRET: envSecrets("INGEST_SECRET") });
+    const e = refusal(rotation, {
+      INGEST_SECRET: "a-real-secret-0123456789,replace-with-another-openssl-rand-hex-32",
+    });
+    assert.deepEqual(e.variables, ["INGEST_SECRET"]);
+    assert.match(e.message, /INGEST_SECRET is still the placeholder from \.env\.example/);
+    assert.doesNotMatch(e.message, /replace-with-another/);
+    const one = z.object({ ADMIN_TOKEN: envSecret("ADMIN_TOKEN") });
+    assert.match(
+      refusal(one, { ADMIN_TOKEN: "replace-with-openssl-rand-hex-32-output" }).message,
+      /ADMIN_TOKEN is still the placeholder/,
+    );
+  });
+});

@@ -53,6 +53,31 @@ describe("createLogger()", () => {
     assert.equal(lines[1]!.line, "plain");
   });
 
+  test("createLogger() in pretty format escapes control characters of the message and of every field", () => {
+    const { logger, lines } = recording({ format: "pretty" });
+    const forged = "eve\x1b[2K\r\n✅ Synchronization Completed Successfully\u202e";
+    logger.error(`❌ Sync failed for ${forged}`, { user: forged, detail: { name: forged } });
+    assert.equal(lines.length, 1);
+    const line = lines[0]!.line;
+    assert.doesNotMatch(line, /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    assert.equal(
+      line,
+      "❌ Sync failed for eve\\x1b[2K\\r\\n✅ Synchronization Completed Successfully\\u202e" +
+        "  user=eve\\x1b[2K\\r\\n✅ Synchronization Completed Successfully\\u202e" +
+        ' detail={"name":"eve\\u001b[2K\\r\\n✅ Synchronization Completed Successfully\\u202e"}',
+    );
+  });
+
+  test("createLogger() in JSON format escapes C1 and bidirectional controls too, and the line parses back to the value", () => {
+    const { logger, lines } = recording({ format: "json" });
+    const value = "a\x9b31mb\u202ec\r\nd";
+    logger.info(value, { user: value });
+    assert.doesNotMatch(lines[0]!.line, /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    const parsed = JSON.parse(lines[0]!.line);
+    assert.equal(parsed.msg, value);
+    assert.equal(parsed.user, value);
+  });
+
   test("createLogger() adds nothing to a line but time, level, message, base and the given fields", () => {
     // The logger does not redact: secrets stay out of the logs because callers never pass
     // them. This pins that nothing else (the environment, its options) reaches a line.

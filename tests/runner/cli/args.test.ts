@@ -10,6 +10,7 @@ describe("parseSyncArgs()", () => {
       json: false,
       force: false,
       applyHeld: false,
+      retryNow: false,
       help: false,
     });
   });
@@ -29,10 +30,12 @@ describe("parseSyncArgs()", () => {
       json: true,
       force: true,
       applyHeld: true,
+      retryNow: false,
       help: false,
       filter: 'userName eq "a@x"',
     });
     expect(parseSyncArgs(["-h"]).help).toBe(true);
+    expect(parseSyncArgs(["--retry-now"]).retryNow).toBe(true);
     expect(parseSyncArgs(["--filter=active eq true"]).filter).toBe("active eq true");
   });
 

@@ -65,9 +65,15 @@ describe("npm run sync -- --inspect", () => {
       const jane = movedUser(0, "D-CLI-TEXT");
       const r = await cli(["--inspect", jane.email]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain(`👤 ${jane.email} (ssoUserId ${jane.id})`);
-      expect(r.stdout).toContain("[out_of_date]");
-      expect(r.stdout).toMatch(new RegExp(`≠ departmentId +${jane.old} → D-CLI-TEXT`));
+      expect(r.stdout).toContain(`👤 ${jane.email} (ssoUserId ${jane.id}): OUT OF STEP`);
+      // Changed in the SSO with no webhook: the recorded cause, and a command to run, not a button.
+      expect(r.stdout).toContain("[webhook_missing]");
+      expect(r.stdout).toContain(`npm run sync -- --user ${jane.id}`);
+      expect(r.stdout).not.toMatch(/press|button/i);
+      expect(r.stdout).toContain("Next full sync: ");
+      expect(r.stdout).toMatch(
+        new RegExp(`≠ departmentId +${jane.old}( \\([^)]*\\))? → D-CLI-TEXT`),
+      );
     },
     30_000,
   );
@@ -80,8 +86,8 @@ describe("npm run sync -- --inspect", () => {
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as Json;
       expect(report).toMatchObject({ key: jane.id, ssoUserId: jane.id });
-      expect((report.findings as Json[]).map((f) => f.cause)).toEqual(["out_of_date"]);
-      expect(r.stderr).toContain("[out_of_date]");
+      expect((report.findings as Json[]).map((f) => f.cause)).toEqual(["webhook_missing"]);
+      expect(r.stderr).toContain("[webhook_missing]");
     },
     30_000,
   );
@@ -91,6 +97,22 @@ describe("npm run sync -- --inspect", () => {
     expect(r.code).toBe(4);
     expect((JSON.parse(r.stdout) as Json).ofm).toBeNull();
   }, 30_000);
+});
+
+describe("npm run sync -- --find", () => {
+  test(
+    "`sync.ts --find <start of a last name>` lists the people it fits with the id for --user, exit 0; 4 for nobody",
+    async () => {
+      const someone = t.sso.sso.directory.list("User").find((u) => u.active !== false)!;
+      const family = String((someone.name as Json).familyName);
+      const r = await cli(["--find", family.slice(0, 4).toUpperCase()]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`<${String(someone.userName)}>`);
+      expect(r.stdout).toContain(`--user ${String(someone.id)}`);
+      expect((await cli(["--find", "zzz-nobody"])).code).toBe(4);
+    },
+    30_000,
+  );
 });
 
 describe("npm run sync -- --user / --group", () => {
@@ -108,6 +130,15 @@ describe("npm run sync -- --user / --group", () => {
         fields: ["departmentId"],
         source: { kind: "on_demand", historyId: out.historyId },
       });
+      expect(out.changes).toEqual([{
+        action: "updated",
+        fields: ["departmentId"],
+        values: { departmentId: { old: jane.old, new: "D-CLI-USER" } },
+      }]);
+      const again = movedUser(2, "D-CLI-USER-2");
+      const printed = await cli(["--user", again.email]);
+      expect(printed.code).toBe(0);
+      expect(printed.stdout).toContain("  departmentId: D-CLI-USER → D-CLI-USER-2");
       const text = await cli(["--user", "nobody@nowhere.example"]);
       expect(text.code).toBe(4);
       expect(text.stdout).toContain('No user "nobody@nowhere.example"');
@@ -147,9 +178,9 @@ describe("npm run sync -- --apply-held", () => {
       expect((await rt.events.apply(e)).status).toBe("held");
       const users = t.mongo.db(t.dbName).collection("users");
       expect((await users.findOne({ ssoUserId: leaver.id }))?.isActive).toBe(true);
-      const r = await cli(["--apply-held", "--json"]);
+      const r = await cli(["--apply-held", "--yes", "--json"]);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ applied: 1, deactivated: 1 });
+      expect(JSON.parse(r.stdout)).toMatchObject({ action: "apply", deactivated: 1 });
       expect((await users.findOne({ ssoUserId: leaver.id }))?.isActive).toBe(false);
       const [rec] = await changesOf(leaver.id);
       expect(rec).toMatchObject({

@@ -64,6 +64,7 @@ describe("newUserDoc()", () => {
         updatedAt: at,
         deactivatedAt: null,
         syncSource: "full_sync",
+        searchKeys: ["john", "doe", "john doe", user.email.toLowerCase()],
       },
     );
   });
@@ -140,6 +141,7 @@ describe("userUpdateSet()", () => {
       syncSource: "delta_sync",
       deactivatedAt: null,
       emailKey: user.email.toLowerCase(),
+      searchKeys: ["john", "doe", "john doe", user.email.toLowerCase()],
     });
   });
   test("userUpdateSet() never sets an excluded field, the role, createdAt or ssoUserId", () => {

@@ -56,6 +56,7 @@ function fullApp() {
     metrics: createMetrics(),
     health: unused,
     sync,
+    held: { page: unused, held: unused, decisions: { approve: unused, reject: unused } },
     people: { inspect: unused, syncPerson: unused, syncOrgUnit: unused },
     mounts: webhookMounts({ events: { apply: unused }, config, logger: silentLogger }),
   });
@@ -76,6 +77,12 @@ describe("runnerOpenApiDocument()", () => {
         "GET /modules/sync/people/:key",
         "POST /api/v1/scim/sync/preview",
         "POST /api/v1/scim/sync/held",
+        "GET /api/v1/scim/held",
+        "POST /api/v1/scim/held/apply",
+        "POST /api/v1/scim/held/reject",
+        "GET /modules/sync/held",
+        "POST /modules/sync/held/confirm",
+        "POST /modules/sync/held/decide",
         "POST /api/v1/scim/events",
         "POST /api/v1/scim/webhook",
       ]

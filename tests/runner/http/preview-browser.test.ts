@@ -85,14 +85,14 @@ describe("preview and trend in Chromium", () => {
 
       const historyBefore = await db.collection("syncHistory").countDocuments({});
       const usersBefore = await db.collection("users").find({}).toArray();
-      await page.getByRole("button", { name: "🧪 Preview" }).click();
+      await page.getByRole("button", { name: "Preview" }).click();
       await page.locator("#preview").waitFor({ timeout: 30_000 });
       expect(await page.locator("#preview h2").innerText()).toContain("nothing was written");
       expect(await page.locator("#preview-guard").innerText()).toContain(
         "The guard would let this run pass",
       );
       expect(
-        await page.locator('#preview-users tr[data-action="create"] td[data-label="Count"]')
+        await page.locator('#preview-counts tr:has(th:text("Users")) td[data-label="Create"]')
           .innerText(),
       )
         .toBe("0");

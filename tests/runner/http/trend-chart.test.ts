@@ -21,7 +21,7 @@ const run = (over: Partial<TrendRun>): TrendRun => ({
 const html = (node: unknown) => String(node);
 
 describe("trend charts", () => {
-  test("`RunsChart()` draws three bars per run and marks each failed run", () => {
+  test("`RunsChart()` draws three bars per run and a band inside the plot behind each failed run", () => {
     const svg = html(
       RunsChart({
         runs: [run({}), run({ status: "failed", startedAt: at(2) }), run({ status: "aborted" })],
@@ -29,20 +29,39 @@ describe("trend charts", () => {
     );
     expect(svg.match(/<g class="run[^"]*"/g)?.length).toBe(3);
     expect(svg.match(/class="bar (created|updated|deactivated)"/g)?.length).toBe(9);
-    expect(svg.match(/class="fail-mark"/g)?.length).toBe(2);
+    const bands = [
+      ...svg.matchAll(/class="status-band" x="[\d.]+" y="([\d.]+)"[^>]*height="([\d.]+)"/g),
+    ];
+    expect(bands).toHaveLength(2);
+    // Inside the plot: from its top (10) to its base (166), not below the chart.
+    for (const b of bands) expect(Number(b[1]) + Number(b[2])).toBeLessThanOrEqual(166);
     expect(svg).toContain('data-runs="3"');
     expect(svg).toContain('<title id="trend-runs-title">Last 3 sync runs</title>');
     expect(svg).toContain("2 of 3 runs failed");
   });
 
-  test("`RunsChart()` scales bars to the largest count", () => {
-    const svg = html(RunsChart({ runs: [run({ created: 10, updated: 5, deactivated: 0 })] }));
+  test("`RunsChart()` keeps 4 updates visible beside a first import of 2,000 (log scale, labelled ticks)", () => {
+    const svg = html(
+      RunsChart({ runs: [run({ created: 2000, updated: 0 }), run({ created: 0, updated: 4 })] }),
+    );
     const heights = [...svg.matchAll(/class="bar \w+"[^>]*height="([\d.]+)"/g)].map((m) =>
       Number(m[1])
     );
-    expect(heights[0]).toBeGreaterThan(0);
-    expect(heights[1]).toBeCloseTo(heights[0]! / 2, 5);
-    expect(heights[2]).toBe(0);
+    const [big, small] = [heights[0]!, heights[4]!];
+    expect(small).toBeGreaterThan(big / 5); // linear: 4/2000 of it, a flat line
+    expect(small).toBeLessThan(big);
+    for (const tick of ["0", "1", "10", "100", "1,000", "10,000"]) {
+      expect(svg).toContain(`>${tick}</text>`);
+    }
+    expect(svg).toContain("users per run (log)");
+  });
+
+  test("`RunsChart()` labels each run with its date and time, and shades an unknown status amber", () => {
+    const svg = html(RunsChart({ runs: [run({ status: "partial" })] }));
+    expect(svg).toContain("<tspan");
+    expect(svg).toContain(">10-19</tspan>");
+    expect(svg).toContain('class="run other"');
+    expect(svg).toContain("1 ended otherwise");
   });
 
   test("`RunsChart()` escapes text that came from stored documents", () => {
@@ -64,6 +83,7 @@ describe("trend charts", () => {
     expect(svg.match(/class="bar failed"/g)?.length).toBe(2);
     expect(svg.match(/<g class="hour failed"/g)?.length).toBe(1);
     expect(svg).toContain("4 events received, 1 failed");
+    expect(svg).toContain("events per hour");
   });
 
   test("`hourBuckets()` counts events into the hours ending at now and drops older ones", () => {

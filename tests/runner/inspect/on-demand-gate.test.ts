@@ -4,8 +4,9 @@
 // (a server that ignores the filter) is "not found".
 import { afterEach, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../../shared/logger.ts";
-import { createRunnerApp } from "../../../runner/http/app.ts";
 import type { Runtime } from "../../../runner/compose.ts";
+import { LOCAL_ONLY, seedOfm } from "../support/ofm-fixture.ts";
+import { personApp } from "../support/runner-app.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 const TOKEN = "on-demand-gate-admin-token";
@@ -20,31 +21,13 @@ afterEach(async () => {
 const users = () => t!.mongo.db(t!.dbName).collection("users");
 const active = () => t!.sso.sso.directory.list("User").filter((u) => u.active !== false);
 
-function appOf(rt: Runtime) {
-  return createRunnerApp({
-    config: { host: "127.0.0.1", adminToken: TOKEN },
-    sync: {
-      scheduler: rt.scheduler,
-      now: () => new Date(),
-      logger: silentLogger,
-      page: {
-        ssoBaseUrl: "http://sso",
-        connection: () => rt.connection(),
-        recentHistory: (n) => rt.history.recent(n),
-        recentEvents: (n) => rt.events.recent(n),
-        leaseHolder: async () => null,
-      },
-    },
-    people: { inspect: rt.inspect, syncPerson: rt.syncPerson },
-    health: async () => ({ code: 200, report: {} as never }),
-    metrics: { render: async () => ({ body: "", contentType: "text/plain" }) },
-    logger: silentLogger,
-  });
-}
+const appOf = (rt: Runtime) => personApp(rt, TOKEN);
 
 describe("on-demand sync and the gate", () => {
   test("syncPerson() with a letter-case variant finds the stored person, and deactivations stop at the limit", async () => {
     t = await syncEnv("od_case", { users: 30, maxResults: 50 });
+    // OFM's own accounts and unique indexes: never counted, never touched.
+    await seedOfm(t.mongo.db(t.dbName), t.sso.sso.directory, 0);
     const rt = await t.runtime({ SYNC_MAX_DEACTIVATE: "1" });
     expect((await rt.runSync({ type: "full" })).history.status).toBe("success");
     const three = active().slice(0, 3);
@@ -62,8 +45,8 @@ describe("on-demand sync and the gate", () => {
         isActive: false,
       }),
     ).toBe(1);
-    // Nobody was created twice.
-    expect(await users().countDocuments()).toBe(30);
+    // Nobody was created twice; OFM's own accounts are as they were.
+    expect(await users().countDocuments()).toBe(30 + LOCAL_ONLY.length);
   });
 
   test("ten parallel POST /api/v1/scim/people/:key/sync deactivate exactly the limit, every round", async () => {

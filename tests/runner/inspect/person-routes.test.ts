@@ -5,9 +5,8 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { ENTERPRISE_URN } from "../../../dev/sso/generator.ts";
-import { silentLogger } from "../../../shared/logger.ts";
-import { createRunnerApp } from "../../../runner/http/app.ts";
 import type { Runtime } from "../../../runner/compose.ts";
+import { personApp } from "../support/runner-app.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 const TOKEN = "person-routes-admin-token";
@@ -17,27 +16,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-function appOf(rt: Runtime) {
-  return createRunnerApp({
-    config: { host: "127.0.0.1", adminToken: TOKEN },
-    sync: {
-      scheduler: rt.scheduler,
-      now: () => new Date(),
-      logger: silentLogger,
-      page: {
-        ssoBaseUrl: "http://sso",
-        connection: () => rt.connection(),
-        recentHistory: (n) => rt.history.recent(n),
-        recentEvents: (n) => rt.events.recent(n),
-        leaseHolder: async () => null,
-      },
-    },
-    people: { inspect: rt.inspect, syncPerson: rt.syncPerson },
-    health: async () => ({ code: 200, report: {} as never }),
-    metrics: { render: async () => ({ body: "", contentType: "text/plain" }) },
-    logger: silentLogger,
-  });
-}
+const appOf = (rt: Runtime) => personApp(rt, TOKEN);
 
 const auth = { Authorization: `Bearer ${TOKEN}`, Host: "127.0.0.1" };
 
@@ -82,7 +61,8 @@ describe("person routes", () => {
     expect(res.status).toBe(200);
     const report = await res.json() as { ssoUserId: string; findings: { cause: string }[] };
     expect(report.ssoUserId).toBe(id);
-    expect(report.findings.map((f) => f.cause)).toEqual(["out_of_date"]);
+    // The SSO changed the department and no webhook told OFM: the recorded cause, not a guess.
+    expect(report.findings.map((f) => f.cause)).toEqual(["webhook_missing"]);
     const synced = await app.request(`${path}/sync`, { method: "POST", headers: auth });
     expect(synced.status).toBe(200);
     expect(await synced.json()).toMatchObject({ outcome: "updated", ssoUserId: id });
@@ -117,6 +97,7 @@ describe("person routes", () => {
       .text();
     expect(after).toContain("Synced now: updated");
     expect(after).toContain('data-field="departmentId" data-equal="true"');
-    expect(after).toMatch(/departmentId: [^<]* → D-NEW/);
+    expect(after).toContain('data-state="in_step"');
+    expect(after).toMatch(/<li data-field="departmentId">Department: [^→]* → D-NEW/);
   });
 });

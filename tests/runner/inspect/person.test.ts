@@ -174,7 +174,8 @@ describe("person inspector and provision on demand", () => {
         sso: "D-FIXED",
         equal: false,
       });
-      expect(report.findings.map((f) => f.cause)).toEqual(["out_of_date"]);
+      // Changed in the SSO, no webhook event came: the verdict says so, not "edited in OFM".
+      expect(report.findings.map((f) => f.cause)).toEqual(["webhook_missing"]);
     }
     const r = await rt.syncPerson(jane.email);
     expect(r).toMatchObject({ outcome: "updated", ssoUserId: jane.id });
@@ -219,7 +220,8 @@ describe("person inspector and provision on demand", () => {
     const jane = pickUser(t, 4);
     const users = t.mongo.db(t.dbName).collection("users");
     await users.updateOne({ ssoUserId: jane.id }, { $set: { departmentId: "D-EDITED-IN-OFM" } });
-    expect((await rt.inspect(jane.id)).findings.map((f) => f.cause)).toEqual(["out_of_date"]);
+    // The stored fields no longer hash to the stored content hash: an edit made in OFM.
+    expect((await rt.inspect(jane.id)).findings.map((f) => f.cause)).toEqual(["ofm_edited"]);
     // A full sync compares hashes only: it leaves the edit in place.
     expect((await rt.runSync({ type: "full" })).history.stats.usersUpdated).toBe(0);
     const r = await rt.syncPerson(jane.id);
@@ -243,5 +245,25 @@ describe("person inspector and provision on demand", () => {
     expect((await rt.history.recent(10)).length).toBe(before);
     const report = await rt.inspect("nobody@nowhere.example");
     expect(report.findings.map((f) => f.cause)).toEqual(["not_in_sso"]);
+  });
+});
+
+describe("finding people", () => {
+  test("`findPeople()` finds by the start of a name with the SSO's active flag, and by an exact employee number", async () => {
+    t = await syncEnv("person_find");
+    const rt = await synced(t);
+    const jane = pickUser(t, 2);
+    const u = t.sso.sso.directory.get("User", jane.id)!;
+    const given = String((u.name as Json).givenName);
+    const found = await rt.findPeople(given.slice(0, 3).toLowerCase());
+    const hit = found.people.find((p) => p.ssoUserId === jane.id);
+    expect(hit).toMatchObject({ email: jane.email, activeInOfm: true, activeInSso: true });
+    expect(found.exact).toBeNull();
+    t.sso.sso.directory.remove("User", jane.id);
+    const after = await rt.findPeople(jane.email);
+    expect(after.people.find((p) => p.ssoUserId === jane.id)?.activeInSso).toBeNull();
+    const byNumber = await rt.findPeople(String(jane.ent.employeeNumber));
+    expect(byNumber.people).toEqual([]);
+    expect(byNumber.exact).toBe(jane.id);
   });
 });

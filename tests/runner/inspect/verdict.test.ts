@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import type { OfmUser } from "../../../shared/ofm-documents.ts";
-import { compareFields, verdict, type VerdictInput } from "../../../runner/inspect/verdict.ts";
+import {
+  compareFields,
+  stepState,
+  verdict,
+  type VerdictInput,
+} from "../../../runner/inspect/verdict.ts";
+import { advice, findingText } from "../../../runner/inspect/verdict-words.ts";
 
 const jane: OfmUser = {
   ssoUserId: "u-1",
@@ -29,10 +35,42 @@ describe("verdict()", () => {
   test("`verdict()` says in_sync when every synced field matches", () => {
     expect(causes({})).toEqual(["in_sync"]);
   });
-  test("`verdict()` says out_of_date naming the field when OFM's department differs", () => {
+  test("`verdict()` says webhook_missing naming the field when the SSO changed it and no event came", () => {
     const v = verdict({ ...base, ofm: { ...jane, departmentId: "D-OLD" } });
-    expect(v.map((f) => f.cause)).toEqual(["out_of_date"]);
+    expect(v.map((f) => f.cause)).toEqual(["webhook_missing"]);
     expect(v[0]!.text).toContain("departmentId");
+    expect(v[0]!.text).toContain("none is recorded");
+    expect(v[0]!.action).toBe("sync_now");
+  });
+  test("`verdict()` says ofm_edited, not a lost webhook, when the stored fields no longer match their hash", () => {
+    const v = verdict({ ...base, ofm: { ...jane, departmentId: "D-OLD" }, ofmEdited: true });
+    expect(v.map((f) => f.cause)).toEqual(["ofm_edited"]);
+    expect(v[0]!.text).toContain("edited in OFM itself");
+  });
+  test("`verdict()` says webhook_failed with the event's error when the change's event failed", () => {
+    const written = new Date("2025-10-18T09:00:00Z");
+    const v = verdict({
+      ...base,
+      ofm: { ...jane, departmentId: "D-OLD", updatedAt: written },
+      events: [{ receivedAt: new Date("2025-10-18T10:00:01Z"), status: "failed", error: "E11000" }],
+      time: (d) => d.toISOString().slice(11, 19),
+    });
+    expect(v.map((f) => f.cause)).toEqual(["webhook_failed"]);
+    expect(v[0]!.text).toContain("received 10:00:01 failed (E11000)");
+  });
+  test("`verdict()` reads only events after OFM's last write: an older failure is not the cause", () => {
+    const v = verdict({
+      ...base,
+      ofm: { ...jane, departmentId: "D-OLD", updatedAt: new Date("2025-10-18T11:00:00Z") },
+      events: [{ receivedAt: new Date("2025-10-18T10:00:00Z"), status: "failed", error: "old" }],
+    });
+    expect(v.map((f) => f.cause)).toEqual(["webhook_missing"]);
+  });
+  test("`verdict()` says in_sync (in step) when the person is gone from the SSO and inactive in OFM", () => {
+    const v = verdict({ ...base, ofm: { ...jane, isActive: false }, live: { kind: "absent" } });
+    expect(v.map((f) => f.cause)).toEqual(["in_sync"]);
+    expect(v[0]!.text).toStartWith("In step");
+    expect(stepState(v)).toBe("in_step");
   });
   test("`verdict()` says inactive_in_sso when the SSO has active: false", () => {
     expect(causes({ live: { kind: "ok", user: { ...jane, isActive: false } } })).toContain(
@@ -84,5 +122,21 @@ describe("compareFields()", () => {
       excluded: true,
     });
     expect(rows.filter((r) => !r.equal)).toHaveLength(1);
+  });
+});
+
+describe("advice()", () => {
+  const ctx = { key: "jane@ias.co.id", nextFullSync: "2025-10-18 18:00:00 UTC" };
+  test("`advice()` names the page's button on the page and the command on the command line", () => {
+    expect(advice("sync_now", "page", ctx)).toContain('"Sync now" below');
+    expect(advice("sync_now", "cli", ctx)).toContain("npm run sync -- --user jane@ias.co.id");
+    expect(advice("sync_now", "cli", ctx)).not.toMatch(/press|button|below/i);
+    expect(advice("sync_now", "page", ctx)).toContain("next full sync: 2025-10-18 18:00:00 UTC");
+  });
+  test("`findingText()` never tells a command-line reader to press anything", () => {
+    for (const f of verdict({ ...base, ofm: null })) {
+      expect(findingText(f, "cli", ctx)).not.toMatch(/press/i);
+    }
+    expect(advice("approve_held", "cli", ctx)).toContain("--apply-held");
   });
 });

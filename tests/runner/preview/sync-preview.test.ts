@@ -62,6 +62,12 @@ describe("preview", () => {
     });
     expect(p.users.update.first.map((e) => e.id)).toEqual([changed]);
     expect(p.users.update.first[0]!.name).not.toBeNull();
+    // The fields that would change, old (as stored) → new (as the directory has them).
+    const stored = await t.mongo.db(t.dbName).collection("users").findOne({ ssoUserId: changed });
+    expect(p.users.update.first[0]!.changes).toEqual([
+      { field: "firstName", old: stored!.firstName, new: "Renamed" },
+      { field: "lastName", old: stored!.lastName, new: "Person" },
+    ]);
     expect(p.users.deactivate.first.map((e) => e.id)).toEqual([leaver]);
     expect(p.guard?.users).toMatchObject({ proposed: 1, ok: true });
 
@@ -100,7 +106,7 @@ describe("preview", () => {
   test(
     "`POST /api/v1/scim/sync/preview` answers the plan as JSON and the page's form answers it as HTML",
     async () => {
-      const { t, rt } = await changedDirectory("preview_http");
+      const { t, rt, changed } = await changedDirectory("preview_http");
       const app = createRunnerApp({
         config: { host: "127.0.0.1", adminToken: null },
         sync: {
@@ -136,6 +142,22 @@ describe("preview", () => {
       expect(html).toContain('id="preview"');
       expect(html).toContain("New Hire");
       expect(html).toContain("The guard would let this run pass");
+      expect(html).toMatch(/<li data-field="firstName">First name: [^<]* → Renamed<\/li>/);
+      const id = html.match(/\/modules\/sync\/preview\/([0-9a-f-]{36})\/plan\.csv/)![1];
+      const csv = await app.request(`http://127.0.0.1/modules/sync/preview/${id}/plan.csv`, {
+        headers: host,
+      });
+      expect(csv.headers.get("content-type")).toContain("text/csv");
+      const lines = (await csv.text()).trim().split("\r\n");
+      expect(lines[0]).toBe("type,action,id,name,email,field,old,new,reason");
+      expect(lines.some((l) => /^user,update,[^,]+,[^,]*,[^,]*,firstName,[^,]*,Renamed,$/.test(l)))
+        .toBe(true);
+      expect(lines.some((l) => l.startsWith("user,create,") && l.includes("new.hire@ias.co.id")))
+        .toBe(true);
+      const full = await app.request(`http://127.0.0.1/modules/sync/preview/${id}/plan.json`, {
+        headers: host,
+      });
+      expect(((await full.json()) as SyncPreview).users.create.count).toBe(1);
       const main = await (await app.request("http://127.0.0.1/modules/sync", { headers: host }))
         .text();
       expect(main).toContain('action="/modules/sync/preview"');

@@ -2,6 +2,7 @@
 // carries a SCIM error body: a wrong address answering 404 pages deletes nobody; OFM's own
 // accounts are never candidates; deletions take a reservation from the one gate.
 import { afterEach, describe, expect, test } from "bun:test";
+import { LOCAL_ONLY, seedOfm } from "../support/ofm-fixture.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 const DAY = 86_400_000;
@@ -17,6 +18,8 @@ afterEach(async () => {
 async function setup(name: string) {
   const t = await syncEnv(name, { users: 20, maxResults: 50 });
   cleanups.push(() => t.close());
+  // OFM's own accounts and unique indexes are there before the SSO is connected.
+  await seedOfm(t.mongo.db(t.dbName), t.sso.sso.directory, 0);
   const rt = await t.runtime({ SCIM_MAX_RETRIES: "0" });
   expect((await rt.runSync({ type: "full" })).history.status).toBe("success");
   const dir = t.sso.sso.directory;
@@ -70,7 +73,7 @@ describe("purge proves the directory", () => {
     expect(report.status).toBe("aborted");
     expect(report.error?.code).toBe("DIRECTORY_UNPROVEN");
     expect(report.deleted).toEqual([]);
-    expect(await users.countDocuments({})).toBe(21);
+    expect(await users.countDocuments({})).toBe(21 + LOCAL_ONLY.length);
   });
 
   test("purge() refuses the run when a candidate's lookup answers a 404 page, not a SCIM error", async () => {
@@ -84,7 +87,7 @@ describe("purge proves the directory", () => {
     expect(report.status).toBe("aborted");
     expect(report.error?.code).toBe("DIRECTORY_UNPROVEN");
     expect(report.error?.message).toContain("404");
-    expect(await users.countDocuments({})).toBe(21);
+    expect(await users.countDocuments({})).toBe(21 + LOCAL_ONLY.length);
   });
 
   test("purge() deletes only the three the SSO says are gone, never OFM's own account", async () => {
@@ -98,6 +101,7 @@ describe("purge proves the directory", () => {
     expect(report.kept.map((c) => c.email)).not.toContain("ofm-root@ofm.local");
     expect(await users.countDocuments({ ssoUserId: { $in: kept } })).toBe(10);
     expect(await users.countDocuments({ email: "ofm-root@ofm.local" })).toBe(1);
+    expect(await users.countDocuments({ email: { $in: LOCAL_ONLY.map((d) => d.email) } })).toBe(2);
   });
 
   test("purge() takes its deletions from the gate: past SYNC_MAX_DEACTIVATE it needs --force", async () => {

@@ -24,6 +24,8 @@ export interface SsoProcess {
   mutate(
     m: { changeUsers?: number; deleteUsers?: number; addUsers?: number },
   ): Promise<{ changed: string[] }>;
+  /** Sets fault rules (`POST /_dev/faults`, dev/sso/faults.ts), or clears them all with null. */
+  faults(rules: Record<string, unknown>[] | null): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,6 +116,12 @@ export async function startSso(opts: {
       const res = await dev("/_dev/mutate", { method: "POST", body: JSON.stringify(m) });
       if (!res.ok) throw new Error(`mutate failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { changed: string[] };
+    },
+    async faults(rules) {
+      const res = rules === null
+        ? await dev("/_dev/faults", { method: "DELETE" })
+        : await dev("/_dev/faults", { method: "POST", body: JSON.stringify(rules) });
+      if (!res.ok) throw new Error(`faults failed: ${res.status} ${await res.text()}`);
     },
     async stop() {
       proc.kill("SIGTERM");
