@@ -54,6 +54,28 @@ export async function ensureLauncher(kind: LauncherKind): Promise<string[]> {
 }
 
 /**
+ * Why the launcher of `kind` cannot be had on this machine, or null when it can: built
+ * and fresh, or its build tools on PATH. Tests that start a server of their own kind
+ * skip with this reason instead of failing in a hook.
+ *
+ * @example
+ * ```ts
+ * launcherUnavailable("ferretdb"); // null, or "go is not on PATH to build the FerretDB launcher"
+ * ```
+ */
+export function launcherUnavailable(kind: LauncherKind): string | null {
+  if (kind === "ferretdb") {
+    const sources = ["main.go", "go.mod", "go.sum"].map((f) => join(FERRET_SRC, f));
+    if (isFresh(FERRET_BIN, sources) || Bun.which("go") !== null) return null;
+    return "go is not on PATH to build the FerretDB launcher";
+  }
+  if (Bun.which("java") === null) return "java is not on PATH to run mongo-java-server";
+  const sources = [join(JAVA_SRC, "pom.xml"), ...filesUnder(join(JAVA_SRC, "src"))];
+  if (isFresh(JAVA_JAR, sources) || Bun.which("mvn") !== null) return null;
+  return "mvn is not on PATH to build the mongo-java-server launcher";
+}
+
+/**
  * Builds the FerretDB launcher (about a minute cold on two cores) and returns its path.
  *
  * @example

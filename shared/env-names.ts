@@ -93,6 +93,7 @@ export const KNOWN_ENV_NAMES: readonly string[] = [
   "DEMO_SSO_PORT",
   "DEMO_RUNNER_PORT",
   "DEMO_EDGE_PORT",
+  "TEST_GROUP_TIMEOUT",
   "BENCH_VERBOSE",
   "BENCH_SYNC",
   "BENCH_SINCE",

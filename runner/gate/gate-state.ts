@@ -244,7 +244,8 @@ export function settle(
 ): GateState | null {
   const p = state.pending.find((x) => x.id === id);
   if (!p) return null;
-  const n = Math.max(0, Math.min(p.n, Math.floor(written)));
+  // A count that is not a number proves nothing was withheld: count the whole reservation.
+  const n = Number.isFinite(written) ? Math.max(0, Math.min(p.n, Math.floor(written))) : p.n;
   const entries = [...state.entries];
   const last = entries.at(-1);
   if (n > 0) {

@@ -11,6 +11,10 @@ import {
   type MongoServer,
   startMongoServer,
 } from "../../dev/mongo-server.ts";
+import { launcherTool } from "../runner/support/tools.ts";
+
+/** Java and Maven (or a fresh launcher jar); without them the group skips with the reason. */
+const java = launcherTool("java");
 
 interface Person {
   _id: string;
@@ -18,7 +22,7 @@ interface Person {
   n: number;
 }
 
-describe("startMongoServer() with kind java", () => {
+describe.skipIf(java.missing)(java.named("startMongoServer() with kind java"), () => {
   let server: MongoServer;
   let client: MongoClient;
 

@@ -21,12 +21,18 @@ describe("loadConfig()", () => {
 
   test("loadConfig() throws the guide's message when credentials are missing", () => {
     expect(() => loadConfig({})).toThrow("SCIM_CLIENT_ID and SCIM_CLIENT_SECRET must be set");
+    // Only one of the two: still the typed error, with its stable code.
+    let thrown: unknown = null;
     try {
       loadConfig({ SCIM_CLIENT_ID: "x" });
     } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).code).toBe("CREDENTIALS_MISSING");
+      thrown = e;
     }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).code).toBe("CREDENTIALS_MISSING");
+    expect((thrown as ConfigError).message).toContain(
+      "SCIM_CLIENT_ID and SCIM_CLIENT_SECRET must be set",
+    );
   });
 
   test("loadConfig() accepts a static bearer token instead of client credentials", () => {

@@ -87,14 +87,20 @@ describe("runner daemon processes", () => {
     "kill -9 of the leader mid-sync lets the other runner take over after the lease TTL",
     async () => {
       const { name, db } = database("takeover");
-      const s = await sso(300);
+      const s = await sso(0);
+      // The leader's first listing is held at page 2 for a minute: it is mid-sync for as
+      // long as the test needs, however slow the machine (the fault fires once).
+      await s.faults([{ kind: "delay", resource: "Users", page: 2, times: 1, ms: 60_000 }]);
       const env = { MONGODB_DB: name, ...s.env };
       const a = await runner({ ...env, RUNNER_ID: "runner-a" });
       await waitFor(
-        () => history(db).findOne({ runner: "runner-a", status: "running" }),
+        async () => (await s.firedFaults()).some((f) => f.kind === "delay" && f.page === 2),
         15_000,
-        "runner-a syncing",
+        "runner-a's request for page 2 held",
       );
+      expect(await history(db).findOne({ runner: "runner-a" })).toMatchObject({
+        status: "running",
+      });
       const b = await runner({ ...env, RUNNER_ID: "runner-b" });
       // b has tried for the lease and been refused: awaited from its log, not slept for.
       await waitFor(

@@ -7,11 +7,12 @@
 // Then promtool (Debian's `prometheus` package; PROMTOOL or PATH) checks the
 // rules and runs deploy/prometheus/scim-sync.rules.test.yml, which fires each alert.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
 import { type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
+import { promtoolTool } from "../support/tools.ts";
 
 const ROOT = resolve(import.meta.dir, "../../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
@@ -203,22 +204,6 @@ describe("deploy/prometheus/scim-sync.rules.yml", () => {
   });
 });
 
-/**
- * promtool: `PROMTOOL` if set, else the one on PATH (Debian's `prometheus` package, which
- * .ci/run installs: `apt-get install prometheus`, promtool 2.42). Building it with Go took
- * 7 minutes of a fresh `npm test`, so nothing is built here. Without it: a failure under CI,
- * elsewhere a skip with the reason and the command that installs it.
- */
-function promtool(): string | null {
-  const bin = process.env.PROMTOOL ?? Bun.which("promtool");
-  if (bin && existsSync(bin)) return bin;
-  if (process.env.CI) throw new Error("promtool is required under CI (.ci/run installs it)");
-  console.log(
-    "skipped: promtool tests — no promtool on PATH (apt-get install prometheus, or set PROMTOOL)",
-  );
-  return null;
-}
-
 /** Runs promtool in deploy/prometheus; its exit code and output. */
 async function runPromtool(bin: string, args: string[]) {
   const p = Bun.spawn([bin, ...args], {
@@ -230,11 +215,20 @@ async function runPromtool(bin: string, args: string[]) {
   return { code: await p.exited, out };
 }
 
-const PROMTOOL_BIN = promtool();
+/**
+ * promtool: `PROMTOOL` if set, else the one on PATH (Debian's `prometheus` package, which
+ * .ci/run installs: `apt-get install prometheus`, promtool 2.42). Building it with Go took
+ * 7 minutes of a fresh `npm test`, so nothing is built here. Without it each promtool test
+ * is skipped with the reason in its name (a failure under CI, scripts/test.ts).
+ */
+const promtoolFound = promtoolTool();
+const PROMTOOL_BIN = promtoolFound.path;
 
 describe("deploy/prometheus with promtool", () => {
-  test.skipIf(PROMTOOL_BIN === null)(
-    "promtool check rules accepts scim-sync.rules.yml and promtool test rules passes each alert's unit test",
+  test.skipIf(promtoolFound.missing)(
+    promtoolFound.named(
+      "promtool check rules accepts scim-sync.rules.yml and promtool test rules passes each alert's unit test",
+    ),
     async () => {
       const bin = PROMTOOL_BIN!;
       const check = await runPromtool(bin, ["check", "rules", RULES]);
@@ -249,8 +243,10 @@ describe("deploy/prometheus with promtool", () => {
     900_000,
   );
 
-  test.skipIf(PROMTOOL_BIN === null)(
-    "promtool test rules fails when an expected alert does not match what the rules produce",
+  test.skipIf(promtoolFound.missing)(
+    promtoolFound.named(
+      "promtool test rules fails when an expected alert does not match what the rules produce",
+    ),
     async () => {
       const bin = PROMTOOL_BIN!;
       const dir = resolve(ROOT, ".cache/promtool");

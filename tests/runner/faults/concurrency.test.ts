@@ -1,11 +1,15 @@
 // Fault suite, concurrency: two runner processes syncing on a short interval
-// while the SSO streams webhooks about the same users; once the directory is
-// quiet and one more full sync has run, MongoDB equals the SSO.
+// while the SSO streams webhooks about the same users. The webhooks' own outcomes
+// are checked before any repair: every delivery stored, every event recorded with
+// a final outcome. Then, once the directory is quiet and one more full sync has run,
+// MongoDB equals the SSO (a sync that read a page before a webhook landed may have
+// written the older value meanwhile: README, Reliability).
 import { afterAll, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { MongoClient } from "mongodb";
 import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
 import { startDevSso } from "../../../dev/sso/server.ts";
+import { waitFor } from "../support/runner-process.ts";
 
 const ROOT = resolve(import.meta.dir, "../../..");
 const BUN = resolve(ROOT, "node_modules/.bin/bun");
@@ -69,6 +73,14 @@ test(
     });
 
     const dir = sso.sso.directory;
+    const history = mongo.db(DB).collection("syncHistory");
+    // The stream starts while a sync is running, so the two overlap however slow the machine.
+    await waitFor(
+      () => history.findOne({ status: "running" }),
+      30_000,
+      "a sync running before the stream",
+      20,
+    );
     for (let i = 0; i < 60; i++) {
       const live = dir.list("User");
       const u = live[(i * 7) % live.length] as Record<string, unknown>;
@@ -88,8 +100,28 @@ test(
     }
     await sso.sso.webhooks.idle();
     const quiet = new Date();
+
+    // The webhooks' own outcomes, before a sync after the stream can repair anything: each
+    // event's last delivery to its runner was stored (2xx), and each has one record whose
+    // outcome is final — applied, or stale/duplicate beside a sync or a retry — never failed.
+    const last = new Map<string, { event: string; status: number | "error" }>();
+    for (const d of sso.sso.webhooks.deliveries) last.set(d.id, d);
+    expect(last.size).toBe(60);
+    expect([...last.values()].filter((d) => d.status !== 200)).toEqual([]);
+    const records = await mongo.db(DB).collection("webhookEvents").find({}).toArray();
+    const outcomes = new Map(records.map((r) => [String(r.eventId), String(r.status)]));
+    expect([...last.keys()].filter((id) => !outcomes.has(id))).toEqual([]);
+    expect([...outcomes.values()].filter((s) => !["success", "stale", "duplicate"].includes(s)))
+      .toEqual([]);
+    // Both runners' routes applied events of their own kinds, not only the syncs.
+    const applied = records.filter((r) => r.status === "success").map((r) => String(r.event));
+    expect(applied).toContain("user.updated");
+    expect(applied).toContain("user.deleted");
+    expect(applied).toContain("user.created");
+    // Each of the stream's 6 deletes reached its runner as an event of its own.
+    expect(records.filter((r) => r.event === "user.deleted").length).toBe(6);
+
     // One more full sync after the directory went quiet, by whichever runner holds the lease.
-    const history = mongo.db(DB).collection("syncHistory");
     const deadline = Date.now() + 30_000;
     while (
       !(await history.findOne({

@@ -68,28 +68,28 @@ describe("runner ingestion under a burst", () => {
       // The SSO check (cached 30 s) answered before the burst, so the probes below time MongoDB.
       expect(await rawRequest(port, ["GET /health HTTP/1.1", `Host: 127.0.0.1:${port}`]))
         .toStartWith("HTTP/1.1 200");
-      // /health polled on its own sockets through the burst and the redelivery.
+      // /health probed on its own sockets through the burst and the redelivery: one probe
+      // after every 250th answer of the burst (so probes land mid-burst however fast or slow
+      // the machine), and back to back through the redelivery.
       const health: Array<{ status: string; ms: number }> = [];
-      let bursting = true;
-      const poller = (async () => {
-        while (bursting) {
-          const at = performance.now();
-          const answer = await rawRequest(port, [
-            "GET /health HTTP/1.1",
-            `Host: 127.0.0.1:${port}`,
-          ]);
-          health.push({ status: answer.slice(9, 12), ms: performance.now() - at });
-          await Bun.sleep(50);
-        }
-      })();
+      const probe = async () => {
+        const at = performance.now();
+        const answer = await rawRequest(port, ["GET /health HTTP/1.1", `Host: 127.0.0.1:${port}`]);
+        health.push({ status: answer.slice(9, 12), ms: performance.now() - at });
+      };
+      const probes: Promise<void>[] = [];
+      let answered = 0;
 
       const started = performance.now();
       const first = await Promise.all(Array.from({ length: EVENTS }, async (_, i) => {
         const res = await post(i);
         await res.arrayBuffer();
+        if (++answered % 250 === 0) probes.push(probe());
         return { i, status: res.status, retryAfter: res.headers.get("retry-after") };
       }));
       const burstMs = performance.now() - started;
+      await Promise.all(probes);
+      expect(health.length).toBe(Math.floor(EVENTS / 250));
 
       const refused = first.filter((r) => r.status === 503);
       const stored = first.filter((r) => r.status === 200);
@@ -98,27 +98,30 @@ describe("runner ingestion under a burst", () => {
       expect(refused.length + stored.length).toBe(EVENTS);
       expect(refused.every((r) => r.retryAfter === "1")).toBe(true);
 
-      // Redelivery, as a sender honouring Retry-After would: fewer at once than the gate holds.
+      // Redelivery, as a sender honouring Retry-After would, fewer at once than the gate holds:
+      // every event admitted, none refused again.
+      let redelivering = true;
+      const poller = (async () => {
+        while (redelivering) await probe();
+      })();
       const pending = refused.map((r) => r.i);
-      let waits = 0;
+      const again: number[] = [];
       const worker = async () => {
         for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
           const res = await post(i);
           await res.arrayBuffer();
-          if (res.status === 200) continue;
-          pending.push(i);
-          waits++;
-          await Bun.sleep(Number(res.headers.get("retry-after") ?? "1") * 1000);
+          if (res.status !== 200) again.push(i);
         }
       };
       await Promise.all(Array.from({ length: MAX_IN_FLIGHT / 2 }, worker));
-      expect(pending).toEqual([]);
-      expect(waits).toBe(0);
-      bursting = false;
+      redelivering = false;
       await poller;
-      expect(health.length).toBeGreaterThan(10);
+      expect(again).toEqual([]);
       expect(health.filter((h) => h.status !== "200")).toEqual([]);
-      expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(2_000);
+      // A generous ceiling: the slowest probe was 0.25-0.4 s in whole `npm test` runs and 2.0 s
+      // alone at load ~15 on two cores; 10x the usual fails. (Past its checks' own 3 s deadline
+      // /health would answer 503, refused above.)
+      expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(5_000);
 
       const db = t.mongo.db;
       expect(await db.collection("users").countDocuments({ ssoUserId: /^u-burst-/ })).toBe(EVENTS);

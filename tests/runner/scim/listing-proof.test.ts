@@ -186,6 +186,57 @@ describe("createListingProof() index paging", () => {
   });
 });
 
+describe("createListingProof() at its boundaries", () => {
+  test("page() allows a tenth more than announced, rounded up (1001 announced: 1102), then throws past-announced-total", () => {
+    const proof = createListingProof("Users", "index");
+    for (let i = 0; i < 11; i++) {
+      expect(proof.page({ resources: ids(1 + i * 100, 100), totalResults: 1001 })).toBe("more");
+    }
+    expect(proof.page({ resources: ids(1101, 2), totalResults: 1001 })).toBe("more");
+    expect(() => proof.page({ resources: ids(1103, 1), totalResults: 1001 })).toThrow(
+      "1103 distinct resources in 13 pages where totalResults announced 1001 (at most 1102 allowed)",
+    );
+  });
+
+  test("page() asks once more when a single full page completes the announced range, as only that shows a total too low", () => {
+    const proof = createListingProof("Users", "index");
+    expect(proof.page({ resources: ids(1, 100), totalResults: 100, asked: 100 })).toBe("more");
+    expect(proof.page({ resources: ids(101, 1), totalResults: 100, asked: 100 })).toBe("more");
+    expect(proof.page({ resources: [], totalResults: 100, asked: 100 })).toBe("end");
+    expect(proof.end().reason).toBe(
+      "the SSO returned 101 resources where totalResults announced 100",
+    );
+  });
+
+  test("page() throws no-new-ids when a repeated page comes with exactly one announced id missing", () => {
+    const proof = createListingProof("Users", "index");
+    proof.page({ resources: ids(1, 100), totalResults: 101, asked: 100 });
+    expect(() => proof.page({ resources: ids(1, 100), totalResults: 101, asked: 100 })).toThrow(
+      "page 2 (startIndex 101) added no resource not already seen, with 1 of the 101 announced still missing",
+    );
+  });
+
+  test("end() is incomplete when a resource's id is a number, empty or missing: it cannot be matched", () => {
+    for (const odd of [{ id: 7 }, { id: "" }, { userName: "no-id" }]) {
+      const { end } = runIndex([
+        { resources: [{ id: "u1" }, odd], totalResults: 2 },
+        { resources: [], totalResults: 2 },
+      ]);
+      expect(end).toMatchObject({ complete: false, distinct: 1 });
+      expect(end.reason).toBe("only 1 distinct resources where totalResults announced 2");
+    }
+  });
+
+  test("page() takes a null or a bare value among Resources as a resource without an id", () => {
+    const { verdicts, end } = runIndex([
+      { resources: [{ id: "u1" }, null, "u2", 3], totalResults: 4 },
+      { resources: [], totalResults: 4 },
+    ]);
+    expect(verdicts).toEqual(["more", "end"]);
+    expect(end).toMatchObject({ complete: false, distinct: 1 });
+  });
+});
+
 describe("createListingProof() cursor paging", () => {
   test("end() is complete when the last page has no nextCursor and every announced resource came", () => {
     const proof = createListingProof("Users", "cursor");

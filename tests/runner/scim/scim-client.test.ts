@@ -25,8 +25,33 @@ beforeAll(() => {
 });
 afterAll(() => server.stop(true));
 
-function client(opts: { auth?: "cc" | "bearer"; maxRetries?: number; secret?: string } = {}) {
+/**
+ * Time for the client's waits: `sleep` moves `now` on and notes the wait, so a test
+ * measures what the client waited without waiting (the limiter's pacing, 10,000 a
+ * minute, waits 6.06 ms between requests; its clock is this one too).
+ */
+function fakeClock() {
+  const clock = {
+    now: 0,
+    waits: [] as number[],
+    sleep: async (ms: number) => {
+      clock.waits.push(ms);
+      clock.now += ms;
+    },
+  };
+  return clock;
+}
+
+function client(
+  opts: {
+    auth?: "cc" | "bearer";
+    maxRetries?: number;
+    secret?: string;
+    time?: ReturnType<typeof fakeClock>;
+  } = {},
+) {
   seen.length = 0;
+  const time = opts.time ?? fakeClock();
   const tokens = createTokenProvider({
     auth: opts.auth === "bearer" ? { kind: "bearer", token: "static-tok" } : {
       kind: "client_credentials",
@@ -39,10 +64,10 @@ function client(opts: { auth?: "cc" | "bearer"; maxRetries?: number; secret?: st
   return createScimClient({
     baseUrl: `${base}/scim/v2`,
     tokens,
-    limiter: createRateLimiter({ perMinute: 10_000 }),
+    limiter: createRateLimiter({ perMinute: 10_000, now: () => time.now, sleep: time.sleep }),
     timeoutMs: 500,
     maxRetries: opts.maxRetries ?? 3,
-    sleep: async () => {},
+    sleep: time.sleep,
   });
 }
 
@@ -144,15 +169,54 @@ describe("ScimClient.get()", () => {
     expect(seen.filter((s) => s.path === "/token").length).toBe(1);
   });
 
-  test("get() honours 429 and then succeeds", async () => {
-    let n = 0;
-    handler = (_r, url) =>
-      url.pathname === "/token"
-        ? token()
-        : ++n === 1
-        ? new Response("slow down", { status: 429, headers: { "Retry-After": "1" } })
+  test("get() honours a 429's Retry-After, the wait measured on a fake clock, and then succeeds", async () => {
+    const time = fakeClock();
+    const at: number[] = [];
+    handler = (_r, url) => {
+      if (url.pathname === "/token") return token();
+      at.push(time.now);
+      return at.length === 1
+        ? new Response("slow down", { status: 429, headers: { "Retry-After": "3" } })
         : Response.json({ ok: 2 });
-    expect(await client().get("/Users")).toEqual({ ok: 2 });
+    };
+    expect(await client({ time }).get("/Users")).toEqual({ ok: 2 });
+    // The second request went out exactly the 3 s the server asked for after the first (the
+    // first went one pacing interval after start: 6.06 ms at 10,000 a minute).
+    expect(at).toHaveLength(2);
+    expect(at[0]).toBeLessThanOrEqual(7);
+    expect(at[1]! - at[0]!).toBe(3_000);
+    expect(time.waits.filter((ms) => ms >= 100)).toEqual([3_000]);
+  });
+
+  test("get() waits the whole Retry-After the SSO names, up to two minutes", async () => {
+    const time = fakeClock();
+    const at: number[] = [];
+    handler = (_r, url) => {
+      if (url.pathname === "/token") return token();
+      at.push(time.now);
+      return at.length === 1
+        ? new Response("slow down", { status: 429, headers: { "Retry-After": "90" } })
+        : Response.json({ ok: 3 });
+    };
+    expect(await client({ time }).get("/Users")).toEqual({ ok: 3 });
+    expect(at[1]! - at[0]!).toBe(90_000);
+  });
+
+  test("get() never waits past two minutes: a 429 asking for more fails at once, naming its Retry-After", async () => {
+    const time = fakeClock();
+    const at: number[] = [];
+    handler = (_r, url) => {
+      if (url.pathname === "/token") return token();
+      at.push(time.now);
+      return new Response("slow down", { status: 429, headers: { "Retry-After": "3600" } });
+    };
+    const err: any = await client({ time }).get("/Users").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ScimHttpError);
+    expect(err.status).toBe(429);
+    expect(err.message).toContain("asks to wait 3600 s (Retry-After)");
+    // One request, no retry, and no wait beyond the pacing's first interval.
+    expect(at).toHaveLength(1);
+    expect(time.waits.filter((ms) => ms >= 100)).toEqual([]);
   });
 
   test("get() fetches a new token once on 401, then gives up with the SCIM detail", async () => {

@@ -26,6 +26,8 @@ export interface SsoProcess {
   ): Promise<{ changed: string[] }>;
   /** Sets fault rules (`POST /_dev/faults`, dev/sso/faults.ts), or clears them all with null. */
   faults(rules: Record<string, unknown>[] | null): Promise<void>;
+  /** The faults fired so far, oldest first (`GET /_dev/faults`): an event a test can await. */
+  firedFaults(): Promise<{ kind: string; resource?: string; page?: number }[]>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,8 @@ export async function startSso(opts: {
   maxResults?: number;
   /** DEV_SSO_RATE_LIMIT. @default 0 (none) */
   rateLimitPerMinute?: number;
+  /** Port to listen on (to start it again where a runner expects it); default a free one. */
+  port?: number;
   /** Where the SSO posts signed webhooks on every change. */
   webhook?: { url: string; secret: string };
 }): Promise<SsoProcess> {
@@ -53,7 +57,7 @@ export async function startSso(opts: {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
-      SSO_PORT: "0",
+      SSO_PORT: String(opts.port ?? 0),
       DEV_SSO_USERS: String(opts.users),
       DEV_SSO_MAX_RESULTS: String(opts.maxResults ?? 5),
       // No allowance: the daemons under test sync every few seconds (their pacing is lifted too).
@@ -116,6 +120,10 @@ export async function startSso(opts: {
       const res = await dev("/_dev/mutate", { method: "POST", body: JSON.stringify(m) });
       if (!res.ok) throw new Error(`mutate failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { changed: string[] };
+    },
+    async firedFaults() {
+      const res = await dev("/_dev/faults");
+      return ((await res.json()) as { history: { kind: string; page?: number }[] }).history;
     },
     async faults(rules) {
       const res = rules === null

@@ -222,31 +222,53 @@ describe("runSync() full", () => {
   });
 
   test("runSync() converges to the SSO's state when users are inserted and deleted mid-listing", async () => {
-    let fired = false;
+    let removed: string | null = null;
     let env: SyncEnv | null = null;
     t = env = await syncEnv("midlisting", {
       users: 40,
       maxResults: 10,
       onPage: (resource, page) => {
-        if (resource !== "Users" || page !== 2 || fired || !env) return;
-        fired = true;
+        if (resource !== "Users" || page !== 2 || removed !== null || !env) return;
         const dir = env.sso.sso.directory;
-        dir.remove("User", String(dir.list("User")[0]?.id));
+        removed = String(dir.list("User")[0]?.id);
+        dir.remove("User", removed);
         dir.create("User", { userName: "late.joiner@ias.co.id", active: true });
       },
     });
+    const activeIn = async () =>
+      (await users(t!).find({ isActive: true }, { projection: { ssoUserId: 1 } }).toArray()).map((
+        d,
+      ) => String(d.ssoUserId)).sort();
     const rt = await t.runtime();
-    await rt.runSync({ type: "full" });
+    const first = await rt.runSync({ type: "full" });
+    // The directory did change while the first run listed it (before page 2).
+    expect(removed).not.toBeNull();
+    expect(first.history.status).toBe("success");
+    expect(first.history.stats.usersDeactivated).toBe(0);
+    expect(first.history.stats.errors).toEqual([]);
+    // Whatever the shifted pages hid from it, the first run wrote only people of the
+    // directory (the one deleted after it listed them included) and deactivated nobody.
+    const directoryIds = new Set(t.sso.sso.directory.list("User").map((u) => String(u.id)));
+    expect((await activeIn()).filter((id) => !directoryIds.has(id) && id !== removed)).toEqual([]);
+    const inactiveInSso = new Set(
+      t.sso.sso.directory.list("User").filter((u) => u.active === false).map((u) => String(u.id)),
+    );
+    const inactive = await users(t).find({ isActive: false }).toArray();
+    expect(inactive.map((d) => String(d.ssoUserId)).filter((id) => !inactiveInSso.has(id)))
+      .toEqual([]);
+
     const second = await rt.runSync({ type: "full" });
     expect(second.history.status).toBe("success");
-    const active =
-      (await users(t).find({ isActive: true }, { projection: { ssoUserId: 1 } }).toArray()).map((
-        d,
-      ) => d.ssoUserId).sort();
+    // Exactly the user deleted mid-listing is deactivated, by the second run.
+    expect(second.history.stats.usersDeactivated).toBe(1);
+    expect(await users(t).findOne({ ssoUserId: removed })).toMatchObject({ isActive: false });
     const expected = t.sso.sso.directory.list("User").filter((u) => u.active !== false).map((u) =>
       String(u.id)
     ).sort();
-    expect(active).toEqual(expected);
+    expect(await activeIn()).toEqual(expected);
+    expect(await users(t).countDocuments({ email: "late.joiner@ias.co.id", isActive: true })).toBe(
+      1,
+    );
   });
 
   test("runSync() fails with Connection Failed when the SSO is unreachable, and records it", async () => {

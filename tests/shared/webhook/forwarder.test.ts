@@ -1,6 +1,9 @@
 // The edge's HTTP forwarder with a local fetch function: signing, retries,
-// backoff inside the deadline, and what it does not retry.
+// backoff inside the deadline, and what it does not retry; then its deadline and
+// attempt limits again against a real HTTP server, with real fetch and timers.
 import assert from "node:assert/strict";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { createHttpForwarder } from "../../../shared/webhook/forwarder.ts";
 import { verifyScimSignature } from "../../../shared/signature.ts";
@@ -143,5 +146,110 @@ describe("createHttpForwarder()", () => {
       () => createHttpForwarder({ url: URL_, secret: SECRET, retryBaseMs: -5 }),
       RangeError,
     );
+  });
+});
+
+/**
+ * A real ingestion endpoint on a socket (node:http, which Bun and Deno both serve), for
+ * the forwarder's limits on real fetch and real timers: `answer` decides each request by
+ * its number, or leaves it hanging with `null`.
+ */
+async function realRunner(answer: (n: number) => number | null) {
+  const seen: { body: string; signature: string | undefined }[] = [];
+  const open = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      seen.push({ body, signature: req.headers["x-scim-signature"] as string | undefined });
+      const status = answer(seen.length);
+      if (status === null) {
+        open.add(res);
+        return; // hangs until the client gives up on it
+      }
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(status === 200 ? { status: "success" } : { error: "down" }));
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/api/v1/scim/events`,
+    seen,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const res of open) res.destroy();
+        server.closeAllConnections?.();
+        server.close(() => ok());
+      }),
+  };
+}
+
+describe("createHttpForwarder() against a real HTTP server", () => {
+  test("createHttpForwarder() retries a runner answering 503 with the same signed body and gives up at its deadline", async () => {
+    const runner = await realRunner(() => 503);
+    try {
+      const started = performance.now();
+      const r = await createHttpForwarder({
+        url: runner.url,
+        secret: SECRET,
+        deadlineMs: 600,
+        retryBaseMs: 20,
+      })(EVENT);
+      const ms = performance.now() - started;
+      assert.equal(r.ok, false);
+      assert.match(!r.ok ? r.reason : "", /HTTP 503.*gave up after \d+ attempt\(s\) within 600 ms/);
+      assert.ok(runner.seen.length >= 2, `attempts: ${runner.seen.length}`);
+      assert.equal(new Set(runner.seen.map((s) => `${s.body}|${s.signature}`)).size, 1);
+      // Not before its deadline; a generous ceiling (10x) after it on a loaded machine.
+      assert.ok(ms >= 590, `gave up after ${ms} ms`);
+      assert.ok(ms < 6_000, `gave up after ${ms} ms`);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  test("createHttpForwarder() abandons attempts that hang at attemptTimeoutMs and stores the event on a later one", async () => {
+    const runner = await realRunner((n) => (n <= 2 ? null : 200));
+    try {
+      const started = performance.now();
+      const r = await createHttpForwarder({
+        url: runner.url,
+        secret: SECRET,
+        deadlineMs: 10_000,
+        attemptTimeoutMs: 200,
+        retryBaseMs: 10,
+      })(EVENT);
+      const ms = performance.now() - started;
+      assert.deepEqual(r, { ok: true, status: "success" });
+      assert.equal(runner.seen.length, 3);
+      // Two abandoned attempts of 200 ms each: at least 400 ms, far from the 10 s deadline.
+      assert.ok(ms >= 390, `stored after ${ms} ms`);
+      assert.ok(ms < 4_000, `stored after ${ms} ms`);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  test("createHttpForwarder() gives up at its deadline when every attempt hangs", async () => {
+    const runner = await realRunner(() => null);
+    try {
+      const started = performance.now();
+      const r = await createHttpForwarder({
+        url: runner.url,
+        secret: SECRET,
+        deadlineMs: 500,
+        attemptTimeoutMs: 5_000,
+      })(EVENT);
+      const ms = performance.now() - started;
+      assert.equal(r.ok, false);
+      assert.match(
+        !r.ok ? r.reason : "",
+        /unreachable.*gave up after 1 attempt\(s\) within 500 ms/,
+      );
+      assert.ok(ms >= 490 && ms < 5_000, `gave up after ${ms} ms`);
+    } finally {
+      await runner.close();
+    }
   });
 });
