@@ -36,6 +36,15 @@ function Errors({ row }: { row: HistoryRow }) {
   );
 }
 
+/** "(3 linked, 1 relinked)" under a run's user counts when matching linked anyone. */
+function linkedNote(s: HistoryRow["stats"]) {
+  const parts = [
+    s.usersLinked ? `${num(s.usersLinked)} linked` : "",
+    s.usersRelinked ? `${num(s.usersRelinked)} relinked` : "",
+  ].filter((x) => x !== "");
+  return parts.length === 0 ? null : <span class="sub">({parts.join(", ")})</span>;
+}
+
 /**
  * The two count cells: created/updated/unchanged/deactivated for a sync, the
  * hard deletes for a purge (its record has no such counts: 0/0/0/0 would say
@@ -60,6 +69,7 @@ function Counts({ row: r }: { row: HistoryRow }) {
         {num(s.usersCreated)}/{num(s.usersUpdated)}/{num(s.usersUnchanged)}/{num(
           s.usersDeactivated,
         )}
+        {linkedNote(s)}
       </td>
       <td data-label="Org units c/u/=/d" class="num">
         {num(s.orgUnitsCreated)}/{num(s.orgUnitsUpdated)}/{num(s.orgUnitsUnchanged)}/{num(

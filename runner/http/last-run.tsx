@@ -30,6 +30,9 @@ export function LastRun({ row }: { row: HistoryRow | undefined }) {
     ["Users updated", s.usersUpdated],
     ["Users unchanged", s.usersUnchanged],
     ["Users deactivated", s.usersDeactivated],
+    // Matching's outcomes, only when it happened: most runs link nobody.
+    ...(s.usersLinked ? [["Users linked", s.usersLinked] as [string, number]] : []),
+    ...(s.usersRelinked ? [["Users relinked", s.usersRelinked] as [string, number]] : []),
     ["Org units created", s.orgUnitsCreated],
     ["Org units updated", s.orgUnitsUpdated],
     ["Org units unchanged", s.orgUnitsUnchanged],

@@ -40,6 +40,9 @@ export const HistoryRow = z.object({
     orgUnitsDeactivated: count,
     usersFetched: count,
     orgUnitsFetched: count,
+    /** Existing OFM accounts matched on first contact (identity/), absent on older records. */
+    usersLinked: z.number().int().nonnegative().optional().catch(undefined),
+    usersRelinked: z.number().int().nonnegative().optional().catch(undefined),
     /** A purge's hard deletes (purge/run-purge.ts); absent on syncs. */
     usersDeleted: z.number().int().nonnegative().optional().catch(undefined),
     errors: z.array(z.looseObject({

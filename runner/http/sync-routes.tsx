@@ -99,7 +99,9 @@ function outcomeFlash(job: Job): Flash {
   const s = job.history?.stats;
   const counts = s
     ? `Users: ${num(s.usersCreated)} created, ${num(s.usersUpdated)} updated, ` +
-      `${num(s.usersUnchanged)} unchanged, ${num(s.usersDeactivated)} deactivated · Org units: ` +
+      `${num(s.usersUnchanged)} unchanged, ${num(s.usersDeactivated)} deactivated` +
+      (s.usersLinked ? `, ${num(s.usersLinked)} linked` : "") +
+      (s.usersRelinked ? `, ${num(s.usersRelinked)} relinked` : "") + " · Org units: " +
       `${num(s.orgUnitsCreated)} created, ${num(s.orgUnitsUpdated)} updated, ` +
       `${num(s.orgUnitsUnchanged)} unchanged · Errors: ${num(s.errors.length)}`
     : "";

@@ -31,11 +31,11 @@ const sync = {
   error: null,
 };
 
-async function html(): Promise<string> {
+async function html(rows: unknown[] = [purge, sync]): Promise<string> {
   const data = await loadSyncPage({
     ssoBaseUrl: "http://sso.example",
     connection: async () => ({ ok: false, error: "not checked" }),
-    recentHistory: async () => [purge, sync],
+    recentHistory: async () => rows,
     leaseHolder: async () => null,
     scheduler: { current: null, nextRunAt: null, nextRunType: null },
     now: () => at("02:00:00"),
@@ -51,6 +51,23 @@ describe("HistoryTable()", () => {
     expect(purgeRow).not.toContain("0/0/0/0");
     const syncRow = rows.find((r) => r.includes(">full<"))!;
     expect(syncRow).toContain(">7/0/40/0<");
+  });
+
+  test("a run that linked existing OFM accounts says so in its row and the last-run card; one that linked nobody does not", async () => {
+    const linking = {
+      ...sync,
+      _id: "s2",
+      startedAt: at("01:30:00"),
+      stats: { ...emptyStats(), usersCreated: 1800, usersLinked: 200, usersRelinked: 3 },
+    };
+    const page = await html([linking, sync]);
+    const rows = page.split("<tr").filter((r) => r.includes('data-label="Type"'));
+    expect(rows[0]).toContain("(200 linked, 3 relinked)");
+    expect(rows[1]).not.toContain("linked");
+    const card = page.slice(page.indexOf('id="last-run"'));
+    expect(card).toMatch(/<b>200<\/b>\s*<span>Users linked<\/span>/);
+    expect(card).toMatch(/<b>3<\/b>\s*<span>Users relinked<\/span>/);
+    expect(await html()).not.toContain("Users linked");
   });
 
   test("LastRun() shows the newest sync, not a newer purge", async () => {
