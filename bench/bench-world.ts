@@ -17,6 +17,15 @@ export const DENO = resolve(ROOT, "node_modules/.bin/deno");
 const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
 const INGEST_SECRET = "bench-ingest-secret-0123456789";
 const CLIENT = { id: "bench", secret: "bench-secret" };
+/**
+ * The benchmark's own SCIM traffic (its changes, the admin API) goes with this static
+ * token, so it never spends the allowance of the runner's client.
+ */
+export const BENCH_STATIC_TOKEN = "bench-static-token-0123456789";
+/** The development SSO's page cap in every benchmark: the guide's "count=1000 max". */
+export const BENCH_PAGE = 1000;
+/** The guide's allowance, requests per minute: what the paced runs are held to. */
+export const GUIDE_ALLOWANCE = 100;
 
 /**
  * Which database a benchmark runs on: `fast` (mongo-java-server in memory, MongoDB's
@@ -42,7 +51,7 @@ export function parseBenchServer(text: string): BenchServer {
 }
 
 /**
- * Starts (or adopts) the benchmark's database.
+ * Starts (or adopts) the benchmark's database; `javaHeap` sizes mongo-java-server's JVM.
  *
  * @example
  * ```ts
@@ -52,8 +61,11 @@ export function parseBenchServer(text: string): BenchServer {
  */
 export async function startBenchMongo(
   server: BenchServer,
+  javaHeap?: string,
 ): Promise<Pick<MongoServer, "uri" | "kind" | "stop">> {
-  if (server === "fast") return await startMongoServer({ forceEmbedded: true, kind: "java" });
+  if (server === "fast") {
+    return await startMongoServer({ forceEmbedded: true, kind: "java", javaHeap });
+  }
   if (server === "ferretdb") {
     return await startMongoServer({ forceEmbedded: true, kind: "ferretdb" });
   }
@@ -76,7 +88,11 @@ export async function startBenchSso(
   return await spawnReady([BUN, "dev/sso/main.ts"], {
     SSO_PORT: "0",
     DEV_SSO_USERS: String(users),
-    DEV_SSO_MAX_RESULTS: "1000",
+    DEV_SSO_MAX_RESULTS: String(BENCH_PAGE),
+    // No allowance but where a benchmark sets one (PUT /_dev/allowance): the others measure
+    // the sync, with the client's pacing lifted too (runnerEnv).
+    DEV_SSO_RATE_LIMIT: "0",
+    DEV_SSO_STATIC_TOKEN: BENCH_STATIC_TOKEN,
     SCIM_CLIENT_ID: CLIENT.id,
     SCIM_CLIENT_SECRET: CLIENT.secret,
     ...ssoEnv,
@@ -149,6 +165,7 @@ export async function startBenchWorld(
  * @param users the organisation's size
  * @param runnerEnv the runner's own settings (MONGODB_DB, SYNC_INTERVAL, …)
  * @param runnerRoot the checkout whose runner runs (another one for a before/after) @default ROOT
+ * @param ssoEnv more of the SSO's environment (its webhook concurrency, retry delay)
  * @returns the servers, the runner and the edge, and `stop()`
  *
  * @example
@@ -161,11 +178,13 @@ export async function startWebhookWorld(
   users: number,
   runnerEnv: Record<string, string>,
   runnerRoot: string = ROOT,
+  ssoEnv: Record<string, string> = {},
 ) {
   const edgePort = await freePort();
   const world = await startBenchWorld(users, {
     SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
     DEV_SSO_WEBHOOK_URL: `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`,
+    ...ssoEnv,
   });
   const runner = await spawnReady([BUN, "runner/main.ts"], {
     ...world.env,

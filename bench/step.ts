@@ -4,10 +4,14 @@
  * Reads the same environment as the runner; prints one JSON line:
  * `{ mode, ms, phases, maxRssMB, writes, status }`.
  *
- * - ours:  the product's full sync (runtime.runSync).
- * - floor: the same pages fetched without mapping, then one unordered
- *          insertMany per collection of the already-mapped documents
- *          (mapping is done outside the timed parts).
+ * - ours:  the product's full sync (runtime.runSync); a delta from
+ *          BENCH_SINCE (an ISO date) with BENCH_SYNC=delta. `requests`: the
+ *          requests it sent to the SSO.
+ * - floor: fetching alone (every page listed and parsed, nothing kept) plus
+ *          inserting alone: the already-mapped documents inserted with
+ *          unordered insertMany in batches of 10,000, from a second, untimed
+ *          listing page by page, so that neither overlaps the other and the
+ *          floor holds no million documents (mapping is untimed too).
  * - naive: per resource findOne, then updateOne or insertOne.
  * - parts: on a synced database, the two reads a no-op full sync cannot skip,
  *          timed apart: every page from the SSO (`fetchMs`) and the index of
@@ -30,14 +34,60 @@ const mode = process.argv[2];
 const config = loadConfig(process.env);
 const logger = process.env.BENCH_VERBOSE ? createLogger({ format: "pretty" }) : silentLogger;
 
+/** The floor's insert batch: bounded memory at a million, few enough round trips to stay a floor. */
+const FLOOR_BATCH = 10_000;
+
+/** The page size the engine asks for (passes.ts listingMode): SCIM_PAGE_SIZE within the SSO's cap. */
+async function pageSize(runtime: Awaited<ReturnType<typeof createRuntime>>): Promise<number> {
+  const spc = await runtime.client.serviceProviderConfig();
+  return Math.min(config.pageSize, 1000, spc.filter.maxResults ?? 1000);
+}
+
+/**
+ * The floor's inserts: `resource` listed page by page with plain GETs (no page in flight
+ * while a batch is inserted), mapped, and inserted with unordered insertMany of FLOOR_BATCH
+ * documents; only the inserts are timed.
+ */
+async function insertAll(
+  runtime: Awaited<ReturnType<typeof createRuntime>>,
+  db: Awaited<ReturnType<typeof connectMongo>>["db"],
+  resource: "Groups" | "Users",
+  collection: string,
+  map: (raw: unknown) => { ok: boolean; value?: object },
+): Promise<{ ms: number; writes: number }> {
+  const count = String(await pageSize(runtime));
+  let batch: object[] = [];
+  let ms = 0;
+  let writes = 0;
+  const insert = async () => {
+    const t = performance.now();
+    if (batch.length > 0) await db.collection(collection).insertMany(batch, { ordered: false });
+    ms += performance.now() - t;
+    writes += batch.length;
+    batch = [];
+  };
+  for (let start = 1;;) {
+    const page = await runtime.client.get(`/${resource}`, { startIndex: String(start), count });
+    const resources = (page as { Resources?: unknown[] }).Resources ?? [];
+    if (resources.length === 0) break;
+    start += resources.length;
+    for (const raw of resources) {
+      const r = map(raw);
+      if (r.ok) batch.push({ ...r.value });
+    }
+    if (batch.length >= FLOOR_BATCH) await insert();
+  }
+  await insert();
+  return { ms, writes };
+}
+
 async function fetchAll(
   runtime: Awaited<ReturnType<typeof createRuntime>>,
   resource: "Users" | "Groups",
   keep = true,
 ) {
   const out: unknown[] = [];
-  const spc = await runtime.client.serviceProviderConfig();
-  const count = Math.min(config.pageSize, 1000, spc.filter.maxResults ?? 1000);
+  const count = await pageSize(runtime);
   // `keep: false` (the no-op's "fetch alone"): holding 100,000 parsed users would make the
   // fetch slower than fetching is, and the ratio against it kinder than it should be.
   for await (const page of runtime.client.pages(resource, { count })) {
@@ -62,10 +112,13 @@ async function main() {
   const db = runtime.mongo.db;
   const result: Record<string, unknown> = { mode };
   if (mode === "ours") {
+    const since = process.env.BENCH_SINCE ? new Date(process.env.BENCH_SINCE) : undefined;
+    const type = process.env.BENCH_SYNC === "delta" ? "delta" : "full";
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const { history } = await runtime.runSync({ type: "full", force: true });
+    const { history, requests } = await runtime.runSync({ type, since, force: true });
     result.ms = performance.now() - t0;
+    result.requests = requests;
     // This process's own CPU over the sync: the rest of the wall time is waiting (SSO, database).
     const cpu = process.cpuUsage(cpu0);
     result.cpuMs = (cpu.user + cpu.system) / 1000;
@@ -76,23 +129,21 @@ async function main() {
       history.stats.orgUnitsCreated + history.stats.orgUnitsUpdated +
       history.stats.orgUnitsDeactivated;
   } else if (mode === "floor") {
-    const t0 = performance.now();
-    const groups = await fetchAll(runtime, "Groups");
-    const users = await fetchAll(runtime, "Users");
-    const fetchMs = performance.now() - t0;
-    const unitDocs = groups.map(mapGroup).flatMap((r) => (r.ok ? [r.value] : []));
-    const userDocs = users.map(mapUser).flatMap((r) => (r.ok ? [r.value] : []));
     await db.collection("users").deleteMany({});
     await db.collection("orgUnits").deleteMany({});
-    const t1 = performance.now();
-    await db.collection<{ _id: string }>("orgUnits").insertMany(unitDocs.map((d) => ({ ...d })), {
-      ordered: false,
-    });
-    await db.collection("users").insertMany(userDocs.map((d) => ({ ...d })), { ordered: false });
-    const insertMs = performance.now() - t1;
-    result.ms = fetchMs + insertMs;
-    result.phases = { fetchMs, insertMs };
-    result.writes = unitDocs.length + userDocs.length;
+    // Fetching alone: every page listed and parsed, nothing kept (as the no-op's "parts").
+    const t0 = performance.now();
+    await fetchAll(runtime, "Groups", false);
+    await fetchAll(runtime, "Users", false);
+    const phases = { fetchMs: performance.now() - t0, insertMs: 0 };
+    // Inserting alone: the pages fetched again one at a time (untimed, nothing in flight
+    // meanwhile), mapped (untimed), and inserted in batches (timed).
+    const units = await insertAll(runtime, db, "Groups", "orgUnits", mapGroup);
+    const people = await insertAll(runtime, db, "Users", "users", mapUser);
+    phases.insertMs = units.ms + people.ms;
+    result.ms = phases.fetchMs + phases.insertMs;
+    result.phases = phases;
+    result.writes = units.writes + people.writes;
     result.status = "success";
   } else if (mode === "naive") {
     const t0 = performance.now();

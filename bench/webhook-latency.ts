@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { MongoClient } from "mongodb";
+import { type Collection, MongoClient } from "mongodb";
 import { ROOT, startWebhookWorld } from "./bench-world.ts";
 
 const { values } = parseArgs({
@@ -20,9 +20,25 @@ const { values } = parseArgs({
     events: { type: "string", default: "1000" },
     /** Another checkout (its node_modules linked) measured in the same run, before ours. */
     baseline: { type: "string" },
+    /** Also break each event down by the clocks along the path (a few reads after each). */
+    stages: { type: "boolean", default: false },
   },
 });
 const EVENTS = Number(values.events);
+
+/**
+ * Where one event's time went, from the clocks along the path (one machine, ms): the SSO
+ * applying the PUT (the user's scimLastModified), the webhook reaching the edge (the event
+ * record's receivedAt), the runner writing the user (updatedAt), the watcher seeing it.
+ */
+interface Stages {
+  total: number;
+  put: number;
+  ssoToEdge: number;
+  edgeToWritten: number;
+  writtenToSeen: number;
+}
+const stages: Stages[] = [];
 
 /** One world (SSO, edge, the runner of `root`), EVENTS changes through it; the latencies. */
 async function measure(root: string): Promise<number[]> {
@@ -34,6 +50,7 @@ async function measure(root: string): Promise<number[]> {
   const { mongo, sso } = world;
   const client = await new MongoClient(mongo.uri).connect();
   const users = client.db("bench_webhooks").collection("users");
+  const events = client.db("bench_webhooks").collection("webhookEvents");
   const latencies: number[] = [];
   try {
     while ((await users.countDocuments()) < 1000) await Bun.sleep(100);
@@ -64,6 +81,7 @@ async function measure(root: string): Promise<number[]> {
       const phone = `+62 lat ${i}`;
       user.phoneNumbers = [{ value: phone, type: "mobile", primary: true }];
       const t0 = performance.now();
+      const wall0 = Date.now();
       await fetch(`${sso.url}/scim/v2/Users/${String(user.id)}`, {
         method: "PUT",
         headers: auth,
@@ -72,13 +90,69 @@ async function measure(root: string): Promise<number[]> {
       while (
         (await users.findOne({ _id } as object, { projection: { phone: 1 } }))?.phone !== phone
       ) await Bun.sleep(2);
-      latencies.push(performance.now() - t0);
+      const total = performance.now() - t0;
+      const seen = Date.now();
+      latencies.push(total);
+      if (values.stages && root === ROOT) {
+        stages.push(await stagesOf(users, events, _id, String(user.id), wall0, seen, total));
+      }
     }
   } finally {
     await client.close();
     await world.stop();
   }
   return latencies.sort((a, b) => a - b);
+}
+
+/** The stamps of one event, read after it was seen (outside its timing). */
+async function stagesOf(
+  users: Collection,
+  events: Collection,
+  _id: unknown,
+  resourceId: string,
+  wall0: number,
+  seen: number,
+  total: number,
+): Promise<Stages> {
+  const doc = await users.findOne({ _id } as object, {
+    projection: { scimLastModified: 1, updatedAt: 1 },
+  });
+  const event = await events.findOne({ resourceId }, {
+    sort: { receivedAt: -1 },
+    projection: { receivedAt: 1 },
+  });
+  const changed = (doc?.scimLastModified as Date).getTime();
+  const received = (event?.receivedAt as Date).getTime();
+  const written = (doc?.updatedAt as Date).getTime();
+  return {
+    total,
+    put: changed - wall0,
+    ssoToEdge: received - changed,
+    edgeToWritten: written - received,
+    writtenToSeen: seen - written,
+  };
+}
+
+/** The tail's stages beside the median's: where the slowest 1% spent their time. */
+function reportStages(): void {
+  const byTotal = [...stages].sort((a, b) => a.total - b.total);
+  const tail = byTotal.slice(Math.floor(byTotal.length * 0.99));
+  const keys = ["put", "ssoToEdge", "edgeToWritten", "writtenToSeen"] as const;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log("stages (ms, by the clocks along the path): median event | mean of the slowest 1%");
+  for (const k of keys) {
+    const mean = tail.reduce((n, s) => n + s[k], 0) / Math.max(1, tail.length);
+    console.log(
+      `  ${k.padEnd(14)} ${String(median(stages.map((s) => s[k]))).padStart(4)} | ${
+        mean.toFixed(1)
+      }`,
+    );
+  }
+  console.log(
+    `  slowest: ${
+      tail.map((s) => `${s.total.toFixed(1)} (${keys.map((k) => s[k]).join("/")})`).join(", ")
+    }`,
+  );
 }
 
 const pctOf = (latencies: number[]) => (p: number) =>
@@ -110,6 +184,7 @@ const figures = {
 console.log(
   `webhook end to end over ${EVENTS} changes: p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, max ${figures.maxMs} ms`,
 );
+if (values.stages) reportStages();
 const file = resolve(ROOT, "bench/results.json");
 const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
 writeFileSync(file, JSON.stringify({ ...existing, webhookEndToEnd: figures }, null, 2) + "\n");

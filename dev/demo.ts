@@ -76,7 +76,7 @@ try {
     MONGODB_DB: "ofm",
     SCIM_WEBHOOK_SECRET: secret,
     INGEST_SECRET: ingestSecret,
-    SCIM_RATE_LIMIT: "600",
+    // No SCIM_RATE_LIMIT: the client's default is the guide's 100 a minute, the SSO's allowance.
   };
   console.log("▶ Running one full sync (npm run sync)…\n");
   const sync = Bun.spawn([BUN, "runner/cli/sync.ts"], {

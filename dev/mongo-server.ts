@@ -64,6 +64,12 @@ export interface StartMongoServerOptions {
    * warn, including the `endSessions` each driver sends on close, hence the default.
    */
   logLevel?: string;
+  /**
+   * The JVM's heap for the `java` kind (`-Xmx`, e.g. "6g"); also `MONGO_JAVA_HEAP`. Its
+   * memory backend holds every document as Java objects: a million users need gigabytes.
+   * @default the JVM's own (a quarter of the machine's memory)
+   */
+  javaHeap?: string;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -159,7 +165,15 @@ export async function startMongoServer(opts: StartMongoServerOptions = {}): Prom
   if (kind === "mongod" && mongod === null) {
     throw new Error("kind mongod asked for, but no mongod on PATH");
   }
-  const command = kind === "mongod" ? [mongod!] : await ensureLauncher(kind);
+  const launcher = kind === "mongod" ? [mongod!] : await ensureLauncher(kind);
+  const heap = opts.javaHeap ?? process.env.MONGO_JAVA_HEAP;
+  if (heap !== undefined && heap !== "" && !/^\d+[kmgKMG]?$/.test(heap)) {
+    throw new RangeError(`MONGO_JAVA_HEAP=${heap}: a size such as 6g or 4096m`);
+  }
+  // `java -Xmx… -jar …`: the heap flag goes before -jar.
+  const command = kind === "java" && heap
+    ? [launcher[0]!, `-Xmx${heap}`, ...launcher.slice(1)]
+    : launcher;
 
   const echo = opts.logLevel !== undefined || process.env.MONGO_LOG_LEVEL !== undefined;
   const logLevel = opts.logLevel ?? process.env.MONGO_LOG_LEVEL ?? "warn";

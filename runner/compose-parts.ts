@@ -113,7 +113,7 @@ export function heldDecisions(
 
 /**
  * The SCIM client with its token provider and rate limiter, and a maker of clients for
- * background work (previews) over the same token and the same bucket's background view
+ * background work (previews) over the same token and the same pacing's background view
  * (scim/rate-limiter.ts), given what they yield to.
  */
 export function createClients(

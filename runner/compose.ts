@@ -103,7 +103,7 @@ export interface Runtime {
   lease: Lease;
   /** The daemon's scheduler over `runSync` and `lease`; built, not started. */
   scheduler: Scheduler;
-  runSync(options: RunSyncOptions): Promise<SyncResult>;
+  runSync(options: RunSyncOptions): Promise<RunResult>;
   /** `npm run purge`: hard-deletes the long departed the SSO confirms gone (purge/run-purge.ts). */
   purge(options: PurgeOptions): Promise<PurgeReport>;
   /**
@@ -122,6 +122,9 @@ export interface Runtime {
   notifications: Notifications;
   close(): Promise<void>;
 }
+
+/** A run's result and the requests it sent to the SSO (the figure the allowance is spent in). */
+export type RunResult = SyncResult & { requests: number };
 
 /** What the caller adds: metrics hooks, the lease's owner, and (tests) controlled time. */
 export interface RuntimeOptions {
@@ -281,7 +284,7 @@ function syncOf(
     runnerId: string;
     onFinished: (h: SyncHistoryDoc) => void;
   },
-): { sync: (o: RunSyncOptions) => Promise<SyncResult>; activity: SyncActivity } {
+): { sync: (o: RunSyncOptions) => Promise<RunResult>; activity: SyncActivity } {
   const activity = createSyncActivity({
     leaseHolder: () => p.stores.leaseStore.holder("scim-sync"),
   });
@@ -303,14 +306,25 @@ function syncOf(
     onFinished: p.onFinished,
     afterPage: createMemoryRelief({ budgetMB: config.memoryBudgetMB }),
   };
+  const background = p.clients.background(activity.busy);
   const dryDeps: SyncDeps = {
     ...deps,
-    // Previews take from the same bucket, only what would overflow, never while a sync runs.
-    client: p.clients.background(activity.busy),
+    // Previews take from the same pacing, only slots nobody else wants, never while a sync runs.
+    client: background,
     logger: debugOnly(logger),
     onFinished: undefined,
   };
-  const sync = async (o: RunSyncOptions) => {
+  // Each run its own count: the daemon's inspections and probes may send requests meanwhile;
+  // the run's presence checks count among its requests (and a preview's stay in the background).
+  const counted = async (d: SyncDeps, client: ScimClient, o: RunSyncOptions) => {
+    const runClient = client.counted();
+    const result = await runSync(
+      { ...d, client: runClient, directory: directoryProbe(runClient) },
+      o,
+    );
+    return { ...result, requests: runClient.requestsSent };
+  };
+  const sync = async (o: RunSyncOptions): Promise<RunResult> => {
     if (o.dryRun) {
       // A preview stopped for a sync or left by its callers stops reading at once,
       // its MongoDB cursor closed with it.
@@ -318,11 +332,11 @@ function syncOf(
         o.signal?.throwIfAborted();
         deps.afterPage?.();
       };
-      return await runSync({ ...dryDeps, afterPage }, o);
+      return await counted({ ...dryDeps, afterPage }, background, o);
     }
     const end = activity.begin();
     try {
-      return await runSync(deps, o);
+      return await counted(deps, p.clients.client, o);
     } finally {
       end();
     }

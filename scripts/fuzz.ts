@@ -177,7 +177,7 @@ async function main(): Promise<number> {
   }
   mkdirSync(OUT, { recursive: true });
   const mongo = process.env.MONGODB_URI ? null : await startMongoServer();
-  const sso = await startDevSso({ users: 20, orgUnits: 4 });
+  const sso = await startDevSso({ users: 20, orgUnits: 4, rateLimitPerMinute: 0 });
   try {
     const runner = await startServer("runner", ["bun", "runner/main.ts"], {
       MONGODB_URI: mongo?.uri ?? process.env.MONGODB_URI!,
@@ -191,9 +191,10 @@ async function main(): Promise<number> {
       HOST: "127.0.0.1",
       PORT: "0",
       SYNC_ON_START: "false",
-      // The fuzz asks for dozens of syncs, each spending the bucket's burst; a preview then waits
-      // for a full bucket (runner/scim/rate-limiter.ts), up to a minute at the default 100 —
-      // past the request timeout. The fuzz checks answers, not pacing (tests/runner/preview/ do).
+      // The fuzz asks for dozens of syncs and previews; at the default 100 a minute every request
+      // waits 0.6 s for its slot, and a preview waits while the syncs' requests go
+      // (runner/scim/rate-limiter.ts) — past the request timeout. The fuzz checks answers, not
+      // pacing (tests/runner/scim/rate-limiter.test.ts and tests/runner/preview/ do).
       SCIM_RATE_LIMIT: "60000",
       LOG_LEVEL: "error",
     });

@@ -40,14 +40,31 @@ function toHex(bytes: ArrayBuffer): string {
   return out;
 }
 
-/** Exactly `sha256=` and 64 lowercase hex digits; anything else is null. */
+const PREFIX = "sha256=";
+
+/** A lowercase hex digit's value, or -1 (uppercase is not the guide's format). */
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  return -1;
+}
+
+/**
+ * Exactly `sha256=` and 64 lowercase hex digits; anything else is null. Decoded by char
+ * code, with no regex and no substring per byte: it runs on every webhook (it was ~6 µs
+ * of the edge's CPU per request, bench/edge-profile.ts).
+ */
 function parseHeader(header: string | null | undefined): Uint8Array<ArrayBuffer> | null {
-  if (typeof header !== "string") return null;
-  const m = /^sha256=([0-9a-f]{64})$/.exec(header);
-  if (!m) return null;
-  const hex = m[1] as string;
+  if (typeof header !== "string" || header.length !== PREFIX.length + 64) return null;
+  if (!header.startsWith(PREFIX)) return null;
   const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < 32; i++) {
+    const at = PREFIX.length + i * 2;
+    const high = nibble(header.charCodeAt(at));
+    const low = nibble(header.charCodeAt(at + 1));
+    if (high < 0 || low < 0) return null;
+    out[i] = high * 16 + low;
+  }
   return out;
 }
 

@@ -2,19 +2,16 @@
  * The development SSO: a standard-behaving SCIM 2.0 service provider on Hono
  * for tests, benchmarks and the demo — OAuth2 client credentials (or a static
  * bearer), Users and Groups with 1-based paging capped at maxResults, filters,
- * SCIM error bodies, injectable faults, a rate limit, a webhook sender and a
+ * SCIM error bodies, injectable faults, the guide's request allowance (100 a
+ * minute, allowance.ts), a webhook sender and a
  * `/_dev` admin API. It is an independent peer of the product (our test
  * oracle) and imports nothing from `shared/`, `runner/` or `edge/`.
  *
  * @module
  */
 import { Hono } from "hono";
-import {
-  type ClientCredentials,
-  createRateLimiter,
-  createTokenIssuer,
-  type TokenIssuer,
-} from "./auth.ts";
+import { type Allowance, createAllowance, GUIDE_REQUESTS_PER_MINUTE } from "./allowance.ts";
+import { type ClientCredentials, createTokenIssuer, type TokenIssuer } from "./auth.ts";
 import { devRoutes } from "./dev-routes.ts";
 import { createDirectory, type Directory } from "./directory.ts";
 import { resourceTypes, schemas, serviceProviderConfig } from "./discovery.ts";
@@ -31,7 +28,7 @@ export interface DevSsoOptions {
   /** The OAuth2 client. @default "scim-dev-client" / "dev-secret-change-me" */
   clientId?: string;
   clientSecret?: string;
-  /** More clients (each gets its own rate-limit bucket). */
+  /** More clients (each has its own allowance). */
   clients?: ClientCredentials[];
   /** A bearer token accepted as is, as directories that hand out static tokens do. */
   staticToken?: string;
@@ -45,10 +42,15 @@ export interface DevSsoOptions {
   tokenAudience?: string;
   /** `expires_in` of issued tokens, seconds. @default 3600 */
   tokenTtlSeconds?: number;
-  /** The page cap (`filter.maxResults`). @default 200 */
+  /** The page cap (`filter.maxResults`): the guide's "count=1000 max". @default 1000 */
   maxResults?: number;
-  /** Requests per minute per client on /scim/v2; absent = no limit. */
+  /**
+   * Requests per client in any minute on /scim/v2 (allowance.ts), 429 + Retry-After past
+   * it: the guide's "Rate Limit: 100 requests/minute". 0 = none enforced. @default 100
+   */
   rateLimitPerMinute?: number;
+  /** The allowance's window, for tests that must see it bite in seconds. @default 60_000 */
+  rateLimitWindowMs?: number;
   /** The generated organisation. @default seed 42, 0 users, orgUnits users/10 (min 3) */
   seed?: number | string;
   users?: number;
@@ -63,6 +65,8 @@ export interface DevSsoOptions {
   /** @default 1000 */
   webhookRetryDelayMs?: number;
   webhookTimeoutMs?: number;
+  /** Deliveries in flight at once (DEV_SSO_WEBHOOK_CONCURRENCY). @default 8 */
+  webhookConcurrency?: number;
   /** Called before each list page is built: tests change data between pages. */
   onPage?: (resource: "Users" | "Groups", page: number) => void | Promise<void>;
 }
@@ -73,6 +77,8 @@ export interface DevSso {
   faults: Faults;
   webhooks: WebhookSender;
   tokens: TokenIssuer;
+  /** The request allowance the SCIM routes enforce. */
+  allowance: Allowance;
   /** Mutable: set `hooks.onPage` after creation too. */
   hooks: { onPage?: DevSsoOptions["onPage"] };
   stats(): Record<string, unknown>;
@@ -95,7 +101,7 @@ export interface DevSso {
  */
 export function createDevSso(options: DevSsoOptions = {}): DevSso {
   const clock = options.clock ?? Date.now;
-  const maxResults = options.maxResults ?? 200;
+  const maxResults = options.maxResults ?? 1000;
   const baseUrl = options.baseUrl ?? "http://localhost:5173/scim/v2";
   const directory = createDirectory({ baseUrl, clock });
   const faults = createFaults();
@@ -104,6 +110,7 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     maxRetries: options.webhookMaxRetries,
     retryDelayMs: options.webhookRetryDelayMs,
     timeoutMs: options.webhookTimeoutMs,
+    concurrency: options.webhookConcurrency,
     clock,
   });
   directory.onChange(webhooks.send);
@@ -117,7 +124,11 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     clock,
     staticToken: options.staticToken,
   });
-  const limiter = createRateLimiter(options.rateLimitPerMinute, clock);
+  const allowance = createAllowance({
+    requests: options.rateLimitPerMinute ?? GUIDE_REQUESTS_PER_MINUTE,
+    windowMs: options.rateLimitWindowMs,
+    clock,
+  });
   const hooks: DevSso["hooks"] = { onPage: options.onPage };
   const requests: Record<string, number> = {};
   const counters = { rateLimited: 0 };
@@ -155,7 +166,7 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     }),
   );
 
-  app.use("/scim/v2/*", scimGuard({ tokens, limiter, faults, maxResults, counters }));
+  app.use("/scim/v2/*", scimGuard({ tokens, allowance, faults, maxResults, counters }));
   app.get(
     "/scim/v2/ServiceProviderConfig",
     () => scimJson(serviceProviderConfig(directory.baseUrl, maxResults)),
@@ -182,6 +193,7 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     tokensIssued: tokens.stats.issued,
     tokenRefusals: tokens.stats.refused,
     rateLimited: counters.rateLimited,
+    allowance: { requests: allowance.requests, windowMs: allowance.windowMs },
     faultsFired: faults.history.length,
     users: directory.size("User"),
     groups: directory.size("Group"),
@@ -195,7 +207,10 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
     },
   });
   const mutate = (m: Mutation) => mutateDirectory(directory, m);
-  app.route("/_dev", devRoutes({ directory, faults, webhooks, stats, reset, mutate }));
+  app.route(
+    "/_dev",
+    devRoutes({ directory, faults, webhooks, stats, reset, mutate, allowance }),
+  );
 
   app.notFound((
     c,
@@ -208,5 +223,5 @@ export function createDevSso(options: DevSsoOptions = {}): DevSso {
       ? scimError(500, `Internal error: ${e.message}`)
       : c.json({ error: e.message }, 500)
   );
-  return { app, directory, faults, webhooks, tokens, hooks, stats, reset, mutate };
+  return { app, directory, faults, webhooks, tokens, allowance, hooks, stats, reset, mutate };
 }

@@ -1,7 +1,7 @@
 /**
  * Authentication of the development SSO: OAuth 2.0 client credentials
  * (RFC 6749 §4.4) issuing random, expiring bearer tokens, an optional static
- * token as many directories hand out, and a per-client rate limit.
+ * token as many directories hand out. The request allowance is allowance.ts.
  *
  * @module
  */
@@ -130,31 +130,3 @@ export function createTokenIssuer(
   };
 }
 export type TokenIssuer = ReturnType<typeof createTokenIssuer>;
-
-/**
- * A fixed-window limiter: `perMinute` requests per client per clock minute.
- * `hit` returns null when allowed, else the Retry-After seconds.
- *
- * @example
- * ```ts
- * const limit = createRateLimiter(100);
- * const retryAfter = limit.hit("scim-dev-client"); // null until the 101st call this minute
- * ```
- */
-export function createRateLimiter(perMinute: number | undefined, clock: () => number = Date.now) {
-  const windows = new Map<string, { start: number; count: number }>();
-  return {
-    hit(key: string): number | null {
-      if (!perMinute) return null;
-      const now = clock();
-      const start = now - (now % 60_000);
-      const w = windows.get(key);
-      if (!w || w.start !== start) {
-        windows.set(key, { start, count: 1 });
-        return null;
-      }
-      if (++w.count <= perMinute) return null;
-      return Math.max(1, Math.ceil((start + 60_000 - now) / 1000));
-    },
-  };
-}

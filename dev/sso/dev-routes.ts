@@ -1,12 +1,14 @@
 /**
  * The development SSO's admin API under `/_dev`, for cross-process tests and
  * the demo: stats, reset (regenerate the org), mutate (random changes that
- * fire webhooks), faults and webhook targets. Plain JSON, not SCIM.
+ * fire webhooks), faults, webhook targets and the request allowance. Plain
+ * JSON, not SCIM.
  *
  * @module
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import type { Allowance } from "./allowance.ts";
 import type { Directory } from "./directory.ts";
 import { type Faults, FaultSpec } from "./faults.ts";
 import type { Mutation, MutationResult } from "./mutator.ts";
@@ -20,6 +22,7 @@ export interface DevRouteDeps {
   stats: () => Record<string, unknown>;
   reset(org: { seed?: number | string; users?: number; orgUnits?: number }): void;
   mutate(m: Mutation): MutationResult;
+  allowance: Allowance;
 }
 
 const Reset = z.strictObject({
@@ -33,6 +36,10 @@ const Mutate = z.strictObject({
   addUsers: z.number().int().nonnegative().max(1_000_000).default(0),
   seed: z.union([z.number().int(), z.string().min(1)]).optional(),
 });
+const AllowanceBody = z.strictObject({
+  requests: z.number().int().nonnegative().max(1_000_000),
+  windowMs: z.number().int().positive().max(3_600_000).optional(),
+});
 const Target = z.strictObject({
   url: z.url(),
   secret: z.string().min(1),
@@ -44,7 +51,7 @@ const Target = z.strictObject({
  *
  * @example
  * ```ts
- * app.route("/_dev", devRoutes({ directory, faults, webhooks, stats, reset, mutate }));
+ * app.route("/_dev", devRoutes({ directory, faults, webhooks, stats, reset, mutate, allowance }));
  * ```
  */
 export function devRoutes(deps: DevRouteDeps): Hono {
@@ -67,6 +74,18 @@ export function devRoutes(deps: DevRouteDeps): Hono {
     const body = await parse(Mutate, c.req.raw);
     if (!body.success) return bad(body.error);
     return c.json(deps.mutate(body.data));
+  });
+
+  const allowance = () => ({
+    requests: deps.allowance.requests,
+    windowMs: deps.allowance.windowMs,
+  });
+  app.get("/allowance", (c) => c.json(allowance()));
+  app.put("/allowance", async (c) => {
+    const body = await parse(AllowanceBody, c.req.raw);
+    if (!body.success) return bad(body.error);
+    deps.allowance.set(body.data.requests, body.data.windowMs);
+    return c.json(allowance());
   });
 
   app.get("/faults", (c) => c.json({ faults: deps.faults.list(), history: deps.faults.history }));

@@ -1,20 +1,21 @@
 /**
  * What stands in front of every SCIM request but the token endpoint, in the
  * order a real server applies it: bearer authentication (401 with a
- * `WWW-Authenticate` challenge), the per-client rate limit (429 with
- * Retry-After), then the injected faults (delay, status, 429). Body faults
+ * `WWW-Authenticate` challenge), the per-client request allowance
+ * (allowance.ts: 429 with Retry-After and a SCIM error body), then the injected faults (delay, status, 429). Body faults
  * are handed on to the route in `c.get("fired")`.
  *
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import type { createRateLimiter, TokenIssuer } from "./auth.ts";
+import type { Allowance } from "./allowance.ts";
+import type { TokenIssuer } from "./auth.ts";
 import { type Faults, requestShape } from "./faults.ts";
 import { scimError, type SsoEnv } from "./scim-http.ts";
 
 export interface GuardDeps {
   tokens: TokenIssuer;
-  limiter: ReturnType<typeof createRateLimiter>;
+  allowance: Allowance;
   faults: Faults;
   maxResults: number;
   /** Counters the stats report. */
@@ -26,7 +27,7 @@ export interface GuardDeps {
  *
  * @example
  * ```ts
- * app.use("/scim/v2/*", scimGuard({ tokens, limiter, faults, maxResults: 200, counters: { rateLimited: 0 } }));
+ * app.use("/scim/v2/*", scimGuard({ tokens, allowance, faults, maxResults: 1000, counters: { rateLimited: 0 } }));
  * ```
  */
 export function scimGuard(deps: GuardDeps): MiddlewareHandler<SsoEnv> {
@@ -43,10 +44,17 @@ export function scimGuard(deps: GuardDeps): MiddlewareHandler<SsoEnv> {
         : "Authorization failure: missing or invalid bearer token";
       return scimError(401, detail, undefined, { "WWW-Authenticate": challenge });
     }
-    const retryAfter = deps.limiter.hit(auth.clientId);
+    const retryAfter = deps.allowance.hit(auth.clientId);
     if (retryAfter !== null) {
       deps.counters.rateLimited++;
-      return scimError(429, "Too many requests", undefined, { "Retry-After": String(retryAfter) });
+      return scimError(
+        429,
+        `Too many requests: the allowance is ${deps.allowance.requests} in ${
+          deps.allowance.windowMs / 1000
+        } s`,
+        undefined,
+        { "Retry-After": String(retryAfter) },
+      );
     }
     const fired = deps.faults.take(
       requestShape(c.req.method, c.req.path, c.req.query(), deps.maxResults),

@@ -5,9 +5,11 @@
  *
  * Environment: SSO_PORT, SSO_HOST (bind address, default 127.0.0.1),
  * SCIM_CLIENT_ID, SCIM_CLIENT_SECRET, DEV_SSO_USERS (500), DEV_SSO_SEED (42),
- * DEV_SSO_ORG_UNITS, DEV_SSO_MAX_RESULTS (200), DEV_SSO_WEBHOOK_URL +
- * SCIM_WEBHOOK_SECRET, DEV_SSO_WEBHOOK_RETRY_MS (1000), DEV_SSO_STATIC_TOKEN,
- * DEV_SSO_DEV_TOKEN, DEV_SSO_TOKEN_TTL (3600), DEV_SSO_RATE_LIMIT (per minute),
+ * DEV_SSO_ORG_UNITS, DEV_SSO_MAX_RESULTS (1000), DEV_SSO_WEBHOOK_URL +
+ * SCIM_WEBHOOK_SECRET, DEV_SSO_WEBHOOK_RETRY_MS (1000), DEV_SSO_WEBHOOK_CONCURRENCY
+ * (deliveries in flight, 8), DEV_SSO_STATIC_TOKEN,
+ * DEV_SSO_DEV_TOKEN, DEV_SSO_TOKEN_TTL (3600), DEV_SSO_RATE_LIMIT (requests per
+ * client in any minute, default the guide's 100, 0 = none),
  * DEV_SSO_TOKEN_AUTH (post|basic|both, default both), DEV_SSO_TOKEN_SCOPE and
  * DEV_SSO_TOKEN_AUDIENCE (required in every token request when set).
  *
@@ -31,13 +33,19 @@ if (tokenAuth !== "post" && tokenAuth !== "basic" && tokenAuth !== "both") {
   process.exit(2);
 }
 
+const rateLimit = env.DEV_SSO_RATE_LIMIT?.trim() || undefined;
+if (rateLimit !== undefined && !/^\d+$/.test(rateLimit)) {
+  console.error("❌ DEV_SSO_RATE_LIMIT must be a whole number of requests per minute (0 = none)");
+  process.exit(2);
+}
+
 const running = await startDevSso({
   port: num(env.SSO_PORT, 5173),
   hostname: env.SSO_HOST || "127.0.0.1",
   users: num(env.DEV_SSO_USERS, 500),
   orgUnits: opt(env.DEV_SSO_ORG_UNITS),
   seed,
-  maxResults: num(env.DEV_SSO_MAX_RESULTS, 200),
+  maxResults: num(env.DEV_SSO_MAX_RESULTS, 1000),
   clientId: env.SCIM_CLIENT_ID || "scim-dev-client",
   clientSecret: env.SCIM_CLIENT_SECRET || "dev-secret-change-me",
   staticToken: env.DEV_SSO_STATIC_TOKEN || undefined,
@@ -46,9 +54,10 @@ const running = await startDevSso({
   tokenAuth,
   tokenScope: env.DEV_SSO_TOKEN_SCOPE || undefined,
   tokenAudience: env.DEV_SSO_TOKEN_AUDIENCE || undefined,
-  rateLimitPerMinute: opt(env.DEV_SSO_RATE_LIMIT),
+  rateLimitPerMinute: rateLimit === undefined ? undefined : Number(rateLimit),
   webhooks: webhookUrl && secret ? [{ url: webhookUrl, secret }] : [],
   webhookRetryDelayMs: num(env.DEV_SSO_WEBHOOK_RETRY_MS, 1000),
+  webhookConcurrency: num(env.DEV_SSO_WEBHOOK_CONCURRENCY, 8),
 });
 const { directory } = running.sso;
 console.log(`ready ${running.url}`);
@@ -58,13 +67,20 @@ console.log(
   } users, ` +
     `${directory.size("Group")} groups (seed ${seed}), client ${
       env.SCIM_CLIENT_ID || "scim-dev-client"
-    }, ` +
+    }, ${allowanceText(running.sso.allowance)}, ` +
     (webhookUrl
       ? (secret
         ? `webhooks to ${webhookUrl}`
         : `DEV_SSO_WEBHOOK_URL ignored: SCIM_WEBHOOK_SECRET is not set`)
       : "no webhook target"),
 );
+
+function allowanceText(allowance: { requests: number; windowMs: number }): string {
+  return allowance.requests
+    ? `${allowance.requests} requests in ${allowance.windowMs / 1000} s per client`
+    : "no request allowance";
+}
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -25,6 +25,8 @@ export function reportingWaits(
   minMs = 50,
 ): RateLimiter {
   return {
+    intervalMs: limiter.intervalMs,
+    defer: (ms) => limiter.defer(ms),
     async take(signal) {
       const start = now();
       await limiter.take(signal);

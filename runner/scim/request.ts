@@ -1,10 +1,11 @@
 /**
  * One authenticated, rate-limited, bounded and retried GET against the SSO,
- * returning parsed JSON. Per attempt: take a rate-limit slot, get a token,
+ * returning parsed JSON. Per attempt: get a token, take a rate-limit slot,
  * send (redirects.ts keeps it on the SSO's origin), read the body with a cap
  * on its decoded size (bounded-body.ts), and classify the answer: 401 once
- * refreshes the token, 408/429/5xx and cut connections retry (honouring
- * Retry-After), other 4xx fail with the SCIM error's detail.
+ * refreshes the token, 408/429/5xx and cut connections retry (a Retry-After
+ * holds every request of the client, rate-limiter.ts), other 4xx fail with the
+ * SCIM error's detail.
  *
  * @module
  */
@@ -27,6 +28,12 @@ import { reason } from "./fetch-failure.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { getSameOrigin, RedirectRefusedError } from "./redirects.ts";
 import type { TokenProvider } from "./token-provider.ts";
+
+/**
+ * The longest Retry-After a request waits: twice an allowance's minute. An SSO asking
+ * for longer fails the request at once, with its wish in the message.
+ */
+export const MAX_RETRY_AFTER_MS = 120_000;
 
 /** What {@linkcode createRequest} needs (the client's options). */
 export interface RequestOptions {
@@ -86,8 +93,10 @@ export function createRequest(options: RequestOptions): ScimGet {
 /** One attempt; a RetryableError asks withRetry for another. */
 async function attemptGet(options: RequestOptions, call: Call, retry: boolean): Promise<unknown> {
   const { path, url, label, signal } = call;
-  await options.limiter.take(signal);
+  // The token first: a token request between the slot and the send would delay this request
+  // and bring it nearer the next one than the pacing allows (the first of a run, 100+ ms).
   const token = await tokenFor(options.tokens, signal);
+  await options.limiter.take(signal);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   let res: Response;
   try {
@@ -167,7 +176,22 @@ function classify(options: RequestOptions, call: Call, res: Response, text: stri
   }
   if (res.status === 429 || res.status === 408 || res.status >= 500) {
     const after = parseRetryAfter(res.headers.get("retry-after"), Date.now());
-    throw new RetryableError(httpError(call.label, res.status, text), after);
+    if (after === null) throw new RetryableError(httpError(call.label, res.status, text));
+    if (after > MAX_RETRY_AFTER_MS) {
+      // Nothing would be accepted before then: say so now rather than hold the run.
+      throw httpError(
+        call.label,
+        res.status,
+        text,
+        `the SSO asks to wait ${Math.round(after / 1000)} s (Retry-After), longer than the ${
+          MAX_RETRY_AFTER_MS / 1000
+        } s a request waits; the next scheduled run tries again`,
+      );
+    }
+    // The pause is the SSO's, for every request of this client (the prefetched page too):
+    // the limiter holds them all, and this retry takes its turn there.
+    options.limiter.defer(after);
+    throw new RetryableError(httpError(call.label, res.status, text), 0);
   }
   if (!res.ok) throw httpError(call.label, res.status, text);
   try {
@@ -185,7 +209,7 @@ const notJson = (call: Call, e: unknown) =>
 const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /** An HTTP error with the SCIM error body's detail and scimType when there is one. */
-function httpError(label: string, status: number, text: string): ScimSyncError {
+function httpError(label: string, status: number, text: string, note?: string): ScimSyncError {
   let detail: string | undefined;
   let scimType: string | undefined;
   let scimError = false;
@@ -201,5 +225,9 @@ function httpError(label: string, status: number, text: string): ScimSyncError {
   } catch {
     // Not a SCIM error body; keep the status alone.
   }
-  return new ScimHttpError(label, status, detail?.slice(0, 500), { scimType, scimError });
+  const said = detail?.slice(0, 500);
+  return new ScimHttpError(label, status, note ? `${said ? `${said}; ` : ""}${note}` : said, {
+    scimType,
+    scimError,
+  });
 }

@@ -31,6 +31,13 @@ export interface ScimClient {
    * present). Any other 404 (an HTML page, an empty body) throws: it proves nothing.
    */
   getResource(type: "Users" | "Groups", id: string, signal?: AbortSignal): Promise<unknown | null>;
+  /** Requests this client sent to the SSO (every attempt, retries included; not the token endpoint's). */
+  readonly requestsSent: number;
+  /**
+   * A client over the same token, pacing and options that counts apart: what one run
+   * sends, whatever else the process sends meanwhile. Its requests count here too.
+   */
+  counted(): ScimClient;
 }
 
 /**
@@ -43,9 +50,27 @@ export interface ScimClient {
  * ```
  */
 export function createScimClient(options: ScimClientOptions): ScimClient {
-  const get = createRequest(options);
+  let sent = 0;
+  const get = createRequest({
+    ...options,
+    onRequest: (info) => {
+      sent++;
+      options.onRequest?.(info);
+    },
+  });
   return {
     get,
+    get requestsSent() {
+      return sent;
+    },
+    counted: () =>
+      createScimClient({
+        ...options,
+        onRequest: (info) => {
+          sent++;
+          options.onRequest?.(info);
+        },
+      }),
     async serviceProviderConfig(signal) {
       const json = await get("/ServiceProviderConfig", {}, signal);
       const parsed = ServiceProviderConfig.safeParse(json);

@@ -23,9 +23,9 @@ async function bearer(sso: DevSso): Promise<Record<string, string>> {
   return { Authorization: `Bearer ${access_token}` };
 }
 
-/** An SSO and a GET helper returning status, headers and parsed JSON. */
+/** An SSO (no allowance unless asked: these tests are not about it) and a GET helper returning status, headers and parsed JSON. */
 async function setup(options: DevSsoOptions = {}) {
-  const sso = createDevSso({ users: 45, maxResults: 20, ...options });
+  const sso = createDevSso({ users: 45, maxResults: 20, rateLimitPerMinute: 0, ...options });
   const auth = await bearer(sso);
   const get = async (path: string) => {
     const res = await sso.app.request(path, { headers: auth });
@@ -115,15 +115,68 @@ describe("token endpoint and auth", () => {
     ).toBe(200);
   });
 
-  test("rate limit per client answers 429 with Retry-After, then lets the next minute through", async () => {
+  test("the allowance per client answers 429 with Retry-After and a SCIM error body until the oldest request leaves the minute", async () => {
     let now = Date.parse("2025-10-18T10:00:10Z");
     const { get } = await setup({ rateLimitPerMinute: 3, clock: () => now });
-    for (let i = 0; i < 3; i++) expect((await get("/scim/v2/Users")).res.status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      expect((await get("/scim/v2/Users")).res.status).toBe(200);
+      now += 10_000;
+    }
+    // 10:00:40: three in the last minute, the oldest at 10:00:10, so the next may go at 10:01:10.
     const limited = await get("/scim/v2/Users");
     expect(limited.res.status).toBe(429);
-    expect(limited.res.headers.get("retry-after")).toBe("50");
-    now += 50_000;
+    expect(limited.res.headers.get("retry-after")).toBe("30");
+    expect(limited.body).toMatchObject({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: "429",
+    });
+    expect(limited.body.detail).toContain("3 in 60 s");
+    now += 29_000;
+    expect((await get("/scim/v2/Users")).res.status).toBe(429);
+    now += 1_000;
     expect((await get("/scim/v2/Users")).res.status).toBe(200);
+    // A sliding minute, not a fixed one: the next slot is the second request's, 10:01:20.
+    expect((await get("/scim/v2/Users")).res.headers.get("retry-after")).toBe("10");
+  });
+
+  test("by default the SSO is the guide's: pages of up to 1,000 and 100 requests a minute per client", async () => {
+    const sso = createDevSso({ users: 1500, clock: () => 0 });
+    const auth = await bearer(sso);
+    const spc = await (await sso.app.request("/scim/v2/ServiceProviderConfig", { headers: auth }))
+      .json() as Any;
+    expect(spc.filter.maxResults).toBe(1000);
+    const page = await (await sso.app.request("/scim/v2/Users?count=5000", { headers: auth }))
+      .json() as Any;
+    expect(page.itemsPerPage).toBe(1000);
+    const statuses: number[] = [];
+    for (let i = 0; i < 98; i++) {
+      statuses.push((await sso.app.request("/scim/v2/Groups?count=1", { headers: auth })).status);
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const refused = await sso.app.request("/scim/v2/Groups?count=1", { headers: auth });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(sso.stats()).toMatchObject({
+      rateLimited: 1,
+      allowance: { requests: 100, windowMs: 60_000 },
+    });
+  });
+
+  test("the allowance is per client: another client's requests do not spend it", async () => {
+    const { sso, get } = await setup({
+      rateLimitPerMinute: 2,
+      clock: () => 0,
+      clients: [{ clientId: "other", clientSecret: "other-secret" }],
+    });
+    const res = await tokenRequest(sso, {
+      grant_type: "client_credentials",
+      client_id: "other",
+      client_secret: "other-secret",
+    });
+    const other = { Authorization: `Bearer ${((await res.json()) as Any).access_token}` };
+    for (let i = 0; i < 2; i++) expect((await get("/scim/v2/Users")).res.status).toBe(200);
+    expect((await get("/scim/v2/Users")).res.status).toBe(429);
+    expect((await sso.app.request("/scim/v2/Users", { headers: other })).status).toBe(200);
   });
 });
 
@@ -638,6 +691,35 @@ describe("generator", () => {
 });
 
 describe("admin API", () => {
+  test("PUT /_dev/allowance sets another allowance, with a fresh window, and refuses nonsense", async () => {
+    const sso = createDevSso({ users: 5, clock: () => 0 });
+    const auth = await bearer(sso);
+    const put = (body: unknown) =>
+      sso.app.request("/_dev/allowance", {
+        method: "PUT",
+        headers: auth,
+        body: JSON.stringify(body),
+      });
+    const get = () => sso.app.request("/scim/v2/Users", { headers: auth });
+    expect(await (await sso.app.request("/_dev/allowance", { headers: auth })).json()).toEqual({
+      requests: 100,
+      windowMs: 60_000,
+    });
+    expect(await (await put({ requests: 1 })).json()).toEqual({ requests: 1, windowMs: 60_000 });
+    expect((await get()).status).toBe(200);
+    expect((await get()).status).toBe(429);
+    expect((await put({ requests: 0 })).status).toBe(200);
+    for (let i = 0; i < 150; i++) expect((await get()).status).toBe(200);
+    expect((await put({ requests: 2, windowMs: 1000 })).status).toBe(200);
+    expect([(await get()).status, (await get()).status, (await get()).status]).toEqual([
+      200,
+      200,
+      429,
+    ]);
+    expect((await put({ requests: -1 })).status).toBe(400);
+    expect((await put({ requests: 5, typo: 1 })).status).toBe(400);
+  });
+
   test("stats, reset and mutate", async () => {
     const sso = createDevSso({ users: 40 });
     const auth = await bearer(sso);

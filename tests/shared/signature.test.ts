@@ -45,6 +45,26 @@ describe("signScimBody() and verifyScimSignature()", () => {
     }
   });
 
+  test("verifyScimSignature() reads every hex digit: one changed digit, or a character beside the hex ranges, is refused", async () => {
+    const body = enc("payload");
+    const secret = "s".repeat(16);
+    const sig = await signScimBody(secret, body);
+    const hex = sig.slice(7);
+    for (let i = 0; i < 64; i++) {
+      const other = hex[i] === "0" ? "1" : "0";
+      const changed = `sha256=${hex.slice(0, i)}${other}${hex.slice(i + 1)}`;
+      assert.equal(await verifyScimSignature(changed, body, [secret]), false, `digit ${i}`);
+    }
+    // The characters just outside 0-9 and a-f, and the uppercase that is not the format.
+    for (const c of ["/", ":", "`", "g", "G", "F", "\u0000", "é"]) {
+      for (const i of [0, 31, 63]) {
+        const changed = `sha256=${hex.slice(0, i)}${c}${hex.slice(i + 1)}`;
+        assert.equal(await verifyScimSignature(changed, body, [secret]), false, `${c} at ${i}`);
+      }
+    }
+    assert.equal(await verifyScimSignature(sig, body, [secret]), true);
+  });
+
   test("verifyScimSignature() throws a TypeError when no secret is configured", async () => {
     await assert.rejects(verifyScimSignature("sha256=" + "a".repeat(64), enc("x"), []), TypeError);
   });

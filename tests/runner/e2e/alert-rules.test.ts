@@ -110,6 +110,7 @@ beforeAll(async () => {
     DEV_SSO_USERS: "15",
     DEV_SSO_TOKEN_AUTH: "basic",
     DEV_SSO_TOKEN_SCOPE: "scim.read",
+    DEV_SSO_RATE_LIMIT: "0",
   }, { name: "sso", cwd: ROOT });
   runner = await startRunner({
     SSO_BASE_URL: sso.url,

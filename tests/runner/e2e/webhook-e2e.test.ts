@@ -43,6 +43,7 @@ beforeAll(async () => {
   sso = await spawnReady([BUN, "dev/sso/main.ts"], {
     SSO_PORT: "0",
     DEV_SSO_USERS: "20",
+    DEV_SSO_RATE_LIMIT: "0",
     SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
     DEV_SSO_WEBHOOK_RETRY_MS: "200",
     DEV_SSO_WEBHOOK_URL: `http://127.0.0.1:${edgePort}/api/v1/scim/webhook`,

@@ -29,7 +29,12 @@ test(
       await mongo.db(DB).dropDatabase();
       await mongo.close();
     });
-    const sso = await startDevSso({ users: 80, maxResults: 20, webhookRetryDelayMs: 100 });
+    const sso = await startDevSso({
+      users: 80,
+      maxResults: 20,
+      webhookRetryDelayMs: 100,
+      rateLimitPerMinute: 0,
+    });
     cleanups.push(() => sso.stop());
     const env = {
       SSO_BASE_URL: sso.url,

@@ -13,7 +13,7 @@ const LIMIT = 5;
 let sso: RunningSso;
 let mongo: MongoClient;
 beforeAll(async () => {
-  sso = await startDevSso({ users: 80, maxResults: 100 });
+  sso = await startDevSso({ users: 80, maxResults: 100, rateLimitPerMinute: 0 });
   mongo = await new MongoClient(MONGODB_URI).connect();
 });
 afterAll(async () => {

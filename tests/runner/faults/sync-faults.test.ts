@@ -84,7 +84,7 @@ describe("fault suite: MongoDB", () => {
       const server: MongoServer = await startMongoServer({ forceEmbedded: true, kind: "ferretdb" });
       cleanups.push(() => server.stop());
       expect(server.keepsData).toBe(true);
-      const sso = await startDevSso({ users: 300, maxResults: 20 });
+      const sso = await startDevSso({ users: 300, maxResults: 20, rateLimitPerMinute: 0 });
       cleanups.push(() => sso.stop());
       const env = {
         SSO_BASE_URL: sso.url,
@@ -93,6 +93,7 @@ describe("fault suite: MongoDB", () => {
         MONGODB_URI: server.uri,
         MONGODB_DB: "faults_kill",
         SCIM_MAX_RETRIES: "0",
+        SCIM_RATE_LIMIT: "100000",
       };
       const rt = await createRuntime(loadConfig(env), silentLogger);
       cleanups.push(() => rt.close());

@@ -7,12 +7,12 @@
 // - One at a time, joined, cancelled when its callers leave, and answered past
 //   Bun's 10 s idle timeout.
 // - A full sync started through the scheduler while four clients loop on
-//   Preview takes at most 1.2 × its time alone (the previews take only what a
-//   full rate-limit bucket would waste, and wait while a sync runs).
+//   Preview takes at most 1.2 × its time alone (the previews take only pacing
+//   slots nobody else wants, and wait while a sync runs).
 //
 // `PREVIEW_BENCH_USERS=100000 npm test -- runner preview-bounds -t ratio` runs the
 // ratio case at that size with the default SCIM_RATE_LIMIT and pages of 1,000,
-// letting the bucket refill before each measured run as a schedule would.
+// pausing a minute before each measured run as a schedule would.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import type { SyncPreview } from "../../../runner/preview/sync-preview.ts";
@@ -285,7 +285,7 @@ function ratioCase(name: string, perMinute: number) {
     }, 1_000_000);
     afterAll(() => w?.close());
 
-    /** As between scheduled runs: the bucket full again (bench only; the test needs no wait). */
+    /** As between scheduled runs: a quiet minute first (bench only; the test needs no wait). */
     const refill = () => BENCH_USERS ? Bun.sleep(61_000) : Promise.resolve();
 
     test(`ratio (${name}): the sync takes at most 1.2 × its time alone`, async () => {

@@ -128,11 +128,26 @@ describe("reportingWaits()", () => {
     const holds = [0, 30, 1_200];
     const waits: number[] = [];
     const limiter = reportingWaits(
-      { take: () => Promise.resolve(void (t += holds.shift() ?? 0)) },
+      {
+        intervalMs: 600,
+        defer: () => {},
+        take: () => Promise.resolve(void (t += holds.shift() ?? 0)),
+      },
       (ms) => waits.push(ms),
       () => t,
     );
     for (let i = 0; i < 3; i++) await limiter.take();
     expect(waits).toEqual([1_200]);
+  });
+
+  test("passes the SSO's Retry-After and the interval through to the limiter it wraps", () => {
+    const deferred: number[] = [];
+    const limiter = reportingWaits(
+      { intervalMs: 606, defer: (ms) => void deferred.push(ms), take: () => Promise.resolve() },
+      () => {},
+    );
+    limiter.defer(7_000);
+    expect(deferred).toEqual([7_000]);
+    expect(limiter.intervalMs).toBe(606);
   });
 });

@@ -27,8 +27,8 @@ afterAll(() => server.stop(true));
 
 /**
  * Time for the client's waits: `sleep` moves `now` on and notes the wait, so a test
- * measures what the client waited without waiting (the limiter's bucket, 10,000 a
- * minute, never waits in these tests; its clock is this one too).
+ * measures what the client waited without waiting (the limiter's pacing, 10,000 a
+ * minute, waits 6.06 ms between requests; its clock is this one too).
  */
 function fakeClock() {
   const clock = {
@@ -180,23 +180,43 @@ describe("ScimClient.get()", () => {
         : Response.json({ ok: 2 });
     };
     expect(await client({ time }).get("/Users")).toEqual({ ok: 2 });
-    // The second request went out exactly the 3 s the server asked for after the first.
-    expect(at).toEqual([0, 3_000]);
-    expect(time.waits).toEqual([3_000]);
+    // The second request went out exactly the 3 s the server asked for after the first (the
+    // first went one pacing interval after start: 6.06 ms at 10,000 a minute).
+    expect(at).toHaveLength(2);
+    expect(at[0]).toBeLessThanOrEqual(7);
+    expect(at[1]! - at[0]!).toBe(3_000);
+    expect(time.waits.filter((ms) => ms >= 100)).toEqual([3_000]);
   });
 
-  test("get() waits at most 30 s when a 429's Retry-After asks for more", async () => {
+  test("get() waits the whole Retry-After the SSO names, up to two minutes", async () => {
     const time = fakeClock();
     const at: number[] = [];
     handler = (_r, url) => {
       if (url.pathname === "/token") return token();
       at.push(time.now);
       return at.length === 1
-        ? new Response("slow down", { status: 429, headers: { "Retry-After": "3600" } })
+        ? new Response("slow down", { status: 429, headers: { "Retry-After": "90" } })
         : Response.json({ ok: 3 });
     };
     expect(await client({ time }).get("/Users")).toEqual({ ok: 3 });
-    expect(at).toEqual([0, 30_000]);
+    expect(at[1]! - at[0]!).toBe(90_000);
+  });
+
+  test("get() never waits past two minutes: a 429 asking for more fails at once, naming its Retry-After", async () => {
+    const time = fakeClock();
+    const at: number[] = [];
+    handler = (_r, url) => {
+      if (url.pathname === "/token") return token();
+      at.push(time.now);
+      return new Response("slow down", { status: 429, headers: { "Retry-After": "3600" } });
+    };
+    const err: any = await client({ time }).get("/Users").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ScimHttpError);
+    expect(err.status).toBe(429);
+    expect(err.message).toContain("asks to wait 3600 s (Retry-After)");
+    // One request, no retry, and no wait beyond the pacing's first interval.
+    expect(at).toHaveLength(1);
+    expect(time.waits.filter((ms) => ms >= 100)).toEqual([]);
   });
 
   test("get() fetches a new token once on 401, then gives up with the SCIM detail", async () => {

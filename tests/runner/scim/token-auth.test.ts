@@ -24,6 +24,7 @@ beforeAll(async () => {
       clientId: CLIENT,
       clientSecret: SECRET,
       tokenAuth: accept,
+      rateLimitPerMinute: 0,
       ...(accept === "both" ? { tokenScope: "scim.read", tokenAudience: "https://ofm" } : {}),
     });
   }

@@ -78,6 +78,8 @@ export async function startRunner(
       HOME: process.env.HOME ?? "/tmp",
       HOST: "127.0.0.1",
       PORT: "0",
+      // Pacing lifted unless a test asks for it: the tests measure behaviour, not the allowance.
+      SCIM_RATE_LIMIT: "100000",
       ...env,
     },
     stdin: "ignore",

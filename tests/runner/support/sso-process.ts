@@ -46,6 +46,8 @@ export async function startSso(opts: {
   users: number;
   delayMs: number;
   maxResults?: number;
+  /** DEV_SSO_RATE_LIMIT. @default 0 (none) */
+  rateLimitPerMinute?: number;
   /** Port to listen on (to start it again where a runner expects it); default a free one. */
   port?: number;
   /** Where the SSO posts signed webhooks on every change. */
@@ -58,6 +60,8 @@ export async function startSso(opts: {
       SSO_PORT: String(opts.port ?? 0),
       DEV_SSO_USERS: String(opts.users),
       DEV_SSO_MAX_RESULTS: String(opts.maxResults ?? 5),
+      // No allowance: the daemons under test sync every few seconds (their pacing is lifted too).
+      DEV_SSO_RATE_LIMIT: String(opts.rateLimitPerMinute ?? 0),
       SCIM_CLIENT_ID: CLIENT_ID,
       SCIM_CLIENT_SECRET: CLIENT_SECRET,
       DEV_SSO_DEV_TOKEN: DEV_TOKEN,

@@ -25,9 +25,13 @@ export interface SyncEnv {
   close(): Promise<void>;
 }
 
-/** Starts an SSO and names a fresh database; `close()` drops it and stops the SSO. */
+/**
+ * Starts an SSO and names a fresh database; `close()` drops it and stops the SSO.
+ * Tests measure behaviour, not the guide's allowance: the SSO enforces none unless
+ * `sso.rateLimitPerMinute` asks, and the client's pacing is lifted (SCIM_RATE_LIMIT).
+ */
 export async function syncEnv(name: string, sso: DevSsoOptions = {}): Promise<SyncEnv> {
-  const running = await startDevSso({ users: 50, maxResults: 20, ...sso });
+  const running = await startDevSso({ users: 50, maxResults: 20, rateLimitPerMinute: 0, ...sso });
   const dbName = `t_${name}_${process.pid}_${++counter}`;
   const env = {
     SSO_BASE_URL: running.url,
@@ -37,6 +41,7 @@ export async function syncEnv(name: string, sso: DevSsoOptions = {}): Promise<Sy
     MONGODB_DB: dbName,
     SCIM_MAX_RETRIES: "2",
     SCIM_TIMEOUT_MS: "2000",
+    SCIM_RATE_LIMIT: "100000",
   };
   const mongo = await new MongoClient(MONGODB_URI).connect();
   const runtimes: Runtime[] = [];

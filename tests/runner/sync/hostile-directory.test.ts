@@ -147,8 +147,9 @@ describe("npm run sync against the hostile server", () => {
     h = await hostileEnv("deadline");
     await h.seed("endless-listing");
     const started = Date.now();
-    // A slow rate keeps the endless listing small; the deadline, not the rate, must end the run.
-    const run = await runCli({ ...h.env, SYNC_MAX_DURATION: "3s", SCIM_RATE_LIMIT: "30" });
+    // A slow rate keeps the endless listing small (a request every ~0.1 s, ~30 before the
+    // deadline); the deadline, not the rate, must end the run.
+    const run = await runCli({ ...h.env, SYNC_MAX_DURATION: "3s", SCIM_RATE_LIMIT: "600" });
     expect(run.code).toBe(1);
     expect(run.output).toContain("ran longer than SYNC_MAX_DURATION (3s)");
     // The point of the test is that the run ends: 10× the 3 s deadline, generous for a loaded machine.

@@ -1,0 +1,185 @@
+/**
+ * `bun bench/webhook-throughput.ts [--rates 100,200,…] [--seconds 5] [--users 20000]`:
+ * the sustained rate of the whole webhook path on this machine — a SCIM PUT on
+ * the development SSO, its signed webhook to a real Deno edge, forwarded to a
+ * real Bun runner, applied in MongoDB (the fast server) — and how its latency
+ * grows with the rate. Each step sends changes open-loop at one rate for
+ * `--seconds` (each on a person not changed before, so no change overtakes
+ * another), and watches MongoDB for each new value; the steps climb until p99
+ * passes 100 ms or an event is lost. Prints the curve (events/s against
+ * p50/p99) and the highest rate whose p99 stayed under 100 ms; merges it into
+ * bench/results.json. Traffic goes to 127.0.0.1 only, bounded in count.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { MongoClient } from "mongodb";
+import { BENCH_STATIC_TOKEN, ROOT, startWebhookWorld } from "./bench-world.ts";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    rates: { type: "string", default: "100,200,300,400,500,600,800,1000,1200,1500" },
+    seconds: { type: "string", default: "5" },
+    users: { type: "string", default: "20000" },
+    /** The SSO's deliveries in flight: enough that the stand-in SSO is not what limits. */
+    concurrency: { type: "string", default: "64" },
+  },
+});
+const RATES = values.rates.split(",").map(Number);
+const SECONDS = Number(values.seconds);
+const USERS = Number(values.users);
+const P99_LIMIT_MS = 100;
+const DB = "bench_webhook_rate";
+
+const need = RATES.reduce((n, r) => n + r * SECONDS, 0);
+if (need > USERS) {
+  console.error(`--users ${USERS} is fewer than the ${need} changes the steps send: raise it`);
+  process.exit(2);
+}
+
+const world = await startWebhookWorld(
+  USERS,
+  { MONGODB_DB: DB, SYNC_INTERVAL: "1d", LOG_LEVEL: "error" },
+  ROOT,
+  { DEV_SSO_WEBHOOK_CONCURRENCY: values.concurrency, DEV_SSO_WEBHOOK_RETRY_MS: "200" },
+);
+const mongo = await new MongoClient(world.mongo.uri).connect();
+const users = mongo.db(DB).collection("users");
+const auth = {
+  Authorization: `Bearer ${BENCH_STATIC_TOKEN}`,
+  "Content-Type": "application/scim+json",
+};
+
+interface Step {
+  rate: number;
+  sent: number;
+  applied: number;
+  achievedPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  load: number;
+}
+
+/** The people to change, as SCIM resources, each used once. */
+async function people(): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (let start = 1; start <= USERS; start += 1000) {
+    const page = await (await fetch(
+      `${world.sso.url}/scim/v2/Users?startIndex=${start}&count=1000`,
+      { headers: auth },
+    )).json() as { Resources: Record<string, unknown>[] };
+    // Active ones: an inactive person is never created in OFM, so its change shows nowhere.
+    out.push(...page.Resources.filter((u) => u.active !== false));
+  }
+  return out;
+}
+
+/** Sends `rate` changes a second for SECONDS, open-loop; resolves with each one's latency. */
+async function step(rate: number, pool: Record<string, unknown>[]): Promise<Step> {
+  const n = rate * SECONDS;
+  const pending = new Map<string, number>(); // phone → when its PUT was sent
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const puts: Promise<unknown>[] = [];
+  let lastSent = t0;
+  const sender = (async () => {
+    for (let i = 0; i < n; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await Bun.sleep(wait);
+      const user = pool.pop()!;
+      const phone = `+62 tp ${rate}-${i}`;
+      user.phoneNumbers = [{ value: phone, type: "mobile", primary: true }];
+      pending.set(phone, performance.now());
+      lastSent = performance.now();
+      puts.push(
+        fetch(`${world.sso.url}/scim/v2/Users/${String(user.id)}`, {
+          method: "PUT",
+          headers: auth,
+          body: JSON.stringify(user),
+        }).then((r) => r.body?.cancel()),
+      );
+    }
+  })();
+  // The watcher: every new value that has reached MongoDB, in one query every few ms.
+  const deadline = () => lastSent + 5_000;
+  let sending = true;
+  void sender.then(() => (sending = false));
+  while (sending || (pending.size > 0 && performance.now() < deadline())) {
+    await Bun.sleep(5);
+    if (pending.size === 0) continue;
+    const found = await users.find({ phone: { $in: [...pending.keys()] } }, {
+      projection: { _id: 0, phone: 1 },
+    }).toArray();
+    const now = performance.now();
+    for (const d of found) {
+      const sentAt = pending.get(d.phone as string);
+      if (sentAt === undefined) continue;
+      latencies.push(now - sentAt);
+      pending.delete(d.phone as string);
+    }
+  }
+  await Promise.allSettled(puts);
+  const elapsed = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Math.round(
+      (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ??
+        NaN) * 10,
+    ) / 10;
+  return {
+    rate,
+    sent: n,
+    applied: latencies.length,
+    achievedPerSecond: Math.round(latencies.length / Math.max(elapsed, SECONDS)),
+    p50Ms: pct(0.5),
+    p99Ms: latencies.length === n ? pct(0.99) : Infinity,
+    maxMs: pct(1),
+    load: Math.round(loadavg()[0]! * 100) / 100,
+  };
+}
+
+const curve: Step[] = [];
+try {
+  while ((await users.countDocuments()) < USERS * 0.9) await Bun.sleep(200);
+  const pool = (await people()).reverse();
+  for (const rate of RATES) {
+    if (pool.length < rate * SECONDS) break;
+    const s = await step(rate, pool);
+    curve.push(s);
+    console.log(
+      `${String(rate).padStart(5)} events/s asked: ${s.applied}/${s.sent} applied, ` +
+        `${s.achievedPerSecond}/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms ` +
+        `(load ${s.load})`,
+    );
+    if (!(s.p99Ms <= P99_LIMIT_MS)) break;
+    await Bun.sleep(1000); // let the queues drain between steps
+  }
+} finally {
+  await mongo.close();
+  await world.stop();
+}
+
+const within = curve.filter((s) => s.p99Ms <= P99_LIMIT_MS);
+const sustained = within.at(-1)?.rate ?? 0;
+console.log(
+  `sustained: ${sustained} events/s with p99 <= ${P99_LIMIT_MS} ms ` +
+    `(target >= 500: ${sustained >= 500 ? "✅" : "❌"})`,
+);
+const figures = {
+  command: `bun bench/webhook-throughput.ts --rates ${values.rates} --seconds ${SECONDS} ` +
+    `--users ${USERS} --concurrency ${values.concurrency}`,
+  date: new Date().toISOString(),
+  load: loadavg().map((x) => Math.round(x * 100) / 100),
+  sustainedPerSecond: sustained,
+  p99LimitMs: P99_LIMIT_MS,
+  curve,
+};
+const file = resolve(ROOT, "bench/results.json");
+const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+writeFileSync(file, JSON.stringify({ ...existing, webhookThroughput: figures }, null, 2) + "\n");
