@@ -274,59 +274,68 @@ async function syncWithPreviews(w: World) {
 function ratioCase(name: string, perMinute: number) {
   const users = BENCH_USERS || 40_000;
   const page = BENCH_USERS ? 1000 : 200;
-  describe(`a full sync while four clients loop on Preview (${name})`, () => {
-    let w: World;
-    beforeAll(async () => {
-      w = await world(`preview_ratio_${name}`, { users, delayMs: 0, maxResults: page }, {
-        SCIM_RATE_LIMIT: String(perMinute),
-        SYNC_MAX_DURATION: "20m",
-      });
-      expect((await fullSync(w, 900_000)).status).toBe("success");
-    }, 1_000_000);
-    afterAll(() => w?.close());
+  // A timing ratio, measured where the sync's cost is MongoDB's shape (mongo-java-server, npm
+  // test's first pass). The FerretDB pass re-runs the runner group for what the store does there;
+  // its SQLite backend at 40,000 users made this one case 4 minutes of noise (alone 13.5-22.3 s).
+  const onFerret = process.env.MONGO_SERVER_KIND === "ferretdb" && !BENCH_USERS;
+  describe.skipIf(onFerret)(
+    `a full sync while four clients loop on Preview (${name})${
+      onFerret ? " [skipped: a timing ratio, measured on mongo-java-server, not on FerretDB]" : ""
+    }`,
+    () => {
+      let w: World;
+      beforeAll(async () => {
+        w = await world(`preview_ratio_${name}`, { users, delayMs: 0, maxResults: page }, {
+          SCIM_RATE_LIMIT: String(perMinute),
+          SYNC_MAX_DURATION: "20m",
+        });
+        expect((await fullSync(w, 900_000)).status).toBe("success");
+      }, 1_000_000);
+      afterAll(() => w?.close());
 
-    /** As between scheduled runs: a quiet minute first (bench only; the test needs no wait). */
-    const refill = () => BENCH_USERS ? Bun.sleep(61_000) : Promise.resolve();
+      /** As between scheduled runs: a quiet minute first (bench only; the test needs no wait). */
+      const refill = () => BENCH_USERS ? Bun.sleep(61_000) : Promise.resolve();
 
-    test(`ratio (${name}): the sync takes at most 1.2 × its time alone`, async () => {
-      // The first run after the seed warms caches and JIT; the runs measured are steady ones.
-      expect((await fullSync(w, 900_000)).status).toBe("success");
-      // Alone and with previews in turn, five times (twice in the bench). Other work on the
-      // machine only ever slows a run, so the fastest of each is the one least disturbed.
-      const alone: number[] = [];
-      const withPreviews: number[] = [];
-      const answers: number[] = [];
-      for (let round = 0; round < (BENCH_USERS ? 2 : 5); round++) {
-        await refill();
-        const a = await fullSync(w, 900_000);
-        expect(a.status).toBe("success");
-        alone.push(a.durationMs);
-        await refill();
-        const stopped = lines(w, "🧪 Preview stopped: a sync began").length;
-        const b = await syncWithPreviews(w);
-        expect(b.status).toBe("success");
-        // The preview under way stopped for the sync.
-        await waitFor(
-          () => lines(w, "🧪 Preview stopped: a sync began").length === stopped + 1,
-          10_000,
-          "the preview to say it stopped for the sync",
+      test(`ratio (${name}): the sync takes at most 1.2 × its time alone`, async () => {
+        // The first run after the seed warms caches and JIT; the runs measured are steady ones.
+        expect((await fullSync(w, 900_000)).status).toBe("success");
+        // Alone and with previews in turn, five times (twice in the bench). Other work on the
+        // machine only ever slows a run, so the fastest of each is the one least disturbed.
+        const alone: number[] = [];
+        const withPreviews: number[] = [];
+        const answers: number[] = [];
+        for (let round = 0; round < (BENCH_USERS ? 2 : 5); round++) {
+          await refill();
+          const a = await fullSync(w, 900_000);
+          expect(a.status).toBe("success");
+          alone.push(a.durationMs);
+          await refill();
+          const stopped = lines(w, "🧪 Preview stopped: a sync began").length;
+          const b = await syncWithPreviews(w);
+          expect(b.status).toBe("success");
+          // The preview under way stopped for the sync.
+          await waitFor(
+            () => lines(w, "🧪 Preview stopped: a sync began").length === stopped + 1,
+            10_000,
+            "the preview to say it stopped for the sync",
+          );
+          withPreviews.push(b.durationMs);
+          answers.push(...b.answers);
+        }
+        const ratio = Math.min(...withPreviews) / Math.min(...alone);
+        console.log(
+          `preview-bounds (${name}): ${users} users, pages of ${page}, SCIM_RATE_LIMIT=${perMinute}: ` +
+            `alone ${alone.join(", ")} ms; with four clients looping on Preview ${
+              withPreviews.join(", ")
+            } ms; ratio of the fastest ${ratio.toFixed(2)}; preview answers ${answers.length}, ` +
+            `whole ${answers.filter((x) => x === 1).length}`,
         );
-        withPreviews.push(b.durationMs);
-        answers.push(...b.answers);
-      }
-      const ratio = Math.min(...withPreviews) / Math.min(...alone);
-      console.log(
-        `preview-bounds (${name}): ${users} users, pages of ${page}, SCIM_RATE_LIMIT=${perMinute}: ` +
-          `alone ${alone.join(", ")} ms; with four clients looping on Preview ${
-            withPreviews.join(", ")
-          } ms; ratio of the fastest ${ratio.toFixed(2)}; preview answers ${answers.length}, ` +
-          `whole ${answers.filter((x) => x === 1).length}`,
-      );
-      expect(ratio).toBeLessThanOrEqual(1.2);
-      // Answers that did come (the bench's previews finish some) were whole, none cut.
-      expect(answers.filter((x) => x === 0)).toEqual([]);
-    }, 2_000_000);
-  });
+        expect(ratio).toBeLessThanOrEqual(1.2);
+        // Answers that did come (the bench's previews finish some) were whole, none cut.
+        expect(answers.filter((x) => x === 0)).toEqual([]);
+      }, 2_000_000);
+    },
+  );
 }
 
 ratioCase(BENCH_USERS ? "bench" : "test", BENCH_USERS ? 100 : 100_000);

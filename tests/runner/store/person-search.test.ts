@@ -63,7 +63,10 @@ describe("createPersonSearch()", () => {
       activeInOfm: false,
     });
     const idx = (await db.collection("users").indexes()).find((i) => i.name === SEARCH_INDEX);
-    expect(idx).toMatchObject({ key: { searchKeys: 1 }, sparse: true });
+    expect(idx).toMatchObject({ key: { searchKeys: 1 } });
+    // FerretDB 1.24 takes `sparse` and does not report it back (nor is it needed: the index is
+    // not unique, and documents without the field are simply not matched by a prefix).
+    if (!(await isFerretDb(t))) expect(idx).toMatchObject({ sparse: true });
   });
 
   test("search() returns `limit` people and says there are more", async () => {
