@@ -10,6 +10,7 @@
  */
 import { join, resolve } from "node:path";
 import { startMongoServer } from "./mongo-server.ts";
+import { launchedByNpm, watchLauncher } from "../runner/process/launcher-watch.ts";
 
 const wanted = new URL(process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017");
 const port = Number(wanted.port || "27017");
@@ -42,3 +43,5 @@ const shutdown = async (signal: string): Promise<void> => {
 };
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// npm does not pass a SIGTERM on to its script: stop when the npm that launched us is gone.
+if (launchedByNpm(process.env)) watchLauncher({ onGone: () => void shutdown("npm gone") });

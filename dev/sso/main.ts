@@ -16,6 +16,7 @@
  * @module
  */
 import { startDevSso } from "./server.ts";
+import { launchedByNpm, watchLauncher } from "../../runner/process/launcher-watch.ts";
 
 const env = process.env;
 const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
@@ -90,3 +91,5 @@ const stop = async () => {
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+// npm does not pass a SIGTERM on to its script: stop when the npm that launched us is gone.
+if (launchedByNpm(process.env)) watchLauncher({ onGone: () => void stop() });
