@@ -151,7 +151,7 @@ async function deliverDue(deps: NotifierDeps): Promise<void> {
       continue;
     }
     // Another replica may be at the same message: one attempt is taken by one deliverer.
-    if (!(await deps.store.take(doc._id, doc.attempts, new Date(now.getTime() + 300_000)))) {
+    if (!(await deps.store.take(doc._id, doc.attempts, new Date(now.getTime() + 300_000), now))) {
       continue;
     }
     if (await deliver(deps, doc)) sent++;

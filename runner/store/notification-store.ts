@@ -4,15 +4,21 @@
  * `_id` — the one write atomic on MongoDB and FerretDB alike — so of several
  * replicas (or restarts) evaluating the same condition exactly one sends it.
  * Delivery state (attempts, next attempt, which transports took it) is
- * updated by whoever delivers.
+ * updated by whoever delivers. Taking one delivery attempt is an insert too,
+ * of `<message id>#<attempt>` into `notificationAttempts`: a conditional update
+ * (`{ _id, status: "pending", attempts }`) is not applied atomically by FerretDB,
+ * and two replicas both "took" the same attempt and sent the message twice.
  *
  * @module
  */
-import { type Db, MongoServerError } from "mongodb";
-import { translateDriverErrors } from "./driver-errors.ts";
+import type { Db } from "mongodb";
+import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
+import { escapeRegex } from "./regex-escape.ts";
 
 /** The collection. */
 export const NOTIFICATIONS = "notifications";
+/** One document per delivery attempt taken, `_id` `<message id>#<attempt>`. */
+export const NOTIFICATION_ATTEMPTS = "notificationAttempts";
 
 /** One message as stored. */
 export interface NotificationDoc {
@@ -51,14 +57,13 @@ export interface NotificationStore {
   /**
    * Takes a due message for one delivery attempt: counts the attempt and moves its next
    * attempt to `until` (when a crashed deliverer's message is due again). False when
-   * another replica took this attempt first.
+   * another replica took this attempt first. `now` is the caller's clock (a held attempt
+   * is taken over once its hold, until − now, has passed).
    */
-  take(id: string, attempts: number, until: Date): Promise<boolean>;
+  take(id: string, attempts: number, until: Date, now: Date): Promise<boolean>;
   /** Messages any replica delivered since `since` (the hourly limit is shared). */
   sentSince(since: Date): Promise<number>;
 }
-
-const isDuplicateKey = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 
 /**
  * Creates the store over `db.notifications`.
@@ -71,6 +76,7 @@ const isDuplicateKey = (e: unknown) => e instanceof MongoServerError && e.code =
  */
 export function createNotificationStore(db: Db): NotificationStore {
   const col = db.collection<NotificationDoc>(NOTIFICATIONS);
+  const attemptsCol = db.collection<{ _id: string; at: Date }>(NOTIFICATION_ATTEMPTS);
   return translateDriverErrors({
     async ensureIndexes() {
       await col.createIndex({ status: 1, nextAttemptAt: 1 });
@@ -95,11 +101,30 @@ export function createNotificationStore(db: Db): NotificationStore {
     async update(id: string, patch: Partial<Omit<NotificationDoc, "_id">>) {
       await col.updateOne({ _id: id }, { $set: patch });
     },
-    async take(id: string, attempts: number, until: Date) {
-      const res = await col.updateOne({ _id: id, status: "pending", attempts }, {
+    async take(id: string, attempts: number, until: Date, now: Date) {
+      const claim = async (key: string) => {
+        try {
+          await attemptsCol.insertOne({ _id: key, at: now });
+          return true;
+        } catch (e) {
+          if (isDuplicateKey(e)) return false; // another replica took it
+          throw e;
+        }
+      };
+      const base = `${id}#${attempts}`;
+      if (!(await claim(base))) {
+        // A deliverer that took this attempt and died before counting it leaves the message
+        // due with the same count: once its hold has passed, one replica takes it over.
+        const prior = await attemptsCol.find({ _id: { $regex: `^${escapeRegex(base)}(#|$)` } })
+          .toArray();
+        const newest = Math.max(...prior.map((p) => p.at.getTime()));
+        if (now.getTime() - newest < until.getTime() - now.getTime()) return false;
+        if (!(await claim(`${base}#${prior.length}`))) return false;
+      }
+      await col.updateOne({ _id: id, status: "pending" }, {
         $set: { attempts: attempts + 1, nextAttemptAt: until },
       });
-      return res.modifiedCount === 1;
+      return true;
     },
     sentSince(since: Date) {
       return col.countDocuments({ status: "sent", sentAt: { $gte: since } });

@@ -15,6 +15,7 @@ import { foldForSearch, searchKeys } from "../documents/search-keys.ts";
 import { ORG_UNITS, type OrgUnitDoc, type UserDoc, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
 import { serverTraits } from "./server-kind.ts";
+import { escapeRegex } from "./regex-escape.ts";
 
 /** One person the search found, as the result list shows it. */
 export interface PersonHit {
@@ -32,8 +33,6 @@ export type PersonSearchStore = ReturnType<typeof createPersonSearch>;
 
 /** The index's name, so a later release can find and change it. */
 export const SEARCH_INDEX = "searchKeys_sparse";
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const PROJECTION = {
   _id: 0,
