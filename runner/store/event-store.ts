@@ -4,6 +4,13 @@
  * the events held by the deactivation guard, and the latest events for the
  * page. What to do with an event is decided in ingest/apply-event.ts.
  *
+ * Taking over an existing record (a failed or stuck event delivered again, a
+ * held event an operator applies) is an insert into `webhookEventClaims` under
+ * a key naming the state taken over: FerretDB applies no conditional update
+ * (`findOneAndUpdate({ status: "held" })`) atomically — 8 rounds in 20 gave the
+ * same record to several of 8 callers — so two deliveries or two approvals at
+ * once would both apply the event.
+ *
  * @module
  */
 import type { Collection, Db } from "mongodb";
@@ -48,6 +55,20 @@ async function rejectHeld(
   return r.modifiedCount;
 }
 
+/** Insert-only claims of existing records, `_id` naming the state each took over. */
+export const WEBHOOK_EVENT_CLAIMS = "webhookEventClaims";
+
+/** Inserts `key`; false when another caller inserted it first. */
+async function claimKey(claims: Collection<{ _id: string; at: Date }>, key: string) {
+  try {
+    await claims.insertOne({ _id: key, at: new Date() });
+    return true;
+  } catch (e) {
+    if (isDuplicateKey(e)) return false;
+    throw e;
+  }
+}
+
 /** What {@linkcode createEventStore} returns. */
 export type EventStore = ReturnType<typeof createEventStore>;
 
@@ -67,6 +88,7 @@ export type EventStore = ReturnType<typeof createEventStore>;
  */
 export function createEventStore(db: Db) {
   const events = db.collection<WebhookEventDoc>(WEBHOOK_EVENTS);
+  const claims = db.collection<{ _id: string; at: Date }>(WEBHOOK_EVENT_CLAIMS);
   return translateDriverErrors({
     /** Unique `eventId`, `receivedAt` for the page (idempotent). */
     async ensureIndexes(): Promise<void> {
@@ -89,14 +111,18 @@ export function createEventStore(db: Db) {
         return r.insertedId;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const retry = await events.findOneAndUpdate(
-          {
-            eventId: record.eventId,
-            $or: [{ status: "failed" }, { status: "processing", receivedAt: { $lt: stuckBefore } }],
-          },
-          { $set: { status: "processing", error: null, receivedAt: record.receivedAt } },
-        );
-        return retry?._id ?? null;
+        const prior = await events.findOne({
+          eventId: record.eventId,
+          $or: [{ status: "failed" }, { status: "processing", receivedAt: { $lt: stuckBefore } }],
+        });
+        if (prior === null) return null;
+        // One caller takes over this state of the record (its status as of its receivedAt).
+        const key = `retry:${record.eventId}:${prior.status}@${prior.receivedAt.getTime()}`;
+        if (!(await claimKey(claims, key))) return null;
+        await events.updateOne({ _id: prior._id } as object, {
+          $set: { status: "processing", error: null, receivedAt: record.receivedAt },
+        });
+        return prior._id;
       }
     },
     /** Records what applying the claimed event did. */
@@ -127,10 +153,13 @@ export function createEventStore(db: Db) {
     },
     /** Takes a held event for applying; false when another caller took it first. */
     async claimHeld(id: unknown): Promise<boolean> {
-      const claimed = await events.findOneAndUpdate({ _id: id, status: "held" } as object, {
-        $set: { status: "processing" },
-      });
-      return claimed !== null;
+      const held = await events.findOne({ _id: id, status: "held" } as object);
+      if (held === null) return false;
+      // Keyed by when it was (last) held: an event held again later is a new state to take.
+      const since = (held.processedAt ?? held.receivedAt).getTime();
+      if (!(await claimKey(claims, `held:${String(id)}@${since}`))) return false;
+      await events.updateOne({ _id: id } as object, { $set: { status: "processing" } });
+      return true;
     },
     /** Marks a record failed with `error` (a held event that cannot be read back). */
     async markFailed(id: unknown, error: string): Promise<void> {

@@ -74,6 +74,37 @@ describe("createEventStore()", () => {
     expect(doc).toMatchObject({ status: "success", change: "deactivated", forced: true });
     expect(doc?.heldEvent).toBeUndefined();
   });
+  test("claim() of a failed event delivered eight times at once lets exactly one delivery take it over", async () => {
+    const id = await events.claim(record("e5"), new Date(0));
+    await events.recordOutcome(id, {
+      status: "failed",
+      processedAt: receivedAt,
+      error: "x",
+      change: null,
+    });
+    const later = { ...record("e5"), receivedAt: new Date(receivedAt.getTime() + 60_000) };
+    const got = await Promise.all(
+      Array.from({ length: 8 }, () => events.claim(later, new Date(0))),
+    );
+    expect(got.filter((x) => x !== null)).toEqual([id]);
+  });
+  test("claimHeld() of one held event by eight callers at once gives it to exactly one; held again later, it can be taken again", async () => {
+    const id = await events.claim(record("e6"), new Date(0));
+    const hold = (at: Date) =>
+      events.recordOutcome(id, {
+        status: "held",
+        processedAt: at,
+        error: null,
+        change: null,
+        heldEvent: "{}",
+      });
+    await hold(receivedAt);
+    const won = await Promise.all(Array.from({ length: 8 }, () => events.claimHeld(id)));
+    expect(won.filter(Boolean).length).toBe(1);
+    expect(await events.claimHeld(id)).toBe(false);
+    await hold(new Date(receivedAt.getTime() + 1000));
+    expect(await events.claimHeld(id)).toBe(true);
+  });
   test("recent() lists the latest events first", async () => {
     expect((await events.recent(2)).length).toBe(2);
   });
