@@ -69,6 +69,30 @@ async function claimKey(claims: Collection<{ _id: string; at: Date }>, key: stri
   }
 }
 
+/**
+ * Takes over the record of `record.eventId` when its attempt failed or has been processing
+ * since before `stuckBefore`: one caller of several at once (the claim key names the state
+ * taken over). Null when there is nothing to take or another caller took it.
+ */
+async function takeOver(
+  events: Collection<WebhookEventDoc>,
+  claims: Collection<{ _id: string; at: Date }>,
+  record: NewEventRecord,
+  stuckBefore: Date,
+): Promise<unknown> {
+  const prior = await events.findOne({
+    eventId: record.eventId,
+    $or: [{ status: "failed" }, { status: "processing", receivedAt: { $lt: stuckBefore } }],
+  });
+  if (prior === null) return null;
+  const key = `retry:${record.eventId}:${prior.status}@${prior.receivedAt.getTime()}`;
+  if (!(await claimKey(claims, key))) return null;
+  await events.updateOne({ _id: prior._id } as object, {
+    $set: { status: "processing", error: null, receivedAt: record.receivedAt },
+  });
+  return prior._id;
+}
+
 /** What {@linkcode createEventStore} returns. */
 export type EventStore = ReturnType<typeof createEventStore>;
 
@@ -111,18 +135,7 @@ export function createEventStore(db: Db) {
         return r.insertedId;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const prior = await events.findOne({
-          eventId: record.eventId,
-          $or: [{ status: "failed" }, { status: "processing", receivedAt: { $lt: stuckBefore } }],
-        });
-        if (prior === null) return null;
-        // One caller takes over this state of the record (its status as of its receivedAt).
-        const key = `retry:${record.eventId}:${prior.status}@${prior.receivedAt.getTime()}`;
-        if (!(await claimKey(claims, key))) return null;
-        await events.updateOne({ _id: prior._id } as object, {
-          $set: { status: "processing", error: null, receivedAt: record.receivedAt },
-        });
-        return prior._id;
+        return await takeOver(events, claims, record, stuckBefore);
       }
     },
     /** Records what applying the claimed event did. */
