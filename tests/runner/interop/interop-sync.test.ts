@@ -76,7 +76,11 @@ for (const kind of INTEROP_KINDS) {
       const rt = await w.runtime();
       expect(await rt.deltaSupported()).toBe(true);
       // Every seeded user was modified before the no-op above ended; the PATCH comes after.
-      const since = new Date(Date.now() - 1);
+      // `since` is the next whole second, reached before the PATCH: the Go server keeps
+      // lastModified to the second and compares it with the filter's value as text, so a user
+      // seeded in the same second as `since` ("…:12Z" > "…:12.345Z") would match too.
+      const since = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
+      await Bun.sleep(since.getTime() - Date.now() + 5);
       const target = userIds[5]!;
       for (
         const op of [
