@@ -20,7 +20,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../dev/mongo-server.ts";
 import { spawnReady } from "../dev/spawn-ready.ts";
-import { signScimBody } from "../shared/signature.ts";
+import { LOAD_SECRET, loadBody } from "./load-body.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const DENO = resolve(ROOT, "node_modules/.bin/deno");
@@ -36,19 +36,9 @@ const { values } = parseArgs({
   },
 });
 const ROUNDS = Number(values.rounds);
-const SECRET = "edge-load-secret-0123456789abcdef";
-
-// A 2 KiB signed body: a user.updated with a padded display name.
-const envelope = {
-  id: "load-1",
-  event: "user.updated",
-  resourceType: "User",
-  resourceId: "u-load",
-  data: { id: "u-load", userName: "load@ias.co.id", active: true, displayName: "" },
-};
-envelope.data.displayName = "x".repeat(2048 - JSON.stringify(envelope).length);
-const body = JSON.stringify(envelope);
-const signature = await signScimBody(SECRET, body);
+const SECRET = LOAD_SECRET;
+// The 2 KiB signed user.updated both edge benches send.
+const { body, signature } = await loadBody();
 
 // The ingestion API's stand-in: stores nothing, answers as the runner does (one event, or a batch).
 const stub = Bun.serve({

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../dev/mongo-server.ts";
-import { signScimBody } from "../shared/signature.ts";
+import { LOAD_SECRET, loadBody } from "./load-body.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const DENO = resolve(ROOT, "node_modules/.bin/deno");
@@ -28,19 +28,9 @@ const { values } = parseArgs({
     top: { type: "string", default: "25" },
   },
 });
-const SECRET = "edge-load-secret-0123456789abcdef";
-
-// The same 2 KiB signed user.updated as bench/edge-load.ts.
-const envelope = {
-  id: "load-1",
-  event: "user.updated",
-  resourceType: "User",
-  resourceId: "u-load",
-  data: { id: "u-load", userName: "load@ias.co.id", active: true, displayName: "" },
-};
-envelope.data.displayName = "x".repeat(2048 - JSON.stringify(envelope).length);
-const body = JSON.stringify(envelope);
-const signature = await signScimBody(SECRET, body);
+const SECRET = LOAD_SECRET;
+// The 2 KiB signed user.updated both edge benches send.
+const { body, signature } = await loadBody();
 
 /** What reached the ingestion API's stand-in: requests, and events in them. */
 const forwarded = { requests: 0, events: 0 };
