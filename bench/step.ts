@@ -6,7 +6,8 @@
  *
  * - ours:  the product's full sync (runtime.runSync); a delta from
  *          BENCH_SINCE (an ISO date) with BENCH_SYNC=delta. `requests`: the
- *          requests it sent to the SSO.
+ *          requests it sent to the SSO; `indexReads` (deltas): the documents
+ *          it read from MongoDB to diff against.
  * - floor: fetching alone (every page listed and parsed, nothing kept) plus
  *          inserting alone: the already-mapped documents inserted with
  *          unordered insertMany in batches of 10,000, from a second, untimed
@@ -29,6 +30,7 @@ import { createRuntime } from "../runner/compose.ts";
 import { connectMongo } from "../runner/store/mongo.ts";
 import { serverTraits } from "../runner/store/server-kind.ts";
 import { userIndexProjection } from "../runner/store/sync-store.ts";
+import type { KeyedIndex } from "../runner/store/keyed-index.ts";
 
 const mode = process.argv[2];
 const config = loadConfig(process.env);
@@ -107,6 +109,26 @@ async function serverWrites(db: Awaited<ReturnType<typeof connectMongo>>["db"]):
   }
 }
 
+/**
+ * Counts the documents a delta's keyed indexes read (store/keyed-index.ts): the runtime's
+ * sync shares this store object, so the wrapped factories are the ones the run calls.
+ */
+function countIndexReads(runtime: Awaited<ReturnType<typeof createRuntime>>) {
+  const made: KeyedIndex[] = [];
+  const store = runtime.store;
+  const users = store.deltaUserIndex.bind(store);
+  const units = store.deltaOrgUnitIndex.bind(store);
+  store.deltaUserIndex = (relieve) => keep(made, users(relieve));
+  store.deltaOrgUnitIndex = () => keep(made, units());
+  return () =>
+    made.reduce((n, i) => n + i.reads.byKey + i.reads.whole, 0);
+}
+
+function keep(made: KeyedIndex[], index: KeyedIndex): KeyedIndex {
+  made.push(index);
+  return index;
+}
+
 async function main() {
   const runtime = await createRuntime(config, logger);
   const db = runtime.mongo.db;
@@ -114,9 +136,12 @@ async function main() {
   if (mode === "ours") {
     const since = process.env.BENCH_SINCE ? new Date(process.env.BENCH_SINCE) : undefined;
     const type = process.env.BENCH_SYNC === "delta" ? "delta" : "full";
+    const reads = countIndexReads(runtime);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const { history, requests } = await runtime.runSync({ type, since, force: true });
+    // What a delta read from MongoDB to diff against (documents, by key or the index whole).
+    if (type === "delta") result.indexReads = reads();
     result.ms = performance.now() - t0;
     result.requests = requests;
     // This process's own CPU over the sync: the rest of the wall time is waiting (SSO, database).

@@ -41,8 +41,13 @@ interface Step {
   maxRssMB: number;
   status: string;
   requests?: number;
+  /** Deltas: documents read from MongoDB to diff against (bench/step.ts). */
+  indexReads?: number;
   phases?: Record<string, number>;
 }
+
+/** The changes of the small delta: the issue's "a delta bringing 100 changes". */
+const SMALL_DELTA = 100;
 
 /** One server's benchmark in progress. */
 interface Bench {
@@ -168,7 +173,7 @@ async function wholeProcesses(b: Bench, db: string): Promise<void> {
   );
 }
 
-/** A 1% change as a full sync, then another 1% as a delta (BENCH_SYNC=delta). */
+/** A 1% change as a full sync, then another 1% as a delta (BENCH_SYNC=delta), then 100 as one. */
 async function changes(b: Bench, db: string, r: number, noop: Step): Promise<void> {
   const N = b.o.users;
   const changed = Math.max(1, Math.floor(N / 100));
@@ -187,6 +192,22 @@ async function changes(b: Bench, db: string, r: number, noop: Step): Promise<voi
   b.add("deltaChanged", changed);
   b.add("deltaRequests", delta.requests ?? NaN);
   b.add("deltaPeakRssMB", delta.maxRssMB);
+  b.add("deltaReads", delta.indexReads ?? NaN);
+  await smallDelta(b, db, r);
+}
+
+/** The delta the schedule runs most: 100 changes among everyone stored (issue 21's targets). */
+async function smallDelta(b: Bench, db: string, r: number): Promise<void> {
+  const changed = Math.min(SMALL_DELTA, b.o.users);
+  const since = new Date();
+  await b.sso.changePhones(b.o.users, changed, r + 60);
+  const delta = await b.step("ours", db, { BENCH_SYNC: "delta", BENCH_SINCE: since.toISOString() });
+  b.add("delta100Ms", delta.ms);
+  b.add("delta100Writes", delta.writes);
+  b.add("delta100Changed", changed);
+  b.add("delta100Requests", delta.requests ?? NaN);
+  b.add("delta100PeakRssMB", delta.maxRssMB);
+  b.add("delta100Reads", delta.indexReads ?? NaN);
 }
 
 /**

@@ -87,6 +87,15 @@ export function summarize(
     "delta requests <= ceil(changed/page) + 3": ran
       ? max("deltaRequests") <= deltaBudget(m.deltaChanged!)
       : "not run",
+    "delta of 100: <= 1 s": ran ? m.delta100Ms! <= 1000 : "not run",
+    "delta of 100: peak RSS <= 150 MB": ran ? max("delta100PeakRssMB") <= 150 : "not run",
+    // Exact counts, every sample: the delta must not read what it was not sent.
+    "delta of 100: MongoDB reads <= 2 x changes": ran
+      ? max("delta100Reads") <= 2 * m.delta100Changed!
+      : "not run",
+    "delta of 100: writes == changes": ran
+      ? m.delta100Writes === m.delta100Changed
+      : "not run",
     "paced: no request refused (429)": paced ? max("pacedRefused") === 0 : "not run",
     "paced full sync: wall <= 1.1 x requests / allowance": paced
       ? m.pacedFullOverAllowance! <= 1.1
@@ -101,6 +110,8 @@ export function summarize(
     "1% writes == changes",
     "full sync requests <= ceil(users/page) + ceil(groups/page) + 3",
     "delta requests <= ceil(changed/page) + 3",
+    "delta of 100: MongoDB reads <= 2 x changes",
+    "delta of 100: writes == changes",
   ]);
   const targets = kind === "ferretdb"
     ? Object.fromEntries(
@@ -155,6 +166,17 @@ export function formatTable(summaries: ServerSummary[], users: number, naiveUser
           : `${m.deltaMs}, ${m.deltaWrites} / ${m.deltaChanged}, ${m.deltaRequests} (${
             deltaBudget(m.deltaChanged!)
           })`,
+    ],
+    [
+      "  its MongoDB reads to diff against",
+      (m) => m.deltaReads ?? "—",
+    ],
+    [
+      "delta of 100: ms, peak RSS (MB), reads, writes / changes, requests",
+      (m) =>
+        m.delta100Ms === undefined
+          ? "—"
+          : `${m.delta100Ms}, ${m.delta100PeakRssMB}, ${m.delta100Reads}, ${m.delta100Writes} / ${m.delta100Changed}, ${m.delta100Requests}`,
     ],
     [
       "whole processes: npm run sync / bun cli (ms)",
