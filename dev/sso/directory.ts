@@ -74,6 +74,12 @@ export function createDirectory(options: DirectoryOptions) {
     Group: new Map(),
   };
   const ordered: Partial<Record<ResourceType, ScimResource[]>> = {};
+  // Where each id sits in `ordered`, built when an update first needs it.
+  const positions: Partial<Record<ResourceType, Map<string, number>>> = {};
+  const forget = (t: ResourceType) => {
+    delete ordered[t];
+    delete positions[t];
+  };
   const userNames = new Map<string, string>(); // lower-cased userName → id (RFC 7643: unique, case-insensitive)
   const memberOf = new Map<string, Set<string>>(); // user id → ids of groups listing it
   const listeners = new Set<(c: Change) => void>();
@@ -137,7 +143,18 @@ export function createDirectory(options: DirectoryOptions) {
     if (prev) index(t, prev, false);
     stores[t].set(doc.id, doc);
     index(t, doc, true);
-    delete ordered[t];
+    // An update keeps its place in creation order (a Map's set on a key it holds), so the
+    // cached listing is patched, not rebuilt: a benchmark changing 10,000 people of a
+    // million one by one otherwise copies the million on every change.
+    const list = ordered[t];
+    if (prev && list) {
+      const at = (positions[t] ??= new Map(list.map((r, i) => [r.id, i]))).get(doc.id);
+      if (at !== undefined) {
+        list[at] = doc;
+        return;
+      }
+    }
+    forget(t);
   }
   const emit = (c: Change) => listeners.forEach((l) => l(c));
   const existing = (t: ResourceType, id: string) => {
@@ -165,7 +182,7 @@ export function createDirectory(options: DirectoryOptions) {
     clear() {
       for (const t of ["User", "Group"] as const) {
         stores[t].clear();
-        delete ordered[t];
+        forget(t);
       }
       userNames.clear();
       memberOf.clear();
@@ -210,7 +227,7 @@ export function createDirectory(options: DirectoryOptions) {
       }
       index(t, prev, false);
       stores[t].delete(id);
-      delete ordered[t];
+      forget(t);
       emit({ type: t, kind: "deleted", id, resource: null, at: stamp() });
       if (t === "User") {
         for (const gid of [...(memberOf.get(id) ?? [])]) {

@@ -238,6 +238,27 @@ describe("listing", () => {
     expect((await get("/scim/v2/Users")).body.itemsPerPage).toBe(20);
   });
 
+  test("a listing keeps creation order through updates, creates and deletes, and shows each update", async () => {
+    const { sso, get, send } = await setup();
+    const before = (await get("/scim/v2/Users?count=20")).body.Resources as Any[];
+    const third = before[2]!;
+    expect((await send("PUT", `/scim/v2/Users/${third.id}`, { ...third, title: "Moved" })).status)
+      .toBe(200);
+    const afterPut = (await get("/scim/v2/Users?count=20")).body.Resources as Any[];
+    expect(afterPut.map((u) => u.id)).toEqual(before.map((u) => u.id));
+    expect(afterPut[2]!.title).toBe("Moved");
+    expect((await send("DELETE", `/scim/v2/Users/${before[0]!.id}`)).status).toBe(204);
+    const made = (await (await send("POST", "/scim/v2/Users", { userName: "new.one@ias.co.id" }))
+      .json()) as Any;
+    const third2 = afterPut[2]!;
+    await send("PUT", `/scim/v2/Users/${third2.id}`, { ...third2, title: "Moved again" });
+    const ids = sso.directory.list("User").map((u) => u.id);
+    expect(ids).toHaveLength(45);
+    expect(ids[0]).toBe(before[1]!.id);
+    expect(ids.at(-1)).toBe(made.id);
+    expect(sso.directory.list("User")[1]!.title).toBe("Moved again");
+  });
+
   test("get by id, 404 as a SCIM error, projections and sortBy", async () => {
     const { sso, get } = await setup();
     const u = sso.directory.list("User")[4]!;
