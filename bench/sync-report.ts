@@ -93,9 +93,7 @@ export function summarize(
     "delta of 100: MongoDB reads <= 2 x changes": ran
       ? max("delta100Reads") <= 2 * m.delta100Changed!
       : "not run",
-    "delta of 100: writes == changes": ran
-      ? m.delta100Writes === m.delta100Changed
-      : "not run",
+    "delta of 100: writes == changes": ran ? m.delta100Writes === m.delta100Changed : "not run",
     "paced: no request refused (429)": paced ? max("pacedRefused") === 0 : "not run",
     "paced full sync: wall <= 1.1 x requests / allowance": paced
       ? m.pacedFullOverAllowance! <= 1.1
