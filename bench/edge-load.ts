@@ -16,6 +16,7 @@
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../dev/mongo-server.ts";
@@ -182,6 +183,8 @@ try {
         values.baseline ? ` --baseline ${values.baseline}` : ""
       }`,
     date: new Date().toISOString(),
+    // The machine is shared: its load averages (1, 5, 15 min) as the run ends.
+    load: loadavg().map((x) => Math.round(x * 100) / 100),
     bodyBytes: body.length,
     ...m,
     edgeOverBare: r2(m.edge.rps / m.bare.rps),

@@ -1,5 +1,5 @@
 /**
- * `bun bench/webhook-latency.ts [--events 1000]`: end-to-end latency of a
+ * `bun bench/webhook-latency.ts [--events 1000] [--warmup 0]`: end-to-end latency of a
  * directory change — a SCIM PUT on the development SSO, its signed webhook to
  * a real Deno edge, forwarded to a real Bun runner, until the MongoDB document
  * shows the change. Prints p50/p99 and merges them into bench/results.json.
@@ -9,6 +9,7 @@
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Collection, MongoClient } from "mongodb";
@@ -22,9 +23,15 @@ const { values } = parseArgs({
     baseline: { type: "string" },
     /** Also break each event down by the clocks along the path (a few reads after each). */
     stages: { type: "boolean", default: false },
+    /**
+     * Changes sent first and left out of the figures (the JITs of the JVM, Bun and Deno
+     * warming up): reported on their own line, so the cold start stays visible.
+     */
+    warmup: { type: "string", default: "0" },
   },
 });
 const EVENTS = Number(values.events);
+const WARMUP = Number(values.warmup);
 
 /**
  * Where one event's time went, from the clocks along the path (one machine, ms): the SSO
@@ -52,6 +59,7 @@ async function measure(root: string): Promise<number[]> {
   const users = client.db("bench_webhooks").collection("users");
   const events = client.db("bench_webhooks").collection("webhookEvents");
   const latencies: number[] = [];
+  const warm: number[] = [];
   try {
     while ((await users.countDocuments()) < 1000) await Bun.sleep(100);
     const tok = await fetch(`${sso.url}/scim/v2/token`, {
@@ -75,7 +83,7 @@ async function measure(root: string): Promise<number[]> {
     for (const d of await users.find({}, { projection: { _id: 1, ssoUserId: 1 } }).toArray()) {
       ids.set(d.ssoUserId, d._id);
     }
-    for (let i = 0; i < EVENTS; i++) {
+    for (let i = 0; i < WARMUP + EVENTS; i++) {
       const user = page.Resources[i % page.Resources.length] as Record<string, unknown>;
       const _id = ids.get(user.id);
       const phone = `+62 lat ${i}`;
@@ -92,6 +100,10 @@ async function measure(root: string): Promise<number[]> {
       ) await Bun.sleep(2);
       const total = performance.now() - t0;
       const seen = Date.now();
+      if (i < WARMUP) {
+        warm.push(total);
+        continue;
+      }
       latencies.push(total);
       if (values.stages && root === ROOT) {
         stages.push(await stagesOf(users, events, _id, String(user.id), wall0, seen, total));
@@ -101,6 +113,16 @@ async function measure(root: string): Promise<number[]> {
     await client.close();
     await world.stop();
   }
+  if (WARMUP > 0) {
+    const w = pctOf(warm.sort((a, b) => a - b));
+    console.log(`  warm-up (${WARMUP} changes, left out): p50 ${w(50)} ms, p99 ${w(99)} ms`);
+  }
+  // The tail over the run, a quarter at a time: a cold start shows in the first only.
+  const quarter = Math.ceil(latencies.length / 4);
+  const quarters = [0, 1, 2, 3].map((q) =>
+    pctOf(latencies.slice(q * quarter, (q + 1) * quarter).sort((a, b) => a - b))(99)
+  );
+  console.log(`  p99 by quarter of the run: ${quarters.join(" / ")} ms`);
   return latencies.sort((a, b) => a - b);
 }
 
@@ -176,10 +198,13 @@ const figures = {
   p50Ms: pct(50),
   p99Ms: pct(99),
   maxMs: pct(100),
+  warmup: WARMUP,
   command: `bun bench/webhook-latency.ts --events ${EVENTS}${
-    values.baseline ? ` --baseline ${values.baseline}` : ""
-  }`,
+    WARMUP > 0 ? ` --warmup ${WARMUP}` : ""
+  }${values.baseline ? ` --baseline ${values.baseline}` : ""}`,
   date: new Date().toISOString(),
+  // The machine is shared: its load averages (1, 5, 15 min) as the run ends.
+  load: loadavg().map((x) => Math.round(x * 100) / 100),
 };
 console.log(
   `webhook end to end over ${EVENTS} changes: p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, max ${figures.maxMs} ms`,
