@@ -149,9 +149,17 @@ function compiled(path: AttrPath, op: string, expected: unknown): Predicate {
       throw new InvalidFilterError(`${JSON.stringify(expected)} is not a dateTime`);
     }
   } else if (typeof expected === "string" && !exact) want = expected.toLowerCase();
+  // Resources share few instants (a seeded directory has one), so the last one parsed is
+  // kept: a delta's filter over a million resources then costs a comparison each, not a parse.
+  let lastText = "";
+  let lastInstant = Number.NaN;
+  const instant = (text: string) => {
+    if (text !== lastText) [lastText, lastInstant] = [text, Date.parse(text)];
+    return lastInstant;
+  };
   const test = (actual: unknown): boolean => {
     let a: unknown = actual;
-    if (date) a = typeof actual === "string" ? Date.parse(actual) : Number.NaN;
+    if (date) a = typeof actual === "string" ? instant(actual) : Number.NaN;
     else if (typeof actual === "string" && !exact) a = actual.toLowerCase();
     if (typeof a !== typeof want || (typeof a === "number" && Number.isNaN(a))) return false;
     if (op === "co" || op === "sw" || op === "ew") {
@@ -174,7 +182,20 @@ function compiled(path: AttrPath, op: string, expected: unknown): Predicate {
       : x <= y;
   };
   // `ne` is the negation of `eq`: an absent attribute is "not equal".
-  return op === "ne" ? (r) => !valuesAt(r, path).some(test) : (r) => valuesAt(r, path).some(test);
+  const general: Predicate = op === "ne"
+    ? (r) => !valuesAt(r, path).some(test)
+    : (r) => valuesAt(r, path).some(test);
+  if (!date) return general;
+  // A delta's filter runs over every resource held, on every page: the directory writes its
+  // instants under `meta` with these names, so they are read there without a path walk.
+  const [, attr] = name.split(".");
+  const key = attr === "lastmodified" ? "lastModified" : "created";
+  return (r) => {
+    const meta = r.meta;
+    const v = meta && typeof meta === "object" ? (meta as Json)[key] : undefined;
+    if (typeof v !== "string") return general(r);
+    return op === "ne" ? !test(v) : test(v);
+  };
 }
 
 /**
