@@ -204,6 +204,15 @@ try {
     samples: runs,
   };
   console.log(JSON.stringify({ ...figures, samples: undefined }, null, 2));
+  const cpuRatio = figures.edgeCpuOverBareCpu;
+  console.log(
+    `edge CPU per request ${m.edge.cpuMicrosPerRequest} µs / bare ${m.bare.cpuMicrosPerRequest} µs = ${cpuRatio} ` +
+      `(target <= 1.5: ${cpuRatio <= 1.5 ? "✅" : "❌"}; rounds ${
+        runs.edge.map((e, i) => r2(e.cpuMicrosPerRequest / runs.bare[i]!.cpuMicrosPerRequest)).join(
+          ", ",
+        )
+      }; load ${figures.load.join(" ")})`,
+  );
   const file = resolve(ROOT, "bench/results.json");
   const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   writeFileSync(file, JSON.stringify({ ...existing, edgeLoad: figures }, null, 2) + "\n");
