@@ -15,6 +15,15 @@ export interface BenchSso {
   refused(): Promise<number>;
   /** Gives `n` distinct active users of `total` a new phone number (SCIM PUT): a mapped change each. */
   changePhones(total: number, n: number, salt: number): Promise<void>;
+  /**
+   * A `since` for a delta of what changes from now on: now, or the last change's stamp when
+   * the SSO's clock ran ahead (its stamps are at least 1 ms apart).
+   */
+  since(): Date;
+}
+
+interface ScimMeta {
+  meta?: { lastModified?: string };
 }
 
 /**
@@ -37,6 +46,9 @@ export function benchSso(url: string): BenchSso {
     if (!res.ok) throw new Error(`/_dev/${path}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, unknown>;
   }
+  // The SSO stamps changes on a clock that never repeats (at least 1 ms apart), so a burst
+  // of changes runs it ahead of the wall clock: a delta's `since` must not be earlier.
+  let latest = 0;
   return {
     dev,
     async refused() {
@@ -64,7 +76,10 @@ export function benchSso(url: string): BenchSso {
           body: JSON.stringify(user),
         });
         if (!res.ok) throw new Error(`PUT user: HTTP ${res.status} ${await res.text()}`);
+        const stamp = Date.parse(String(((await res.json()) as ScimMeta).meta?.lastModified));
+        if (stamp > latest) latest = stamp;
       }
     },
+    since: () => new Date(Math.max(Date.now(), latest)),
   };
 }

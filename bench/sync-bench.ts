@@ -184,7 +184,7 @@ async function changes(b: Bench, db: string, r: number, noop: Step): Promise<voi
   b.add("onePctWrites", full.writes);
   b.add("onePctChanged", changed);
   b.add("onePctRequests", full.requests ?? NaN);
-  const since = new Date();
+  const since = b.sso.since();
   await b.sso.changePhones(N, changed, r + 50);
   const delta = await b.step("ours", db, { BENCH_SYNC: "delta", BENCH_SINCE: since.toISOString() });
   b.add("deltaMs", delta.ms);
@@ -199,7 +199,7 @@ async function changes(b: Bench, db: string, r: number, noop: Step): Promise<voi
 /** The delta the schedule runs most: 100 changes among everyone stored (issue 21's targets). */
 async function smallDelta(b: Bench, db: string, r: number): Promise<void> {
   const changed = Math.min(SMALL_DELTA, b.o.users);
-  const since = new Date();
+  const since = b.sso.since();
   await b.sso.changePhones(b.o.users, changed, r + 60);
   const delta = await b.step("ours", db, { BENCH_SYNC: "delta", BENCH_SINCE: since.toISOString() });
   b.add("delta100Ms", delta.ms);
@@ -239,7 +239,7 @@ async function pacedRuns(b: Bench): Promise<void> {
       }
     };
     const full = await underAllowance({});
-    const since = new Date();
+    const since = b.sso.since();
     const changed = Math.max(1, Math.floor(P / 100));
     await b.sso.changePhones(P, changed, r + 80);
     const delta = await underAllowance({ BENCH_SYNC: "delta", BENCH_SINCE: since.toISOString() });
