@@ -25,7 +25,7 @@
  * @module
  */
 import { createLogger, silentLogger } from "../shared/logger.ts";
-import { mapGroup, mapUser } from "../shared/mapping.ts";
+import { mapGroup, type MapResult, mapUser } from "../shared/mapping.ts";
 import { contentHash, orgUnitHashFields, userHashFields } from "../runner/content-hash.ts";
 import { newOrgUnitDoc, newUserDoc } from "../runner/documents/ofm-documents.ts";
 import { loadConfig } from "../runner/config.ts";
@@ -84,6 +84,17 @@ async function insertAll(
   }
   await insert();
   return { ms, writes };
+}
+
+/** A mapper whose mapped value is then built into the document the product stores. */
+function stored<T>(
+  map: (raw: unknown) => MapResult<T>,
+  build: (value: T) => object,
+): (raw: unknown) => { ok: boolean; value?: object } {
+  return (raw) => {
+    const r = map(raw);
+    return r.ok ? { ok: true, value: build(r.value) } : { ok: false };
+  };
 }
 
 async function fetchAll(
@@ -169,32 +180,29 @@ async function main() {
     // its own builders: the floor pays the same index entries and bytes as ours, no fewer.
     const at = new Date();
     const stamp = { at, source: "full_sync" as const };
-    const units = await insertAll(runtime, db, "Groups", "orgUnits", (raw) => {
-      const r = mapGroup(raw);
-      return r.ok
-        ? {
-          ok: true,
-          value: newOrgUnitDoc(r.value, {
-            ...stamp,
-            hash: contentHash(r.value, orgUnitHashFields),
-          }),
-        }
-        : r;
-    });
+    const units = await insertAll(
+      runtime,
+      db,
+      "Groups",
+      "orgUnits",
+      stored(
+        mapGroup,
+        (g) => newOrgUnitDoc(g, { ...stamp, hash: contentHash(g, orgUnitHashFields) }),
+      ),
+    );
     const hashFields = userHashFields(config.excludeFields);
-    const people = await insertAll(runtime, db, "Users", "users", (raw) => {
-      const r = mapUser(raw);
-      return r.ok
-        ? {
-          ok: true,
-          value: newUserDoc(r.value, {
-            ...stamp,
-            hash: contentHash(r.value, hashFields),
-            superAdminEmails: config.superAdminEmails,
-          }),
-        }
-        : r;
-    });
+    const people = await insertAll(
+      runtime,
+      db,
+      "Users",
+      "users",
+      stored(mapUser, (u) =>
+        newUserDoc(u, {
+          ...stamp,
+          hash: contentHash(u, hashFields),
+          superAdminEmails: config.superAdminEmails,
+        })),
+    );
     phases.insertMs = units.ms + people.ms;
     result.ms = phases.fetchMs + phases.insertMs;
     result.phases = phases;
