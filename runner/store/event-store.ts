@@ -16,6 +16,7 @@
 import type { Collection, Db } from "mongodb";
 import { WEBHOOK_EVENTS, type WebhookEventDoc } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
+import { insertClaim } from "./insert-claim.ts";
 
 /** The record of an event as first claimed (status "processing"); no `expiresAt`: kept for good. */
 export type NewEventRecord = Pick<
@@ -59,15 +60,8 @@ async function rejectHeld(
 export const WEBHOOK_EVENT_CLAIMS = "webhookEventClaims";
 
 /** Inserts `key`; false when another caller inserted it first. */
-async function claimKey(claims: Collection<{ _id: string; at: Date }>, key: string) {
-  try {
-    await claims.insertOne({ _id: key, at: new Date() });
-    return true;
-  } catch (e) {
-    if (isDuplicateKey(e)) return false;
-    throw e;
-  }
-}
+const claimKey = (claims: Collection<{ _id: string; at: Date }>, key: string) =>
+  insertClaim(claims, { _id: key, at: new Date() });
 
 /**
  * Takes over the record of `record.eventId` when its attempt failed or has been processing

@@ -12,7 +12,8 @@ import { z } from "zod";
 import type { GateKind, GatePersistence } from "../gate/gate.ts";
 import { EMPTY_GATE, type GateState } from "../gate/gate-state.ts";
 import { DEACTIVATION_GATE, ORG_UNITS, USERS } from "./collections.ts";
-import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
+import { translateDriverErrors } from "./driver-errors.ts";
+import { insertClaim } from "./insert-claim.ts";
 
 /** One stored state, parsed: another replica (or version) may have written it. */
 const StoredGateState = z.object({
@@ -77,11 +78,8 @@ export function createGateStore(db: Db): GatePersistence & { ensureIndexes(): Pr
       return { seq, entries, pending, ...(baseline === undefined ? {} : { baseline }) };
     },
     async commit(kind: GateKind, state: GateState, at: Date): Promise<boolean> {
-      try {
-        await col.insertOne({ _id: idOf(kind, state.seq), kind, at, ...state });
-      } catch (e) {
-        if (isDuplicateKey(e)) return false;
-        throw e;
+      if (!(await insertClaim(col, { _id: idOf(kind, state.seq), kind, at, ...state }))) {
+        return false;
       }
       if (state.seq % KEEP === 0) {
         // Housekeeping only; a failure leaves a few more old states behind.

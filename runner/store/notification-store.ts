@@ -12,7 +12,8 @@
  * @module
  */
 import type { Db } from "mongodb";
-import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
+import { translateDriverErrors } from "./driver-errors.ts";
+import { insertClaim } from "./insert-claim.ts";
 import { escapeRegex } from "./regex-escape.ts";
 
 /** The collection. */
@@ -82,15 +83,7 @@ export function createNotificationStore(db: Db): NotificationStore {
       await col.createIndex({ status: 1, nextAttemptAt: 1 });
       await col.createIndex({ event: 1, cleared: 1 });
     },
-    async claim(doc: NotificationDoc) {
-      try {
-        await col.insertOne(doc);
-        return true;
-      } catch (e) {
-        if (isDuplicateKey(e)) return false;
-        throw e;
-      }
-    },
+    claim: (doc: NotificationDoc) => insertClaim(col, doc),
     openRaised() {
       return col.find({ event: "raised", cleared: { $ne: true } }).toArray();
     },
@@ -102,15 +95,8 @@ export function createNotificationStore(db: Db): NotificationStore {
       await col.updateOne({ _id: id }, { $set: patch });
     },
     async take(id: string, attempts: number, until: Date, now: Date) {
-      const claim = async (key: string) => {
-        try {
-          await attemptsCol.insertOne({ _id: key, at: now });
-          return true;
-        } catch (e) {
-          if (isDuplicateKey(e)) return false; // another replica took it
-          throw e;
-        }
-      };
+      // False: another replica took it.
+      const claim = (key: string) => insertClaim(attemptsCol, { _id: key, at: now });
       const base = `${id}#${attempts}`;
       if (!(await claim(base))) {
         // A deliverer that took this attempt and died before counting it leaves the message
