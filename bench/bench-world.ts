@@ -62,7 +62,7 @@ export function parseBenchServer(text: string): BenchServer {
 export async function startBenchMongo(
   server: BenchServer,
   javaHeap?: string,
-): Promise<Pick<MongoServer, "uri" | "kind" | "stop">> {
+): Promise<Pick<MongoServer, "uri" | "kind" | "stop" | "pid">> {
   if (server === "fast") {
     return await startMongoServer({ forceEmbedded: true, kind: "java", javaHeap });
   }
@@ -138,8 +138,9 @@ export async function startBenchWorld(
   users: number,
   ssoEnv: Record<string, string> = {},
   server: BenchServer = parseBenchServer(process.env.MONGODB_URI ?? "fast"),
+  javaHeap?: string,
 ) {
-  const mongo = await startBenchMongo(server);
+  const mongo = await startBenchMongo(server, javaHeap);
   const sso = await startBenchSso(users, ssoEnv).catch(async (error) => {
     await mongo.stop();
     throw error;

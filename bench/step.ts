@@ -161,6 +161,8 @@ async function main() {
     const cpu = process.cpuUsage(cpu0);
     result.cpuMs = (cpu.user + cpu.system) / 1000;
     result.status = history.status;
+    // Why a run failed, so a bench that stops says so (codes and messages carry no secrets).
+    if (history.error) result.error = history.error;
     result.stats = { ...history.stats, errors: history.stats.errors.length };
     result.writes = history.stats.usersCreated + history.stats.usersUpdated +
       history.stats.usersDeactivated +

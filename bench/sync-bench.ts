@@ -320,7 +320,11 @@ async function runStep(
   });
   const out = await new Response(p.stdout).text();
   if ((await p.exited) !== 0) throw new Error(`step ${mode} failed: ${out}`);
-  const s = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Step;
+  const s = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Step & { status?: string };
+  // A sync that ended failed measured nothing: the bench stops and says why.
+  if (s.status !== undefined && s.status !== "success") {
+    throw new Error(`step ${mode} on ${db} ended ${s.status}: ${out}`);
+  }
   const wall = Math.round(performance.now() - started);
   const kind = extra.BENCH_SYNC === "delta" ? "delta" : mode;
   process.stderr.write(

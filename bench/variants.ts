@@ -19,6 +19,8 @@ const { values } = parseArgs({
     users: { type: "string", default: "100000" },
     repeat: { type: "string", default: "2" },
     variant: { type: "string", multiple: true, default: ["base:"] },
+    /** mongo-java-server's heap: each variant holds its own organisation (8g a million). */
+    "java-heap": { type: "string" },
   },
 });
 const N = Number(values.users);
@@ -36,7 +38,7 @@ interface Step {
   maxRssMB: number;
 }
 
-const world = await startBenchWorld(N);
+const world = await startBenchWorld(N, {}, undefined, values["java-heap"]);
 async function step(db: string, env: Record<string, string>): Promise<Step> {
   // BENCH_BUN_FLAGS: flags for Bun itself (say `--smol`), a runtime setting as a variant.
   const flags = (env.BENCH_BUN_FLAGS ?? "").split(" ").filter(Boolean);

@@ -4,8 +4,10 @@
  * reads 100 pages in about a second); JavaScriptCore then lets the heap grow
  * to more than twice what is live before it collects. Checked after each
  * page: over budget, one full collection brings it back to the live size.
- * Where the live size itself is over budget, the line follows it up, so a
- * large organisation pays a collection now and then, not one per page.
+ * The next one comes once resident memory has grown by a third of what was
+ * live (at least a sixteenth of the budget): a full collection costs in
+ * proportion to what is live, so a large organisation pays one now and then,
+ * not one per page.
  *
  * @module
  */
@@ -50,8 +52,8 @@ export function createMemoryRelief(options: MemoryReliefOptions): () => boolean 
   // every page (5.5 s of a 13 s no-op). The pages a collection frees are reused first, so
   // the line sits a step above what the last collection left: the next collection comes
   // once that much new garbage is resident, not on the next page.
-  // A sixteenth: at 100,000 users a peak of 293 MB against 315 MB with an eighth, for ~2 µs
-  // more CPU per user (bench/variants.ts, one run).
+  // A sixteenth at least: at 100,000 users a peak of 293 MB against 315 MB with an eighth,
+  // for ~2 µs more CPU per user (bench/variants.ts, one run).
   const step = budget / 16;
   let line = budget;
   const rss = options.rss ?? (() => process.memoryUsage.rss());
@@ -60,9 +62,11 @@ export function createMemoryRelief(options: MemoryReliefOptions): () => boolean 
   return () => {
     if (rss() <= line) return false;
     collect();
-    // What is live over budget: follow it up, a large organisation pays a collection now and then.
-    const floor = live() > budget * 0.75 ? rss() * 1.25 : rss() + step;
-    line = Math.max(budget, floor);
+    // A third of what is live: at a million people (~200 MB live) 13–16 collections and
+    // 24–25 µs of CPU per person in a no-op, peak 539–559 MB; a quarter 21–26, 27–30 µs and
+    // 480–492 MB; a sixteenth of the budget alone 44–45, 30–31 µs and 413–449 MB
+    // (bench/variants.ts --users 1000000, two no-ops each).
+    line = Math.max(budget, rss() + Math.max(step, live() / 3));
     return true;
   };
 }

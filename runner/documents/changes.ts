@@ -35,12 +35,13 @@ export interface ExistingEntry {
  */
 export interface ExistingIndex {
   get(key: string): ExistingEntry | undefined;
+  /** Entries read from the store, forgotten ones included. */
   readonly size: number;
   /** Whether `key` is stored with exactly `syncHash`, without building its entry. */
   hasHash(key: string, syncHash: string): boolean;
   /** Keys of the active entries, without building them. */
   activeKeys(): Iterable<string>;
-  /** Active entries, counted without building them. */
+  /** Active entries not forgotten, counted without building them. */
   countActive(): number;
   /**
    * Makes sure the entries of `keys` are there before they are diffed: a no-op for an index
@@ -49,6 +50,12 @@ export interface ExistingIndex {
    * reads the index whole instead, once.
    */
   load(keys: readonly string[], announced: number): Promise<void>;
+  /**
+   * Drops the entry of a key already diffed. A full sync's index then holds only what the
+   * listing has not brought yet, which is all that absence is judged on: at a million people
+   * it shrinks as the listing goes instead of sitting beside the listing's own keys.
+   */
+  forget(key: string): void;
 }
 
 /**
@@ -115,16 +122,16 @@ export function noWrites<T = unknown>(): WriteOutcome<T> {
  */
 export function indexOfEntries(entries: readonly ExistingEntry[]): ExistingIndex {
   const map = new Map(entries.map((e) => [e.key, e]));
+  const size = map.size;
   return {
     get: (key) => map.get(key),
-    get size() {
-      return map.size;
-    },
+    size,
     hasHash: (key, hash) => map.get(key)?.syncHash === hash,
     *activeKeys() {
       for (const [k, e] of map) if (e.isActive) yield k;
     },
     countActive: () => [...map.values()].filter((e) => e.isActive).length,
     load: () => Promise.resolve(),
+    forget: (key) => void map.delete(key),
   };
 }

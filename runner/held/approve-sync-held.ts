@@ -16,6 +16,7 @@ import type { HeldItem } from "../documents/held-item.ts";
 import type { DeactivationGate } from "../gate/gate.ts";
 import type { SyncWriter } from "../sync/ports.ts";
 import type { HeldPresence, PresenceOf } from "./presence.ts";
+import { pushAll } from "../push-all.ts";
 
 /** What approving sync-held items needs. */
 export interface ApproveDeps {
@@ -71,7 +72,7 @@ export async function approveSyncHeld(
   });
   for (const type of ["User", "Group"] as const) {
     const mine = writes.filter((w) => w.item.resourceType === type);
-    if (mine.length > 0) out.push(...(await writeApproved(deps, type, mine, by)));
+    if (mine.length > 0) pushAll(out, await writeApproved(deps, type, mine, by));
   }
   return out;
 }

@@ -30,6 +30,7 @@ import type { SyncSource } from "../documents/stored-docs.ts";
 import { conflictError } from "./conflicts.ts";
 import { indexByMatch } from "./matching.ts";
 import type { Account, IdentityStore, ParkWrite, Presence } from "./ports.ts";
+import { pushAll } from "../push-all.ts";
 
 /** One write still to make: a plain insert or update, a link, or a create to match. */
 export type Intent =
@@ -108,10 +109,10 @@ export async function resolveIdentities(deps: ResolveDeps, intents: Intent[]): P
   let work = intents;
   for (let round = 0; round < MAX_ROUNDS && work.length > 0; round++) {
     const plan = await planRound(ctx, work);
-    out.errors.push(...plan.errors);
+    pushAll(out.errors, plan.errors);
     if (plan.parks.length > 0) {
       out.parked += await deps.identity.park(plan.parks, deps.origin);
-      parked.push(...plan.parks);
+      pushAll(parked, plan.parks);
     }
     work = await applyRound(deps, plan.writes, out);
   }
@@ -198,7 +199,7 @@ async function planRefused(ctx: Ctx, w: Intent, holders: readonly Account[], rou
       conflictError(doc, h, field, reason, p.kind === "unknown" ? p.reason : undefined),
     );
   }
-  round.parks.push(...parks);
+  pushAll(round.parks, parks);
   round.writes.push(w);
 }
 
@@ -257,7 +258,7 @@ async function applyRound(
     writes.filter((w) => w.kind === k).map((w) => w.change);
   const next: Intent[] = [];
   const take = (r: WriteOutcome<OfmUser>, again: (c: Change<OfmUser>) => Intent | null) => {
-    out.errors.push(...r.errors);
+    pushAll(out.errors, r.errors);
     for (const x of r.refused) {
       const i = again(x.change);
       if (i) next.push(i);

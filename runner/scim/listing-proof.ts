@@ -94,7 +94,8 @@ export function growthMargin(announced: number): number {
 }
 
 /**
- * Creates the proof of one listing.
+ * Creates the proof of one listing. `ids` is where it keeps the ids seen
+ * (the caller's, to read them after the listing; a new set by default).
  *
  * @example
  * ```ts
@@ -104,9 +105,13 @@ export function growthMargin(announced: number): number {
  * proof.end().complete; // true
  * ```
  */
-export function createListingProof(resource: string, mode: "index" | "cursor") {
+export function createListingProof(
+  resource: string,
+  mode: "index" | "cursor",
+  ids: Set<string> = new Set(),
+) {
   const s: ProofState = {
-    ids: new Set(),
+    ids,
     cursors: new Set(),
     announced: null,
     lastTotal: 0,
@@ -117,7 +122,8 @@ export function createListingProof(resource: string, mode: "index" | "cursor") {
     endedEmptyWithCursor: false,
   };
 
-  function page(p: ProofPage): ProofVerdict {
+  /** Checks a page; `fresh`, when given, receives its resources less repeats of an id seen before. */
+  function page(p: ProofPage, fresh?: unknown[]): ProofVerdict {
     s.pages++;
     noteTotal(s, p.totalResults);
     const n = p.resources.length;
@@ -129,7 +135,7 @@ export function createListingProof(resource: string, mode: "index" | "cursor") {
       s.endedEmptyWithCursor = mode === "cursor" && next !== null;
       return "end";
     }
-    const added = addIds(s.ids, p.resources);
+    const added = addIds(s.ids, p.resources, fresh);
     if (added === 0) return pastEnd(resource, s, at);
     s.received += n;
     checkGrowth(resource, s);
@@ -182,14 +188,19 @@ function noteTotal(s: ProofState, total: number): void {
   s.lastTotal = total;
 }
 
-/** Adds the page's ids; returns how many were not seen before. */
-function addIds(ids: Set<string>, resources: readonly unknown[]): number {
+/**
+ * Adds the page's ids; returns how many were not seen before. `fresh` receives the
+ * resources whose id is new, and those without one (the mapping reports them).
+ */
+function addIds(ids: Set<string>, resources: readonly unknown[], fresh?: unknown[]): number {
   let added = 0;
   for (const r of resources) {
     const id = idOf(r);
-    if (id !== null && !ids.has(id)) {
+    if (id === null) fresh?.push(r);
+    else if (!ids.has(id)) {
       ids.add(id);
       added++;
+      fresh?.push(r);
     }
   }
   return added;

@@ -13,6 +13,10 @@ import { createListingProof, type ListingEnd } from "./listing-proof.ts";
 
 /** One fetched page of a listing. */
 export interface ScimPage {
+  /**
+   * The page's resources, less those whose id an earlier one in this listing had: offset
+   * pages shift when the directory changes mid-listing, and a repeat proves nothing new.
+   */
   resources: unknown[];
   totalResults: number;
   /** 1-based page number in this listing. */
@@ -29,6 +33,12 @@ export interface ListOptions {
   /** Use RFC 9865 cursors. */
   cursor?: boolean;
   signal?: AbortSignal;
+  /**
+   * Where the listing's proof keeps the ids it has seen (a new set when absent). A caller
+   * that needs them after the listing passes its own: at a million people one set of ids is
+   * ~40 MB, and the sync would otherwise keep a second one of the same ids.
+   */
+  ids?: Set<string>;
 }
 
 /** The GET the pager uses (the client's, with auth, limits and retries). */
@@ -69,7 +79,7 @@ export async function* indexPages(get: PageGet, resource: string, opts: ListOpti
     count: String(opts.count),
     ...(opts.filter ? { filter: opts.filter } : {}),
   });
-  const proof = createListingProof(resource, "index");
+  const proof = createListingProof(resource, "index", opts.ids);
   let start = 1;
   let fetched = 0;
   let pageNo = 0;
@@ -77,11 +87,12 @@ export async function* indexPages(get: PageGet, resource: string, opts: ListOpti
   for (;;) {
     const page = parsePage(await next, `GET /${resource}?startIndex=${start}`);
     pageNo++;
+    const fresh: unknown[] = [];
     const verdict = proof.page({
       resources: page.Resources,
       totalResults: page.totalResults,
       asked: opts.count,
-    });
+    }, fresh);
     if (verdict === "past-end") return proof.end();
     const n = page.Resources.length;
     fetched += n;
@@ -92,7 +103,7 @@ export async function* indexPages(get: PageGet, resource: string, opts: ListOpti
       // Unhandled until awaited; a consumer that stops early must not crash the process.
       next.catch(() => {});
     }
-    yield { resources: page.Resources, totalResults: page.totalResults, pageNo, fetched };
+    yield { resources: fresh, totalResults: page.totalResults, pageNo, fetched };
     if (verdict === "end") return proof.end();
   }
 }
@@ -107,7 +118,7 @@ export async function* indexPages(get: PageGet, resource: string, opts: ListOpti
  * ```
  */
 export async function* cursorPages(get: PageGet, resource: string, opts: ListOptions): Pages {
-  const proof = createListingProof(resource, "cursor");
+  const proof = createListingProof(resource, "cursor", opts.ids);
   let cursor = "";
   let fetched = 0;
   let pageNo = 0;
@@ -116,14 +127,15 @@ export async function* cursorPages(get: PageGet, resource: string, opts: ListOpt
     if (opts.filter) q.filter = opts.filter;
     const page = parsePage(await get(`/${resource}`, q, opts.signal), `GET /${resource}?cursor`);
     pageNo++;
+    const fresh: unknown[] = [];
     const verdict = proof.page({
       resources: page.Resources,
       totalResults: page.totalResults,
       nextCursor: page.nextCursor,
-    });
+    }, fresh);
     if (verdict === "past-end") return proof.end();
     fetched += page.Resources.length;
-    yield { resources: page.Resources, totalResults: page.totalResults, pageNo, fetched };
+    yield { resources: fresh, totalResults: page.totalResults, pageNo, fetched };
     if (verdict === "end") return proof.end();
     cursor = page.nextCursor ?? "";
   }

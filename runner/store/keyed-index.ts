@@ -87,4 +87,8 @@ export class KeyedIndex implements ExistingIndex {
   countActive(): number {
     return this.#loaded.countActive();
   }
+
+  forget(key: string): void {
+    this.#loaded.forget(key);
+  }
 }

@@ -27,9 +27,11 @@ export class PackedIndex implements ExistingIndex {
   #hashes = new Map<string, string>();
   #inactive = new Set<string>();
   #ids = new Map<string, DocId>();
+  #read = 0;
 
   /** Adds (or replaces) the entry of `key`. */
   add(key: string, syncHash: string, isActive: boolean, id?: DocId): void {
+    if (!this.#hashes.has(key)) this.#read++;
     this.#hashes.set(key, syncHash);
     if (isActive) this.#inactive.delete(key);
     else this.#inactive.add(key);
@@ -42,8 +44,16 @@ export class PackedIndex implements ExistingIndex {
     return hash === undefined ? undefined : this.#entry(key, hash);
   }
 
+  /** Entries added, forgotten ones included. */
   get size(): number {
-    return this.#hashes.size;
+    return this.#read;
+  }
+
+  /** Drops the entry of `key` (diffed already: see {@linkcode ExistingIndex.forget}). */
+  forget(key: string): void {
+    if (!this.#hashes.delete(key)) return;
+    this.#inactive.delete(key);
+    this.#ids.delete(key);
   }
 
   /** Whether `key` is stored with `syncHash`; no entry built (a no-op sync asks it of everyone). */

@@ -19,6 +19,7 @@ import { type PassResult, resourcePass, type ResourceSpec, type Routed } from ".
 import type { RunContext } from "./run-context.ts";
 import type { BatchPlan } from "./diff.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
+import { pushAll } from "../push-all.ts";
 
 /** What the passes leave for the deactivation step. */
 export interface Passes {
@@ -211,11 +212,12 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   const userIndex = await userIndexP;
   log.info(`📥 Fetched ${stats.usersFetched} users`);
 
-  run.plan.orgUnits.create.push(...units.created);
-  run.plan.orgUnits.update.push(...units.updated);
-  run.plan.users.create.push(...users.created);
-  run.plan.users.update.push(...users.updated);
-  run.plan.users.link.push(...users.linked);
-  run.plan.users.match.push(...users.matched);
+  // A first import of a million people plans a million creates: no spread (push-all.ts).
+  pushAll(run.plan.orgUnits.create, units.created);
+  pushAll(run.plan.orgUnits.update, units.updated);
+  pushAll(run.plan.users.create, users.created);
+  pushAll(run.plan.users.update, users.updated);
+  pushAll(run.plan.users.link, users.linked);
+  pushAll(run.plan.users.match, users.matched);
   return { units, users, unitIndex, userIndex, write };
 }

@@ -142,6 +142,8 @@ export async function resourcePass<T extends { isActive: boolean }>(
     // A delta's index reads only the keys it was sent (store/keyed-index.ts); a whole one has them.
     await existing.load(items.map((i) => i.key), announced);
     const batch = diffBatch(items, existing);
+    // Diffed: only absence asks of these entries again, and the listing's own keys answer that.
+    for (const i of items) existing.forget(i.key);
     ctx.onDiff?.(batch);
     stats[`${c}Unchanged`] += batch.unchanged;
     out.held.push(...batch.deactivatingUpdates);
@@ -210,7 +212,8 @@ async function readPages<T extends { isActive: boolean }>(
   seen: Set<string>,
   add: (items: Incoming<T>[], totalResults: number) => Promise<void>,
 ): Promise<ListingEnd> {
-  const pages = ctx.client.pages(spec.resource, ctx.list);
+  // The listing's proof keeps its ids in `seen`: one set of a million ids, not two.
+  const pages = ctx.client.pages(spec.resource, { ...ctx.list, ids: seen });
   for (;;) {
     // Not `for await`: the generator's return value is the listing's proof.
     const step = await pages.next();
@@ -242,10 +245,9 @@ function mapPage<T extends { isActive: boolean }>(
       if (r.error.resourceId) seen.add(r.error.resourceId);
       continue;
     }
-    const key = spec.key(r.value);
-    // Offset pages shift when the directory changes mid-listing: skip repeats.
-    if (seen.has(key)) continue;
-    seen.add(key);
+    // The pager left out repeats and put each id in `seen`; a key that is not its id
+    // (a mapping change) still counts as present.
+    seen.add(spec.key(r.value));
     out.push(r.value);
   }
   return out;

@@ -30,7 +30,7 @@ describe("createMemoryRelief()", () => {
     const relieve = createMemoryRelief({
       budgetMB: 256,
       rss: () => rss,
-      live: () => 90 * MB,
+      live: () => 30 * MB, // a third of it is less than a step
       collect: () => {
         collections++;
         rss = 270 * MB; // the allocator keeps what was freed
@@ -46,7 +46,7 @@ describe("createMemoryRelief()", () => {
     expect(collections).toBe(2);
   });
 
-  test("createMemoryRelief() follows a live size near the budget instead of collecting after every page", () => {
+  test("createMemoryRelief() lets resident memory grow a third of what is live before the next collection, not a collection after every page", () => {
     let rss = 400 * MB;
     let collections = 0;
     const relieve = createMemoryRelief({
@@ -59,9 +59,12 @@ describe("createMemoryRelief()", () => {
       },
     });
     expect(relieve()).toBe(true);
-    for (let page = 0; page < 50; page++) relieve(); // 380 MB live: under 475, the line it set
+    // 350 MB live: the line is 380 + 350 / 3 ≈ 496.7 MB.
+    for (let page = 0; page < 50; page++) relieve();
     expect(collections).toBe(1);
-    rss = 500 * MB;
+    rss = 496 * MB;
+    expect(relieve()).toBe(false);
+    rss = 497 * MB;
     expect(relieve()).toBe(true);
     expect(collections).toBe(2);
   });

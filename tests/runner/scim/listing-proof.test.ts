@@ -13,6 +13,27 @@ function runIndex(pages: Array<{ resources: unknown[]; totalResults: number; ask
 }
 
 describe("createListingProof() index paging", () => {
+  test("page() hands on each id once and keeps the ids in the caller's set", () => {
+    const seen = new Set<string>();
+    const proof = createListingProof("Users", "index", seen);
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    const noId = { userName: "no id" };
+    // Page 2 shifted back by one (someone left mid-listing) and repeats u2 within itself.
+    expect(proof.page({ resources: ids(1, 2), totalResults: 4, asked: 2 }, first)).toBe("more");
+    expect(
+      proof.page({
+        resources: [{ id: "u2" }, { id: "u3" }, { id: "u3" }, noId],
+        totalResults: 4,
+        asked: 4,
+      }, second),
+    ).toBe("more");
+    expect(first).toEqual(ids(1, 2));
+    expect(second).toEqual([{ id: "u3" }, noId]);
+    expect([...seen]).toEqual(["u1", "u2", "u3"]);
+    expect(proof.end().distinct).toBe(3);
+  });
+
   test("end() is complete when pages reach totalResults and an empty page follows", () => {
     const { verdicts, end } = runIndex([
       { resources: ids(1, 100), totalResults: 240 },

@@ -84,6 +84,39 @@ describe("PackedIndex", () => {
     expect(index.hasHash("nobody", "abc")).toBe(false);
     expect([...index.activeKeys()]).toEqual(["u1", "u3"]);
   });
+
+  test("PackedIndex forgets a diffed entry: absence is judged as before, and size still counts it", () => {
+    const index = new PackedIndex();
+    const plain = indexOfEntries([
+      { key: "u1", syncHash: "h1", isActive: true, id: encodeDocId("a") },
+      { key: "u2", syncHash: "h2", isActive: false },
+      { key: "u3", syncHash: "h3", isActive: true },
+    ]);
+    index.add("u1", "h1", true, encodeDocId("a"));
+    index.add("u2", "h2", false);
+    index.add("u3", "h3", true);
+    const seen = new Set(["u1", "u2"]);
+    const before = absentActive(index, seen);
+    for (const k of seen) {
+      index.forget(k);
+      plain.forget(k);
+    }
+    index.forget("nobody");
+    expect(index.get("u1")).toBeUndefined();
+    expect(index.get("u2")).toBeUndefined();
+    expect(index.hasHash("u1", "h1")).toBe(false);
+    expect(absentActive(index, seen)).toEqual(before);
+    expect(absentActive(index, seen)).toEqual([{ key: "u3", syncHash: "h3", isActive: true }]);
+    expect(absentActive(plain, seen)).toEqual(before);
+    expect([...index.activeKeys()]).toEqual(["u3"]);
+    expect(index.countActive()).toBe(1);
+    // The matcher asks whether the sync owned anyone when the run began: forgetting keeps that.
+    expect(index.size).toBe(3);
+    expect(plain.size).toBe(3);
+    index.add("u4", "h4", true);
+    index.add("u4", "h4b", true);
+    expect(index.size).toBe(4);
+  });
 });
 
 describe("encodeDocId()", () => {

@@ -42,6 +42,7 @@ describe("diffBatch()", () => {
       activeKeys: () => ["a", "b"],
       countActive: () => 2,
       load: async () => {},
+      forget: () => {},
     };
     const plan = diffBatch([
       { key: "a", hash: "h1", isActive: true, doc: "A" },
