@@ -62,10 +62,10 @@ export function createMemoryRelief(options: MemoryReliefOptions): () => boolean 
   return () => {
     if (rss() <= line) return false;
     collect();
-    // A third of what is live: at a million people (~200 MB live) 13–16 collections and
-    // 24–25 µs of CPU per person in a no-op, peak 539–559 MB; a quarter 21–26, 27–30 µs and
-    // 480–492 MB; a sixteenth of the budget alone 44–45, 30–31 µs and 413–449 MB
-    // (bench/variants.ts --users 1000000, two no-ops each).
+    // A third of what is live: at a million people 13–16 collections and 24–25 µs of CPU per
+    // person in a no-op, peak 539–559 MB; a quarter 21–26, 27–30 µs and 480–492 MB; the earlier
+    // rule (1.25× resident over three quarters of the budget live, a sixteenth of it otherwise)
+    // 44–45, 30–31 µs and 413–449 MB (bench/variants.ts --users 1000000, two no-ops each).
     line = Math.max(budget, rss() + Math.max(step, live() / 3));
     return true;
   };
