@@ -28,6 +28,8 @@ import type { DeactivationGate, GateTicket } from "../gate/gate.ts";
 import type { OneIdentity } from "../identity/one-write.ts";
 import { heldState, holdEvent, settleByEvent, type WebhookHeldPort } from "./held-events.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
+import type { ChangeRecord } from "../documents/change-record.ts";
+import { groupCommit } from "../store/group-commit.ts";
 import {
   type ApplyResult,
   createResourceWriter,
@@ -154,7 +156,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
   const now = options.now ?? (() => new Date());
   const ctx: ApplierCtx = {
     events,
-    changes: options.changes ?? null,
+    changes: options.changes ? groupedChanges(options.changes) : null,
     now,
     ttlMs: (options.ttlDays ?? 90) * 86_400_000,
     queue: createKeyedQueue(),
@@ -206,6 +208,22 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
     },
     /** The latest events, newest first (the status page). */
     recent: (limit: number): Promise<WebhookEventDoc[]> => events.recent(limit),
+  };
+}
+
+/**
+ * The change log as the applier writes it: the records of one turn's events (one forwarded
+ * batch) in one insert. A failed insert fails each of those events, as its own would have.
+ */
+function groupedChanges(changes: NonNullable<ResourceWriterDeps["changes"]>) {
+  const recordOne = groupCommit(async (records: ChangeRecord[]) => {
+    await changes.record(records);
+    return records.map(() => ({ ok: true as const, value: undefined }));
+  });
+  return {
+    record: async (records: readonly ChangeRecord[]): Promise<void> => {
+      await Promise.all(records.map(recordOne));
+    },
   };
 }
 

@@ -13,10 +13,13 @@
  *
  * @module
  */
-import type { Collection, Db } from "mongodb";
+import { type AnyBulkWriteOperation, type Collection, type Db, ObjectId } from "mongodb";
 import { WEBHOOK_EVENTS, type WebhookEventDoc } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
+import { insertBatch, updateBatch } from "./bulk.ts";
+import { groupCommit } from "./group-commit.ts";
 import { insertClaim } from "./insert-claim.ts";
+import { outcomesOf } from "./statement-outcomes.ts";
 
 /** The record of an event as first claimed (status "processing"); no `expiresAt`: kept for good. */
 export type NewEventRecord = Pick<
@@ -107,6 +110,13 @@ export type EventStore = ReturnType<typeof createEventStore>;
 export function createEventStore(db: Db) {
   const events = db.collection<WebhookEventDoc>(WEBHOOK_EVENTS);
   const claims = db.collection<{ _id: string; at: Date }>(WEBHOOK_EVENT_CLAIMS);
+  // The claims and outcomes of the events of one forwarded batch: one command each (group-commit.ts).
+  const insertRecord = groupCommit(async (docs: WebhookEventDoc[]) =>
+    outcomesOf(docs.map((d) => d._id), (await insertBatch(events, docs)).refused)
+  );
+  const setOutcome = groupCommit(async (ops: AnyBulkWriteOperation<WebhookEventDoc>[]) =>
+    outcomesOf(ops.map(() => undefined), (await updateBatch(events, ops, ops.length)).refused)
+  );
   return translateDriverErrors({
     /** Unique `eventId`, `receivedAt` for the page (idempotent). */
     async ensureIndexes(): Promise<void> {
@@ -120,13 +130,14 @@ export function createEventStore(db: Db) {
      */
     async claim(record: NewEventRecord, stuckBefore: Date): Promise<unknown> {
       try {
-        const r = await events.insertOne({
+        // The id is made here, not by the driver: the grouped insert answers with it.
+        return await insertRecord({
+          _id: new ObjectId(),
           ...record,
           processedAt: null,
           status: "processing",
           error: null,
         });
-        return r.insertedId;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         return await takeOver(events, claims, record, stuckBefore);
@@ -136,13 +147,18 @@ export function createEventStore(db: Db) {
     async recordOutcome(id: unknown, outcome: EventOutcome): Promise<void> {
       const { forced, heldEvent, ...fields } = outcome;
       // By _id: the one filter every MongoDB-wire server (FerretDB included) answers from its index.
-      await events.updateOne({ _id: id } as object, {
-        $set: {
-          ...fields,
-          ...(heldEvent === undefined ? {} : { heldEvent }),
-          ...(forced ? { forced: true } : {}),
+      await setOutcome({
+        updateOne: {
+          filter: { _id: id } as object,
+          update: {
+            $set: {
+              ...fields,
+              ...(heldEvent === undefined ? {} : { heldEvent }),
+              ...(forced ? { forced: true } : {}),
+            },
+            ...(forced ? { $unset: { heldEvent: "" } } : {}),
+          },
         },
-        ...(forced ? { $unset: { heldEvent: "" } } : {}),
       });
     },
     /** Held events with their stored event, oldest first (to apply them): those of `eventIds`, or all. */

@@ -11,6 +11,7 @@ import type { Collection, Db, Document } from "mongodb";
 import { RECORDED_FIELDS } from "../documents/change-record.ts";
 import { ORG_UNITS, USERS } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
+import { groupCommit } from "./group-commit.ts";
 import { ensureUserIndexes } from "./user-indexes.ts";
 import { silentLogger } from "../../shared/logger.ts";
 
@@ -97,6 +98,11 @@ export function createResourceStore(db: Db) {
       mapped: RECORDED_FIELDS.Group,
     },
   };
+  const readsOf = (p: Place) =>
+    groupCommit(async (keys: string[]) =>
+      (await readKeys(p, keys)).map((value) => ({ ok: true as const, value }))
+    );
+  const reads = { User: readsOf(places.User), Group: readsOf(places.Group) };
   return translateDriverErrors({
     /**
      * The unique `users.ssoUserId` the webhook path relies on (idempotent), made the one way
@@ -105,9 +111,11 @@ export function createResourceStore(db: Db) {
     async ensureIndexes(): Promise<void> {
       await ensureUserIndexes(db, { matchOn: "email", logger: silentLogger });
     },
-    /** The stored version of the resource with this key, or null. */
-    read: (type: ResourceType, key: string): Promise<StoredVersion | null> =>
-      read(places[type], key),
+    /**
+     * The stored version of the resource with this key, or null. The reads of one turn (the
+     * events of one forwarded batch) are one find per type (group-commit.ts).
+     */
+    read: (type: ResourceType, key: string): Promise<StoredVersion | null> => reads[type](key),
     /**
      * Inserts a new document. `"raced"` when another writer created the resource first;
      * a clash on another unique index (OFM's own, e.g. on email) throws DuplicateKeyError.
@@ -144,7 +152,8 @@ export function createResourceStore(db: Db) {
   });
 }
 
-async function read(p: Place, key: string): Promise<StoredVersion | null> {
+/** What a decision reads of a stored resource, with the key (the check of a cached `_id`). */
+function projectionOf(p: Place): Document {
   const projection: Document = {
     _id: 1,
     scimLastModified: 1,
@@ -152,18 +161,13 @@ async function read(p: Place, key: string): Promise<StoredVersion | null> {
     isActive: 1,
     deactivatedAt: 1,
     [p.subjectField]: 1,
+    [p.keyField]: 1,
   };
   for (const f of p.mapped) projection[f] = 1;
-  const knownId = p.ids?.get(key);
-  let raw = knownId === undefined ? null : await p.coll.findOne({ _id: knownId } as Document, {
-    projection: { ...projection, [p.keyField]: 1 },
-  });
-  // A known _id that no longer holds this resource (OFM removed or replaced it): look it up by key.
-  if (raw === null || raw[p.keyField] !== key) {
-    raw = await p.coll.findOne({ [p.keyField]: key }, { projection });
-  }
-  if (raw === null) return null;
-  p.ids?.set(key, raw._id);
+  return projection;
+}
+
+function versionOf(p: Place, raw: Document): StoredVersion {
   return {
     id: raw._id,
     // As stored, even if not a Date: the conditional update must match it exactly.
@@ -172,6 +176,49 @@ async function read(p: Place, key: string): Promise<StoredVersion | null> {
     isActive: raw.isActive,
     deactivatedAt: raw.deactivatedAt,
     subject: raw[p.subjectField],
-    fields: Object.fromEntries(p.mapped.map((f) => [f, raw![f] ?? null])),
+    fields: Object.fromEntries(p.mapped.map((f) => [f, raw[f] ?? null])),
   };
+}
+
+/**
+ * The stored versions of `keys`, in order: by cached `_id` where known (the lookup every
+ * server answers from an index), by key for the rest and for an `_id` that no longer holds
+ * its resource (OFM removed or replaced it). One or two finds for all of them.
+ */
+async function readKeys(p: Place, keys: readonly string[]): Promise<(StoredVersion | null)[]> {
+  const projection = projectionOf(p);
+  const found = new Map<string, Document>();
+  const byId = keys.flatMap((k) => {
+    const id = p.ids?.get(k);
+    return id === undefined ? [] : [id];
+  });
+  if (byId.length === 1) {
+    const raw = await p.coll.findOne({ _id: byId[0] } as Document, { projection });
+    if (raw !== null) found.set(String(raw[p.keyField]), raw);
+  } else if (byId.length > 1) {
+    for (
+      const raw of await p.coll.find({ _id: { $in: byId } } as Document, { projection }).toArray()
+    ) {
+      found.set(String(raw[p.keyField]), raw);
+    }
+  }
+  const rest = keys.filter((k) => !found.has(k));
+  if (rest.length === 1) {
+    const raw = await p.coll.findOne({ [p.keyField]: rest[0] }, { projection });
+    if (raw !== null) found.set(rest[0] as string, raw);
+  } else if (rest.length > 1) {
+    for (
+      const raw of await p.coll.find({ [p.keyField]: { $in: rest } }, { projection }).toArray()
+    ) {
+      // The first per key, as findOne would (the unique index allows one).
+      const key = String(raw[p.keyField]);
+      if (!found.has(key)) found.set(key, raw);
+    }
+  }
+  return keys.map((k) => {
+    const raw = found.get(k);
+    if (raw === undefined) return null;
+    p.ids?.set(k, raw._id);
+    return versionOf(p, raw);
+  });
 }

@@ -5,6 +5,7 @@
 // again, a lost change record still makes the event "failed" (so it comes
 // again), and one applied change is one change record.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type CommandStartedEvent, MongoClient } from "mongodb";
 import { createEventApplier } from "../../../runner/ingest/apply-event.ts";
 import { createChangeLogStore } from "../../../runner/store/change-log-store.ts";
 import { createWebhookStores } from "../../../runner/store/webhook-stores.ts";
@@ -95,5 +96,75 @@ describe("createEventApplier() with overlapped round trips", () => {
     expect(await events.apply(older)).toMatchObject({ status: "stale" });
     expect(reads).toBe(2);
     expect((await users().findOne({ ssoUserId: "u-rt4" }))?.phone).toBe("+62 newer");
+  });
+});
+
+describe("createEventApplier() grouping one forwarded batch's commands", () => {
+  test("a batch of 20 updates applied at once costs one claim insert and one read for all, one guarded update each, outcomes and change records grouped by turn", async () => {
+    // A client of its own, watching every command it sends (the driver's command monitoring).
+    const client = new MongoClient(t.uri, { monitorCommands: true });
+    await client.connect();
+    try {
+      const db = client.db(t.name);
+      const events = createEventApplier(createWebhookStores(db), {
+        changes: createChangeLogStore(db, { ttlDays: 90 }),
+      });
+      await events.ensureIndexes();
+      const ids = Array.from({ length: 20 }, (_, i) => `u-gc${i}`);
+      await Promise.all(
+        ids.map((resourceId, i) =>
+          events.apply(
+            userEvent({
+              id: `gc-c${i}`,
+              event: "user.created",
+              resourceId,
+              email: `gc${i}@ias.co.id`,
+            }),
+          )
+        ),
+      );
+      const sent: string[] = [];
+      client.on("commandStarted", (c: CommandStartedEvent) => {
+        const coll = c.command[c.commandName];
+        sent.push(`${c.commandName} ${typeof coll === "string" ? coll : ""}`);
+      });
+      const results = await Promise.all(ids.map((resourceId, i) =>
+        events.apply(userEvent({
+          id: `gc-u${i}`,
+          resourceId,
+          email: `gc${i}@ias.co.id`,
+          phone: `+62 9${i}`,
+          lastModified: "2025-10-18T11:00:00.000Z",
+        }))
+      ));
+      expect(results.map((r) => r.status + " " + r.change)).toEqual(
+        ids.map(() => "success updated"),
+      );
+      const count = (cmd: string) => sent.filter((s) => s === cmd).length;
+      // Started together: one insert claims all 20, one find reads them all.
+      expect(count("insert webhookEvents")).toBe(1);
+      expect(count("find users")).toBe(1);
+      // The guarded updates stay one each: only a lone update's acknowledgement says which
+      // person it wrote (a lost race must be decided again for that person alone).
+      expect(count("update users")).toBe(20);
+      // Outcomes and change records leave with the updates acknowledged in the same turn.
+      expect(count("update webhookEvents")).toBeLessThanOrEqual(20);
+      expect(count("insert syncChanges")).toBe(count("update webhookEvents"));
+      expect(sent.length).toBe(22 + 2 * count("update webhookEvents"));
+      // Each event's own record and change landed.
+      expect(
+        await db.collection("webhookEvents").countDocuments({
+          eventId: /^gc-u/,
+          status: "success",
+          change: "updated",
+        }),
+      ).toBe(20);
+      expect(await db.collection("syncChanges").countDocuments({ "source.eventId": /^gc-u/ })).toBe(
+        20,
+      );
+      expect((await db.collection("users").findOne({ ssoUserId: "u-gc7" }))?.phone).toBe("+62 97");
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -105,6 +105,44 @@ describe("createEventStore()", () => {
     await hold(new Date(receivedAt.getTime() + 1000));
     expect(await events.claimHeld(id)).toBe(true);
   });
+  test("claims made at once (one forwarded batch) are one insert: each new event gets its own id, a duplicate among them gets null", async () => {
+    const first = await events.claim(record("g0"), new Date(0));
+    const got = await Promise.all(
+      ["g1", "g2", "g0", "g3"].map((id) => events.claim(record(id), new Date(0))),
+    );
+    expect(got[2]).toBeNull();
+    const ids = got.filter((x) => x !== null).map(String);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids).not.toContain(String(first));
+    const stored = await t.mongo.db.collection("webhookEvents")
+      .find({ eventId: { $in: ["g0", "g1", "g2", "g3"] } }).toArray();
+    expect(stored.map((d) => d.eventId).sort()).toEqual(["g0", "g1", "g2", "g3"]);
+    // Each claim's id is the id of its own record.
+    for (const [i, e] of ["g1", "g2", "g3"].entries()) {
+      const doc = stored.find((d) => d.eventId === e);
+      expect(String(doc?._id)).toBe(ids[i] as string);
+    }
+  });
+  test("outcomes recorded at once land each on its own record", async () => {
+    const ids = await Promise.all(
+      ["o1", "o2", "o3"].map((e) => events.claim(record(e), new Date(0))),
+    );
+    await Promise.all(ids.map((id, i) =>
+      events.recordOutcome(id, {
+        status: i === 1 ? "failed" : "success",
+        processedAt: receivedAt,
+        error: i === 1 ? "boom" : null,
+        change: `c${i}`,
+      })
+    ));
+    const stored = await t.mongo.db.collection("webhookEvents")
+      .find({ eventId: { $in: ["o1", "o2", "o3"] } }).sort({ eventId: 1 }).toArray();
+    expect(stored.map((d) => [d.eventId, d.status, d.error, d.change])).toEqual([
+      ["o1", "success", null, "c0"],
+      ["o2", "failed", "boom", "c1"],
+      ["o3", "success", null, "c2"],
+    ]);
+  });
   test("recent() lists the latest events first", async () => {
     expect((await events.recent(2)).length).toBe(2);
   });

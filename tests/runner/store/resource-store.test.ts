@@ -63,4 +63,46 @@ describe("createResourceStore()", () => {
     expect(await resources.countActive("Group")).toBe(1);
     expect((await resources.read("Group", "g-1"))?.subject).toBe("Finance");
   });
+  test("reads made at once (one forwarded batch) each get their own resource: cached ids, replaced documents, unknown keys, org units", async () => {
+    const users = t.mongo.db.collection("users");
+    const store = createResourceStore(t.mongo.db);
+    const doc = (k: string, email: string) => ({
+      ssoUserId: k,
+      email,
+      scimLastModified: v1,
+      syncHash: `h-${k}`,
+      isActive: true,
+    });
+    for (const k of ["b1", "b2", "b3", "b4"]) await users.insertOne(doc(k, `${k}@ias.co.id`));
+    // b1 and b2 read once: their _id is cached. Then OFM replaces b2's document (a new _id).
+    await Promise.all([store.read("User", "b1"), store.read("User", "b2")]);
+    await users.deleteOne({ ssoUserId: "b2" });
+    await users.insertOne(doc("b2", "b2-new@ias.co.id"));
+    await store.insert("Group", "gb-1", { _id: "gb-1", unitName: "Batch A", isActive: true });
+    await store.insert("Group", "gb-2", { _id: "gb-2", unitName: "Batch B", isActive: false });
+    const got = await Promise.all([
+      store.read("User", "b1"),
+      store.read("User", "b2"),
+      store.read("User", "b3"),
+      store.read("User", "nobody-b"),
+      store.read("User", "b4"),
+      store.read("Group", "gb-2"),
+      store.read("Group", "gb-1"),
+      store.read("Group", "gb-none"),
+    ]);
+    expect(got.map((v) => v?.subject ?? null)).toEqual([
+      "b1@ias.co.id",
+      "b2-new@ias.co.id",
+      "b3@ias.co.id",
+      null,
+      "b4@ias.co.id",
+      "Batch B",
+      "Batch A",
+      null,
+    ]);
+    expect(got[4]).toMatchObject({ syncHash: "h-b4", scimLastModified: v1, isActive: true });
+    // The version read is the one a guarded update needs.
+    expect(await store.updateIfVersion("User", got[1]!, { phone: "+62 9" })).toBe("written");
+    expect((await users.findOne({ ssoUserId: "b2" }))?.phone).toBe("+62 9");
+  });
 });
