@@ -160,6 +160,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
     now,
     ttlMs: (options.ttlDays ?? 90) * 86_400_000,
     queue: createKeyedQueue(),
+    orphans: createOrphanSet(),
     gate: options.gate ?? null,
     held: options.held ?? null,
     writer: createResourceWriter({
@@ -227,6 +228,23 @@ function groupedChanges(changes: NonNullable<ResourceWriterDeps["changes"]>) {
   };
 }
 
+/** Most orphans remembered; past it the oldest wait STUCK_MS like another process's. */
+const MAX_ORPHANS = 10_000;
+
+/** Event id → the `receivedAt` its orphaned record holds; bounded, oldest forgotten first. */
+function createOrphanSet() {
+  const ids = new Map<string, Date>();
+  return {
+    get: (id: string) => ids.get(id),
+    add(id: string, receivedAt: Date) {
+      ids.delete(id);
+      ids.set(id, receivedAt);
+      if (ids.size > MAX_ORPHANS) ids.delete(ids.keys().next().value as string);
+    },
+    delete: (id: string) => void ids.delete(id),
+  };
+}
+
 /** What the steps of applying share. */
 interface ApplierCtx {
   events: EventStore;
@@ -235,6 +253,13 @@ interface ApplierCtx {
   gate: DeactivationGate | null;
   held: WebhookHeldPort | null;
   queue: ReturnType<typeof createKeyedQueue>;
+  /**
+   * Events whose attempt here failed: their record may still say "processing" (its outcome
+   * could not be written), and a redelivery takes it over at once instead of answering
+   * duplicate until STUCK_MS. The keyed queue makes that safe: this process's own earlier
+   * attempt of the event has settled before the next one claims.
+   */
+  orphans: ReturnType<typeof createOrphanSet>;
   now: () => Date;
   ttlMs: number;
 }
@@ -276,12 +301,19 @@ async function claimAndApply(ctx: ApplierCtx, e: ForwardedEvent): Promise<ApplyR
     claimed = await ctx.events.claim(
       eventRecord(e, ctx.ttlMs),
       new Date(ctx.now().getTime() - STUCK_MS),
+      ctx.orphans.get(e.eventId),
     );
   } catch (err) {
+    // No answer is not "not inserted": a record may be there, processing, with no one on it.
+    ctx.orphans.add(e.eventId, new Date(e.receivedAt));
     return { status: "failed", error: message(err) };
   }
   if (claimed === null || claimed === undefined) return { status: "duplicate" };
-  return await applyAndRecord(ctx, claimed, e, false, read);
+  ctx.orphans.delete(e.eventId);
+  const result = await applyAndRecord(ctx, claimed, e, false, read);
+  // The record was claimed (or taken over) under this delivery's receivedAt.
+  if (result.status === "failed") ctx.orphans.add(e.eventId, new Date(e.receivedAt));
+  return result;
 }
 
 /** Applies a claimed event and records the outcome; `forced`: an operator passed the guard. */

@@ -76,10 +76,16 @@ async function takeOver(
   claims: Collection<{ _id: string; at: Date }>,
   record: NewEventRecord,
   stuckBefore: Date,
+  orphanedAt: Date | undefined,
 ): Promise<unknown> {
   const prior = await events.findOne({
     eventId: record.eventId,
-    $or: [{ status: "failed" }, { status: "processing", receivedAt: { $lt: stuckBefore } }],
+    $or: [
+      { status: "failed" },
+      { status: "processing", receivedAt: { $lt: stuckBefore } },
+      // The caller's own orphan, at once, unless someone has taken the record over since.
+      ...(orphanedAt ? [{ status: "processing" as const, receivedAt: orphanedAt }] : []),
+    ],
   });
   if (prior === null) return null;
   const key = `retry:${record.eventId}:${prior.status}@${prior.receivedAt.getTime()}`;
@@ -126,9 +132,11 @@ export function createEventStore(db: Db) {
     /**
      * Records the event as processing and returns the record's id. When a record of
      * `eventId` exists, takes it over only if it failed or has been processing since
-     * before `stuckBefore` (a crashed attempt); otherwise null: another delivery has it.
+     * before `stuckBefore` (a crashed attempt), or at once when it is the caller's own
+     * orphan: still processing under `orphanedAt`, the `receivedAt` of the caller's attempt
+     * that ended without an outcome recorded. Otherwise null: another delivery has it.
      */
-    async claim(record: NewEventRecord, stuckBefore: Date): Promise<unknown> {
+    async claim(record: NewEventRecord, stuckBefore: Date, orphanedAt?: Date): Promise<unknown> {
       try {
         // The id is made here, not by the driver: the grouped insert answers with it.
         return await insertRecord({
@@ -140,7 +148,7 @@ export function createEventStore(db: Db) {
         });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        return await takeOver(events, claims, record, stuckBefore);
+        return await takeOver(events, claims, record, stuckBefore, orphanedAt);
       }
     },
     /** Records what applying the claimed event did. */

@@ -174,3 +174,100 @@ describe("createEventApplier() recovery", () => {
     expect(now[0]).toMatchObject({ _id: insertedId, phone: "+62 2" });
   });
 });
+
+describe("createEventApplier() after an attempt that ended without its outcome recorded", () => {
+  const redelivered = (e: ReturnType<typeof userEvent>) => ({
+    ...e,
+    receivedAt: new Date(Date.parse(e.receivedAt) + 1_000).toISOString(),
+  });
+
+  test("a redelivery takes over at once the record its own failed attempt left processing (the outcome write failed), and applies the event once", async () => {
+    const stores = createWebhookStores(h.t.mongo.db);
+    const recordOutcome = stores.events.recordOutcome;
+    let failNext = true;
+    stores.events.recordOutcome = (id, outcome) => {
+      if (failNext) {
+        failNext = false;
+        return Promise.reject(new Error("MongoDB unavailable at MONGODB_URI: connection reset"));
+      }
+      return recordOutcome(id, outcome);
+    };
+    const events = createEventApplier(stores);
+    const e = userEvent({
+      id: "e-orphan-1",
+      event: "user.created",
+      resourceId: "u-orphan-1",
+      email: "orphan1@ias.co.id",
+    });
+    expect((await events.apply(e)).status).toBe("failed");
+    expect((await h.events().findOne({ eventId: "e-orphan-1" }))?.status).toBe("processing");
+    // Another process cannot tell this orphan from an attempt in flight: it waits STUCK_MS.
+    const other = createEventApplier(createWebhookStores(h.t.mongo.db));
+    expect((await other.apply(redelivered(e))).status).toBe("duplicate");
+    // The SSO's retry a second later, to the process whose attempt it was: applied now.
+    expect(await events.apply(redelivered(e))).toMatchObject({
+      status: "success",
+      change: "unchanged",
+    });
+    expect(await h.users().countDocuments({ ssoUserId: "u-orphan-1" })).toBe(1);
+    const recs = await h.events().find({ eventId: "e-orphan-1" }).toArray();
+    expect(recs.map((r) => r.status)).toEqual(["success"]);
+    expect((await events.apply(redelivered(e))).status).toBe("duplicate");
+  });
+
+  test("a redelivery takes over at once the record a claim left when MongoDB's answer to it was lost", async () => {
+    const stores = createWebhookStores(h.t.mongo.db);
+    const claim = stores.events.claim;
+    let loseNext = true;
+    stores.events.claim = async (record, stuckBefore, orphanedAt) => {
+      const id = await claim(record, stuckBefore, orphanedAt);
+      if (loseNext) {
+        loseNext = false;
+        throw new Error("MongoDB unavailable at MONGODB_URI: connection closed");
+      }
+      return id;
+    };
+    const events = createEventApplier(stores);
+    const e = userEvent({
+      id: "e-orphan-2",
+      event: "user.created",
+      resourceId: "u-orphan-2",
+      email: "orphan2@ias.co.id",
+    });
+    expect((await events.apply(e)).status).toBe("failed");
+    expect(await h.users().countDocuments({ ssoUserId: "u-orphan-2" })).toBe(0);
+    expect(await events.apply(redelivered(e))).toMatchObject({
+      status: "success",
+      change: "created",
+    });
+    expect(await h.users().countDocuments({ ssoUserId: "u-orphan-2" })).toBe(1);
+    expect((await h.events().find({ eventId: "e-orphan-2" }).toArray()).map((r) => r.status))
+      .toEqual(["success"]);
+  });
+
+  test("an orphan someone else has taken over since is not taken again: the redelivery answers duplicate", async () => {
+    const stores = createWebhookStores(h.t.mongo.db);
+    const recordOutcome = stores.events.recordOutcome;
+    let failNext = true;
+    stores.events.recordOutcome = (id, outcome) => {
+      if (failNext) {
+        failNext = false;
+        return Promise.reject(new Error("MongoDB unavailable at MONGODB_URI: connection reset"));
+      }
+      return recordOutcome(id, outcome);
+    };
+    const events = createEventApplier(stores);
+    const e = userEvent({
+      id: "e-orphan-3",
+      event: "user.created",
+      resourceId: "u-orphan-3",
+      email: "orphan3@ias.co.id",
+    });
+    expect((await events.apply(e)).status).toBe("failed");
+    // Another replica took the record over after STUCK_MS and is applying it now.
+    await h.events().updateOne({ eventId: "e-orphan-3" }, {
+      $set: { status: "processing", receivedAt: new Date(Date.parse(e.receivedAt) + 90_000) },
+    });
+    expect((await events.apply(redelivered(e))).status).toBe("duplicate");
+  });
+});
