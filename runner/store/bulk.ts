@@ -18,6 +18,15 @@ import {
 import type { ResourceError } from "../../shared/ofm-documents.ts";
 import { duplicateKeyOf, isFerretUniqueFailure } from "./driver-errors.ts";
 
+/**
+ * Statements the driver sends in one command on any server: it splits a batch before the
+ * statement that would make it `maxWriteBatchSize` long (mongodb 7, bulk/unordered.js), and
+ * servers announce 1,000 (mongo-java-server) or more (MongoDB 100,000). A chunk of 1,000 was
+ * two commands in a row there, 999 then 1; the sync's chunks are this size too
+ * (sync/resource-pass.ts, WRITE_CHUNK).
+ */
+export const ONE_COMMAND = 999;
+
 /** One refused statement of a batch, whatever the driver's shape. */
 export interface StatementError {
   index: number;

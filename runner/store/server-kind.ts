@@ -9,11 +9,12 @@
  * @module
  */
 import type { Db } from "mongodb";
+import { ONE_COMMAND } from "./bulk.ts";
 
 /** Statements per update command on FerretDB: it hangs at 100 or more. */
 export const FERRETDB_UPDATE_CHUNK = 50;
-/** Statements per update command elsewhere: one command per page of changes. */
-export const MONGODB_UPDATE_CHUNK = 1000;
+/** Statements per update command elsewhere: one command per chunk of changes (bulk.ts). */
+export const MONGODB_UPDATE_CHUNK = ONE_COMMAND;
 
 /**
  * Whether a `buildInfo` answer comes from FerretDB (pure).

@@ -19,6 +19,7 @@ import type { Change, ExistingEntry } from "../documents/changes.ts";
 import type { MatchOn } from "../documents/match-key.ts";
 import type { SyncSource } from "../documents/stored-docs.ts";
 import type { ChangeLogWriter } from "./change-journal.ts";
+import { ONE_COMMAND } from "./bulk.ts";
 import { ORG_UNITS, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
 import { backfillEmailKeys } from "./email-key-migration.ts";
@@ -47,9 +48,9 @@ export interface SyncStoreOptions {
   matchOn?: MatchOn;
   logger?: Logger;
   now?: () => Date;
-  /** Documents per insertMany. @default 1000 */
+  /** Documents per insertMany. @default 999: one command (bulk.ts, ONE_COMMAND) */
   insertBatch?: number;
-  /** Statements per bulkWrite. @default 50 on FerretDB, 1000 elsewhere (server-kind.ts) */
+  /** Statements per bulkWrite. @default 50 on FerretDB, 999 elsewhere (server-kind.ts) */
   updateBatch?: number;
   /** Where each batch's change records go (`syncChanges`); absent, none are kept. */
   changes?: ChangeLogWriter;
@@ -75,7 +76,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     superAdminEmails: options.superAdminEmails,
     userUpdateFields: options.userUpdateFields,
     now: options.now ?? (() => new Date()),
-    insertBatch: options.insertBatch ?? 1000,
+    insertBatch: options.insertBatch ?? ONE_COMMAND,
     traits: () => (traits ??= serverTraits(db)),
     updateBatch: async () => options.updateBatch ?? (await ctx.traits()).updateChunk,
     ...(options.changes ? { changes: options.changes } : {}),

@@ -1,8 +1,10 @@
 /**
  * The listing part of a run: connect (ServiceProviderConfig), then the org
  * unit pass, then the user pass (resource-pass.ts), creates and updates
- * written behind the fetching. The user index is read while org units are
- * listed, and the user pass starts reading pages before it is there. Deactivations are left for deactivations.ts.
+ * written behind the fetching. Both indexes are read while the first pages
+ * are on their way, and the user pass starts reading pages while the org
+ * units are listed and written, writing nothing before they are
+ * (pass-overlap.ts). Deactivations are left for deactivations.ts.
  *
  * @module
  */
@@ -15,10 +17,17 @@ import { type MatchOn, matchValueOf } from "../documents/match-key.ts";
 import { indexByMatch, routeCreates } from "../identity/matching.ts";
 import type { Account, IdentityStore } from "../identity/ports.ts";
 import type { ChangeOrigin, SyncSource, SyncStorePort } from "./ports.ts";
-import { type PassResult, resourcePass, type ResourceSpec, type Routed } from "./resource-pass.ts";
+import {
+  type PassContext,
+  type PassResult,
+  resourcePass,
+  type ResourceSpec,
+  type Routed,
+} from "./resource-pass.ts";
 import type { RunContext } from "./run-context.ts";
 import type { BatchPlan } from "./diff.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
+import { createPassOverlap } from "./pass-overlap.ts";
 import { pushAll } from "../push-all.ts";
 
 /** What the passes leave for the deactivation step. */
@@ -190,25 +199,7 @@ export async function runPasses(run: RunContext): Promise<Passes> {
       run.progress({ phase, fetched: p.fetched, total: p.totalResults, pageNo: p.pageNo }),
   });
 
-  log.info("📥 Fetching organizational units...");
-  const unitIndex = delta ? deps.store.deltaOrgUnitIndex() : await deps.store.orgUnitIndex();
-  const units = await resourcePass(
-    orgUnitSpec(deps.store, run.source, run.origin),
-    unitIndex,
-    ctx("orgUnits"),
-  );
-  log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
-
-  log.info("📥 Fetching users...");
-  // The index may still be on its way: the pass reads ahead meanwhile.
-  const users = await resourcePass(
-    {
-      ...userSpec(deps.store, run.source, deps.userHashFields, run.origin),
-      ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin, delta),
-    },
-    userIndexP,
-    ctx("users"),
-  );
+  const { units, unitIndex, users } = await bothPasses(run, ctx, userIndexP, delta);
   const userIndex = await userIndexP;
   log.info(`📥 Fetched ${stats.usersFetched} users`);
 
@@ -220,4 +211,56 @@ export async function runPasses(run: RunContext): Promise<Passes> {
   pushAll(run.plan.users.link, users.linked);
   pushAll(run.plan.users.match, users.matched);
   return { units, users, unitIndex, userIndex, write };
+}
+
+/**
+ * The org unit pass, and the user pass behind it: started at once, it lists, maps and hashes,
+ * and diffs and writes nothing before the org unit pass has ended (pass-overlap.ts).
+ */
+async function bothPasses(
+  run: RunContext,
+  ctx: (phase: "orgUnits" | "users") => PassContext,
+  userIndexP: Promise<ExistingIndex>,
+  delta: boolean,
+): Promise<
+  { units: PassResult<OfmOrgUnit>; unitIndex: ExistingIndex; users: PassResult<OfmUser> }
+> {
+  const { deps, record: { stats } } = run;
+  const log = deps.logger;
+  log.info("📥 Fetching organizational units...");
+  // The org unit index, like the user index, is read while the first page is on its way.
+  const unitIndexP = delta ? deps.store.deltaOrgUnitIndex() : deps.store.orgUnitIndex();
+  const overlap = createPassOverlap(run.signal);
+  const userCtx = ctx("users");
+  const usersP = resourcePass(
+    {
+      ...userSpec(deps.store, run.source, deps.userHashFields, run.origin),
+      ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin, delta),
+    },
+    overlap.after(userIndexP),
+    {
+      ...userCtx,
+      list: { ...userCtx.list, signal: overlap.signal },
+      onPage: overlap.onPage(userCtx.onPage),
+    },
+  );
+  // Awaited below once the org units are written; a failure there leaves it unawaited.
+  usersP.catch(() => {});
+  let units: PassResult<OfmOrgUnit>;
+  try {
+    units = await resourcePass(
+      orgUnitSpec(deps.store, run.source, run.origin),
+      unitIndexP,
+      ctx("orgUnits"),
+    );
+  } catch (e) {
+    overlap.abort(e);
+    throw e;
+  }
+  const unitIndex = await unitIndexP;
+  log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
+
+  log.info("📥 Fetching users...");
+  overlap.release();
+  return { units, unitIndex, users: await usersP };
 }

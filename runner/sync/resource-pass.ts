@@ -32,8 +32,13 @@ import { createReadAhead } from "./read-ahead.ts";
 import { createWriteBuffer } from "./write-buffer.ts";
 import type { WriteQueue } from "./write-queue.ts";
 
-/** Changes handed to the store at a time, gathered across pages (write-buffer.ts). */
-export const WRITE_CHUNK = 1000;
+/**
+ * Changes handed to the store at a time, gathered across pages (write-buffer.ts). 999, not
+ * 1,000: the MongoDB driver puts at most `maxWriteBatchSize - 1` statements in one command,
+ * so on a server that announces 1,000 (mongo-java-server) every chunk of 1,000 went as two
+ * commands one after the other, 999 then 1 (store/bulk.ts, ONE_COMMAND).
+ */
+export const WRITE_CHUNK = 999;
 /** Resources mapped and held at most while the index is still being read (read-ahead.ts). */
 export const READ_AHEAD = 10_000;
 

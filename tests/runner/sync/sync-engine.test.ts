@@ -363,6 +363,64 @@ describe("runSync() steps", () => {
     }
   });
 
+  test("runSync() lists users while org units are written, and writes no user before they are", async () => {
+    t = await syncEnv("overlap", { users: 30, maxResults: 10 });
+    const rt = await t.runtime();
+    const events: string[] = [];
+    const progress: string[] = [];
+    const result = await runSync({
+      client: {
+        ...rt.client,
+        pages: (resource, o) => {
+          events.push(`list ${resource}`);
+          return rt.client.pages(resource, o);
+        },
+      },
+      store: {
+        ...rt.store,
+        createOrgUnits: async (c, source, origin) => {
+          // A slow insert: the user listing has all the time it needs to start meanwhile.
+          await Bun.sleep(100);
+          const r = await rt.store.createOrgUnits(c, source, origin);
+          events.push("org units written");
+          return r;
+        },
+        createUsers: (c, source, origin) => {
+          events.push("users written");
+          return rt.store.createUsers(c, source, origin);
+        },
+      },
+      history: rt.history,
+      logger: silentLogger,
+      pageSize: 10,
+      gate: rt.gate,
+      identity: rt.identity,
+      directory: rt.directory,
+      matchOn: "email",
+      userHashFields: userHashFields([]),
+    }, { type: "full", onProgress: (p) => progress.push(p.phase) });
+    expect(result.history.status).toBe("success");
+    expect(result.history.stats.usersCreated).toBe(30);
+    const written = events.lastIndexOf("org units written");
+    expect(events.indexOf("list Users")).toBeLessThan(written);
+    expect(events.indexOf("users written")).toBeGreaterThan(written);
+    // The progress still tells the phases in order: no user page shown before the org units end.
+    const phases = progress.filter((p, i) => p !== progress[i - 1]);
+    expect(phases).toEqual(["connecting", "orgUnits", "users", "writing", "done"]);
+  });
+
+  test("runSync() stops listing users and writes none when the org unit pass fails", async () => {
+    t = await syncEnv("units500", { users: 60, maxResults: 10 });
+    const rt = await t.runtime({ SCIM_MAX_RETRIES: "0" });
+    t.sso.sso.faults.add({ kind: "status", status: 500, resource: "Groups", page: 1 });
+    const { history: h } = await rt.runSync({ type: "full" });
+    expect(h.status).toBe("failed");
+    expect(h.error?.message).toContain("HTTP 500");
+    expect(h.error?.message).toContain("Groups");
+    expect(await users(t).countDocuments()).toBe(0);
+    expect(await units(t).countDocuments()).toBe(0);
+  });
+
   test("runSync() returns the historyId it told onStart, and that record holds the outcome", async () => {
     t = await syncEnv("history_id", { users: 3 });
     const rt = await t.runtime();
