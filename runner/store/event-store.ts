@@ -96,6 +96,40 @@ async function takeOver(
   return prior._id;
 }
 
+/** The claims and outcomes of the events of one forwarded batch: one command each (group-commit.ts). */
+function groupedWrites(events: Collection<WebhookEventDoc>) {
+  return {
+    insertRecord: groupCommit(async (docs: WebhookEventDoc[]) =>
+      outcomesOf(docs.map((d) => d._id), (await insertBatch(events, docs)).refused)
+    ),
+    setOutcome: groupCommit(async (ops: AnyBulkWriteOperation<WebhookEventDoc>[]) =>
+      outcomesOf(ops.map(() => undefined), (await updateBatch(events, ops, ops.length)).refused)
+    ),
+  };
+}
+
+/** The statement recording an event's outcome on its record. */
+function outcomeStatement(
+  id: unknown,
+  outcome: EventOutcome,
+): AnyBulkWriteOperation<WebhookEventDoc> {
+  const { forced, heldEvent, ...fields } = outcome;
+  return {
+    updateOne: {
+      // By _id: the one filter every MongoDB-wire server (FerretDB included) answers from its index.
+      filter: { _id: id } as object,
+      update: {
+        $set: {
+          ...fields,
+          ...(heldEvent === undefined ? {} : { heldEvent }),
+          ...(forced ? { forced: true } : {}),
+        },
+        ...(forced ? { $unset: { heldEvent: "" } } : {}),
+      },
+    },
+  };
+}
+
 /** What {@linkcode createEventStore} returns. */
 export type EventStore = ReturnType<typeof createEventStore>;
 
@@ -116,13 +150,7 @@ export type EventStore = ReturnType<typeof createEventStore>;
 export function createEventStore(db: Db) {
   const events = db.collection<WebhookEventDoc>(WEBHOOK_EVENTS);
   const claims = db.collection<{ _id: string; at: Date }>(WEBHOOK_EVENT_CLAIMS);
-  // The claims and outcomes of the events of one forwarded batch: one command each (group-commit.ts).
-  const insertRecord = groupCommit(async (docs: WebhookEventDoc[]) =>
-    outcomesOf(docs.map((d) => d._id), (await insertBatch(events, docs)).refused)
-  );
-  const setOutcome = groupCommit(async (ops: AnyBulkWriteOperation<WebhookEventDoc>[]) =>
-    outcomesOf(ops.map(() => undefined), (await updateBatch(events, ops, ops.length)).refused)
-  );
+  const { insertRecord, setOutcome } = groupedWrites(events);
   return translateDriverErrors({
     /** Unique `eventId`, `receivedAt` for the page (idempotent). */
     async ensureIndexes(): Promise<void> {
@@ -153,21 +181,7 @@ export function createEventStore(db: Db) {
     },
     /** Records what applying the claimed event did. */
     async recordOutcome(id: unknown, outcome: EventOutcome): Promise<void> {
-      const { forced, heldEvent, ...fields } = outcome;
-      // By _id: the one filter every MongoDB-wire server (FerretDB included) answers from its index.
-      await setOutcome({
-        updateOne: {
-          filter: { _id: id } as object,
-          update: {
-            $set: {
-              ...fields,
-              ...(heldEvent === undefined ? {} : { heldEvent }),
-              ...(forced ? { forced: true } : {}),
-            },
-            ...(forced ? { $unset: { heldEvent: "" } } : {}),
-          },
-        },
-      });
+      await setOutcome(outcomeStatement(id, outcome));
     },
     /** Held events with their stored event, oldest first (to apply them): those of `eventIds`, or all. */
     heldToApply: (eventIds?: readonly string[]): Promise<WebhookEventDoc[]> =>
