@@ -2,9 +2,9 @@
  * The listing part of a run: connect (ServiceProviderConfig), then the org
  * unit pass, then the user pass (resource-pass.ts), creates and updates
  * written behind the fetching. Both indexes are read while the first pages
- * are on their way, and the user pass starts reading pages while the org
- * units are listed and written, writing nothing before they are
- * (pass-overlap.ts). Deactivations are left for deactivations.ts.
+ * are on their way, and the user pass starts reading pages once the org
+ * units' last page is in, while they are written, writing nothing before
+ * they are (pass-overlap.ts). Deactivations are left for deactivations.ts.
  *
  * @module
  */
@@ -27,7 +27,7 @@ import {
 import type { RunContext } from "./run-context.ts";
 import type { BatchPlan } from "./diff.ts";
 import { createWriteQueue, type WriteQueue } from "./write-queue.ts";
-import { createPassOverlap } from "./pass-overlap.ts";
+import { createPassOverlap, type PassOverlap } from "./pass-overlap.ts";
 import { pushAll } from "../push-all.ts";
 
 /** What the passes leave for the deactivation step. */
@@ -214,8 +214,11 @@ export async function runPasses(run: RunContext): Promise<Passes> {
 }
 
 /**
- * The org unit pass, and the user pass behind it: started at once, it lists, maps and hashes,
- * and diffs and writes nothing before the org unit pass has ended (pass-overlap.ts).
+ * The org unit pass, and the user pass behind it: started once the org units' last page has
+ * arrived, it lists, maps and hashes while they are written, and diffs and writes nothing
+ * before the org unit pass has ended (pass-overlap.ts). Not before that page: under the SSO's
+ * allowance a user page asked for first would put the org units' pages, and so every user
+ * write, behind it (a paced delta took 2.8 s for its 4 requests, not 2.4).
  */
 async function bothPasses(
   run: RunContext,
@@ -230,9 +233,51 @@ async function bothPasses(
   log.info("📥 Fetching organizational units...");
   // The org unit index, like the user index, is read while the first page is on its way.
   const unitIndexP = delta ? deps.store.deltaOrgUnitIndex() : deps.store.orgUnitIndex();
+  let listed = false;
+  let onListed!: () => void;
+  const unitsListed = new Promise<void>((resolve) => (onListed = resolve));
+  const unitsP = resourcePass(orgUnitSpec(deps.store, run.source, run.origin), unitIndexP, {
+    ...ctx("orgUnits"),
+    onListed: () => {
+      listed = true;
+      onListed();
+    },
+  });
+  // Either the last org unit page is in, or the pass has failed (thrown below, with no user listed).
+  await Promise.race([unitsListed, unitsP.then(() => {}, () => {})]);
   const overlap = createPassOverlap(run.signal);
-  const userCtx = ctx("users");
-  const usersP = resourcePass(
+  const usersP = listed ? startUserPass(run, ctx("users"), userIndexP, delta, overlap) : null;
+  // Awaited below once the org units are written; a failure there leaves it unawaited.
+  usersP?.catch(() => {});
+  let units: PassResult<OfmOrgUnit>;
+  try {
+    units = await unitsP;
+  } catch (e) {
+    overlap.abort(e);
+    throw e;
+  }
+  const unitIndex = await unitIndexP;
+  log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
+
+  log.info("📥 Fetching users...");
+  overlap.release();
+  return {
+    units,
+    unitIndex,
+    users: await (usersP ?? startUserPass(run, ctx("users"), userIndexP, delta, overlap)),
+  };
+}
+
+/** The user pass behind the org units: its index, progress and listing gated by `overlap`. */
+function startUserPass(
+  run: RunContext,
+  userCtx: PassContext,
+  userIndexP: Promise<ExistingIndex>,
+  delta: boolean,
+  overlap: PassOverlap,
+): Promise<PassResult<OfmUser>> {
+  const { deps } = run;
+  return resourcePass(
     {
       ...userSpec(deps.store, run.source, deps.userHashFields, run.origin),
       ...matcher(deps.identity, deps.matchOn, userIndexP, run.source, run.origin, delta),
@@ -244,23 +289,4 @@ async function bothPasses(
       onPage: overlap.onPage(userCtx.onPage),
     },
   );
-  // Awaited below once the org units are written; a failure there leaves it unawaited.
-  usersP.catch(() => {});
-  let units: PassResult<OfmOrgUnit>;
-  try {
-    units = await resourcePass(
-      orgUnitSpec(deps.store, run.source, run.origin),
-      unitIndexP,
-      ctx("orgUnits"),
-    );
-  } catch (e) {
-    overlap.abort(e);
-    throw e;
-  }
-  const unitIndex = await unitIndexP;
-  log.info(`📥 Fetched ${stats.orgUnitsFetched} organizational units`);
-
-  log.info("📥 Fetching users...");
-  overlap.release();
-  return { units, unitIndex, users: await usersP };
 }

@@ -96,6 +96,8 @@ export interface PassContext {
   onPage: (page: { fetched: number; totalResults: number; pageNo: number }) => void;
   /** Called after each page once its writes are queued (the memory budget). */
   afterPage?: () => void;
+  /** Called once the last page has arrived, before the last writes are done (passes.ts). */
+  onListed?: () => void;
   /** Each diffed batch, before its writes are queued (a dry run keeps the new values: the preview). */
   onDiff?: (batch: BatchPlan<{ isActive: boolean }>) => void;
 }
@@ -160,6 +162,7 @@ export async function resourcePass<T extends { isActive: boolean }>(
     announced = total;
     return ahead.add(items);
   });
+  ctx.onListed?.();
   await ahead.flush();
   await creates.flush();
   await updates.flush();

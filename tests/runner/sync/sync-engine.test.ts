@@ -409,6 +409,41 @@ describe("runSync() steps", () => {
     expect(phases).toEqual(["connecting", "orgUnits", "users", "writing", "done"]);
   });
 
+  test("runSync() asks for every org unit page before the first user page (the SSO's allowance serves them first)", async () => {
+    t = await syncEnv("overlap_order", { users: 30, orgUnits: 25, maxResults: 10 });
+    const rt = await t.runtime();
+    const events: string[] = [];
+    const result = await runSync({
+      client: {
+        ...rt.client,
+        pages: (resource, o) => {
+          events.push(`list ${resource}`);
+          const pages = rt.client.pages(resource, o);
+          return (async function* () {
+            while (true) {
+              const next = await pages.next();
+              if (next.done) return next.value;
+              events.push(`page ${resource}`);
+              yield next.value;
+            }
+          })();
+        },
+      },
+      store: rt.store,
+      history: rt.history,
+      logger: silentLogger,
+      pageSize: 10,
+      gate: rt.gate,
+      identity: rt.identity,
+      directory: rt.directory,
+      matchOn: "email",
+      userHashFields: userHashFields([]),
+    }, { type: "full" });
+    expect(result.history.status).toBe("success");
+    expect(events.filter((e) => e === "page Groups").length).toBeGreaterThanOrEqual(3);
+    expect(events.indexOf("list Users")).toBeGreaterThan(events.lastIndexOf("page Groups"));
+  });
+
   test("runSync() stops listing users and writes none when the org unit pass fails", async () => {
     t = await syncEnv("units500", { users: 60, maxResults: 10 });
     const rt = await t.runtime({ SCIM_MAX_RETRIES: "0" });
