@@ -1,5 +1,6 @@
 /**
- * `bun bench/webhook-throughput.ts [--rates 100,200,…] [--seconds 10] [--users 8000] [--warmup 20]`:
+ * `bun bench/webhook-throughput.ts [--rates 100,200,…] [--seconds 10] [--users 8000] [--warmup 20]
+ * [--runner-root <dir>]`:
  * the sustained rate of the whole webhook path on this machine — a SCIM PUT on
  * the development SSO, its signed webhook to a real Deno edge, forwarded to a
  * real Bun runner, applied in MongoDB (the fast server) — and how its latency
@@ -10,8 +11,9 @@
  * p50/p99), the CPU each process spent per event at each rate (the cores are
  * shared by all five: when their sum nears the core count, the rate stops
  * rising whatever the code does), and the highest rate whose p99 stayed under
- * 100 ms; merges it into bench/results.json. Traffic goes to 127.0.0.1 only,
- * bounded in count.
+ * 100 ms; merges it into bench/results.json. `--runner-root` runs another
+ * checkout's runner (the rest from this one) for a before/after in one sitting,
+ * printed only. Traffic goes to 127.0.0.1 only, bounded in count.
  *
  * @module
  */
@@ -37,8 +39,11 @@ const { values } = parseArgs({
      * Deno warm up (5 s left the first step's p99 at 50–290 ms where the same rate later gave 11).
      */
     warmup: { type: "string", default: "20" },
+    /** Another checkout whose runner is measured (printed, not merged into results.json). */
+    "runner-root": { type: "string" },
   },
 });
+const RUNNER_ROOT = values["runner-root"] ? resolve(values["runner-root"]) : ROOT;
 const WARMUP = Number(values.warmup);
 const RATES = values.rates.split(",").map(Number);
 const SECONDS = Number(values.seconds);
@@ -55,7 +60,7 @@ if (need > USERS) {
 const world = await startWebhookWorld(
   USERS,
   { MONGODB_DB: DB, SYNC_INTERVAL: "1d", LOG_LEVEL: "error" },
-  ROOT,
+  RUNNER_ROOT,
   { DEV_SSO_WEBHOOK_CONCURRENCY: values.concurrency, DEV_SSO_WEBHOOK_RETRY_MS: "200" },
 );
 const mongo = await new MongoClient(world.mongo.uri).connect();
@@ -247,5 +252,7 @@ const figures = {
   curve,
 };
 const file = resolve(ROOT, "bench/results.json");
-const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-writeFileSync(file, JSON.stringify({ ...existing, webhookThroughput: figures }, null, 2) + "\n");
+if (RUNNER_ROOT === ROOT) {
+  const existing = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  writeFileSync(file, JSON.stringify({ ...existing, webhookThroughput: figures }, null, 2) + "\n");
+} else console.log(`runner from ${RUNNER_ROOT}: not merged into bench/results.json`);
