@@ -40,12 +40,11 @@ export function createChangeLogStore(db: Db, opts: { ttlDays: number }) {
       await col.createIndex({ resourceId: 1, at: -1 });
       await batches.createIndex({ resourceIds: 1, at: -1 });
     },
-    /** One insertMany for the whole batch; nothing for an empty one. */
+    /** One insertMany for the whole batch (insertOne for one: no bulk machinery); nothing for none. */
     async record(records: readonly ChangeRecord[]): Promise<void> {
-      if (records.length === 0) return;
-      await col.insertMany(records.map((r) => ({ ...r, expiresAt: expiresAt(r.at) })), {
-        ordered: false,
-      });
+      const docs = records.map((r) => ({ ...r, expiresAt: expiresAt(r.at) }));
+      if (docs.length === 1) await col.insertOne(docs[0] as ChangeDoc);
+      else if (docs.length > 1) await col.insertMany(docs, { ordered: false });
     },
     /** One chunk of a sync's creates, one document. */
     async recordCreated(batch: CreatedBatch): Promise<void> {
