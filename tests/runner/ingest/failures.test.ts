@@ -176,12 +176,8 @@ describe("createEventApplier() recovery", () => {
 });
 
 describe("createEventApplier() after an attempt that ended without its outcome recorded", () => {
-  const redelivered = (e: ReturnType<typeof userEvent>) => ({
-    ...e,
-    receivedAt: new Date(Date.parse(e.receivedAt) + 1_000).toISOString(),
-  });
-
-  test("a redelivery takes over at once the record its own failed attempt left processing (the outcome write failed), and applies the event once", async () => {
+  /** The webhook stores, whose first outcome write fails as if MongoDB stopped answering. */
+  const outcomeFailingOnce = () => {
     const stores = createWebhookStores(h.t.mongo.db);
     const recordOutcome = stores.events.recordOutcome;
     let failNext = true;
@@ -192,7 +188,15 @@ describe("createEventApplier() after an attempt that ended without its outcome r
       }
       return recordOutcome(id, outcome);
     };
-    const events = createEventApplier(stores);
+    return stores;
+  };
+  const redelivered = (e: ReturnType<typeof userEvent>) => ({
+    ...e,
+    receivedAt: new Date(Date.parse(e.receivedAt) + 1_000).toISOString(),
+  });
+
+  test("a redelivery takes over at once the record its own failed attempt left processing (the outcome write failed), and applies the event once", async () => {
+    const events = createEventApplier(outcomeFailingOnce());
     const e = userEvent({
       id: "e-orphan-1",
       event: "user.created",
@@ -246,17 +250,7 @@ describe("createEventApplier() after an attempt that ended without its outcome r
   });
 
   test("an orphan someone else has taken over since is not taken again: the redelivery answers duplicate", async () => {
-    const stores = createWebhookStores(h.t.mongo.db);
-    const recordOutcome = stores.events.recordOutcome;
-    let failNext = true;
-    stores.events.recordOutcome = (id, outcome) => {
-      if (failNext) {
-        failNext = false;
-        return Promise.reject(new Error("MongoDB unavailable at MONGODB_URI: connection reset"));
-      }
-      return recordOutcome(id, outcome);
-    };
-    const events = createEventApplier(stores);
+    const events = createEventApplier(outcomeFailingOnce());
     const e = userEvent({
       id: "e-orphan-3",
       event: "user.created",

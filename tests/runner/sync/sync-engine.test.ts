@@ -15,6 +15,20 @@ const users = (e: SyncEnv) => e.mongo.db(e.dbName).collection("users");
 const units = (e: SyncEnv) => e.mongo.db(e.dbName).collection("orgUnits");
 const history = (e: SyncEnv) => e.mongo.db(e.dbName).collection("syncHistory");
 
+/** What runSync() needs of a test runtime besides its SSO client and store (each test swaps those). */
+function engineDeps(rt: Awaited<ReturnType<SyncEnv["runtime"]>>) {
+  return {
+    history: rt.history,
+    logger: silentLogger,
+    pageSize: 10,
+    gate: rt.gate,
+    identity: rt.identity,
+    directory: rt.directory,
+    matchOn: "email" as const,
+    userHashFields: userHashFields([]),
+  };
+}
+
 describe("runSync() full", () => {
   test("runSync() creates every user and org unit with the guide's fields on the first run", async () => {
     t = await syncEnv("first", { users: 45, maxResults: 20 });
@@ -344,14 +358,7 @@ describe("runSync() steps", () => {
           return rt.store.updateUsers(c, source, origin);
         },
       },
-      history: rt.history,
-      logger: silentLogger,
-      pageSize: 10,
-      gate: rt.gate,
-      identity: rt.identity,
-      directory: rt.directory,
-      matchOn: "email",
-      userHashFields: userHashFields([]),
+      ...engineDeps(rt),
     }, { type: "full" });
     expect(result.history.status).toBe("success");
     expect(result.history.stats.usersUpdated).toBe(changed.length);
@@ -390,14 +397,7 @@ describe("runSync() steps", () => {
           return rt.store.createUsers(c, source, origin);
         },
       },
-      history: rt.history,
-      logger: silentLogger,
-      pageSize: 10,
-      gate: rt.gate,
-      identity: rt.identity,
-      directory: rt.directory,
-      matchOn: "email",
-      userHashFields: userHashFields([]),
+      ...engineDeps(rt),
     }, { type: "full", onProgress: (p) => progress.push(p.phase) });
     expect(result.history.status).toBe("success");
     expect(result.history.stats.usersCreated).toBe(30);
@@ -430,14 +430,7 @@ describe("runSync() steps", () => {
         },
       },
       store: rt.store,
-      history: rt.history,
-      logger: silentLogger,
-      pageSize: 10,
-      gate: rt.gate,
-      identity: rt.identity,
-      directory: rt.directory,
-      matchOn: "email",
-      userHashFields: userHashFields([]),
+      ...engineDeps(rt),
     }, { type: "full" });
     expect(result.history.status).toBe("success");
     expect(events.filter((e) => e === "page Groups").length).toBeGreaterThanOrEqual(3);
