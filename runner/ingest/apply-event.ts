@@ -22,7 +22,7 @@ import {
   ForwardedEvent as ForwardedEventSchema,
 } from "../../shared/webhook-event.ts";
 import type { WebhookEventDoc } from "../store/collections.ts";
-import type { EventStore, NewEventRecord } from "../store/event-store.ts";
+import type { Claim, EventStore, NewEventRecord } from "../store/event-store.ts";
 import type { ResourceStore } from "../store/resource-store.ts";
 import type { DeactivationGate, GateTicket } from "../gate/gate.ts";
 import type { OneIdentity } from "../identity/one-write.ts";
@@ -107,6 +107,10 @@ const STUCK_MS = 60_000;
 /** Why an event whose caller went away was not applied; it is delivered again. */
 export const CALLER_GONE =
   "the sender went away before the event was applied; it will be delivered again";
+/** Why a delivery of an event another delivery is applying was not applied; it is sent again. */
+const inFlight = (e: ForwardedEvent, since: Date) =>
+  `event ${e.eventId} is being applied by another delivery (since ${since.toISOString()}); ` +
+  `deliver again: it is answered once that attempt ends, or taken over after ${STUCK_MS / 1000} s`;
 /** Lost races in a row before the event is reported failed (and delivered again). */
 const MAX_RACES = 3;
 const queueKey = (e: ForwardedEvent) => `${e.resourceType}:${e.resourceId}`;
@@ -296,9 +300,9 @@ async function decideAndWrite(
 async function claimAndApply(ctx: ApplierCtx, e: ForwardedEvent): Promise<ApplyResult> {
   const read = ctx.writer.read(e);
   read.catch(() => {}); // awaited below unless the claim fails or finds a duplicate
-  let claimed: unknown;
+  let claim: Claim;
   try {
-    claimed = await ctx.events.claim(
+    claim = await ctx.events.claim(
       eventRecord(e, ctx.ttlMs),
       new Date(ctx.now().getTime() - STUCK_MS),
       ctx.orphans.get(e.eventId),
@@ -308,9 +312,12 @@ async function claimAndApply(ctx: ApplierCtx, e: ForwardedEvent): Promise<ApplyR
     ctx.orphans.add(e.eventId, new Date(e.receivedAt));
     return { status: "failed", error: message(err) };
   }
-  if (claimed === null || claimed === undefined) return { status: "duplicate" };
+  if (claim.kind === "done") return { status: "duplicate" };
+  // Not a duplicate: that attempt may yet fail (or be a crashed runner's), and a 200 would end
+  // the SSO's retries with nothing applied. Failed is sent again; by then it is done or free.
+  if (claim.kind === "in_flight") return { status: "failed", error: inFlight(e, claim.since) };
   ctx.orphans.delete(e.eventId);
-  const result = await applyAndRecord(ctx, claimed, e, false, read);
+  const result = await applyAndRecord(ctx, claim.id, e, false, read);
   // The record was claimed (or taken over) under this delivery's receivedAt.
   if (result.status === "failed") ctx.orphans.add(e.eventId, new Date(e.receivedAt));
   return result;

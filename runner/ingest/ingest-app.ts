@@ -87,7 +87,8 @@ async function applyLogged(
  * `conflict` (stored, cannot apply: another account still in the directory holds the
  * value; final, so the SSO does not redeliver it forever);
  * 401 `Invalid webhook signature`; 400 not a ForwardedEvent (field path);
- * 413 over 1 MiB; 500 when MongoDB could not apply it (deliver again); 503
+ * 413 over 1 MiB; 500 when MongoDB could not apply it, or another delivery of the
+ * event is still being applied (deliver again); 503
  * with `Retry-After` when the gate is full (before the body is read). A
  * batch (`{ events: [...] }`, from the edge under load) is answered 200 with
  * `{ results: [{ eventId, status }] }` in its order; a `failed` one is sent again.

@@ -67,9 +67,19 @@ const claimKey = (claims: Collection<{ _id: string; at: Date }>, key: string) =>
   insertClaim(claims, { _id: key, at: new Date() });
 
 /**
+ * What claiming an event found: the record is the caller's to apply (new, or taken over),
+ * it already has its outcome (a redelivery: duplicate), or another delivery is applying it
+ * since `since` (not an outcome: that attempt may still fail, so the caller delivers again).
+ */
+export type Claim =
+  | { kind: "claimed"; id: unknown }
+  | { kind: "done" }
+  | { kind: "in_flight"; since: Date };
+
+/**
  * Takes over the record of `record.eventId` when its attempt failed or has been processing
  * since before `stuckBefore`: one caller of several at once (the claim key names the state
- * taken over). Null when there is nothing to take or another caller took it.
+ * taken over). One that is processing otherwise, or that another caller took, is in flight.
  */
 async function takeOver(
   events: Collection<WebhookEventDoc>,
@@ -77,23 +87,22 @@ async function takeOver(
   record: NewEventRecord,
   stuckBefore: Date,
   orphanedAt: Date | undefined,
-): Promise<unknown> {
-  const prior = await events.findOne({
-    eventId: record.eventId,
-    $or: [
-      { status: "failed" },
-      { status: "processing", receivedAt: { $lt: stuckBefore } },
-      // The caller's own orphan, at once, unless someone has taken the record over since.
-      ...(orphanedAt ? [{ status: "processing" as const, receivedAt: orphanedAt }] : []),
-    ],
-  });
-  if (prior === null) return null;
-  const key = `retry:${record.eventId}:${prior.status}@${prior.receivedAt.getTime()}`;
-  if (!(await claimKey(claims, key))) return null;
+): Promise<Claim> {
+  const prior = await events.findOne({ eventId: record.eventId });
+  // Gone between the insert and this read (an operator's purge): deliver again, it claims anew.
+  if (prior === null) return { kind: "in_flight", since: record.receivedAt };
+  const at = prior.receivedAt.getTime();
+  if (prior.status === "processing") {
+    // The caller's own orphan is taken at once, unless someone has taken the record over since.
+    const free = at < stuckBefore.getTime() || at === orphanedAt?.getTime();
+    if (!free) return { kind: "in_flight", since: prior.receivedAt };
+  } else if (prior.status !== "failed") return { kind: "done" };
+  const key = `retry:${record.eventId}:${prior.status}@${at}`;
+  if (!(await claimKey(claims, key))) return { kind: "in_flight", since: record.receivedAt };
   await events.updateOne({ _id: prior._id } as object, {
     $set: { status: "processing", error: null, receivedAt: record.receivedAt },
   });
-  return prior._id;
+  return { kind: "claimed", id: prior._id };
 }
 
 /**
@@ -165,8 +174,10 @@ export type EventStore = ReturnType<typeof createEventStore>;
  * ```ts
  * const events = createEventStore(db);
  * await events.ensureIndexes();
- * const id = await events.claim(record, new Date(Date.now() - 60_000)); // null: already done
- * if (id !== null) await events.recordOutcome(id, { status: "success", processedAt: new Date(), error: null, change: "updated" });
+ * const claim = await events.claim(record, new Date(Date.now() - 60_000));
+ * if (claim.kind === "claimed") {
+ *   await events.recordOutcome(claim.id, { status: "success", processedAt: new Date(), error: null, change: "updated" });
+ * }
  * ```
  */
 export function createEventStore(db: Db) {
@@ -180,22 +191,24 @@ export function createEventStore(db: Db) {
       await events.createIndex({ receivedAt: -1 });
     },
     /**
-     * Records the event as processing and returns the record's id. When a record of
+     * Records the event as processing: `claimed` with the record's id. When a record of
      * `eventId` exists, takes it over only if it failed or has been processing since
      * before `stuckBefore` (a crashed attempt), or at once when it is the caller's own
      * orphan: still processing under `orphanedAt`, the `receivedAt` of the caller's attempt
-     * that ended without an outcome recorded. Otherwise null: another delivery has it.
+     * that ended without an outcome recorded. Otherwise `done` (it has its outcome) or
+     * `in_flight` (another delivery is applying it).
      */
-    async claim(record: NewEventRecord, stuckBefore: Date, orphanedAt?: Date): Promise<unknown> {
+    async claim(record: NewEventRecord, stuckBefore: Date, orphanedAt?: Date): Promise<Claim> {
       try {
         // The id is made here, not by the driver: the grouped insert answers with it.
-        return await insertRecord({
+        const id = await insertRecord({
           _id: new ObjectId(),
           ...record,
           processedAt: null,
           status: "processing",
           error: null,
         });
+        return { kind: "claimed", id };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         return await takeOver(events, claims, record, stuckBefore, orphanedAt);

@@ -135,15 +135,31 @@ describe("createEventApplier() recovery", () => {
     expect(await h.statusOf(e)).toBe("duplicate");
   });
 
-  test("createEventApplier() answers duplicate to a delivery while another is still processing the event", async () => {
+  test("createEventApplier() answers failed (deliver again), not duplicate, to a delivery while another is still processing the event; duplicate once that one is done", async () => {
     const e = userEvent({
       id: "e-inflight",
       resourceId: "u-inflight",
       email: "inflight@ias.co.id",
     });
     await h.recordEarlier(e, "processing");
-    expect(await h.statusOf(e)).toBe("duplicate");
+    const res = await h.send(e);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      status: "failed",
+      error: "Event could not be applied; retry",
+    });
+    expect(h.lines.at(-1)).toMatch(
+      /^❌ Webhook event failed: user\.updated u-inflight: event e-inflight is being applied by another delivery \(since .+Z\); deliver again/,
+    );
     expect(await h.users().countDocuments({ ssoUserId: "u-inflight" })).toBe(0);
+    expect(await h.events().find({ eventId: "e-inflight" }).toArray()).toMatchObject([{
+      status: "processing",
+    }]);
+    // The other delivery ends: the next redelivery is the duplicate it now is.
+    await h.events().updateOne({ eventId: "e-inflight" }, {
+      $set: { status: "success", processedAt: new Date() },
+    });
+    expect(await h.statusOf(e)).toBe("duplicate");
   });
 
   test("createEventApplier() finds a user OFM replaced under a new _id by its ssoUserId", async () => {
@@ -206,8 +222,12 @@ describe("createEventApplier() after an attempt that ended without its outcome r
     expect((await events.apply(e)).status).toBe("failed");
     expect((await h.events().findOne({ eventId: "e-orphan-1" }))?.status).toBe("processing");
     // Another process cannot tell this orphan from an attempt in flight: it waits STUCK_MS.
+    // It is told to deliver again, not "duplicate": a 200 would end the SSO's retries.
     const other = createEventApplier(createWebhookStores(h.t.mongo.db));
-    expect((await other.apply(redelivered(e))).status).toBe("duplicate");
+    expect(await other.apply(redelivered(e))).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("being applied by another delivery"),
+    });
     // The SSO's retry a second later, to the process whose attempt it was: applied now.
     expect(await events.apply(redelivered(e))).toMatchObject({
       status: "success",
@@ -249,7 +269,7 @@ describe("createEventApplier() after an attempt that ended without its outcome r
       .toEqual(["success"]);
   });
 
-  test("an orphan someone else has taken over since is not taken again: the redelivery answers duplicate", async () => {
+  test("an orphan someone else has taken over since is not taken again: the redelivery is told to deliver again", async () => {
     const events = createEventApplier(outcomeFailingOnce());
     const e = userEvent({
       id: "e-orphan-3",
@@ -262,6 +282,10 @@ describe("createEventApplier() after an attempt that ended without its outcome r
     await h.events().updateOne({ eventId: "e-orphan-3" }, {
       $set: { status: "processing", receivedAt: new Date(Date.parse(e.receivedAt) + 90_000) },
     });
-    expect((await events.apply(redelivered(e))).status).toBe("duplicate");
+    expect(await events.apply(redelivered(e))).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("being applied by another delivery"),
+    });
+    expect(await h.users().countDocuments({ ssoUserId: "u-orphan-3" })).toBe(1);
   });
 });

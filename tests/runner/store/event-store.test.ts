@@ -2,6 +2,7 @@
 // makes an event exactly-once, its takeover after a failure, held events.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  type Claim,
   createEventStore,
   type EventStore,
   type NewEventRecord,
@@ -19,6 +20,11 @@ const record = (eventId: string): NewEventRecord => ({
   action: "delete",
   receivedAt,
 });
+/** The record's id of a claim that must have been granted. */
+const idOf = (c: Claim): unknown => {
+  if (c.kind !== "claimed") throw new Error(`expected a granted claim, got ${JSON.stringify(c)}`);
+  return c.id;
+};
 beforeAll(async () => {
   t = await openTestDb("event_store");
   events = createEventStore(t.mongo.db);
@@ -27,28 +33,41 @@ beforeAll(async () => {
 afterAll(async () => await t.drop());
 
 describe("createEventStore()", () => {
-  test("claim() records a new event as processing and gives null to a second claim of it", async () => {
-    const id = await events.claim(record("e1"), new Date(0));
-    expect(id).not.toBeNull();
-    expect(await events.claim(record("e1"), new Date(0))).toBeNull();
+  test("claim() records a new event as processing; a second claim meanwhile finds it in flight, and done once it has its outcome", async () => {
+    const id = idOf(await events.claim(record("e1"), new Date(0)));
+    const later = { ...record("e1"), receivedAt: new Date(receivedAt.getTime() + 1000) };
+    expect(await events.claim(later, new Date(0))).toEqual({
+      kind: "in_flight",
+      since: receivedAt,
+    });
     expect(await t.mongo.db.collection("webhookEvents").findOne({ eventId: "e1" })).toMatchObject({
       status: "processing",
       error: null,
+      receivedAt,
     });
+    await events.recordOutcome(id, {
+      status: "success",
+      processedAt: receivedAt,
+      error: null,
+      change: "deactivated",
+    });
+    expect(await events.claim(later, new Date(0))).toEqual({ kind: "done" });
+    expect(await events.claim(later, new Date(Date.now() + 60_000))).toEqual({ kind: "done" });
   });
   test("claim() takes over a record whose attempt failed, and one processing since before stuckBefore", async () => {
-    const id = await events.claim(record("e2"), new Date(0));
+    const id = idOf(await events.claim(record("e2"), new Date(0)));
     await events.recordOutcome(id, {
       status: "failed",
       processedAt: receivedAt,
       error: "boom",
       change: null,
     });
-    expect(await events.claim(record("e2"), new Date(0))).toEqual(id);
-    expect(await events.claim(record("e2"), new Date(receivedAt.getTime() + 1))).toEqual(id);
+    expect(await events.claim(record("e2"), new Date(0))).toEqual({ kind: "claimed", id });
+    expect(await events.claim(record("e2"), new Date(receivedAt.getTime() + 1)))
+      .toEqual({ kind: "claimed", id });
   });
   test("recordOutcome() keeps a held event and claimHeld() lets one caller take it; forced drops the held copy", async () => {
-    const id = await events.claim(record("e3"), new Date(0));
+    const id = idOf(await events.claim(record("e3"), new Date(0)));
     await events.recordOutcome(id, {
       status: "held",
       processedAt: receivedAt,
@@ -75,7 +94,7 @@ describe("createEventStore()", () => {
     expect(doc?.heldEvent).toBeUndefined();
   });
   test("claim() of a failed event delivered eight times at once lets exactly one delivery take it over", async () => {
-    const id = await events.claim(record("e5"), new Date(0));
+    const id = idOf(await events.claim(record("e5"), new Date(0)));
     await events.recordOutcome(id, {
       status: "failed",
       processedAt: receivedAt,
@@ -86,10 +105,14 @@ describe("createEventStore()", () => {
     const got = await Promise.all(
       Array.from({ length: 8 }, () => events.claim(later, new Date(0))),
     );
-    expect(got.filter((x) => x !== null).map(String)).toEqual([String(id)]);
+    expect(got.filter((c) => c.kind === "claimed").map((c) => String(idOf(c)))).toEqual([
+      String(id),
+    ]);
+    // The seven others are told another delivery has it (sent again), not that it is done.
+    expect(got.filter((c) => c.kind === "in_flight")).toHaveLength(7);
   });
   test("claimHeld() of one held event by eight callers at once gives it to exactly one; held again later, it can be taken again", async () => {
-    const id = await events.claim(record("e6"), new Date(0));
+    const id = idOf(await events.claim(record("e6"), new Date(0)));
     const hold = (at: Date) =>
       events.recordOutcome(id, {
         status: "held",
@@ -105,13 +128,13 @@ describe("createEventStore()", () => {
     await hold(new Date(receivedAt.getTime() + 1000));
     expect(await events.claimHeld(id)).toBe(true);
   });
-  test("claims made at once (one forwarded batch) are one insert: each new event gets its own id, a duplicate among them gets null", async () => {
-    const first = await events.claim(record("g0"), new Date(0));
+  test("claims made at once (one forwarded batch) are one insert: each new event gets its own id, one still processing among them is in flight", async () => {
+    const first = idOf(await events.claim(record("g0"), new Date(0)));
     const got = await Promise.all(
       ["g1", "g2", "g0", "g3"].map((id) => events.claim(record(id), new Date(0))),
     );
-    expect(got[2]).toBeNull();
-    const ids = got.filter((x) => x !== null).map(String);
+    expect(got[2]).toEqual({ kind: "in_flight", since: receivedAt });
+    const ids = got.filter((c) => c.kind === "claimed").map((c) => String(idOf(c)));
     expect(new Set(ids).size).toBe(3);
     expect(ids).not.toContain(String(first));
     const stored = await t.mongo.db.collection("webhookEvents")
@@ -124,9 +147,9 @@ describe("createEventStore()", () => {
     }
   });
   test("outcomes recorded at once land each on its own record", async () => {
-    const ids = await Promise.all(
+    const ids = (await Promise.all(
       ["o1", "o2", "o3"].map((e) => events.claim(record(e), new Date(0))),
-    );
+    )).map(idOf);
     await Promise.all(ids.map((id, i) =>
       events.recordOutcome(id, {
         status: i === 1 ? "failed" : "success",
