@@ -56,10 +56,12 @@ export async function resolveIdentityStep(
   stats.usersParked = (stats.usersParked ?? 0) + r.parked;
   addErrors(stats, r.errors);
   if (r.relinked + r.linked + r.parked > 0 || r.errors.length > 0) {
-    deps.logger.info(
-      `🔗 Identities: ${r.linked} linked, ${r.relinked} relinked, ${r.parked} value(s) moved, ` +
-        `${r.errors.length} conflict(s)`,
-    );
+    // The run's totals: the pass has linked most accounts already, and "0 linked" here beside
+    // the summary's "40 linked" sent an operator looking for a bug.
+    const line = `🔗 Identities: ${stats.usersLinked} linked, ${stats.usersRelinked} relinked, ` +
+      `${stats.usersParked} value(s) moved, ${r.errors.length} conflict(s)`;
+    if (r.errors.length > 0) deps.logger.warn(line);
+    else deps.logger.info(line);
   }
   return r.relinkedFrom;
 }

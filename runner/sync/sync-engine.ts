@@ -146,11 +146,14 @@ function logOutcome({ deps: { logger: log }, record: { stats }, options }: RunCo
       `${stats.usersUpdated} updated, ${stats.usersUnchanged} unchanged, ${stats.usersDeactivated} deactivated)`,
   );
   const errors = stats.errors.length;
-  log.info(
-    options.dryRun
-      ? "✅ Dry run complete: nothing was written"
-      : errors > 0
-      ? `⚠️ SCIM synchronization completed with ${errors} error(s)`
-      : "✅ SCIM synchronization complete!",
-  );
+  // A run with errors is a warning where it is logged too (an operator's filter on level).
+  if (errors > 0 && !options.dryRun) {
+    log.warn(`⚠️ SCIM synchronization completed with ${errors} error(s)`);
+  } else {
+    log.info(
+      options.dryRun
+        ? "✅ Dry run complete: nothing was written"
+        : "✅ SCIM synchronization complete!",
+    );
+  }
 }

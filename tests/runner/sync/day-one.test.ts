@@ -5,6 +5,7 @@
 // what MongoDB acknowledged.
 import { afterEach, describe, expect, test } from "bun:test";
 import { LOCAL_ONLY, seedOfm } from "../support/ofm-fixture.ts";
+import { createLogger } from "../../../shared/logger.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 let t: SyncEnv | null = null;
@@ -175,6 +176,42 @@ describe("values that move between people converge within one run", () => {
     expect(after?._id).toEqual(before?._id);
     expect(after).toMatchObject({ isActive: true, deactivatedAt: null, role: before?.role });
     expect(await users(t!).countDocuments({ ssoUserId: p.id })).toBe(0);
+  });
+
+  test("runSync() logs the run's link total beside a conflict, and a run with errors at warn", async () => {
+    const { rt: _first, people } = await synced();
+    const db = t!.mongo.db(t!.dbName);
+    // A newcomer OFM already has an account for (linked in the pass) …
+    const { id: _i, meta: _m, ...template } = people[9]!;
+    t!.sso.sso.directory.create("User", {
+      ...template,
+      userName: "joiner@ias.co.id",
+      [ENT]: { ...template[ENT], employeeNumber: "EMP-JOINER" },
+    });
+    await users(t!).insertOne({ email: "joiner@ias.co.id", role: "employee", isActive: true });
+    // … and one whose employee number another present person holds (a conflict).
+    t!.sso.sso.directory.create("User", {
+      ...template,
+      userName: "newcomer@ias.co.id",
+      [ENT]: { ...template[ENT], employeeNumber: people[8]![ENT].employeeNumber },
+    });
+    const lines: { level: string; msg: string }[] = [];
+    const logger = createLogger({ format: "json", write: (l) => lines.push(JSON.parse(l)) });
+    const { history: h } = await (await t!.runtime({}, logger)).runSync({ type: "full" });
+    expect(h.stats).toMatchObject({ usersLinked: 1 });
+    expect(h.stats.errors).toHaveLength(1);
+    expect(await db.collection("users").countDocuments({ email: "joiner@ias.co.id" })).toBe(1);
+    const said = (re: RegExp) => lines.filter((l) => re.test(l.msg)).map((l) => [l.level, l.msg]);
+    // Before, this line said "0 linked" beside the summary's "1 linked".
+    expect(said(/Identities/)).toEqual([[
+      "warn",
+      "🔗 Identities: 1 linked, 0 relinked, 0 value(s) moved, 1 conflict(s)",
+    ]]);
+    expect(said(/1 linked/)).toHaveLength(2);
+    expect(said(/completed with/)).toEqual([[
+      "warn",
+      "⚠️ SCIM synchronization completed with 1 error(s)",
+    ]]);
   });
 
   test("runSync() reports a conflict naming the active holder and overwrites nothing", async () => {
