@@ -121,9 +121,12 @@ export async function updateUsers(
   const ops: AnyBulkWriteOperation<Document>[] = changes.map((c, i) => {
     const id = idOf(c);
     const filter = id !== undefined ? { _id: id } : { ssoUserId: c.doc.ssoUserId };
+    // A deactivation writes only while the account is still active: one a webhook deactivated
+    // since the index was read is not deactivated (and counted, and gated) a second time.
+    const active = c.kind === "update" && c.deactivates ? { isActive: true } : {};
     return {
       updateOne: {
-        filter: { ...filter, ...extraFilter(c) } as Document,
+        filter: { ...filter, ...active, ...extraFilter(c) } as Document,
         update: { $set: sets[i]! },
       },
     };

@@ -370,6 +370,45 @@ describe("runSync() steps", () => {
     }
   });
 
+  test("runSync() does not deactivate or count again a person a webhook deactivated after the index was read (the gate settles the same count)", async () => {
+    t = await syncEnv("deactivated_meanwhile", { users: 20, maxResults: 10 });
+    const rt = await t.runtime();
+    await rt.runSync({ type: "full" });
+    const [gone, left] = t.sso.sso.directory.list("User").filter((u) => u.active !== false);
+    for (const u of [gone!, left!]) {
+      t.sso.sso.directory.update("User", String(u.id), (cur) => ({ ...cur, active: false }));
+    }
+    // The webhook of `gone` lands between the sync's read of the index and its write.
+    const webhookAt = new Date("2026-01-02T03:04:05.000Z");
+    const result = await runSync({
+      client: rt.client,
+      store: {
+        ...rt.store,
+        updateUsers: async (c, source, origin) => {
+          if (c.some((x) => x.kind === "update" && x.deactivates)) {
+            await users(t!).updateOne({ ssoUserId: String(gone!.id) }, {
+              $set: { isActive: false, deactivatedAt: webhookAt },
+            });
+          }
+          return await rt.store.updateUsers(c, source, origin);
+        },
+      },
+      ...engineDeps(rt),
+    }, { type: "full" });
+    expect(result.history.status).toBe("success");
+    expect(result.history.stats.usersDeactivated).toBe(1);
+    expect(await users(t).findOne({ ssoUserId: String(gone!.id) })).toMatchObject({
+      isActive: false,
+      deactivatedAt: webhookAt,
+    });
+    expect(await users(t).findOne({ ssoUserId: String(left!.id) })).toMatchObject({
+      isActive: false,
+    });
+    const changes = await t.mongo.db(t.dbName).collection("syncChanges")
+      .find({ action: "deactivated" }).toArray();
+    expect(changes.map((x) => x.resourceId)).toEqual([String(left!.id)]);
+  });
+
   test("runSync() lists users while org units are written, and writes no user before they are", async () => {
     t = await syncEnv("overlap", { users: 30, maxResults: 10 });
     const rt = await t.runtime();
