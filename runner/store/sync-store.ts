@@ -111,21 +111,8 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     deltaOrgUnitIndex: (): KeyedIndex => deltaOrgUnitIndex(ctx),
     createUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
       createUsers(ctx, changes, source, origin),
-    updateUsers: (
-      changes: readonly Change<OfmUser>[],
-      source: SyncSource,
-      origin?: ChangeOrigin,
-      options?: { ifChanged?: boolean },
-    ) =>
-      updateUsers(
-        ctx,
-        changes,
-        source,
-        origin,
-        // Not over a document that already holds this content: a webhook that wrote it since
-        // the index was read made the change, and the run would count an update it did not make.
-        options?.ifChanged ? (c) => ({ syncHash: { $ne: c.hash } }) : undefined,
-      ),
+    updateUsers: (changes: readonly Change<OfmUser>[], source: SyncSource, origin?: ChangeOrigin) =>
+      updateUsers(ctx, changes, source, origin),
     deactivateUsers: (
       entries: readonly ExistingEntry[],
       source: SyncSource,

@@ -103,7 +103,7 @@ export function userSpec(
     key: (u) => u.ssoUserId,
     hash: (u) => contentHash(u, hashFields),
     create: (c) => store.createUsers(c, source, origin),
-    update: (c) => store.updateUsers(c, source, origin, { ifChanged: true }),
+    update: (c) => store.updateUsers(c, source, origin),
   };
 }
 

@@ -49,16 +49,10 @@ export interface SyncWriter {
     source: SyncSource,
     origin?: ChangeOrigin,
   ): Promise<WriteOutcome<OfmUser>>;
-  /**
-   * `ifChanged`: skip a document whose content hash is already the change's (a run's diff,
-   * where another writer may have written it since the index was read; not an operator's
-   * rewrite of a field OFM edited under an unchanged hash).
-   */
   updateUsers(
     changes: readonly Change<OfmUser>[],
     source: SyncSource,
     origin?: ChangeOrigin,
-    options?: { ifChanged?: boolean },
   ): Promise<WriteOutcome<OfmUser>>;
   deactivateUsers(
     entries: readonly ExistingEntry[],
