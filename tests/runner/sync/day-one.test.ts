@@ -179,7 +179,7 @@ describe("values that move between people converge within one run", () => {
   });
 
   test("runSync() logs the run's link total beside a conflict, and a run with errors at warn", async () => {
-    const { rt: _first, people } = await synced();
+    const { people } = await synced();
     const db = t!.mongo.db(t!.dbName);
     // A newcomer OFM already has an account for (linked in the pass) …
     const { id: _i, meta: _m, ...template } = people[9]!;

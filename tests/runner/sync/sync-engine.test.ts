@@ -29,6 +29,25 @@ function engineDeps(rt: Awaited<ReturnType<SyncEnv["runtime"]>>) {
   };
 }
 
+/** The runtime's SCIM client, noting each listing it starts ("list Users") and each page it yields ("page Users"). */
+function loggingClient(rt: Awaited<ReturnType<SyncEnv["runtime"]>>, events: string[]) {
+  return {
+    ...rt.client,
+    pages: (...[resource, o]: Parameters<typeof rt.client.pages>) => {
+      events.push(`list ${resource}`);
+      const pages = rt.client.pages(resource, o);
+      return (async function* () {
+        while (true) {
+          const next = await pages.next();
+          if (next.done) return next.value;
+          events.push(`page ${resource}`);
+          yield next.value;
+        }
+      })();
+    },
+  };
+}
+
 describe("runSync() full", () => {
   test("runSync() creates every user and org unit with the guide's fields on the first run", async () => {
     t = await syncEnv("first", { users: 45, maxResults: 20 });
@@ -415,13 +434,7 @@ describe("runSync() steps", () => {
     const events: string[] = [];
     const progress: string[] = [];
     const result = await runSync({
-      client: {
-        ...rt.client,
-        pages: (resource, o) => {
-          events.push(`list ${resource}`);
-          return rt.client.pages(resource, o);
-        },
-      },
+      client: loggingClient(rt, events),
       store: {
         ...rt.store,
         createOrgUnits: async (c, source, origin) => {
@@ -453,21 +466,7 @@ describe("runSync() steps", () => {
     const rt = await t.runtime();
     const events: string[] = [];
     const result = await runSync({
-      client: {
-        ...rt.client,
-        pages: (resource, o) => {
-          events.push(`list ${resource}`);
-          const pages = rt.client.pages(resource, o);
-          return (async function* () {
-            while (true) {
-              const next = await pages.next();
-              if (next.done) return next.value;
-              events.push(`page ${resource}`);
-              yield next.value;
-            }
-          })();
-        },
-      },
+      client: loggingClient(rt, events),
       store: rt.store,
       ...engineDeps(rt),
     }, { type: "full" });
