@@ -90,8 +90,8 @@ export interface Runtime {
   syncOrgUnit(key: string, options?: { force?: boolean }): Promise<OrgUnitSyncResult>;
   /** The search by name (inspect/find-people.ts): any prefix of first, last or full name or email. */
   findPeople(query: string): Promise<PeopleFound>;
-  /** Gives search keys to users written before they existed (store/person-search.ts); how many. */
-  backfillSearchKeys(): Promise<number>;
+  /** Gives search keys to users written before they existed (store/person-search.ts); how many, null on FerretDB. */
+  backfillSearchKeys(): Promise<number | null>;
   /** Webhook events: claim, apply, hold; its indexes are ensured. */
   events: EventApplier;
   /** `heldDeactivations`: the people the gate kept active, waiting for an operator (pages of 50). */

@@ -191,7 +191,12 @@ function backfillSearchKeys(runtime: Runtime): void {
   const started = Date.now();
   runtime.backfillSearchKeys().then(
     (n) => {
-      if (n > 0) {
+      if (n === null) {
+        runtime.logger.info(
+          "🔎 Person search: search keys not backfilled on FerretDB (its updates are not atomic); " +
+            "users written before them are found by their fields as stored",
+        );
+      } else if (n > 0) {
         runtime.logger.info(`🔎 Person search: ${n} stored users given search keys`, {
           ms: Date.now() - started,
         });

@@ -8,13 +8,19 @@
  * carry `searchKeys`, so OFM's own accounts stay out of it (FerretDB 1.24
  * refuses `partialFilterExpression`; it takes `sparse`).
  *
+ * On FerretDB the keys are not backfilled: its updates are not atomic
+ * (server-kind.ts), and a backfill beside live webhooks lost a deactivation.
+ * There users the sync wrote before the keys existed are found by their
+ * fields as stored, case-insensitively (accents not folded), until the sync
+ * or a webhook rewrites them with keys.
+ *
  * @module
  */
-import type { AnyBulkWriteOperation, Db } from "mongodb";
+import type { AnyBulkWriteOperation, Db, Document } from "mongodb";
 import { foldForSearch, searchKeys } from "../documents/search-keys.ts";
 import { ORG_UNITS, type OrgUnitDoc, type UserDoc, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
-import { serverTraits } from "./server-kind.ts";
+import { type ServerTraits, serverTraits } from "./server-kind.ts";
 import { escapeRegex } from "./regex-escape.ts";
 
 /** One person the search found, as the result list shows it. */
@@ -57,6 +63,8 @@ const PROJECTION = {
 export function createPersonSearch(db: Db) {
   const users = db.collection<UserDoc>(USERS);
   const units = db.collection<OrgUnitDoc>(ORG_UNITS);
+  let traits: Promise<ServerTraits> | null = null;
+  const atomic = async () => (await (traits ??= serverTraits(db))).atomicUpdates;
   return translateDriverErrors({
     /** The sparse index on `searchKeys` (only sync-written documents carry the field). */
     async ensureIndex(): Promise<void> {
@@ -69,8 +77,9 @@ export function createPersonSearch(db: Db) {
     async search(prefix: string, limit: number): Promise<{ hits: PersonHit[]; more: boolean }> {
       const folded = foldForSearch(prefix);
       if (folded.length === 0) return { hits: [], more: false };
+      const keyed = { searchKeys: { $regex: `^${escapeRegex(folded)}` } };
       const docs = await users.find(
-        { searchKeys: { $regex: `^${escapeRegex(folded)}` } },
+        (await atomic()) ? keyed : { $or: [keyed, unkeyedFilter(folded)] },
         { projection: PROJECTION },
       ).limit(limit + 1).toArray();
       const more = docs.length > limit;
@@ -86,11 +95,14 @@ export function createPersonSearch(db: Db) {
     /**
      * Gives `searchKeys` to sync-written documents that lack them (written before the
      * search existed; a sync rewrites only what changed, so it would never reach them).
-     * Idempotent and safe beside live writes: each update applies only while the field
-     * is still missing, so a webhook's fresher keys are never overwritten.
+     * Idempotent and, where updates are atomic, safe beside live writes: each update applies
+     * only while the field is still missing, so a webhook's fresher keys are never
+     * overwritten. `null` on FerretDB, where it does not run (see the module's comment).
      */
-    async backfill(): Promise<number> {
-      const chunk = (await serverTraits(db)).updateChunk;
+    async backfill(): Promise<number | null> {
+      const t = await (traits ??= serverTraits(db));
+      if (!t.atomicUpdates) return null;
+      const chunk = t.updateChunk;
       const cursor = users.find(
         { ssoUserId: { $type: "string" }, searchKeys: { $exists: false } },
         { projection: { _id: 1, firstName: 1, lastName: 1, email: 1 }, batchSize: chunk },
@@ -116,6 +128,34 @@ export function createPersonSearch(db: Db) {
       return done;
     },
   });
+}
+
+/**
+ * The users the sync wrote before `searchKeys` existed whose first name, last name, "first
+ * last" or email starts with `folded`, compared case-insensitively as stored (pure). Only
+ * where the keys are not backfilled (FerretDB), where a regex is a scan anyway.
+ *
+ * @example
+ * ```ts
+ * unkeyedFilter("jane d");
+ * // { ssoUserId: { $type: "string" }, searchKeys: { $exists: false }, $or: [{ firstName: … }, …] }
+ * ```
+ */
+export function unkeyedFilter(folded: string): Document {
+  const starts = (v: string) => ({ $regex: `^${escapeRegex(v)}`, $options: "i" });
+  const either: Document[] = [
+    { firstName: starts(folded) },
+    { lastName: starts(folded) },
+    { email: starts(folded) },
+  ];
+  // "first last": any space may end the first name ("mary ann s" is Mary Ann S…).
+  for (let i = folded.indexOf(" "); i > 0; i = folded.indexOf(" ", i + 1)) {
+    either.push({
+      firstName: { $regex: `^${escapeRegex(folded.slice(0, i))}$`, $options: "i" },
+      lastName: starts(folded.slice(i + 1)),
+    });
+  }
+  return { ssoUserId: { $type: "string" }, searchKeys: { $exists: false }, $or: either };
 }
 
 type Projected = Pick<

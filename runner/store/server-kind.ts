@@ -40,10 +40,27 @@ export interface ServerTraits {
    * not reading 100,000 ObjectIds made the index read 635 → 515 ms and the index 66 → 24 MB.
    */
   updatesById: boolean;
+  /**
+   * Whether one update of one document is atomic. FerretDB 1.24 reads the document, applies
+   * the operators in its own process and writes the whole document back: an update of the
+   * same document landing in between is lost, whatever the filter said (it is matched at the
+   * read). So on FerretDB nothing rewrites documents in the background beside the live paths:
+   * a search-key backfill once replaced a webhook's deactivation that MongoDB had acknowledged
+   * (tests/runner/faults/gate-replicas.test.ts, about 1 run in 5 under load).
+   */
+  atomicUpdates: boolean;
 }
 
-const FERRETDB: ServerTraits = { updateChunk: FERRETDB_UPDATE_CHUNK, updatesById: true };
-const MONGODB: ServerTraits = { updateChunk: MONGODB_UPDATE_CHUNK, updatesById: false };
+const FERRETDB: ServerTraits = {
+  updateChunk: FERRETDB_UPDATE_CHUNK,
+  updatesById: true,
+  atomicUpdates: false,
+};
+const MONGODB: ServerTraits = {
+  updateChunk: MONGODB_UPDATE_CHUNK,
+  updatesById: false,
+  atomicUpdates: true,
+};
 
 /**
  * The traits of this server (FerretDB-only limits and paths behind one question).

@@ -1,12 +1,17 @@
 /**
  * The person search's store on the test run's MongoDB-wire server: prefixes of
  * first, last and full name and email in any case, OFM's own accounts left
- * out, the limit, the backfill of documents written before the keys existed,
+ * out, the limit, the backfill of documents written before the keys existed (on
+ * FerretDB: none, and those documents found by their fields as stored),
  * and a generous ceiling on a search that finds nobody (the slowest kind).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { newUserDoc } from "../../../runner/documents/ofm-documents.ts";
-import { createPersonSearch, SEARCH_INDEX } from "../../../runner/store/person-search.ts";
+import {
+  createPersonSearch,
+  SEARCH_INDEX,
+  unkeyedFilter,
+} from "../../../runner/store/person-search.ts";
 import { isFerretDb, openTestDb, type TestDb } from "../support/mongo.ts";
 
 let t: TestDb;
@@ -86,11 +91,35 @@ describe("createPersonSearch()", () => {
     await old.insertOne(before);
     await old.insertOne({ email: "own@ofm.local", firstName: "Olga" });
     const s = createPersonSearch(db);
-    expect((await s.search("olga", 50)).hits).toEqual([]);
-    expect(await s.backfill()).toBe(1);
+    if (await isFerretDb(t)) {
+      // FerretDB's updates are not atomic: no background rewrite there; found as stored instead.
+      expect(await s.backfill()).toBeNull();
+      expect(await old.findOne({ ssoUserId: "u-200" })).not.toHaveProperty("searchKeys");
+    } else {
+      expect((await s.search("olga", 50)).hits).toEqual([]);
+      expect(await s.backfill()).toBe(1);
+      expect(await s.backfill()).toBe(0);
+    }
     expect((await s.search("olga o", 50)).hits.map((h) => h.ssoUserId)).toEqual(["u-200"]);
-    expect(await s.backfill()).toBe(0);
     expect(await old.findOne({ email: "own@ofm.local" })).not.toHaveProperty("searchKeys");
+    await old.deleteMany({ $or: [{ ssoUserId: "u-200" }, { email: "own@ofm.local" }] });
+  });
+
+  test('on FerretDB, search() finds users written before the keys by first, last, "first last" and email as stored, in any case', async () => {
+    if (!(await isFerretDb(t))) return void expect(unkeyedFilter("a b").$or).toHaveLength(4);
+    const db = t.mongo.db;
+    const old = db.collection("users");
+    const { searchKeys: _a, ...mary } = user(301, "Mary Ann", "Lee", "MAL@ias.co.id");
+    const { searchKeys: _b, ...own } = user(302, "Mary", "Own");
+    await old.insertMany([mary, { ...own, ssoUserId: null }]);
+    const s = createPersonSearch(db);
+    const found = async (q: string) => (await s.search(q, 50)).hits.map((h) => h.ssoUserId);
+    for (const q of ["MARY", "mary ann", "mary ann l", "lee", "mal@"]) {
+      expect({ q, hits: await found(q) }).toEqual({ q, hits: ["u-301"] });
+    }
+    expect(await found("mary l")).toEqual([]);
+    expect(await found("ann")).toEqual([]);
+    await old.deleteMany({ email: { $in: ["MAL@ias.co.id", own.email] } });
   });
 
   test(

@@ -24,11 +24,12 @@ describe("isFerretDb()", () => {
 });
 
 describe("serverTraits()", () => {
-  test("serverTraits() keeps FerretDB's chunk of 50 and updates by _id on FerretDB only", async () => {
+  test("serverTraits() keeps FerretDB's chunk of 50, updates by _id and non-atomic updates on FerretDB only", async () => {
     const ferret = await testServerIsFerretDb(t);
     expect(await serverTraits(t.mongo.db)).toEqual({
       updateChunk: ferret ? FERRETDB_UPDATE_CHUNK : MONGODB_UPDATE_CHUNK,
       updatesById: ferret,
+      atomicUpdates: !ferret,
     });
   });
 
@@ -37,6 +38,7 @@ describe("serverTraits()", () => {
     expect(await serverTraits(db as never)).toEqual({
       updateChunk: FERRETDB_UPDATE_CHUNK,
       updatesById: true,
+      atomicUpdates: false,
     });
   });
 });
