@@ -427,7 +427,7 @@ async function applyOneHeld(ctx: ApplierCtx, doc: WebhookEventDoc): Promise<Appl
   const e = parsed.data;
   const result = await ctx.queue.run(queueKey(e), async (): Promise<ApplyResult> =>
     // Claimed by status, so two operators pressing at once apply it once.
-    (await ctx.events.claimHeld(doc._id))
+    (await ctx.events.claimHeld(doc._id, ctx.now()))
       ? await applyAndRecord(ctx, doc._id, e, true)
       : { status: "duplicate" });
   return { ...base, result };

@@ -45,6 +45,11 @@ export interface WebhookEventDoc {
   resourceId: string;
   action: "create" | "update" | "delete";
   receivedAt: Date;
+  /**
+   * When an operator's apply of this held event began (`claimHeld`): that attempt's start for
+   * the stuck check, where `receivedAt` still says when the event came.
+   */
+  attemptAt?: Date;
   processedAt: Date | null;
   /** `rejected`: held, then kept by an operator (never applied; a redelivery is a duplicate). */
   status:

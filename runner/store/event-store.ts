@@ -91,16 +91,18 @@ async function takeOver(
   const prior = await events.findOne({ eventId: record.eventId });
   // Gone between the insert and this read (an operator's purge): deliver again, it claims anew.
   if (prior === null) return { kind: "in_flight", since: record.receivedAt };
-  const at = prior.receivedAt.getTime();
+  // An operator's apply of a held event began at attemptAt; a delivery's at receivedAt.
+  const at = (prior.attemptAt ?? prior.receivedAt).getTime();
   if (prior.status === "processing") {
     // The caller's own orphan is taken at once, unless someone has taken the record over since.
     const free = at < stuckBefore.getTime() || at === orphanedAt?.getTime();
-    if (!free) return { kind: "in_flight", since: prior.receivedAt };
+    if (!free) return { kind: "in_flight", since: new Date(at) };
   } else if (prior.status !== "failed") return { kind: "done" };
   const key = `retry:${record.eventId}:${prior.status}@${at}`;
   if (!(await claimKey(claims, key))) return { kind: "in_flight", since: record.receivedAt };
   await events.updateOne({ _id: prior._id } as object, {
     $set: { status: "processing", error: null, receivedAt: record.receivedAt },
+    $unset: { attemptAt: "" },
   });
   return { kind: "claimed", id: prior._id };
 }
@@ -231,14 +233,20 @@ export function createEventStore(db: Db) {
       }).limit(limit)
         .toArray();
     },
-    /** Takes a held event for applying; false when another caller took it first. */
-    async claimHeld(id: unknown): Promise<boolean> {
+    /**
+     * Takes a held event for applying at `at`; false when another caller took it first. The
+     * record says when this attempt began, so a redelivery meanwhile finds it in flight rather
+     * than stuck since the event first came (which may be days ago).
+     */
+    async claimHeld(id: unknown, at: Date): Promise<boolean> {
       const held = await events.findOne({ _id: id, status: "held" } as object);
       if (held === null) return false;
       // Keyed by when it was (last) held: an event held again later is a new state to take.
       const since = (held.processedAt ?? held.receivedAt).getTime();
       if (!(await claimKey(claims, `held:${String(id)}@${since}`))) return false;
-      await events.updateOne({ _id: id } as object, { $set: { status: "processing" } });
+      await events.updateOne({ _id: id } as object, {
+        $set: { status: "processing", attemptAt: at },
+      });
       return true;
     },
     /** Marks a record failed with `error` (a held event that cannot be read back). */

@@ -80,8 +80,8 @@ describe("createEventStore()", () => {
       undefined,
     ]]);
     expect((await events.heldToApply())[0]?.heldEvent).toBe("{}");
-    expect(await events.claimHeld(id)).toBe(true);
-    expect(await events.claimHeld(id)).toBe(false);
+    expect(await events.claimHeld(id, new Date())).toBe(true);
+    expect(await events.claimHeld(id, new Date())).toBe(false);
     await events.recordOutcome(id, {
       status: "success",
       processedAt: receivedAt,
@@ -122,11 +122,39 @@ describe("createEventStore()", () => {
         heldEvent: "{}",
       });
     await hold(receivedAt);
-    const won = await Promise.all(Array.from({ length: 8 }, () => events.claimHeld(id)));
+    const won = await Promise.all(
+      Array.from({ length: 8 }, () => events.claimHeld(id, new Date())),
+    );
     expect(won.filter(Boolean).length).toBe(1);
-    expect(await events.claimHeld(id)).toBe(false);
+    expect(await events.claimHeld(id, new Date())).toBe(false);
     await hold(new Date(receivedAt.getTime() + 1000));
-    expect(await events.claimHeld(id)).toBe(true);
+    expect(await events.claimHeld(id, new Date())).toBe(true);
+  });
+  test("a redelivery while an operator applies an event held long ago finds it in flight, not stuck; after a minute it may take it over", async () => {
+    const id = idOf(await events.claim(record("e7"), new Date(0)));
+    await events.recordOutcome(id, {
+      status: "held",
+      processedAt: receivedAt,
+      error: null,
+      change: null,
+      heldEvent: "{}",
+    });
+    // Approved two days after the event came; the SSO's manual retry sends it again meanwhile.
+    const approvedAt = new Date(receivedAt.getTime() + 2 * 86_400_000);
+    expect(await events.claimHeld(id, approvedAt)).toBe(true);
+    const redelivered = { ...record("e7"), receivedAt: new Date(approvedAt.getTime() + 500) };
+    const stuckBefore = (now: Date) => new Date(now.getTime() - 60_000);
+    expect(await events.claim(redelivered, stuckBefore(redelivered.receivedAt))).toEqual({
+      kind: "in_flight",
+      since: approvedAt,
+    });
+    const muchLater = { ...redelivered, receivedAt: new Date(approvedAt.getTime() + 61_000) };
+    expect(await events.claim(muchLater, stuckBefore(muchLater.receivedAt))).toEqual({
+      kind: "claimed",
+      id,
+    });
+    expect(await t.mongo.db.collection("webhookEvents").findOne({ eventId: "e7" })).not
+      .toHaveProperty("attemptAt");
   });
   test("claims made at once (one forwarded batch) are one insert: each new event gets its own id, one still processing among them is in flight", async () => {
     const first = idOf(await events.claim(record("g0"), new Date(0)));
