@@ -507,6 +507,7 @@ function createSchedule(
     logger,
     onHeldChange: options.onLeaseHeld,
     onLost: options.onLeaseLost,
+    now: parts.now,
   });
   const scheduler = createScheduler({
     clock: { now: parts.now },

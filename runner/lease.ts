@@ -2,12 +2,34 @@
  * The sync lease of one runner: take it before a run, keep it alive while the
  * run lasts, give it back after. If a renewal finds the lease gone (this
  * process stalled past the TTL and another replica took over), `onLost` fires
- * so the run can be aborted instead of overlapping the new leader's.
+ * so the run can be aborted instead of overlapping the new leader's. So it
+ * does when no renewal has been confirmed for a whole TTL (MongoDB does not
+ * answer): the lease may have passed to a replica that reaches MongoDB, and a
+ * runner that cannot tell must stop as if it had.
  *
  * @module
  */
+import { ScimSyncError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { LeaseStore } from "./store/lease-store.ts";
+
+/**
+ * Why a run stopped when its lease went: taken by another runner, or not confirmed for a TTL.
+ *
+ * @example
+ * ```ts
+ * await lease.acquire(() => controller.abort(new LeaseLostError()));
+ * ```
+ */
+export class LeaseLostError extends ScimSyncError {
+  constructor() {
+    super(
+      "LEASE_LOST",
+      "Sync stopped: this runner lost the sync lease (another runner took it, or MongoDB did not " +
+        "confirm a renewal for LEASE_TTL_MS); the next run resumes.",
+    );
+  }
+}
 
 /** Injected timers: `setTimer` returns a function that cancels it. */
 export interface Timer {
@@ -29,6 +51,8 @@ export interface LeaseOptions {
   onHeldChange?: (held: boolean) => void;
   /** Told when a renewal finds the lease taken by another runner (the flapping alert). */
   onLost?: () => void;
+  /** The clock the TTL is counted on. @default the system clock */
+  now?: () => Date;
 }
 
 /** A runner's handle on the shared lease. */
@@ -59,7 +83,10 @@ export function createLease(options: LeaseOptions): Lease {
   if (!(options.ttlMs >= 1000)) throw new RangeError("ttlMs must be at least 1000");
   const name = options.name ?? "scim-sync";
   const { store, owner, ttlMs, timer, logger } = options;
+  const now = () => (options.now ?? (() => new Date()))().getTime();
   let held = false;
+  /** Until when the lease is surely ours: the TTL from the start of the last confirmed write. */
+  let validUntil = 0;
   let cancelRenew: (() => void) | null = null;
   let lostHandler: (() => void) | undefined;
 
@@ -74,19 +101,32 @@ export function createLease(options: LeaseOptions): Lease {
 
   async function renew(): Promise<void> {
     if (!held) return;
+    const sentAt = now();
     let ok: boolean;
     try {
       ok = await store.renew(name, owner, ttlMs);
     } catch (e) {
-      // A blip: try again at the next third; the lease stays valid until its TTL.
-      logger.warn("⚠️ Lease renewal failed, retrying", {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      if (held) scheduleRenew();
+      if (!held) return;
+      const error = e instanceof Error ? e.message : String(e);
+      if (now() < validUntil) {
+        // A blip: try again at the next third; the lease stays valid until its TTL.
+        logger.warn("⚠️ Lease renewal failed, retrying", { error });
+        scheduleRenew();
+        return;
+      }
+      setHeld(false);
+      cancelRenew = null;
+      logger.error(
+        `❌ Sync lease expired: no renewal was confirmed for ${ttlMs} ms (LEASE_TTL_MS); ` +
+          `the run stops, as another runner may hold the lease now`,
+        { lease: name, owner, error },
+      );
+      lostHandler?.();
       return;
     }
     if (!held) return;
     if (ok) {
+      validUntil = sentAt + ttlMs;
       scheduleRenew();
       return;
     }
@@ -103,8 +143,10 @@ export function createLease(options: LeaseOptions): Lease {
       return held;
     },
     async acquire(onLost) {
+      const sentAt = now();
       const doc = await store.acquire(name, owner, ttlMs);
       if (doc === null) return false;
+      validUntil = sentAt + ttlMs;
       lostHandler = onLost;
       cancelRenew?.();
       setHeld(true);

@@ -30,7 +30,9 @@ export type ErrorCode =
   | "PURGE_REFUSED"
   | "GATE_BUSY"
   | "DIRECTORY_UNPROVEN"
-  | "PREVIEW_CANCELLED";
+  | "PREVIEW_CANCELLED"
+  | "LEASE_LOST"
+  | "RUN_UNRESPONSIVE";
 
 /**
  * Base class: every error this project throws on purpose.

@@ -14,6 +14,7 @@ import { createLogger } from "../../shared/logger.ts";
 import { printable } from "../../shared/printable.ts";
 import { createRuntime, type Runtime } from "../compose.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { LeaseLostError } from "../lease.ts";
 import type { PurgeReport } from "../purge/run-purge.ts";
 import { parsePurgeArgs, PURGE_USAGE, type PurgeArgs, purgeSummary } from "./purge-args.ts";
 import { type CliProgress, cliProgress } from "./cli-progress.ts";
@@ -48,7 +49,7 @@ async function purgeOnce(
   { stop, progress }: { stop: CommandStop; progress: CliProgress },
 ) {
   const lost = new AbortController();
-  if (args.apply && !(await runtime.lease.acquire(() => lost.abort(new Error("lease lost"))))) {
+  if (args.apply && !(await runtime.lease.acquire(() => lost.abort(new LeaseLostError())))) {
     out("❌ A sync is running (a runner holds the sync lease); try again when it has finished.");
     return 1;
   }

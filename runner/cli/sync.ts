@@ -21,6 +21,7 @@ import { createLogger } from "../../shared/logger.ts";
 import { printable } from "../../shared/printable.ts";
 import { createRuntime, type Runtime } from "../compose.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { LeaseLostError } from "../lease.ts";
 import { type CliProgress, cliProgress } from "./cli-progress.ts";
 import { type CommandStop, commandStop } from "./command-stop.ts";
 import { parseSyncArgs, type SyncArgs, USAGE } from "./args.ts";
@@ -127,7 +128,7 @@ async function syncOnce(
   const { lease } = runtime;
   const controller = new AbortController();
   const signal = AbortSignal.any([controller.signal, stop.signal]);
-  if (!args.dryRun && !(await lease.acquire(() => controller.abort(new Error("lease lost"))))) {
+  if (!args.dryRun && !(await lease.acquire(() => controller.abort(new LeaseLostError())))) {
     out(
       "❌ Another sync is running (a runner holds the sync lease); try again when it has finished.",
     );

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { LeaseLostError } from "../lease.ts";
 import { backoffMs, type PlannedSyncType } from "./schedule.ts";
 import type { Job, QuarantineState, SchedulerDeps } from "./types.ts";
 
@@ -148,7 +149,7 @@ export function failureBackoff({ s, deps }: Loop): number {
  * ```
  */
 export function acquireLease(loop: Loop): Promise<boolean> {
-  return loop.deps.lease.acquire(() => loop.s.job?.abort.abort(new Error("sync lease lost")));
+  return loop.deps.lease.acquire(() => loop.s.job?.abort.abort(new LeaseLostError()));
 }
 
 /**

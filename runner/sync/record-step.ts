@@ -11,7 +11,7 @@ import type { Logger } from "../../shared/logger.ts";
 import type { SyncHistoryRecord } from "../documents/sync-history.ts";
 import type { HistoryId, HistoryWriter } from "./ports.ts";
 import type { RunSyncOptions } from "./run-context.ts";
-import type { RunDeadline } from "./run-deadline.ts";
+import { type RunDeadline, RunUnresponsiveError } from "./run-deadline.ts";
 import { GuardAbortedError } from "../gate/guard-aborted.ts";
 import { emptyStats } from "./sync-stats.ts";
 
@@ -89,12 +89,20 @@ export function failRecord(
   log: Logger,
 ): void {
   const interrupted = deadline.signal.aborted && !deadline.expired();
+  const reason: unknown = deadline.signal.reason;
   record.status = interrupted
     ? "interrupted"
     : error instanceof GuardAbortedError
     ? "aborted"
     : "failed";
-  record.error = deadline.expired() ? describeError(deadline.signal.reason) : interrupted
+  // A run given up after its abort says both why it stopped and that it was given up.
+  record.error = error instanceof RunUnresponsiveError
+    ? describeError(error)
+    : deadline.expired()
+    ? describeError(reason)
+    : interrupted && reason instanceof ScimSyncError
+    ? describeError(reason) // e.g. the lease was lost
+    : interrupted
     ? {
       code: "SYNC_INTERRUPTED",
       message: "Sync interrupted: the runner is shutting down; the next run resumes.",

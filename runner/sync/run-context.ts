@@ -63,6 +63,8 @@ export interface SyncDeps {
   matchOn: MatchOn;
   /** SYNC_MAX_DURATION: a run still going after this long fails. @default 30 minutes */
   maxDurationMs?: number;
+  /** How long the run may take to end once aborted before it is given up. @default 5 s */
+  abortGraceMs?: number;
   userHashFields: readonly string[];
   runnerId?: string;
   now?: () => Date;

@@ -75,3 +75,74 @@ export function startRunDeadline(
     clear: cancel,
   };
 }
+
+/** How long a run may take to end once its signal aborted, before it is given up. */
+export const ABORT_GRACE_MS = 5_000;
+
+/**
+ * The run's signal aborted and the run had not ended `graceMs` later: a request it was
+ * waiting on never answered (the MongoDB driver under Bun was seen to leave a command
+ * pending for good when its server died under it).
+ *
+ * @example
+ * ```ts
+ * throw new RunUnresponsiveError(new Error("shutdown"), 5_000);
+ * ```
+ */
+export class RunUnresponsiveError extends ScimSyncError {
+  constructor(reason: unknown, graceMs: number) {
+    const why = reason instanceof ScimSyncError
+      ? reason.message.replace(/\.$/, "")
+      : `Sync stopped (${reason instanceof Error ? reason.message : String(reason)})`;
+    super(
+      "RUN_UNRESPONSIVE",
+      `${why}. A request of the run (to MongoDB or the SSO) had not answered ` +
+        `${formatDuration(graceMs)} later, so the run was given up without it (a write already ` +
+        `sent may still land).`,
+    );
+  }
+}
+
+/**
+ * `work`, unless `signal` aborts and `work` has not settled `graceMs` later: then a
+ * {@linkcode RunUnresponsiveError}. Whatever `work` does afterwards is nobody's (its
+ * rejection is swallowed), so a run whose request hangs still ends, is recorded and lets
+ * the scheduler back off; without this, a hung request held the run, the lease and the
+ * scheduler until the process was killed.
+ *
+ * @example
+ * ```ts
+ * const deadline = startRunDeadline(30 * 60_000, options.signal);
+ * await giveUpAfterAbort(work(deadline.signal), deadline.signal);
+ * ```
+ */
+export function giveUpAfterAbort<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  graceMs: number = ABORT_GRACE_MS,
+  setTimer: (fn: () => void, ms: number) => () => void = (fn, t) => {
+    const id = setTimeout(fn, t);
+    return () => clearTimeout(id);
+  },
+): Promise<T> {
+  work.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    let cancel: (() => void) | null = null;
+    const onAbort = () => {
+      cancel = setTimer(() => reject(new RunUnresponsiveError(signal.reason, graceMs)), graceMs);
+    };
+    const settle = () => {
+      cancel?.();
+      signal.removeEventListener("abort", onAbort);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    work.then((v) => {
+      settle();
+      resolve(v);
+    }, (e) => {
+      settle();
+      reject(e);
+    });
+  });
+}

@@ -25,7 +25,11 @@ import {
   type RunSyncOptions,
   type SyncDeps,
 } from "./run-context.ts";
-import { DEFAULT_MAX_SYNC_DURATION_MS, startRunDeadline } from "./run-deadline.ts";
+import {
+  DEFAULT_MAX_SYNC_DURATION_MS,
+  giveUpAfterAbort,
+  startRunDeadline,
+} from "./run-deadline.ts";
 
 export type { DryRunPlan, RunSyncOptions, SyncDeps, SyncProgress } from "./run-context.ts";
 export { GuardAbortedError } from "./deactivations.ts";
@@ -59,23 +63,30 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     options.signal,
   );
   const run = runContext(deps, options, now, deadline.signal);
-  let historyId: HistoryId | null = null;
-  try {
-    historyId = await openRecord(deps.history, run.record, options, deps.logger);
+  // A box, not a variable: the steps set it from a closure the compiler does not follow.
+  const opened: { id: HistoryId | null } = { id: null };
+  const steps = async () => {
+    const historyId = opened.id = await openRecord(deps.history, run.record, options, deps.logger);
     if (historyId) run.origin = { kind: "sync", historyId: historyId.toHexString() };
     const passes = await runPasses(run);
     const absence = absenceCounts(run, passes);
     const relinkedFrom = await resolveIdentityStep(run, passes, absence);
+    run.signal.throwIfAborted(); // nothing irreversible once the run was told to stop
     await applyDeactivations(run, passes, absence, relinkedFrom);
     logOutcome(run);
     // Completed; with any error entry it is "completed with N errors", never a plain success.
     run.record.status = run.record.stats.errors.length > 0 && !run.options.dryRun
       ? "partial"
       : "success";
+  };
+  try {
+    // A request that never answers must not hold the run (and its lease) past its abort.
+    await giveUpAfterAbort(steps(), deadline.signal, deps.abortGraceMs);
   } catch (e) {
     failRecord(run.record, e, deadline, deps.logger);
   }
   deadline.clear();
+  const historyId = opened.id;
   await closeRecord(deps.history, historyId, run.record, now(), deps.logger);
   const fetched = run.record.stats.usersFetched;
   run.progress({ phase: "done", fetched, total: fetched, pageNo: 0 });

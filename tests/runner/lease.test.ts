@@ -158,4 +158,45 @@ describe("createLease()", () => {
     expect(lostTold).toBe(1);
     expect(lease.held).toBe(false);
   });
+
+  test("createLease() gives the lease up and calls the run's onLost when no renewal is confirmed for a whole TTL", async () => {
+    const time = createFakeTime(new Date("2025-10-18T00:00:00Z"));
+    const real = createLeaseStore(t.mongo.db, { now: time.clock.now });
+    let down = false;
+    const store: LeaseStore = {
+      ...real,
+      renew: (...a) => down ? Promise.reject(new Error("connect ECONNREFUSED")) : real.renew(...a),
+    };
+    const lines: string[] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (m: string) => lines.push(m),
+      error: (m: string) => lines.push(m),
+    };
+    let lostTold = 0;
+    const lease = createLease({
+      store,
+      name: "l9",
+      owner: "a",
+      ttlMs: 3_000,
+      timer: time.timer,
+      logger,
+      onLost: () => lostTold++,
+      now: time.clock.now,
+    });
+    let lost = 0;
+    await lease.acquire(() => lost++);
+    await time.advance(1_000); // confirmed at 1 s: ours until 4 s
+    down = true;
+    await time.advance(2_000); // 2 s and 3 s fail: still within the TTL
+    expect({ lost, held: lease.held }).toEqual({ lost: 0, held: true });
+    await time.advance(1_000); // 4 s fails: nothing confirmed since 1 s
+    expect({ lost, held: lease.held }).toEqual({ lost: 1, held: false });
+    expect(lines.filter((l) => l.startsWith("⚠️ Lease renewal failed"))).toHaveLength(2);
+    expect(lines.at(-1)).toContain("❌ Sync lease expired: no renewal was confirmed for 3000 ms");
+    // Not "lost to another runner": the flapping alert is not told.
+    expect(lostTold).toBe(0);
+    await time.advance(10_000);
+    expect(lost).toBe(1);
+  });
 });

@@ -12,6 +12,7 @@ import {
   newRecord,
   openRecord,
 } from "../../../runner/sync/record-step.ts";
+import { LeaseLostError } from "../../../runner/lease.ts";
 import { SyncDeadlineError } from "../../../runner/sync/run-deadline.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
 
@@ -91,6 +92,13 @@ describe("failRecord()", () => {
     const r = running();
     failRecord(r, new Error("aborted"), deadline(new Error("shutdown")), silentLogger);
     expect(r).toMatchObject({ status: "interrupted", error: { code: "SYNC_INTERRUPTED" } });
+  });
+
+  test("failRecord() says the lease was lost, not that the runner is shutting down, when that aborted the run", () => {
+    const r = running();
+    failRecord(r, new LeaseLostError(), deadline(new LeaseLostError()), silentLogger);
+    expect(r).toMatchObject({ status: "interrupted", error: { code: "LEASE_LOST" } });
+    expect(r.error?.message).toContain("lost the sync lease");
   });
 
   test("failRecord() marks a run failed with SYNC_DEADLINE when the deadline ended it", () => {

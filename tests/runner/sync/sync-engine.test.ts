@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../../shared/logger.ts";
 import { userHashFields } from "../../../runner/content-hash.ts";
+import { LeaseLostError } from "../../../runner/lease.ts";
 import { runSync } from "../../../runner/sync/sync-engine.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
@@ -485,6 +486,38 @@ describe("runSync() steps", () => {
     expect(h.error?.message).toContain("Groups");
     expect(await users(t).countDocuments()).toBe(0);
     expect(await units(t).countDocuments()).toBe(0);
+  });
+
+  test("runSync() ends a run whose MongoDB write never answers soon after its abort: interrupted, given up, nothing deactivated", async () => {
+    t = await syncEnv("hung_write", { users: 12, maxResults: 10 });
+    const rt = await t.runtime();
+    const stop = new AbortController();
+    const started = Date.now();
+    const result = await runSync({
+      client: rt.client,
+      store: {
+        ...rt.store,
+        // The driver under Bun was seen to leave a command pending for good when its server
+        // died: neither an answer nor an error, and no signal reaches it.
+        createOrgUnits: () => {
+          stop.abort(new LeaseLostError());
+          return new Promise(() => {});
+        },
+        deactivateUsers: () => Promise.reject(new Error("a given-up run must not deactivate")),
+      },
+      ...engineDeps(rt),
+      abortGraceMs: 50,
+    }, { type: "full", signal: stop.signal });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.history.status).toBe("interrupted");
+    expect(result.history.error?.code).toBe("RUN_UNRESPONSIVE");
+    expect(result.history.error?.message).toContain("this runner lost the sync lease");
+    expect(result.history.error?.message).toContain(
+      "had not answered 50ms later, so the run was given up",
+    );
+    const rec = await history(t).findOne({});
+    expect(rec).toMatchObject({ status: "interrupted", error: { code: "RUN_UNRESPONSIVE" } });
+    expect(await users(t).countDocuments()).toBe(0);
   });
 
   test("runSync() returns the historyId it told onStart, and that record holds the outcome", async () => {
