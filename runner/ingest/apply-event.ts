@@ -81,6 +81,12 @@ export interface EventApplierOptions {
    * are held in `webhookEvents` only.
    */
   held?: WebhookHeldPort;
+  /**
+   * How long one event's attempt may hold its person's queue (keyed-queue.ts `stallMs`): past
+   * it, the delivery is answered failed (deliver again) and the person's later events go on.
+   * @default 60000
+   */
+  stallMs?: number;
 }
 
 /** One held event an operator applied, and what applying it did. */
@@ -163,7 +169,7 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
     changes: options.changes ? groupedChanges(options.changes) : null,
     now,
     ttlMs: (options.ttlDays ?? 90) * 86_400_000,
-    queue: createKeyedQueue(),
+    queue: createKeyedQueue({ stallMs: options.stallMs ?? 60_000 }),
     orphans: createOrphanSet(),
     gate: options.gate ?? null,
     held: options.held ?? null,
@@ -205,11 +211,16 @@ export function createEventApplier(stores: WebhookStores, options: EventApplierO
     apply(e: ForwardedEvent, signal?: AbortSignal): Promise<ApplyResult> {
       return ctx.queue.run(
         queueKey(e),
-        () =>
+        (): Promise<ApplyResult> =>
           signal?.aborted
             ? Promise.resolve({ status: "failed", error: CALLER_GONE })
             : claimAndApply(ctx, e),
-      );
+      ).catch((err: unknown): ApplyResult => {
+        // Only a stall rejects (claimAndApply never throws): that attempt may hold the record
+        // "processing" under this delivery's receivedAt, so the next delivery takes it over.
+        ctx.orphans.add(e.eventId, new Date(e.receivedAt));
+        return { status: "failed", error: message(err) };
+      });
     },
     /** The latest events, newest first (the status page). */
     recent: (limit: number): Promise<WebhookEventDoc[]> => events.recent(limit),

@@ -239,6 +239,38 @@ describe("createEventApplier() after an attempt that ended without its outcome r
     expect((await events.apply(redelivered(e))).status).toBe("duplicate");
   });
 
+  test("an attempt whose MongoDB write never answers is answered failed after stallMs, and the person's next delivery goes on and applies the event once", async () => {
+    const stores = createWebhookStores(h.t.mongo.db);
+    const recordOutcome = stores.events.recordOutcome;
+    let hangNext = true;
+    // The driver under Bun was seen to leave a command pending for good when its server died.
+    stores.events.recordOutcome = (id, outcome) => {
+      if (hangNext) {
+        hangNext = false;
+        return new Promise(() => {});
+      }
+      return recordOutcome(id, outcome);
+    };
+    const events = createEventApplier(stores, { stallMs: 200 });
+    const e = userEvent({
+      id: "e-stall",
+      event: "user.created",
+      resourceId: "u-stall",
+      email: "stall@ias.co.id",
+    });
+    expect(await events.apply(e)).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("User:u-stall: MongoDB had not answered this event's writes"),
+    });
+    expect(await events.apply(redelivered(e))).toMatchObject({
+      status: "success",
+      change: "unchanged",
+    });
+    expect(await h.users().countDocuments({ ssoUserId: "u-stall" })).toBe(1);
+    expect((await h.events().find({ eventId: "e-stall" }).toArray()).map((r) => r.status))
+      .toEqual(["success"]);
+  });
+
   test("a redelivery takes over at once the record a claim left when MongoDB's answer to it was lost", async () => {
     const stores = createWebhookStores(h.t.mongo.db);
     const claim = stores.events.claim;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createKeyedQueue } from "../../../runner/ingest/keyed-queue.ts";
+import { createKeyedQueue, QueueStallError } from "../../../runner/ingest/keyed-queue.ts";
 
 /** A task that records its start and end around a wait it does not control. */
 function task(log: string[], name: string, gate: Promise<void>, fail = false) {
@@ -39,6 +39,29 @@ describe("createKeyedQueue()", () => {
     expect(log).toEqual(["a:start", "b:start"]);
     open();
     expect(await Promise.all([a, b])).toEqual(["a", "b"]);
+  });
+
+  test("run() with stallMs answers a task that never settles with QueueStallError and lets the key's next task start", async () => {
+    const fire: (() => void)[] = [];
+    const q = createKeyedQueue({
+      stallMs: 60_000,
+      setTimer: (fn) => {
+        fire.push(fn);
+        return () => {};
+      },
+    });
+    const log: string[] = [];
+    const hung = q.run("User:u1", task(log, "a", new Promise<void>(() => {})));
+    const next = q.run("User:u1", task(log, "b", Promise.resolve()));
+    await Promise.resolve();
+    expect(log).toEqual(["a:start"]);
+    fire[0]!();
+    await expect(hung).rejects.toBeInstanceOf(QueueStallError);
+    await expect(hung).rejects.toThrow(
+      "User:u1: MongoDB had not answered this event's writes after 60 s",
+    );
+    expect(await next).toBe("b");
+    expect(log).toEqual(["a:start", "b:start", "b:end"]);
   });
 
   test("run() forgets a key once its tasks are done", async () => {
