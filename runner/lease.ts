@@ -66,6 +66,11 @@ export interface Lease {
   readonly held: boolean;
 }
 
+/** The log line of a lease given up because MongoDB confirmed no renewal for a whole TTL. */
+const expiredLine = (ttlMs: number) =>
+  `❌ Sync lease expired: no renewal was confirmed for ${ttlMs} ms (LEASE_TTL_MS); ` +
+  `the run stops, as another runner may hold the lease now`;
+
 /**
  * Creates the lease handle. Renewal runs every third of the TTL, so two
  * failed renewals in a row still leave time before expiry.
@@ -95,8 +100,15 @@ export function createLease(options: LeaseOptions): Lease {
     held = value;
   };
 
-  const scheduleRenew = () => {
-    cancelRenew = timer.setTimer(Math.floor(ttlMs / 3), renew);
+  const scheduleRenew = () => void (cancelRenew = timer.setTimer(Math.floor(ttlMs / 3), renew));
+
+  /** The lease is no longer surely ours: stop renewing, tell the run (and the alert if taken). */
+  const giveUp = (line: string, fields: Record<string, unknown>, taken: boolean) => {
+    setHeld(false);
+    cancelRenew = null;
+    logger.error(line, { lease: name, owner, ...fields });
+    if (taken) options.onLost?.();
+    lostHandler?.();
   };
 
   async function renew(): Promise<void> {
@@ -106,35 +118,17 @@ export function createLease(options: LeaseOptions): Lease {
     try {
       ok = await store.renew(name, owner, ttlMs);
     } catch (e) {
-      if (!held) return;
       const error = e instanceof Error ? e.message : String(e);
-      if (now() < validUntil) {
-        // A blip: try again at the next third; the lease stays valid until its TTL.
-        logger.warn("⚠️ Lease renewal failed, retrying", { error });
-        scheduleRenew();
-        return;
-      }
-      setHeld(false);
-      cancelRenew = null;
-      logger.error(
-        `❌ Sync lease expired: no renewal was confirmed for ${ttlMs} ms (LEASE_TTL_MS); ` +
-          `the run stops, as another runner may hold the lease now`,
-        { lease: name, owner, error },
-      );
-      lostHandler?.();
-      return;
+      if (!held) return;
+      if (now() >= validUntil) return giveUp(expiredLine(ttlMs), { error }, false);
+      // A blip: try again at the next third; the lease stays valid until its TTL.
+      logger.warn("⚠️ Lease renewal failed, retrying", { error });
+      return scheduleRenew();
     }
     if (!held) return;
-    if (ok) {
-      validUntil = sentAt + ttlMs;
-      scheduleRenew();
-      return;
-    }
-    setHeld(false);
-    cancelRenew = null;
-    logger.error("❌ Sync lease lost to another runner", { lease: name, owner });
-    options.onLost?.();
-    lostHandler?.();
+    if (!ok) return giveUp("❌ Sync lease lost to another runner", {}, true);
+    validUntil = sentAt + ttlMs;
+    scheduleRenew();
   }
 
   return {
@@ -160,14 +154,12 @@ export function createLease(options: LeaseOptions): Lease {
       const wasHeld = held;
       setHeld(false);
       if (!wasHeld) return;
-      try {
-        await store.release(name, owner);
-      } catch (e) {
-        // It expires on its own after the TTL.
+      // On failure it expires on its own after the TTL.
+      await store.release(name, owner).catch((e: unknown) =>
         logger.warn("⚠️ Lease release failed; it expires after its TTL", {
           error: e instanceof Error ? e.message : String(e),
-        });
-      }
+        })
+      );
     },
   };
 }
