@@ -38,8 +38,6 @@ export interface KeyedQueueOptions {
    * that person's events until a restart. @default no bound
    */
   stallMs?: number;
-  /** Told once per stalled task (a log line). */
-  onStall?: (key: string) => void;
   setTimer?: (fn: () => void, ms: number) => () => void;
 }
 
@@ -65,19 +63,11 @@ export function createKeyedQueue(options: KeyedQueueOptions = {}) {
     const stallMs = options.stallMs;
     if (stallMs === undefined) return work;
     work.catch(() => {}); // a stalled task's late failure is nobody's
-    return new Promise<T>((resolve, reject) => {
-      const cancel = setTimer(() => {
-        options.onStall?.(key);
-        reject(new QueueStallError(key, stallMs));
-      }, stallMs);
-      work.then((v) => {
-        cancel();
-        resolve(v);
-      }, (e) => {
-        cancel();
-        reject(e);
-      });
+    let cancel = () => {};
+    const stalled = new Promise<never>((_, reject) => {
+      cancel = setTimer(() => reject(new QueueStallError(key, stallMs)), stallMs);
     });
+    return Promise.race([work.finally(() => cancel()), stalled]);
   };
   return {
     run<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -126,23 +126,20 @@ export function giveUpAfterAbort<T>(
   },
 ): Promise<T> {
   work.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    let cancel: (() => void) | null = null;
-    const onAbort = () => {
+  let cancel = () => {};
+  let onAbort = () => {};
+  const givenUp = new Promise<never>((_, reject) => {
+    onAbort = () => {
       cancel = setTimer(() => reject(new RunUnresponsiveError(signal.reason, graceMs)), graceMs);
     };
-    const settle = () => {
-      cancel?.();
-      signal.removeEventListener("abort", onAbort);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    work.then((v) => {
-      settle();
-      resolve(v);
-    }, (e) => {
-      settle();
-      reject(e);
-    });
   });
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return Promise.race([
+    work.finally(() => {
+      cancel();
+      signal.removeEventListener("abort", onAbort);
+    }),
+    givenUp,
+  ]);
 }

@@ -192,15 +192,21 @@ describe("createEventApplier() recovery", () => {
 });
 
 describe("createEventApplier() after an attempt that ended without its outcome recorded", () => {
-  /** The webhook stores, whose first outcome write fails as if MongoDB stopped answering. */
-  const outcomeFailingOnce = () => {
+  /**
+   * The webhook stores, whose first outcome write is `first`: by default it fails as if
+   * MongoDB stopped answering.
+   */
+  const outcomeFailingOnce = (
+    first: () => Promise<void> = () =>
+      Promise.reject(new Error("MongoDB unavailable at MONGODB_URI: connection reset")),
+  ) => {
     const stores = createWebhookStores(h.t.mongo.db);
     const recordOutcome = stores.events.recordOutcome;
     let failNext = true;
     stores.events.recordOutcome = (id, outcome) => {
       if (failNext) {
         failNext = false;
-        return Promise.reject(new Error("MongoDB unavailable at MONGODB_URI: connection reset"));
+        return first();
       }
       return recordOutcome(id, outcome);
     };
@@ -240,17 +246,8 @@ describe("createEventApplier() after an attempt that ended without its outcome r
   });
 
   test("an attempt whose MongoDB write never answers is answered failed after stallMs, and the person's next delivery goes on and applies the event once", async () => {
-    const stores = createWebhookStores(h.t.mongo.db);
-    const recordOutcome = stores.events.recordOutcome;
-    let hangNext = true;
     // The driver under Bun was seen to leave a command pending for good when its server died.
-    stores.events.recordOutcome = (id, outcome) => {
-      if (hangNext) {
-        hangNext = false;
-        return new Promise(() => {});
-      }
-      return recordOutcome(id, outcome);
-    };
+    const stores = outcomeFailingOnce(() => new Promise(() => {}));
     const events = createEventApplier(stores, { stallMs: 200 });
     const e = userEvent({
       id: "e-stall",

@@ -25,6 +25,15 @@ const idOf = (c: Claim): unknown => {
   if (c.kind !== "claimed") throw new Error(`expected a granted claim, got ${JSON.stringify(c)}`);
   return c.id;
 };
+/** Records the claimed event `id` as held at `at` (a refused deactivation). */
+const hold = (id: unknown, at = receivedAt) =>
+  events.recordOutcome(id, {
+    status: "held",
+    processedAt: at,
+    error: null,
+    change: null,
+    heldEvent: "{}",
+  });
 beforeAll(async () => {
   t = await openTestDb("event_store");
   events = createEventStore(t.mongo.db);
@@ -68,13 +77,7 @@ describe("createEventStore()", () => {
   });
   test("recordOutcome() keeps a held event and claimHeld() lets one caller take it; forced drops the held copy", async () => {
     const id = idOf(await events.claim(record("e3"), new Date(0)));
-    await events.recordOutcome(id, {
-      status: "held",
-      processedAt: receivedAt,
-      error: null,
-      change: null,
-      heldEvent: "{}",
-    });
+    await hold(id);
     expect((await events.held(10)).map((d) => [d.eventId, d.heldEvent])).toEqual([[
       "e3",
       undefined,
@@ -113,32 +116,18 @@ describe("createEventStore()", () => {
   });
   test("claimHeld() of one held event by eight callers at once gives it to exactly one; held again later, it can be taken again", async () => {
     const id = idOf(await events.claim(record("e6"), new Date(0)));
-    const hold = (at: Date) =>
-      events.recordOutcome(id, {
-        status: "held",
-        processedAt: at,
-        error: null,
-        change: null,
-        heldEvent: "{}",
-      });
-    await hold(receivedAt);
+    await hold(id);
     const won = await Promise.all(
       Array.from({ length: 8 }, () => events.claimHeld(id, new Date())),
     );
     expect(won.filter(Boolean).length).toBe(1);
     expect(await events.claimHeld(id, new Date())).toBe(false);
-    await hold(new Date(receivedAt.getTime() + 1000));
+    await hold(id, new Date(receivedAt.getTime() + 1000));
     expect(await events.claimHeld(id, new Date())).toBe(true);
   });
   test("a redelivery while an operator applies an event held long ago finds it in flight, not stuck; after a minute it may take it over", async () => {
     const id = idOf(await events.claim(record("e7"), new Date(0)));
-    await events.recordOutcome(id, {
-      status: "held",
-      processedAt: receivedAt,
-      error: null,
-      change: null,
-      heldEvent: "{}",
-    });
+    await hold(id);
     // Approved two days after the event came; the SSO's manual retry sends it again meanwhile.
     const approvedAt = new Date(receivedAt.getTime() + 2 * 86_400_000);
     expect(await events.claimHeld(id, approvedAt)).toBe(true);
