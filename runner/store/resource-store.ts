@@ -12,6 +12,8 @@ import { RECORDED_FIELDS } from "../documents/change-record.ts";
 import { ORG_UNITS, USERS } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
 import { groupCommit } from "./group-commit.ts";
+import { guardedUpdates } from "./guarded-update.ts";
+import { type ServerTraits, serverTraits } from "./server-kind.ts";
 import { ensureUserIndexes } from "./user-indexes.ts";
 import { silentLogger } from "../../shared/logger.ts";
 
@@ -103,6 +105,12 @@ export function createResourceStore(db: Db) {
       (await readKeys(p, keys)).map((value) => ({ ok: true as const, value }))
     );
   const reads = { User: readsOf(places.User), Group: readsOf(places.Group) };
+  let traits: Promise<ServerTraits> | undefined;
+  const atomic = async () => (await (traits ??= serverTraits(db))).atomicUpdates;
+  const updates = {
+    User: guardedUpdates(places.User.coll, atomic),
+    Group: guardedUpdates(places.Group.coll, atomic),
+  };
   return translateDriverErrors({
     /**
      * The unique `users.ssoUserId` the webhook path relies on (idempotent), made the one way
@@ -136,16 +144,17 @@ export function createResourceStore(db: Db) {
         throw err;
       }
     },
-    /** Applies `set` only if the document still holds the version `stored` was read at. */
-    async updateIfVersion(
+    /**
+     * Applies `set` only if the document still holds the version `stored` was read at. The
+     * updates of one turn (one forwarded batch) are one command where the server's updates
+     * are atomic (guarded-update.ts).
+     */
+    updateIfVersion: (
       type: ResourceType,
       stored: StoredVersion,
       set: Document,
-    ): Promise<ConditionalWrite> {
-      const guard: Document = { _id: stored.id, scimLastModified: stored.scimLastModified ?? null };
-      const r = await places[type].coll.updateOne(guard, { $set: set });
-      return r.matchedCount === 1 ? "written" : "raced";
-    },
+    ): Promise<ConditionalWrite> =>
+      updates[type]({ id: stored.id, version: stored.scimLastModified ?? null, set }),
     /** Active documents of the type (the deactivation guard's baseline). */
     countActive: (type: ResourceType): Promise<number> =>
       places[type].coll.countDocuments({ isActive: true }),
