@@ -16,6 +16,7 @@ import type { DeactivationLimit } from "../config.ts";
 import type { DeactivationGate } from "../gate/gate.ts";
 import { GuardAbortedError, guardFiguresOf } from "../gate/guard-aborted.ts";
 import { DirectoryUnprovenError, proveDirectory } from "./directory-proof.ts";
+import { giveUpAfterAbort, RunUnresponsiveError } from "../sync/run-deadline.ts";
 import type { ChangeRecord } from "../documents/change-record.ts";
 import type { PurgeCandidate, PurgeRecord, PurgeStats } from "../store/purge-store.ts";
 import {
@@ -50,6 +51,8 @@ export interface PurgeDeps {
   logger: Logger;
   now: () => Date;
   runnerId?: string;
+  /** How long a stopped purge waits for a MongoDB command before giving it up (run-deadline.ts). @default 5000 */
+  abortGraceMs?: number;
 }
 
 /** What one purge is asked to do. */
@@ -279,20 +282,15 @@ async function applyPurge(
     );
   }
   try {
-    for (let i = 0; i < p.deletable.length && ticket?.granted; i += 500) {
-      if (o.signal?.aborted) {
-        [status, error] = ["interrupted", INTERRUPTED];
-        break;
-      }
-      o.onProgress?.({ phase: "deleting", done: i, total: p.deletable.length });
-      const batch = p.deletable.slice(i, i + 500);
-      const gone = await deps.store.deleteDeparted(batch.map((c) => c.ssoUserId), p.cutoff);
-      deleted.push(...gone);
-      await deps.changes.record(changeRecords(batch, new Set(gone), historyId, deps.now()));
+    const work = ticket?.granted ? deleteInBatches(deps, o, p, historyId, deleted) : null;
+    // A MongoDB command that never answers must not hold the purge (and the lease) past its abort.
+    if (work && (await giveUpAfterAbort(work, o.signal ?? NEVER, deps.abortGraceMs))) {
+      [status, error] = ["interrupted", INTERRUPTED];
     }
   } catch (e) {
-    status = "failed";
-    error = { code: "STORE_FAILED", message: e instanceof Error ? e.message : String(e) };
+    [status, error] = e instanceof RunUnresponsiveError
+      ? ["interrupted", describe(e)]
+      : ["failed", { code: "STORE_FAILED", message: e instanceof Error ? e.message : String(e) }];
   } finally {
     if (ticket?.granted) await ticket.settle(deleted.length);
   }
@@ -310,6 +308,30 @@ async function applyPurge(
   });
   const { startedAt: _s, checked: _c, ...shown } = p;
   return { ...shown, status, deleted, stats, historyId, error };
+}
+
+const NEVER = new AbortController().signal;
+
+/**
+ * Deletes the confirmed departures 500 at a time, each batch's change records after it;
+ * appends what MongoDB acknowledged to `deleted`. True when stopped between batches.
+ */
+async function deleteInBatches(
+  deps: PurgeDeps,
+  o: PurgeOptions,
+  p: { deletable: readonly CheckedCandidate[]; cutoff: Date },
+  historyId: string,
+  deleted: string[],
+): Promise<boolean> {
+  for (let i = 0; i < p.deletable.length; i += 500) {
+    if (o.signal?.aborted) return true;
+    o.onProgress?.({ phase: "deleting", done: i, total: p.deletable.length });
+    const batch = p.deletable.slice(i, i + 500);
+    const gone = await deps.store.deleteDeparted(batch.map((c) => c.ssoUserId), p.cutoff);
+    deleted.push(...gone);
+    await deps.changes.record(changeRecords(batch, new Set(gone), historyId, deps.now()));
+  }
+  return false;
 }
 
 /** One `deleted` change per user actually deleted; its email as the subject, no values. */

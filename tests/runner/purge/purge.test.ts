@@ -2,7 +2,11 @@
 // runtime's purge and the real command-line process.
 import { afterEach, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
+import { LeaseLostError } from "../../../runner/lease.ts";
+import { runPurge } from "../../../runner/purge/run-purge.ts";
 import { summarizeHistory } from "../../../runner/scheduler/schedule.ts";
+import { createPurgeStore } from "../../../runner/store/purge-store.ts";
+import { silentLogger } from "../../../shared/logger.ts";
 import { type SyncEnv, syncEnv } from "../support/sync-env.ts";
 
 const ROOT = resolve(import.meta.dir, "../../..");
@@ -106,6 +110,49 @@ describe("purge of the departed", () => {
       // The purge sticks: the next full sync does not bring the deleted user back.
       await rt.runSync({ type: "full" });
       expect(await users.countDocuments({ ssoUserId: ids.gone })).toBe(0);
+    },
+    30_000,
+  );
+
+  test(
+    "`runPurge()` ends a purge whose MongoDB delete never answers soon after its abort: interrupted, given up, recorded",
+    async () => {
+      const { t, rt, users } = await departedSetup("purge_hung");
+      const db = t.mongo.db(t.dbName);
+      const store = createPurgeStore(db, { ttlDays: 30 });
+      const lost = new AbortController();
+      const started = Date.now();
+      const report = await runPurge({
+        // The driver under Bun was seen to leave a command pending for good when its server
+        // died: neither an answer nor an error. Meanwhile the lease is lost.
+        store: {
+          ...store,
+          deleteDeparted: () => {
+            lost.abort(new LeaseLostError());
+            return new Promise(() => {});
+          },
+        },
+        changes: rt.changes,
+        scim: {
+          get: rt.client.get,
+          serviceProviderConfig: () => rt.client.serviceProviderConfig(),
+        },
+        gate: rt.gate,
+        maxMissingShare: rt.config.purgeMaxMissingShare,
+        limit: rt.config.purgeMax,
+        logger: silentLogger,
+        now: () => new Date(),
+        abortGraceMs: 50,
+      }, { ...ninetyDays, apply: true, signal: lost.signal });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(report.status).toBe("interrupted");
+      expect(report.error?.code).toBe("RUN_UNRESPONSIVE");
+      expect(report.error?.message).toContain("this runner lost the sync lease");
+      expect(report.error?.message).toContain("had not answered 50ms later");
+      expect(report.deleted).toEqual([]);
+      const rec = await db.collection("syncHistory").findOne({ type: "purge" });
+      expect(rec).toMatchObject({ status: "interrupted", error: { code: "RUN_UNRESPONSIVE" } });
+      expect(await users.countDocuments({})).toBe(12);
     },
     30_000,
   );
