@@ -26,7 +26,7 @@ import {
 import { decided, heldAgain, type LookedUp, type OpenItem } from "../documents/held-transitions.ts";
 import { HELD_DEACTIVATIONS, ORG_UNITS, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
-import { serverTraits } from "./server-kind.ts";
+import { serverTraitsOnce } from "./server-kind.ts";
 
 /** Ids per look-up query. */
 const CHUNK = 500;
@@ -230,12 +230,12 @@ async function decide(
  * ```
  */
 export function createHeldStore(db: Db) {
-  let chunk: Promise<number> | undefined;
+  const traits = serverTraitsOnce(db);
   const c: Cols = {
     col: db.collection<Stored>(HELD_DEACTIVATIONS),
     users: db.collection(USERS),
     units: db.collection(ORG_UNITS),
-    writeChunk: () => (chunk ??= serverTraits(db).then((t) => t.updateChunk)),
+    writeChunk: async () => (await traits()).updateChunk,
   };
   return translateDriverErrors({
     /** The page's order within a status, and look-ups by SSO id and email (idempotent). */

@@ -20,7 +20,7 @@ import type { AnyBulkWriteOperation, Db, Document } from "mongodb";
 import { foldForSearch, searchKeys } from "../documents/search-keys.ts";
 import { ORG_UNITS, type OrgUnitDoc, type UserDoc, USERS } from "./collections.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
-import { type ServerTraits, serverTraits } from "./server-kind.ts";
+import { serverTraitsOnce } from "./server-kind.ts";
 import { escapeRegex } from "./regex-escape.ts";
 
 /** One person the search found, as the result list shows it. */
@@ -63,8 +63,8 @@ const PROJECTION = {
 export function createPersonSearch(db: Db) {
   const users = db.collection<UserDoc>(USERS);
   const units = db.collection<OrgUnitDoc>(ORG_UNITS);
-  let traits: Promise<ServerTraits> | null = null;
-  const atomic = async () => (await (traits ??= serverTraits(db))).atomicUpdates;
+  const traits = serverTraitsOnce(db);
+  const atomic = async () => (await traits()).atomicUpdates;
   return translateDriverErrors({
     /** The sparse index on `searchKeys` (only sync-written documents carry the field). */
     async ensureIndex(): Promise<void> {
@@ -100,7 +100,7 @@ export function createPersonSearch(db: Db) {
      * overwritten. `null` on FerretDB, where it does not run (see the module's comment).
      */
     async backfill(): Promise<number | null> {
-      const t = await (traits ??= serverTraits(db));
+      const t = await traits();
       if (!t.atomicUpdates) return null;
       const chunk = t.updateChunk;
       const cursor = users.find(

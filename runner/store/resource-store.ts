@@ -13,7 +13,7 @@ import { ORG_UNITS, USERS } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
 import { groupCommit } from "./group-commit.ts";
 import { guardedUpdates } from "./guarded-update.ts";
-import { type ServerTraits, serverTraits } from "./server-kind.ts";
+import { serverTraitsOnce } from "./server-kind.ts";
 import { ensureUserIndexes } from "./user-indexes.ts";
 import { silentLogger } from "../../shared/logger.ts";
 
@@ -105,8 +105,8 @@ export function createResourceStore(db: Db) {
       (await readKeys(p, keys)).map((value) => ({ ok: true as const, value }))
     );
   const reads = { User: readsOf(places.User), Group: readsOf(places.Group) };
-  let traits: Promise<ServerTraits> | undefined;
-  const atomic = async () => (await (traits ??= serverTraits(db))).atomicUpdates;
+  const traits = serverTraitsOnce(db);
+  const atomic = async () => (await traits()).atomicUpdates;
   const updates = {
     User: guardedUpdates(places.User.coll, atomic),
     Group: guardedUpdates(places.Group.coll, atomic),

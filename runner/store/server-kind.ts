@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Db } from "mongodb";
+import { type Db, MongoServerError } from "mongodb";
 import { ONE_COMMAND } from "./bulk.ts";
 
 /** Statements per update command on FerretDB: it hangs at 100 or more. */
@@ -71,10 +71,41 @@ const MONGODB: ServerTraits = {
  * ```
  */
 export async function serverTraits(db: Db): Promise<ServerTraits> {
+  return (await probe(db)).traits;
+}
+
+/**
+ * The traits of this server, asked once and remembered — once the server has answered. A
+ * probe that got no answer at all (MongoDB unreachable at that moment) gives FerretDB's
+ * careful traits for that call only: remembered, they would have kept a runner on MongoDB in
+ * FerretDB's small chunks and one-by-one writes for the rest of its life.
+ *
+ * @example
+ * ```ts
+ * const traits = serverTraitsOnce(db);
+ * if ((await traits()).atomicUpdates) { … } // buildInfo asked on the first call only
+ * ```
+ */
+export function serverTraitsOnce(db: Db): () => Promise<ServerTraits> {
+  let known: ServerTraits | undefined;
+  let asking: Promise<ServerTraits> | undefined;
+  return () => {
+    if (known) return Promise.resolve(known);
+    asking ??= probe(db).then(({ traits, answered }) => {
+      if (answered) known = traits;
+      asking = undefined;
+      return traits;
+    });
+    return asking;
+  };
+}
+
+async function probe(db: Db): Promise<{ traits: ServerTraits; answered: boolean }> {
   try {
     const info = await db.command({ buildInfo: 1 });
-    return isFerretDb(info) ? FERRETDB : MONGODB;
-  } catch {
-    return FERRETDB;
+    return { traits: isFerretDb(info) ? FERRETDB : MONGODB, answered: true };
+  } catch (e) {
+    // A server that refuses buildInfo has answered (and will again): FerretDB's, for good.
+    return { traits: FERRETDB, answered: e instanceof MongoServerError };
   }
 }

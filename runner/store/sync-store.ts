@@ -26,7 +26,7 @@ import { backfillEmailKeys } from "./email-key-migration.ts";
 import { indexRow } from "./index-row.ts";
 import { KeyedIndex } from "./keyed-index.ts";
 import { PackedIndex } from "./packed-index.ts";
-import { type ServerTraits, serverTraits } from "./server-kind.ts";
+import { serverTraitsOnce } from "./server-kind.ts";
 import { softDelete } from "./soft-delete.ts";
 import { createOrgUnits, updateOrgUnits } from "./unit-writes.ts";
 import { ensureUserIndexes, type UserIndexReport } from "./user-indexes.ts";
@@ -67,7 +67,6 @@ export interface SyncStoreOptions {
  * ```
  */
 export function createSyncStore(db: Db, options: SyncStoreOptions) {
-  let traits: Promise<ServerTraits> | undefined;
   let report: UserIndexReport | null = null;
   const log = options.logger ?? silentLogger;
   const ctx: WriteCtx = {
@@ -77,7 +76,7 @@ export function createSyncStore(db: Db, options: SyncStoreOptions) {
     userUpdateFields: options.userUpdateFields,
     now: options.now ?? (() => new Date()),
     insertBatch: options.insertBatch ?? ONE_COMMAND,
-    traits: () => (traits ??= serverTraits(db)),
+    traits: serverTraitsOnce(db),
     updateBatch: async () => options.updateBatch ?? (await ctx.traits()).updateChunk,
     ...(options.changes ? { changes: options.changes } : {}),
   };

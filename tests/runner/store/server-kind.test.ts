@@ -6,7 +6,9 @@ import {
   isFerretDb,
   MONGODB_UPDATE_CHUNK,
   serverTraits,
+  serverTraitsOnce,
 } from "../../../runner/store/server-kind.ts";
+import { MongoNetworkError, MongoServerError } from "mongodb";
 import { isFerretDb as testServerIsFerretDb, openTestDb, type TestDb } from "../support/mongo.ts";
 
 let t: TestDb;
@@ -40,5 +42,41 @@ describe("serverTraits()", () => {
       updatesById: true,
       atomicUpdates: false,
     });
+  });
+
+  test("serverTraitsOnce() asks once the server has answered, but asks again after a probe that got no answer", async () => {
+    const ferret = await testServerIsFerretDb(t);
+    let asked = 0;
+    // MongoDB unreachable at the first probe (a connection reset), then the real server.
+    const db = {
+      command: (c: Record<string, unknown>) =>
+        asked++ === 0
+          ? Promise.reject(new MongoNetworkError("connection reset"))
+          : t.mongo.db.command(c),
+    };
+    const traits = serverTraitsOnce(db as never);
+    // No answer: the careful traits, for this call only.
+    expect((await traits()).updateChunk).toBe(FERRETDB_UPDATE_CHUNK);
+    const answered = await traits();
+    expect(answered).toEqual(await serverTraits(t.mongo.db));
+    expect(answered.atomicUpdates).toBe(!ferret);
+    await Promise.all([traits(), traits(), traits()]);
+    expect(asked).toBe(2);
+  });
+
+  test("serverTraitsOnce() remembers a server that refuses buildInfo as FerretDB: it answered", async () => {
+    let asked = 0;
+    const db = {
+      command: () => {
+        asked++;
+        return Promise.reject(
+          new MongoServerError({ errmsg: "no such command: buildInfo", code: 59 }),
+        );
+      },
+    };
+    const traits = serverTraitsOnce(db as never);
+    expect((await traits()).updatesById).toBe(true);
+    expect((await traits()).atomicUpdates).toBe(false);
+    expect(asked).toBe(1);
   });
 });
