@@ -156,8 +156,17 @@ async function oneByOne<T extends Document>(
   return out;
 }
 
-/** The driver gives one WriteError or an array; normalise to an array. */
-function statementErrors(e: MongoBulkWriteError): StatementError[] {
+/**
+ * The statements a bulk write refused, by index: the driver gives one WriteError or an array.
+ *
+ * @example
+ * ```ts
+ * try { await col.bulkWrite(ops, { ordered: false }); } catch (e) {
+ *   if (e instanceof MongoBulkWriteError) statementErrors(e); // [{ index: 1, code: 11000, errmsg }]
+ * }
+ * ```
+ */
+export function statementErrors(e: MongoBulkWriteError): StatementError[] {
   const list = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
   return list.filter((we) => we !== undefined).map((we) => ({
     index: we.index,

@@ -23,7 +23,7 @@
  */
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
 import { MongoBulkWriteError } from "mongodb";
-import type { StatementError } from "./bulk.ts";
+import { type StatementError, statementErrors } from "./bulk.ts";
 import { groupCommit, type Outcome } from "./group-commit.ts";
 import { outcomesOf } from "./statement-outcomes.ts";
 
@@ -96,11 +96,7 @@ async function grouped(
   } catch (e) {
     // Anything but per-statement refusals fails every update of the command.
     if (!(e instanceof MongoBulkWriteError)) throw e;
-    refused = [e.writeErrors].flat().filter((we) => we !== undefined).map((we) => ({
-      index: we.index,
-      code: we.code,
-      errmsg: we.errmsg,
-    }));
+    refused = statementErrors(e);
     if (refused.length === 0) throw e;
   }
   return outcomesOf(await heldValues(coll, updates), refused);
