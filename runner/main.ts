@@ -196,6 +196,11 @@ function backfillSearchKeys(runtime: Runtime): void {
           "🔎 Person search: search keys not backfilled on FerretDB (its updates are not atomic); " +
             "users written before them are found by their fields as stored",
         );
+        runtime.logger.warn(
+          "⚠️ FerretDB: updates are not atomic, so run one runner for webhooks: two replicas " +
+            "writing one person at once can lose the newer write until the next full sync " +
+            '(README, "MongoDB and FerretDB")',
+        );
       } else if (n > 0) {
         runtime.logger.info(`🔎 Person search: ${n} stored users given search keys`, {
           ms: Date.now() - started,

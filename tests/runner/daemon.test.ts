@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Db } from "mongodb";
 import type { SyncHistoryDoc } from "../../runner/store/collections.ts";
 import { createLeaseStore } from "../../runner/store/lease-store.ts";
-import { openTestDb, type TestDb } from "./support/mongo.ts";
+import { isFerretDb, openTestDb, type TestDb } from "./support/mongo.ts";
 import { type RunnerProcess, startRunner, waitFor } from "./support/runner-process.ts";
 import { type SsoProcess, startSso } from "./support/sso-process.ts";
 
@@ -81,6 +81,10 @@ describe("runner daemon processes", () => {
       .map((r) => `${show(runs[runs.indexOf(r) - 1]!)} overlaps ${show(r)}`);
     expect(overlaps).toEqual([]);
     expect((await lock(db))?.owner ?? null).toBe(null);
+    // Two replicas on FerretDB: each was told at start to run one for webhooks; elsewhere no word.
+    const advised = (r: RunnerProcess) =>
+      r.lines.some((l) => l.includes("run one runner for webhooks"));
+    expect([advised(a), advised(b)]).toEqual(await isFerretDb(t) ? [true, true] : [false, false]);
   }, 60_000);
 
   test(
