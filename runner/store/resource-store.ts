@@ -12,7 +12,7 @@ import { RECORDED_FIELDS } from "../documents/change-record.ts";
 import { ORG_UNITS, USERS } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
 import { groupCommit } from "./group-commit.ts";
-import { guardedUpdates } from "./guarded-update.ts";
+import { type GuardedOutcome, guardedUpdates } from "./guarded-update.ts";
 import { serverTraitsOnce } from "./server-kind.ts";
 import { ensureUserIndexes } from "./user-indexes.ts";
 import { silentLogger } from "../../shared/logger.ts";
@@ -35,8 +35,8 @@ export interface StoredVersion {
   fields?: Record<string, unknown>;
 }
 
-/** A conditional write's outcome: done, or another writer got there first. */
-export type ConditionalWrite = "written" | "raced";
+/** A conditional write's outcome: done, or another writer got there first (guarded-update.ts). */
+export type ConditionalWrite = GuardedOutcome;
 
 /** What {@linkcode createResourceStore} returns. */
 export type ResourceStore = ReturnType<typeof createResourceStore>;
