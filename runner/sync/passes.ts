@@ -131,13 +131,18 @@ export function matcher(
       if (on === "off") return { insert: [...creates], link: [], match: [], errors: [] };
       unlinked ??= identity.unlinked().then((a) => indexByMatch(a, on));
       const values = creates.flatMap((c) => matchValueOf(c.doc, on) ?? []);
-      // An empty index of a full sync means nobody is the sync's yet (an initial import):
-      // nothing to ask. A delta's index holds only what it was sent: always ask.
-      const owned = (await index).size > 0 || delta
-        ? indexByMatch(await identity.ownedMatching(values), on)
-        : new Map<string, Account[]>();
+      const ownedMatching = async () =>
+        // An empty index of a full sync means nobody is the sync's yet (an initial import):
+        // nothing to ask. A delta's index holds only what it was sent: always ask.
+        (await index).size > 0 || delta
+          ? indexByMatch(await identity.ownedMatching(values), on)
+          : new Map<string, Account[]>();
+      // Awaited together: the unlinked accounts' read failing while this waited for the index
+      // was a rejection nobody handled, and that ends a Bun process (a MongoDB outage during
+      // a full sync with new people stopped the daemon).
+      const [accounts, owned] = await Promise.all([unlinked, ownedMatching()]);
       const out: Routed<OfmUser> = { insert: [], link: [], match: [], errors: [] };
-      for (const r of routeCreates(creates, await unlinked, owned, on)) {
+      for (const r of routeCreates(creates, accounts, owned, on)) {
         if (r.route === "insert") out.insert.push(r.change);
         else if (r.route === "link") out.link.push({ change: r.change, account: r.account });
         else if (r.route === "resolve") out.match.push(r.change);
