@@ -22,6 +22,7 @@ import { webhookMounts } from "./http/mounts.ts";
 import { rawTargetRoutes } from "./http/raw-target.ts";
 import { metrics } from "./metrics.ts";
 import { type HealthProbe, openHealthProbe } from "./store/health-probe.ts";
+import { watchMonitors } from "./store/monitor-watchdog.ts";
 import { onStopRequest, type StopReason } from "./process/stop-request.ts";
 import { createEventTrend } from "./store/event-trend.ts";
 import { createLastFullSync } from "./store/last-full-sync.ts";
@@ -157,22 +158,26 @@ function stopRequests(): { whenUp(handler: (reason: StopReason) => void): void }
   return { whenUp: (h) => void (handler = h) };
 }
 
-/** Stops in order; a second request exits at once. */
+/**
+ * Stops in order; a second request exits at once. Returns the shutdown, which the MongoDB
+ * monitor watch also calls, with exit code 1 so that the supervisor starts a new process.
+ */
 function onSignals(
   runtime: Runtime,
   stopServer: () => Promise<void>,
   probe: HealthProbe,
   stops: ReturnType<typeof stopRequests>,
-): void {
+): (reason: StopReason | "MongoDB monitor stopped", code?: number) => Promise<void> {
   const { config, logger: log } = runtime;
   let stopping = false;
-  const shutdown = async (signal: StopReason) => {
+  const shutdown = async (signal: StopReason | "MongoDB monitor stopped", code = 0) => {
     if (stopping) {
       log.warn(`⚠️ ${signal} again: exiting without waiting`);
       process.exit(1);
     }
     stopping = true;
-    log.info(`🛑 ${signal} received: finishing up (grace ${config.shutdownGraceMs} ms)`);
+    const why = code === 0 ? `${signal} received` : signal;
+    log.info(`🛑 ${why}: finishing up (grace ${config.shutdownGraceMs} ms)`);
     // A last resort if something hangs; the normal path exits well before.
     setTimeout(() => process.exit(1), config.shutdownGraceMs + 15_000).unref();
     await runtime.scheduler.stop(config.shutdownGraceMs);
@@ -181,9 +186,27 @@ function onSignals(
     await runtime.close().catch(() => {});
     await probe.close().catch(() => {});
     log.info("👋 Runner stopped");
-    process.exit(0);
+    process.exit(code);
   };
   stops.whenUp((reason) => void shutdown(reason));
+  return shutdown;
+}
+
+/** Ends the process for a restart when the main client's MongoDB monitor has stopped (store/monitor-watchdog.ts). */
+function restartOnStoppedMonitor(
+  runtime: Runtime,
+  shutdown: ReturnType<typeof onSignals>,
+): void {
+  watchMonitors(runtime.mongo.client, {
+    onStopped: ({ address, pendingMs }) => {
+      runtime.logger.error(
+        `❌ MongoDB client stuck: its check of ${address} has not ended for ` +
+          `${Math.round(pendingMs / 1000)} s, so no write can reach MongoDB; ` +
+          "exiting with code 1 for the supervisor to start a fresh process",
+      );
+      void shutdown("MongoDB monitor stopped", 1);
+    },
+  });
 }
 
 /** Search keys for users written before they existed, in the background: the page is up meanwhile. */
@@ -259,7 +282,8 @@ async function main(): Promise<void> {
   );
   runtime.scheduler.start();
   watchNotifications(runtime);
-  onSignals(runtime, () => server.stop(true), probe, stops);
+  const shutdown = onSignals(runtime, () => server.stop(true), probe, stops);
+  restartOnStoppedMonitor(runtime, shutdown);
   backfillSearchKeys(runtime);
 }
 

@@ -1,0 +1,103 @@
+/**
+ * Notices a MongoDB client whose server monitor has stopped: a check (heartbeat) that began
+ * and never ended. Seen under Bun with FerretDB killed and started again while the runner
+ * was busy: the monitor's connection was destroyed with its `hello` in flight, that `hello`
+ * neither succeeded nor failed, and the monitor, waiting for it, never checked the server
+ * again. The client kept the server "Unknown" with the old "connection N … closed" error:
+ * every write failed for as long as the process lived (5 minutes of restarts, then a quiet
+ * minute), while a new client reached the same server at once.
+ *
+ * Nothing in the driver's public API restarts one monitor, so the daemon ends the process
+ * (deploy/ restarts it on failure) and a new process starts with a new client. The watch
+ * reads only the driver's public SDAM events: `serverHeartbeatStarted`, then
+ * `…Succeeded` or `…Failed`.
+ *
+ * @module
+ */
+import type { MongoClient } from "mongodb";
+
+/**
+ * How long a check may last before the monitor counts as stopped: the driver's connect
+ * timeout (30 s) plus an awaited `hello`'s wait (`heartbeatFrequencyMS`, 10 s), with room.
+ */
+export const MONITOR_DEADLINE_MS = 50_000;
+
+/** The checks in flight, by server address (pure state). */
+export interface MonitorWatch {
+  /** A check of `address` began at `at` (ms). */
+  started(address: string, at: number): void;
+  /** The check of `address` ended, either way. */
+  settled(address: string): void;
+  /** The addresses whose check began more than the deadline before `now`, with how long ago. */
+  stopped(now: number): { address: string; pendingMs: number }[];
+}
+
+/**
+ * Creates the state of a watch.
+ *
+ * @throws {RangeError} for a deadline that is not a positive number of ms
+ * @example
+ * ```ts
+ * const watch = createMonitorWatch(50_000);
+ * watch.started("db:27017", 0);
+ * watch.stopped(60_000); // [{ address: "db:27017", pendingMs: 60000 }]
+ * ```
+ */
+export function createMonitorWatch(deadlineMs: number): MonitorWatch {
+  if (!(deadlineMs > 0)) throw new RangeError("deadlineMs must be positive");
+  const since = new Map<string, number>();
+  return {
+    // An awaited (streaming) check starts again right after it succeeds: each start resets.
+    started: (address, at) => void since.set(address, at),
+    settled: (address) => void since.delete(address),
+    stopped: (now) =>
+      [...since].filter(([, at]) => now - at > deadlineMs).map(([address, at]) => ({
+        address,
+        pendingMs: now - at,
+      })),
+  };
+}
+
+/**
+ * Watches `client`'s monitors and calls `onStopped` (once) when one has stopped.
+ *
+ * @returns a function that ends the watch
+ * @example
+ * ```ts
+ * const unwatch = watchMonitors(mongo.client, {
+ *   onStopped: (s) => exitForRestart(`MongoDB monitor of ${s.address} stopped`),
+ * });
+ * ```
+ */
+export function watchMonitors(
+  client: MongoClient,
+  o: {
+    onStopped: (s: { address: string; pendingMs: number }) => void;
+    deadlineMs?: number;
+    everyMs?: number;
+    now?: () => number;
+  },
+): () => void {
+  const now = o.now ?? Date.now;
+  const watch = createMonitorWatch(o.deadlineMs ?? MONITOR_DEADLINE_MS);
+  const onStarted = (e: { connectionId: string }) => watch.started(e.connectionId, now());
+  const onSettled = (e: { connectionId: string }) => watch.settled(e.connectionId);
+  client.on("serverHeartbeatStarted", onStarted);
+  client.on("serverHeartbeatSucceeded", onSettled);
+  client.on("serverHeartbeatFailed", onSettled);
+  let told = false;
+  const timer = setInterval(() => {
+    const first = watch.stopped(now())[0];
+    if (first && !told) {
+      told = true;
+      o.onStopped(first);
+    }
+  }, o.everyMs ?? 5_000);
+  timer.unref?.();
+  return () => {
+    clearInterval(timer);
+    client.off("serverHeartbeatStarted", onStarted);
+    client.off("serverHeartbeatSucceeded", onSettled);
+    client.off("serverHeartbeatFailed", onSettled);
+  };
+}
