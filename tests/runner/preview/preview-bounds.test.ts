@@ -237,6 +237,7 @@ describe("one preview at a time, for as long as someone waits", () => {
 /** Four clients looping on Preview until `stop` aborts; 1 per whole answer, 0 per cut one. */
 function loopingClients(w: World, stop: AbortSignal) {
   const answers: number[] = [];
+  const previewRequests: number[] = [];
   const done = Promise.all(Array.from({ length: 4 }, async () => {
     while (!stop.aborted) {
       const r = await preview(w, stop).catch(() => null);
@@ -250,7 +251,7 @@ function loopingClients(w: World, stop: AbortSignal) {
  * One full sync while four clients loop on Preview, started once the previews are listing
  * users (as a scheduled sync finds them: past the start every preview makes).
  */
-async function syncWithPreviews(w: World) {
+async function syncWithPreviews(w: World, ownRequests: number) {
   const base = await metric(w, "scim_requests_total", 'resource="Users"');
   const stop = new AbortController();
   const clients = loopingClients(w, stop.signal);
@@ -259,10 +260,14 @@ async function syncWithPreviews(w: World) {
     120_000,
     "the previews listing",
   );
+  // The previews' requests while the sync ran: all the SSO got then, less the sync's own.
+  // (A preview resumes only a poll after the sync has ended: the read below comes first.)
+  const before = await metric(w, "scim_requests_total", 'resource="Users"');
   const run = await fullSync(w, 900_000);
+  const during = (await metric(w, "scim_requests_total", 'resource="Users"')) - before;
   stop.abort();
   await clients.done;
-  return { ...run, answers: clients.answers };
+  return { ...run, answers: clients.answers, previewRequests: during - ownRequests };
 }
 
 /**
@@ -296,44 +301,62 @@ function ratioCase(name: string, perMinute: number) {
       /** As between scheduled runs: a quiet minute first (bench only; the test needs no wait). */
       const refill = () => BENCH_USERS ? Bun.sleep(61_000) : Promise.resolve();
 
-      test(`ratio (${name}): the sync takes at most 1.2 × its time alone`, async () => {
-        // The first run after the seed warms caches and JIT; the runs measured are steady ones.
-        expect((await fullSync(w, 900_000)).status).toBe("success");
-        // Alone and with previews in turn, five times (twice in the bench). Other work on the
-        // machine only ever slows a run, so the fastest of each is the one least disturbed.
-        const alone: number[] = [];
-        const withPreviews: number[] = [];
-        const answers: number[] = [];
-        for (let round = 0; round < (BENCH_USERS ? 2 : 5); round++) {
-          await refill();
-          const a = await fullSync(w, 900_000);
-          expect(a.status).toBe("success");
-          alone.push(a.durationMs);
-          await refill();
-          const stopped = lines(w, "🧪 Preview stopped: a sync began").length;
-          const b = await syncWithPreviews(w);
-          expect(b.status).toBe("success");
-          // The preview under way stopped for the sync.
-          await waitFor(
-            () => lines(w, "🧪 Preview stopped: a sync began").length === stopped + 1,
-            10_000,
-            "the preview to say it stopped for the sync",
+      test(
+        `ratio (${name}): previews send nothing while the sync runs (the bench: the sync takes at most 1.2 × its time alone)`,
+        async () => {
+          // The first run after the seed warms caches and JIT; the runs measured are steady ones.
+          expect((await fullSync(w, 900_000)).status).toBe("success");
+          // Alone and with previews in turn, five times (twice in the bench). Other work on the
+          // machine only ever slows a run, so the fastest of each is the one least disturbed.
+          const alone: number[] = [];
+          const withPreviews: number[] = [];
+          const answers: number[] = [];
+          const previewRequests: number[] = [];
+          for (let round = 0; round < (BENCH_USERS ? 2 : 5); round++) {
+            await refill();
+            const a = await fullSync(w, 900_000);
+            expect(a.status).toBe("success");
+            alone.push(a.durationMs);
+            await refill();
+            const stopped = lines(w, "🧪 Preview stopped: a sync began").length;
+            // Every page of users, and one past the end (a full last page: listing-proof.ts).
+            const b = await syncWithPreviews(w, Math.ceil(users / page) + 1);
+            previewRequests.push(b.previewRequests);
+            expect(b.status).toBe("success");
+            // The preview under way stopped for the sync.
+            await waitFor(
+              () => lines(w, "🧪 Preview stopped: a sync began").length === stopped + 1,
+              10_000,
+              "the preview to say it stopped for the sync",
+            );
+            withPreviews.push(b.durationMs);
+            answers.push(...b.answers);
+          }
+          const ratio = Math.min(...withPreviews) / Math.min(...alone);
+          console.log(
+            `preview-bounds (${name}): ${users} users, pages of ${page}, SCIM_RATE_LIMIT=${perMinute}: ` +
+              `alone ${alone.join(", ")} ms; with four clients looping on Preview ${
+                withPreviews.join(", ")
+              } ms; ratio of the fastest ${ratio.toFixed(2)}; preview answers ${answers.length}, ` +
+              `whole ${answers.filter((x) => x === 1).length}; preview requests during the sync ` +
+              previewRequests.join(", "),
           );
-          withPreviews.push(b.durationMs);
-          answers.push(...b.answers);
-        }
-        const ratio = Math.min(...withPreviews) / Math.min(...alone);
-        console.log(
-          `preview-bounds (${name}): ${users} users, pages of ${page}, SCIM_RATE_LIMIT=${perMinute}: ` +
-            `alone ${alone.join(", ")} ms; with four clients looping on Preview ${
-              withPreviews.join(", ")
-            } ms; ratio of the fastest ${ratio.toFixed(2)}; preview answers ${answers.length}, ` +
-            `whole ${answers.filter((x) => x === 1).length}`,
-        );
-        expect(ratio).toBeLessThanOrEqual(1.2);
-        // Answers that did come (the bench's previews finish some) were whole, none cut.
-        expect(answers.filter((x) => x === 0)).toEqual([]);
-      }, 2_000_000);
+          if (BENCH_USERS) {
+            // The bench's target, on a machine given to it.
+            expect(ratio).toBeLessThanOrEqual(1.2);
+          } else {
+            // npm test asserts the mechanism, not the time: on two shared cores the fastest of
+            // five runs alone spread 456-885 ms, and the ratio once read 1.25 with previews that
+            // did stop; with previews that did not wait (busy() always false) it read 1.12 while
+            // they answered 12 times. A preview waits while the sync runs: past the requests in
+            // flight as it began, it sends none.
+            expect(Math.max(...previewRequests)).toBeLessThanOrEqual(20);
+          }
+          // Answers that did come (the bench's previews finish some) were whole, none cut.
+          expect(answers.filter((x) => x === 0)).toEqual([]);
+        },
+        2_000_000,
+      );
     },
   );
 }
