@@ -27,7 +27,7 @@ import { onStopRequest, type StopReason } from "./process/stop-request.ts";
 import { createEventTrend } from "./store/event-trend.ts";
 import { createLastFullSync } from "./store/last-full-sync.ts";
 import { timeFormat } from "./time-format.ts";
-import { systemClock } from "./system-time.ts";
+import { systemClock, systemEvery } from "./system-time.ts";
 
 function readConfig(): Config {
   try {
@@ -158,6 +158,9 @@ function stopRequests(): { whenUp(handler: (reason: StopReason) => void): void }
   return { whenUp: (h) => void (handler = h) };
 }
 
+/** Why the daemon stops: a stop request, or its MongoDB client stuck (exit code 1). */
+type ShutdownReason = StopReason | "MongoDB monitor stopped";
+
 /**
  * Stops in order; a second request exits at once. Returns the shutdown, which the MongoDB
  * monitor watch also calls, with exit code 1 so that the supervisor starts a new process.
@@ -167,10 +170,10 @@ function onSignals(
   stopServer: () => Promise<void>,
   probe: HealthProbe,
   stops: ReturnType<typeof stopRequests>,
-): (reason: StopReason | "MongoDB monitor stopped", code?: number) => Promise<void> {
+): (reason: ShutdownReason, code?: number) => Promise<void> {
   const { config, logger: log } = runtime;
   let stopping = false;
-  const shutdown = async (signal: StopReason | "MongoDB monitor stopped", code = 0) => {
+  const shutdown = async (signal: ShutdownReason, code = 0) => {
     if (stopping) {
       log.warn(`⚠️ ${signal} again: exiting without waiting`);
       process.exit(1);
@@ -198,6 +201,7 @@ function restartOnStoppedMonitor(
   shutdown: ReturnType<typeof onSignals>,
 ): void {
   watchMonitors(runtime.mongo.client, {
+    every: systemEvery,
     onStopped: ({ address, pendingMs }) => {
       runtime.logger.error(
         `❌ MongoDB client stuck: its check of ${address} has not ended for ` +

@@ -46,3 +46,19 @@ export const systemTimer: Timer = {
     };
   },
 };
+
+/**
+ * Runs `fn` every `ms` until the returned function is called. The interval does not keep
+ * the process alive (a watch, a heartbeat: never a reason to stay up).
+ *
+ * @example
+ * ```ts
+ * const stop = systemEvery(5_000, () => console.log("tick"));
+ * stop();
+ * ```
+ */
+export function systemEvery(ms: number, fn: () => void): () => void {
+  const handle = setInterval(fn, ms);
+  (handle as { unref?: () => void }).unref?.();
+  return () => clearInterval(handle);
+}

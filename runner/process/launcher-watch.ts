@@ -14,6 +14,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { systemEvery } from "../system-time.ts";
 
 /** Who started us: our parent, and our parent's parent where it can be read. */
 export interface Ancestry {
@@ -118,11 +119,10 @@ export interface LauncherWatchOptions {
 export function watchLauncher(options: LauncherWatchOptions): () => void {
   const read = options.read ?? readAncestry;
   const atStart = options.atStart ?? (options.read ? read() : AT_LOAD);
-  const handle = setInterval(() => {
+  const stop = systemEvery(options.everyMs ?? 250, () => {
     if (!launcherGone(atStart, read())) return;
-    clearInterval(handle);
+    stop();
     options.onGone();
-  }, options.everyMs ?? 250);
-  (handle as { unref?: () => void }).unref?.();
-  return () => clearInterval(handle);
+  });
+  return stop;
 }

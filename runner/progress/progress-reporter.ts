@@ -8,6 +8,7 @@
  * @module
  */
 import { progressLine, type ProgressSnapshot } from "./progress-line.ts";
+import { systemEvery } from "../system-time.ts";
 
 /** Options of {@linkcode createProgressReporter}. */
 export interface ProgressReporterOptions {
@@ -24,19 +25,13 @@ export interface ProgressReporterOptions {
   /**
    * Runs `fn` every `ms` until the returned function is called: the heartbeat that
    * writes a line while the work waits (a rate-limit pause sends no update).
-   * @default an unref'd setInterval
+   * @default systemEvery (system-time.ts)
    */
   every?: (ms: number, fn: () => void) => () => void;
 }
 
 /** The estimate's rate is measured over this much recent time. */
 const RATE_WINDOW_MS = 15_000;
-
-const realEvery = (ms: number, fn: () => void) => {
-  const h = setInterval(fn, ms);
-  (h as { unref?: () => void }).unref?.();
-  return () => clearInterval(h);
-};
 
 /** What long work tells the reporter. */
 export interface ProgressReporter {
@@ -103,7 +98,7 @@ export function createProgressReporter(o: ProgressReporterOptions): ProgressRepo
       };
       // On a terminal a new phase shows at once; in a log only its first line waits for the gap.
       if (t - lastWrite >= gap || (o.tty && newPhase)) draw(t);
-      stopBeat ??= (o.every ?? realEvery)(gap, () => {
+      stopBeat ??= (o.every ?? systemEvery)(gap, () => {
         const at = now();
         if (at - lastWrite >= gap) draw(at);
       });

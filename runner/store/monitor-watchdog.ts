@@ -65,6 +65,7 @@ export function createMonitorWatch(deadlineMs: number): MonitorWatch {
  * @example
  * ```ts
  * const unwatch = watchMonitors(mongo.client, {
+ *   every: systemEvery,
  *   onStopped: (s) => exitForRestart(`MongoDB monitor of ${s.address} stopped`),
  * });
  * ```
@@ -76,6 +77,8 @@ export function watchMonitors(
     deadlineMs?: number;
     everyMs?: number;
     now?: () => number;
+    /** The interval the watch looks on (system-time.ts's `systemEvery` in production). */
+    every: (ms: number, fn: () => void) => () => void;
   },
 ): () => void {
   const now = o.now ?? Date.now;
@@ -86,16 +89,15 @@ export function watchMonitors(
   client.on("serverHeartbeatSucceeded", onSettled);
   client.on("serverHeartbeatFailed", onSettled);
   let told = false;
-  const timer = setInterval(() => {
+  const stop = o.every(o.everyMs ?? 5_000, () => {
     const first = watch.stopped(now())[0];
     if (first && !told) {
       told = true;
       o.onStopped(first);
     }
-  }, o.everyMs ?? 5_000);
-  timer.unref?.();
+  });
   return () => {
-    clearInterval(timer);
+    stop();
     client.off("serverHeartbeatStarted", onStarted);
     client.off("serverHeartbeatSucceeded", onSettled);
     client.off("serverHeartbeatFailed", onSettled);

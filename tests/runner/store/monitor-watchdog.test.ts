@@ -6,6 +6,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { MongoClient } from "mongodb";
 import { createMonitorWatch, watchMonitors } from "../../../runner/store/monitor-watchdog.ts";
 import { openTestDb } from "../support/mongo.ts";
+import { systemEvery } from "../../../runner/system-time.ts";
 
 const t = await openTestDb("monitor_watch");
 afterAll(() => t.drop());
@@ -79,6 +80,7 @@ describe("watchMonitors()", () => {
         unwatch = watchMonitors(client, {
           deadlineMs: 1_500,
           everyMs: 100,
+          every: systemEvery,
           onStopped: (s) => told.push(s),
         });
         // Several checks begin and end meanwhile (every 500 ms).
