@@ -32,6 +32,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "50" },
     rounds: { type: "string", default: "3" },
+    /** Seconds each server is loaded once before the rounds, unmeasured (its JIT warms up). */
+    warmup: { type: "string", default: "5" },
     /** Another checkout's edge (its node_modules linked to ours), loaded in the same rounds. */
     baseline: { type: "string" },
   },
@@ -42,11 +44,14 @@ const SECRET = LOAD_SECRET;
 const { body, signature } = await loadBody();
 
 // The ingestion API's stand-in: stores nothing, answers as the runner does (one event, or a batch).
+// It counts what it was sent, so each load reports how many events a forward carried.
+const forwarded = { requests: 0 };
 const stub = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch: async (req) => {
     const sent = (await req.json()) as { events?: { eventId: string }[] };
+    forwarded.requests++;
     return sent.events
       ? Response.json({
         results: sent.events.map((e) => ({ eventId: e.eventId, status: "success" })),
@@ -91,16 +96,17 @@ function cpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-/** Loads `url` for --seconds; `pid` is the server whose CPU per request is measured. */
-async function load(url: string, pid: number) {
+/** Loads `url` for `seconds`; `pid` is the server whose CPU per request is measured. */
+async function load(url: string, pid: number, seconds = values.seconds) {
   const cpu0 = cpuMicros(pid);
+  const forwards0 = forwarded.requests;
   const p = Bun.spawn([
     AUTOCANNON,
     "-j",
     "-c",
     values.connections,
     "-d",
-    values.seconds,
+    seconds,
     "-m",
     "POST",
     "-H",
@@ -114,6 +120,7 @@ async function load(url: string, pid: number) {
   const out = await new Response(p.stdout).text();
   await p.exited;
   const cpu = cpuMicros(pid) - cpu0;
+  const forwards = forwarded.requests - forwards0;
   const r = JSON.parse(out) as {
     requests: { average: number; total: number };
     latency: { p50: number; p99: number };
@@ -126,6 +133,8 @@ async function load(url: string, pid: number) {
     p99Ms: r.latency.p99,
     // The server's own CPU per request: what the edge costs, apart from the load tool and the stub.
     cpuMicrosPerRequest: Math.round(cpu / Math.max(1, r.requests.total)),
+    // Requests answered per request forwarded (0 for a server that does not forward).
+    perForward: forwards ? Math.round(r.requests.total / forwards * 10) / 10 : 0,
     non2xx: r.non2xx,
     errors: r.errors,
   };
@@ -138,6 +147,7 @@ const medianLoad = (xs: Load[]) => ({
   p50Ms: median(xs.map((x) => x.p50Ms)),
   p99Ms: median(xs.map((x) => x.p99Ms)),
   cpuMicrosPerRequest: median(xs.map((x) => x.cpuMicrosPerRequest)),
+  perForward: median(xs.map((x) => x.perForward)),
   non2xx: xs.reduce((a, x) => a + x.non2xx, 0),
   errors: xs.reduce((a, x) => a + x.errors, 0),
 });
@@ -160,6 +170,13 @@ try {
     edge: [],
     edgeBaseline: [],
   };
+  // A cold server's first seconds measure its JIT, not its steady cost; the edge has far
+  // more code to compile than the bare handler, so an unwarmed first round read 3.3×.
+  if (Number(values.warmup) > 0) {
+    for (const [url, pid] of Object.values(targets) as (readonly [string, number])[]) {
+      await load(url, pid, values.warmup);
+    }
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (
       const [name, [url, pid]] of Object.entries(targets) as [
@@ -179,7 +196,7 @@ try {
   const before = edgeBaseline ? medianLoad(runs.edgeBaseline) : null;
   const figures = {
     command:
-      `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections} --rounds ${ROUNDS}${
+      `bun bench/edge-load.ts --seconds ${values.seconds} --connections ${values.connections} --rounds ${ROUNDS} --warmup ${values.warmup}${
         values.baseline ? ` --baseline ${values.baseline}` : ""
       }`,
     date: new Date().toISOString(),
