@@ -24,6 +24,7 @@ import { mkdirSync, openSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
+import { z } from "zod";
 import { mapUser } from "../shared/mapping.ts";
 import { USER_SYNC_FIELDS } from "../shared/ofm-documents.ts";
 import { freePort, startMongoServer } from "../dev/mongo-server.ts";
@@ -43,6 +44,13 @@ const INGEST_SECRET = "chaos-ingest-secret-0123456789";
 const DB = "chaos";
 const LOG = resolve(ROOT, "bench/out/chaos-runner.log");
 const dev = { authorization: `Bearer ${BENCH_STATIC_TOKEN}` };
+/** A page of the SSO's listing, as far as the comparison needs it; each resource is mapped later. */
+const ListPage = z.object({
+  totalResults: z.number().int().nonnegative(),
+  Resources: z.array(z.looseObject({ id: z.string() })).default([]),
+});
+/** The SSO's delivery queue (`GET /_dev/webhooks`). */
+const Deliveries = z.object({ pending: z.number().int().nonnegative() });
 const since = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
 /** A runner daemon restarted whenever it exits with a failure, its output appended to LOG. */
@@ -130,9 +138,9 @@ async function ssoUsers(ssoUrl: string): Promise<Map<string, unknown>> {
     const r = await fetch(`${ssoUrl}/scim/v2/Users?startIndex=${start}&count=1000`, {
       headers: dev,
     });
-    const page = (await r.json()) as { Resources?: { id: string }[]; totalResults: number };
-    for (const u of page.Resources ?? []) out.set(u.id, u);
-    if (!page.Resources?.length || out.size >= page.totalResults) return out;
+    const page = ListPage.parse(await r.json());
+    for (const u of page.Resources) out.set(u.id, u);
+    if (page.Resources.length === 0 || out.size >= page.totalResults) return out;
   }
 }
 
@@ -182,7 +190,7 @@ async function ledger(uri: string): Promise<string> {
       for (const d of await client.db(DB).collection(name).find({}).toArray()) {
         by[key(d)] = (by[key(d)] ?? 0) + 1;
       }
-      return Object.entries(by).map(([k, n]) => `${n} ${k}`).join(", ");
+      return Object.entries(by).map(([k, n]) => `${n} ${k}`).join(", ") || "none";
     };
     const code = (d: Record<string, unknown>) =>
       (d.error as { code?: string } | null | undefined)?.code ?? "";
@@ -258,8 +266,7 @@ try {
   await until(
     async () => {
       const r = await fetch(`${sso.url}/_dev/webhooks`, { headers: dev });
-      const { pending } = (await r.json()) as { pending: number };
-      return pending === 0;
+      return Deliveries.parse(await r.json()).pending === 0;
     },
     600_000,
     "end of the SSO's deliveries",
