@@ -14,8 +14,10 @@ import { type ReadyProcess, spawnReady } from "../dev/spawn-ready.ts";
 export const ROOT = resolve(import.meta.dir, "..");
 export const BUN = resolve(ROOT, "node_modules/.bin/bun");
 export const DENO = resolve(ROOT, "node_modules/.bin/deno");
-const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
-const INGEST_SECRET = "bench-ingest-secret-0123456789";
+/** The SSO's webhook secret in the benches' worlds (the edge verifies with it). */
+export const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
+/** The edge-to-runner secret in the benches' worlds. */
+export const INGEST_SECRET = "bench-ingest-secret-0123456789";
 const CLIENT = { id: "bench", secret: "bench-secret" };
 /**
  * The benchmark's own SCIM traffic (its changes, the admin API) goes with this static
@@ -159,6 +161,26 @@ export async function startBenchWorld(
 }
 
 /**
+ * A real Deno edge on `port`, verifying with WEBHOOK_SECRET and forwarding to
+ * the runner at `runnerUrl` with INGEST_SECRET.
+ *
+ * @example
+ * ```ts
+ * const edge = await startBenchEdge(await freePort(), runner.url);
+ * await edge.stop();
+ * ```
+ */
+export function startBenchEdge(port: number, runnerUrl: string): Promise<ReadyProcess> {
+  return spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
+    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    INGEST_SECRET,
+    PORT: String(port),
+    OFM_INGEST_URL: `${runnerUrl}/api/v1/scim/events`,
+    LOG_LEVEL: "warn",
+  }, { name: "edge", cwd: ROOT, timeoutMs: 60_000 });
+}
+
+/**
  * The whole webhook path on top of {@linkcode startBenchWorld}: the SSO sends
  * every change as a signed webhook to a real Deno edge, which forwards it to
  * a real Bun runner daemon.
@@ -194,13 +216,7 @@ export async function startWebhookWorld(
     LOG_LEVEL: "warn",
     ...runnerEnv,
   }, { name: "runner", cwd: runnerRoot, timeoutMs: 60_000 });
-  const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-    SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    INGEST_SECRET,
-    PORT: String(edgePort),
-    OFM_INGEST_URL: `${runner.url}/api/v1/scim/events`,
-    LOG_LEVEL: "warn",
-  }, { name: "edge", cwd: ROOT, timeoutMs: 60_000 });
+  const edge = await startBenchEdge(edgePort, runner.url);
   return {
     ...world,
     runner,

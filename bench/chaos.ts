@@ -28,8 +28,16 @@ import { z } from "zod";
 import { mapUser } from "../shared/mapping.ts";
 import { USER_SYNC_FIELDS } from "../shared/ofm-documents.ts";
 import { freePort, startMongoServer } from "../dev/mongo-server.ts";
-import { spawnReady } from "../dev/spawn-ready.ts";
-import { BENCH_STATIC_TOKEN, BUN, DENO, ROOT, runnerEnv, startBenchSso } from "./bench-world.ts";
+import {
+  BENCH_STATIC_TOKEN,
+  BUN,
+  INGEST_SECRET,
+  ROOT,
+  runnerEnv,
+  startBenchEdge,
+  startBenchSso,
+  WEBHOOK_SECRET,
+} from "./bench-world.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -39,8 +47,6 @@ const { values } = parseArgs({
     server: { type: "string", default: "ferretdb" },
   },
 });
-const WEBHOOK_SECRET = "chaos-webhook-secret-0123456789";
-const INGEST_SECRET = "chaos-ingest-secret-0123456789";
 const DB = "chaos";
 const LOG = resolve(ROOT, "bench/out/chaos-runner.log");
 const dev = { authorization: `Bearer ${BENCH_STATIC_TOKEN}` };
@@ -244,13 +250,7 @@ const runner = supervised({
   // below needs no gate: a person wrongly deactivated is a difference like any other.
   SYNC_MAX_DEACTIVATE: "100%",
 }, await freePort());
-const edge = await spawnReady([DENO, "run", "--allow-net", "--allow-env", "edge/main.ts"], {
-  SCIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-  INGEST_SECRET,
-  PORT: String(edgePort),
-  OFM_INGEST_URL: `${runner.url}/api/v1/scim/events`,
-  LOG_LEVEL: "warn",
-}, { name: "edge", cwd: ROOT, timeoutMs: 60_000 });
+const edge = await startBenchEdge(edgePort, runner.url);
 let ok = false;
 try {
   await until(() => fetch(`${runner.url}/health`).then((r) => r.status > 0), 60_000, "runner");
