@@ -59,6 +59,62 @@ async function rejectHeld(
   return r.modifiedCount;
 }
 
+/**
+ * How long after its attempt began a `processing` record is left to that attempt. No live attempt
+ * runs this long (one holds its person's queue for at most a minute, apply-event.ts `stallMs`):
+ * such a record's runner stopped (killed, crashed, cut off from MongoDB) before recording an
+ * outcome, and no delivery has taken it over since.
+ */
+export const ABANDONED_AFTER_MS = 10 * 60_000;
+/**
+ * How far back, by `receivedAt`, deliveries left `processing` are looked for: the sweep runs after
+ * every sync run, so two days spans any stop of the runner short of two days, and the range is
+ * read from the `receivedAt` index rather than by scanning 90 days of events.
+ */
+const ABANDONED_LOOKBACK_MS = 2 * 86_400_000;
+/** The `error` of a delivery's record closed by {@linkcode createEventStore}'s `closeAbandoned`. */
+export const EVENT_ABANDONED =
+  "No outcome was recorded: the runner applying this event stopped (killed, crashed or cut off " +
+  "from MongoDB) and no delivery of it came again. A new delivery of the event applies it; the " +
+  "next full sync brings the resource in step.";
+
+/** What {@linkcode createEventStore}'s `closeAbandoned` changed. */
+export interface ClosedAbandoned {
+  /** Deliveries left `processing`, now `failed` with {@linkcode EVENT_ABANDONED}. */
+  failed: number;
+  /** Held events whose apply by an operator was cut off, `held` again. */
+  heldAgain: number;
+}
+
+/**
+ * Closes records no attempt will finish: a delivery left `processing` becomes `failed` (the
+ * state a new delivery takes over at once, and the brief's `find({ status: 'failed' })` shows),
+ * an operator's apply of a held event cut off becomes `held` again, listed for the operator as
+ * before they pressed. Neither writes a resource; both are idempotent, so replicas may race.
+ */
+async function closeAbandoned(
+  events: Collection<WebhookEventDoc>,
+  at: Date,
+): Promise<ClosedAbandoned> {
+  const cut = new Date(at.getTime() - ABANDONED_AFTER_MS);
+  const failed = await events.updateMany(
+    {
+      status: "processing",
+      attemptAt: { $exists: false },
+      receivedAt: { $gte: new Date(cut.getTime() - ABANDONED_LOOKBACK_MS), $lt: cut },
+    },
+    { $set: { status: "failed", processedAt: at, error: EVENT_ABANDONED } },
+  );
+  // Held anew at `at`: claimHeld keys its claim by when the event was last held, so the
+  // operator's next press is a new claim rather than the cut-off one's, already taken.
+  // No index serves `attemptAt`; the held list's own query ({ status: "held" }) reads as much.
+  const heldAgain = await events.updateMany(
+    { status: "processing", attemptAt: { $lt: cut }, heldEvent: { $exists: true } },
+    { $set: { status: "held", processedAt: at }, $unset: { attemptAt: "" } },
+  );
+  return { failed: failed.modifiedCount, heldAgain: heldAgain.modifiedCount };
+}
+
 /** Insert-only claims of existing records, `_id` naming the state each took over. */
 export const WEBHOOK_EVENT_CLAIMS = "webhookEventClaims";
 
@@ -253,6 +309,8 @@ export function createEventStore(db: Db) {
     async markFailed(id: unknown, error: string): Promise<void> {
       await events.updateOne({ _id: id } as object, { $set: { status: "failed", error } });
     },
+    /** Closes records with no outcome {@linkcode ABANDONED_AFTER_MS} after their attempt began. */
+    closeAbandoned: (at: Date): Promise<ClosedAbandoned> => closeAbandoned(events, at),
     /** The latest events, newest first (the status page). */
     recent(limit: number): Promise<WebhookEventDoc[]> {
       return events.find({}).sort({ receivedAt: -1 }).limit(limit).toArray();

@@ -2,13 +2,15 @@
  * `syncHistory`: one document per run, in the guide's shape, written when the
  * run starts (status "running") and completed when it ends — for failed,
  * aborted and interrupted runs too. Retention by TTL index where the server
- * has them, else a sweep after each run (FerretDB refuses TTL indexes).
+ * has them, else a sweep after each run (FerretDB refuses TTL indexes). The
+ * sweep also closes webhook records a stopped runner left `processing`.
  *
  * @module
  */
 import type { Db, ObjectId } from "mongodb";
 import type { Logger } from "../../shared/logger.ts";
 import { translateDriverErrors } from "./driver-errors.ts";
+import { createEventStore, type EventStore } from "./event-store.ts";
 import {
   SYNC_CHANGES,
   SYNC_HISTORY,
@@ -37,6 +39,7 @@ export function createHistoryStore(
   opts: { ttlDays: number; logger: Logger; now?: () => Date },
 ) {
   const col = db.collection<SyncHistoryDoc>(SYNC_HISTORY);
+  const events = createEventStore(db);
   const now = opts.now ?? (() => new Date());
   let ttlIndex = false;
   const expiresAt = (from: Date) => new Date(from.getTime() + opts.ttlDays * 86_400_000);
@@ -74,8 +77,9 @@ export function createHistoryStore(
       });
       return r.modifiedCount;
     },
-    /** Deletes expired history, webhook events and change records when no TTL index does it. */
+    /** After each run: closes abandoned webhook records, deletes what expired if no TTL does. */
     async sweep(): Promise<number> {
+      await closeAbandonedEvents(events, now(), opts.logger);
       if (ttlIndex) return 0;
       const cut = { expiresAt: { $lt: now() } };
       const a = await col.deleteMany(cut);
@@ -109,6 +113,28 @@ export function createHistoryStore(
       return col.find({ status: "running" }).sort({ startedAt: -1 }).limit(1).next();
     },
   });
+}
+
+/** Closes abandoned webhook records and says so; never throws (the next run's sweep tries again). */
+async function closeAbandonedEvents(events: EventStore, at: Date, log: Logger): Promise<void> {
+  try {
+    const { failed, heldAgain } = await events.closeAbandoned(at);
+    if (failed > 0) {
+      log.warn(
+        `⚠️ Marked ${failed} webhook event(s) failed that a stopped runner left processing: ` +
+          "a new delivery applies them, the next full sync brings their resources in step",
+      );
+    }
+    if (heldAgain > 0) {
+      log.warn(
+        `⚠️ ${heldAgain} held event(s) whose apply by an operator was cut off are held again`,
+      );
+    }
+  } catch (e) {
+    log.warn("⚠️ Could not close webhook events left processing; the next run tries again", {
+      reason: e instanceof Error ? e.message : String(e),
+    });
+  }
 }
 
 /** The history's indexes; TTL indexes where the server takes them, else "sweep". */

@@ -13,6 +13,7 @@ import { freePort } from "../../../dev/mongo-server.ts";
 import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
 import { type EdgeProcess, startEdge } from "../support/edge-process.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
+import { createEventStore, EVENT_ABANDONED } from "../../../runner/store/event-store.ts";
 import { type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
 
 const ROOT = resolve(import.meta.dir, "../../..");
@@ -30,6 +31,29 @@ const users = () => t.mongo.db.collection("users");
 const events = () => t.mongo.db.collection("webhookEvents");
 const sign = (body: string) =>
   `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+/** A hand-made `user.updated` envelope naming `stored` (a users document) anew, sent now. */
+const userUpdated = (
+  eventId: string,
+  stored: Record<string, unknown> | null,
+  givenName: string,
+  familyName: string,
+) => {
+  const id = String(stored?.ssoUserId);
+  return JSON.stringify({
+    id: eventId,
+    event: "user.updated",
+    resourceType: "User",
+    resourceId: id,
+    timestamp: new Date().toISOString(),
+    data: {
+      id,
+      userName: stored?.email,
+      name: { givenName, familyName },
+      active: true,
+      meta: { lastModified: new Date().toISOString() },
+    },
+  });
+};
 const postToEdge = (body: string, signature: string) =>
   fetch(`${edge.url}/api/v1/scim/webhook`, {
     method: "POST",
@@ -154,20 +178,7 @@ describe("webhooks end to end", () => {
   test("a correctly signed user.updated changes the user before the edge answers; the same delivery again is a duplicate", async () => {
     const target = await users().findOne({}, { sort: { ssoUserId: 1 }, skip: 3 });
     const id = String(target?.ssoUserId);
-    const body = JSON.stringify({
-      id: "e2e-signed-1",
-      event: "user.updated",
-      resourceType: "User",
-      resourceId: id,
-      timestamp: new Date().toISOString(),
-      data: {
-        id,
-        userName: target?.email,
-        name: { givenName: "Signed", familyName: "ByHand" },
-        active: true,
-        meta: { lastModified: new Date().toISOString() },
-      },
-    });
+    const body = userUpdated("e2e-signed-1", target, "Signed", "ByHand");
     const first = await postToEdge(body, sign(body));
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ status: "success", eventId: "e2e-signed-1" });
@@ -184,6 +195,57 @@ describe("webhooks end to end", () => {
     expect(recs).toHaveLength(1);
     expect(recs[0]?.status).toBe("success");
   });
+
+  test(
+    "an event a stopped runner left processing is marked failed by the next run, the guide's query finds it, and its next delivery applies it",
+    async () => {
+      const target = await users().findOne({}, { sort: { ssoUserId: 1 }, skip: 5 });
+      const id = String(target?.ssoUserId);
+      const eventId = "e2e-abandoned-1";
+      // What a runner killed after its claim leaves: the record its claim wrote, eleven minutes
+      // ago, with no outcome (the runner's own store writes it, as that runner's did).
+      const receivedAt = new Date(Date.now() - 11 * 60_000);
+      const claim = await createEventStore(t.mongo.db).claim({
+        eventId,
+        event: "user.updated",
+        resourceType: "User",
+        resourceId: id,
+        action: "update",
+        receivedAt,
+        expiresAt: new Date(receivedAt.getTime() + 86_400_000),
+      }, new Date(0));
+      expect(claim.kind).toBe("claimed");
+
+      const run = await fetch(`${runner.url}/api/v1/scim/sync?type=delta`, { method: "POST" });
+      expect(run.status).toBe(202);
+      const closed = await waitFor(
+        () => events().findOne({ eventId, status: "failed" }),
+        30_000,
+        "the record closed by the run's sweep",
+      );
+      expect(closed).toMatchObject({ error: EVENT_ABANDONED, processedAt: expect.any(Date) });
+      // The brief's troubleshooting query: db.webhookEvents.find({ status: 'failed' }).
+      expect((await events().find({ status: "failed" }).toArray()).map((d) => d.eventId))
+        .toContain(eventId);
+      await waitFor(
+        () => runner.lines.some((l) => l.includes("Marked 1 webhook event(s) failed")),
+        10_000,
+        "the runner's warning",
+      );
+
+      const body = userUpdated(eventId, target, "Came", "Again");
+      const res = await postToEdge(body, sign(body));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "success", eventId });
+      expect(await users().findOne({ ssoUserId: id })).toMatchObject({
+        firstName: "Came",
+        lastName: "Again",
+      });
+      const recs = await events().find({ eventId }).toArray();
+      expect(recs.map((r) => [r.status, r.error])).toEqual([["success", null]]);
+    },
+    60_000,
+  );
 
   test(
     "edge/main.ts refuses to start with a short secret, naming the variable and not the value",

@@ -2,8 +2,10 @@
 // makes an event exactly-once, its takeover after a failure, held events.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  ABANDONED_AFTER_MS,
   type Claim,
   createEventStore,
+  EVENT_ABANDONED,
   type EventStore,
   type NewEventRecord,
 } from "../../../runner/store/event-store.ts";
@@ -185,5 +187,73 @@ describe("createEventStore()", () => {
   });
   test("recent() lists the latest events first", async () => {
     expect((await events.recent(2)).length).toBe(2);
+  });
+});
+
+// A week after the records above: their window of ten minutes and two days never reaches these.
+const base = new Date("2025-11-01T10:00:00.000Z");
+const plus = (ms: number) => new Date(base.getTime() + ms);
+const MINUTE = 60_000;
+const stored = (eventId: string) => t.mongo.db.collection("webhookEvents").findOne({ eventId });
+
+describe("closeAbandoned(), records a stopped runner left processing", () => {
+  test("closeAbandoned() marks failed a delivery processing for over ten minutes and nothing younger, done, or before its two-day look-back; a new delivery then takes it over at once", async () => {
+    const at = (eventId: string, when: Date) =>
+      events.claim({ ...record(eventId), receivedAt: when }, new Date(0));
+    const left = idOf(await at("a1", base));
+    idOf(await at("a2", plus(5 * MINUTE)));
+    const done = idOf(await at("a3", base));
+    await events.recordOutcome(done, {
+      status: "success",
+      processedAt: base,
+      error: null,
+      change: "updated",
+    });
+    idOf(await at("a4", plus(-3 * 86_400_000)));
+
+    const closing = plus(ABANDONED_AFTER_MS + 1);
+    expect(await events.closeAbandoned(closing)).toEqual({ failed: 1, heldAgain: 0 });
+    expect(await stored("a1")).toMatchObject({
+      status: "failed",
+      error: EVENT_ABANDONED,
+      processedAt: closing,
+    });
+    expect((await stored("a2"))?.status).toBe("processing");
+    expect((await stored("a3"))?.status).toBe("success");
+    // Older than the look-back: left as it was (the sweep after every run reached it long ago).
+    expect((await stored("a4"))?.status).toBe("processing");
+    // The brief's troubleshooting query now shows it.
+    const failed = await t.mongo.db.collection("webhookEvents").find({ status: "failed" })
+      .toArray();
+    expect(failed.map((d) => d.eventId)).toContain("a1");
+    // Idempotent: a second sweep (or another replica's) changes nothing.
+    expect(await events.closeAbandoned(plus(ABANDONED_AFTER_MS + 2))).toEqual({
+      failed: 0,
+      heldAgain: 0,
+    });
+    // A delivery of the event now takes the record over without waiting for it to look stuck.
+    const redelivered = { ...record("a1"), receivedAt: plus(20 * MINUTE) };
+    expect(await events.claim(redelivered, new Date(0))).toEqual({ kind: "claimed", id: left });
+    expect(await stored("a1")).toMatchObject({ status: "processing", error: null });
+  });
+  test("closeAbandoned() puts back on the held list an event whose apply by an operator was cut off, after ten minutes only, and the operator's next press takes it", async () => {
+    const id = idOf(await events.claim({ ...record("h1"), receivedAt: base }, new Date(0)));
+    await hold(id, base);
+    // Days after the first case's records, so its window holds only this one.
+    const pressed = plus(7 * 86_400_000);
+    expect(await events.claimHeld(id, pressed)).toBe(true);
+    expect(await events.closeAbandoned(new Date(pressed.getTime() + 5 * MINUTE))).toEqual({
+      failed: 0,
+      heldAgain: 0,
+    });
+    expect((await stored("h1"))?.status).toBe("processing");
+
+    const closing = new Date(pressed.getTime() + ABANDONED_AFTER_MS + 1);
+    expect(await events.closeAbandoned(closing)).toEqual({ failed: 0, heldAgain: 1 });
+    const doc = await stored("h1");
+    expect(doc).toMatchObject({ status: "held", processedAt: closing, heldEvent: "{}" });
+    expect(doc).not.toHaveProperty("attemptAt");
+    expect((await events.held(100)).map((d) => d.eventId)).toContain("h1");
+    expect(await events.claimHeld(id, new Date(closing.getTime() + MINUTE))).toBe(true);
   });
 });
