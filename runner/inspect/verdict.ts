@@ -12,6 +12,7 @@
  * @module
  */
 import { type OfmUser, USER_SYNC_FIELDS } from "../../shared/ofm-documents.ts";
+import { EVENT_ABANDONED } from "../store/collections.ts";
 
 /** What the directory answered for the person. */
 export type LiveRecord =
@@ -297,7 +298,9 @@ function staleFinding(i: VerdictInput, user: OfmUser, fields: string[]): Finding
       cause: "webhook_failed",
       text: `${what}: the SSO changed this person${when}; its webhook event received ` +
         `${time(failed.receivedAt)} ${
-          failed.status === "failed"
+          failed.error === EVENT_ABANDONED
+            ? "was never finished: the runner applying it stopped"
+            : failed.status === "failed"
             ? `failed${failed.error ? ` (${failed.error})` : ""}`
             : "was never finished"
         }. The next full sync brings the change.`,

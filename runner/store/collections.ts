@@ -71,6 +71,15 @@ export interface WebhookEventDoc {
   expiresAt?: Date;
 }
 
+/**
+ * The `error` of a delivery's record a stopped runner left `processing`, marked `failed` by the
+ * sweep after a run (event-store.ts `closeAbandoned`); the person's inspection names it so.
+ */
+export const EVENT_ABANDONED =
+  "No outcome was recorded: the runner applying this event stopped (killed, crashed or cut off " +
+  "from MongoDB) and no delivery of it came again. A new delivery of the event applies it; the " +
+  "next full sync brings the resource in step.";
+
 /** A `syncChanges` record as stored (documents/change-record.ts), with its retention. */
 export interface ChangeDoc extends ChangeRecord {
   _id?: ObjectId;

@@ -14,7 +14,7 @@
  * @module
  */
 import { type Collection, type Db, type Filter, ObjectId, type UpdateFilter } from "mongodb";
-import { WEBHOOK_EVENTS, type WebhookEventDoc } from "./collections.ts";
+import { EVENT_ABANDONED, WEBHOOK_EVENTS, type WebhookEventDoc } from "./collections.ts";
 import { isDuplicateKey, translateDriverErrors } from "./driver-errors.ts";
 import { insertBatch, updateBatch } from "./bulk.ts";
 import { groupCommit } from "./group-commit.ts";
@@ -72,15 +72,10 @@ export const ABANDONED_AFTER_MS = 10 * 60_000;
  * read from the `receivedAt` index rather than by scanning 90 days of events.
  */
 const ABANDONED_LOOKBACK_MS = 2 * 86_400_000;
-/** The `error` of a delivery's record closed by {@linkcode createEventStore}'s `closeAbandoned`. */
-export const EVENT_ABANDONED =
-  "No outcome was recorded: the runner applying this event stopped (killed, crashed or cut off " +
-  "from MongoDB) and no delivery of it came again. A new delivery of the event applies it; the " +
-  "next full sync brings the resource in step.";
 
 /** What {@linkcode createEventStore}'s `closeAbandoned` changed. */
 export interface ClosedAbandoned {
-  /** Deliveries left `processing`, now `failed` with {@linkcode EVENT_ABANDONED}. */
+  /** Deliveries left `processing`, now `failed` with `EVENT_ABANDONED` (collections.ts). */
   failed: number;
   /** Held events whose apply by an operator was cut off, `held` again. */
   heldAgain: number;

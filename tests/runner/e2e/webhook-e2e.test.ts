@@ -13,7 +13,8 @@ import { freePort } from "../../../dev/mongo-server.ts";
 import { type ReadyProcess, spawnReady } from "../../../dev/spawn-ready.ts";
 import { type EdgeProcess, startEdge } from "../support/edge-process.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
-import { createEventStore, EVENT_ABANDONED } from "../../../runner/store/event-store.ts";
+import { createEventStore } from "../../../runner/store/event-store.ts";
+import { EVENT_ABANDONED } from "../../../runner/store/collections.ts";
 import { type RunnerProcess, startRunner, waitFor } from "../support/runner-process.ts";
 
 const ROOT = resolve(import.meta.dir, "../../..");

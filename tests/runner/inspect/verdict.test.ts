@@ -7,6 +7,7 @@ import {
   type VerdictInput,
 } from "../../../runner/inspect/verdict.ts";
 import { advice, findingText } from "../../../runner/inspect/verdict-words.ts";
+import { EVENT_ABANDONED } from "../../../runner/store/collections.ts";
 
 const jane: OfmUser = {
   ssoUserId: "u-1",
@@ -57,6 +58,22 @@ describe("verdict()", () => {
     });
     expect(v.map((f) => f.cause)).toEqual(["webhook_failed"]);
     expect(v[0]!.text).toContain("received 10:00:01 failed (E11000)");
+  });
+  test("`verdict()` says an event a stopped runner left unfinished was never finished, not the sweep's whole error", () => {
+    const v = verdict({
+      ...base,
+      ofm: { ...jane, departmentId: "D-OLD", updatedAt: new Date("2025-10-18T09:00:00Z") },
+      events: [{
+        receivedAt: new Date("2025-10-18T10:00:01Z"),
+        status: "failed",
+        error: EVENT_ABANDONED,
+      }],
+      time: (d) => d.toISOString().slice(11, 19),
+    });
+    expect(v.map((f) => f.cause)).toEqual(["webhook_failed"]);
+    expect(v[0]!.text).toContain(
+      "received 10:00:01 was never finished: the runner applying it stopped. The next full sync",
+    );
   });
   test("`verdict()` reads only events after OFM's last write: an older failure is not the cause", () => {
     const v = verdict({

@@ -5,10 +5,10 @@ import {
   ABANDONED_AFTER_MS,
   type Claim,
   createEventStore,
-  EVENT_ABANDONED,
   type EventStore,
   type NewEventRecord,
 } from "../../../runner/store/event-store.ts";
+import { EVENT_ABANDONED } from "../../../runner/store/collections.ts";
 import { openTestDb, type TestDb } from "../support/mongo.ts";
 
 let t: TestDb;
