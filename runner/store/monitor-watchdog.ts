@@ -16,11 +16,29 @@
  */
 import type { MongoClient } from "mongodb";
 
+/** Room past the longest check the client's options allow, for a loaded machine. */
+const ROOM_MS = 10_000;
+/** The driver's connect timeout when `connectTimeoutMS` is 0 (none): its own default. */
+const DRIVER_CONNECT_TIMEOUT_MS = 30_000;
+
 /**
- * How long a check may last before the monitor counts as stopped: the driver's connect
- * timeout (30 s) plus an awaited `hello`'s wait (`heartbeatFrequencyMS`, 10 s), with room.
+ * How long a check may last before the monitor counts as stopped, for a client's options: its
+ * connect timeout plus an awaited `hello`'s wait (`heartbeatFrequencyMS`), with room. A URI that
+ * lengthens either (`?connectTimeoutMS=60000`) lengthens the deadline, so a slow but live check
+ * never ends the process.
+ *
+ * @example
+ * ```ts
+ * monitorDeadlineMs({ connectTimeoutMS: 30_000, heartbeatFrequencyMS: 10_000 }); // 50000, the driver's defaults
+ * monitorDeadlineMs(mongo.client.options);
+ * ```
  */
-export const MONITOR_DEADLINE_MS = 50_000;
+export function monitorDeadlineMs(
+  o: { connectTimeoutMS: number; heartbeatFrequencyMS: number },
+): number {
+  const connect = o.connectTimeoutMS > 0 ? o.connectTimeoutMS : DRIVER_CONNECT_TIMEOUT_MS;
+  return connect + o.heartbeatFrequencyMS + ROOM_MS;
+}
 
 /** The checks in flight, by server address (pure state). */
 export interface MonitorWatch {
@@ -74,6 +92,7 @@ export function watchMonitors(
   client: MongoClient,
   o: {
     onStopped: (s: { address: string; pendingMs: number }) => void;
+    /** @default monitorDeadlineMs(client.options) */
     deadlineMs?: number;
     everyMs?: number;
     now?: () => number;
@@ -82,7 +101,7 @@ export function watchMonitors(
   },
 ): () => void {
   const now = o.now ?? Date.now;
-  const watch = createMonitorWatch(o.deadlineMs ?? MONITOR_DEADLINE_MS);
+  const watch = createMonitorWatch(o.deadlineMs ?? monitorDeadlineMs(client.options));
   const onStarted = (e: { connectionId: string }) => watch.started(e.connectionId, now());
   const onSettled = (e: { connectionId: string }) => watch.settled(e.connectionId);
   client.on("serverHeartbeatStarted", onStarted);

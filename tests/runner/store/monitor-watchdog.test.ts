@@ -4,7 +4,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { MongoClient } from "mongodb";
-import { createMonitorWatch, watchMonitors } from "../../../runner/store/monitor-watchdog.ts";
+import {
+  createMonitorWatch,
+  monitorDeadlineMs,
+  watchMonitors,
+} from "../../../runner/store/monitor-watchdog.ts";
 import { openTestDb } from "../support/mongo.ts";
 import { systemEvery } from "../../../runner/system-time.ts";
 
@@ -58,6 +62,21 @@ describe("createMonitorWatch()", () => {
   test("refuses a deadline that is not a positive number", () => {
     expect(() => createMonitorWatch(0)).toThrow(RangeError);
     expect(() => createMonitorWatch(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("monitorDeadlineMs()", () => {
+  test("monitorDeadlineMs() is 50 s for the driver's defaults and follows a URI that lengthens the connect timeout or the heartbeat", () => {
+    // The driver parses the options, as the runner's client does; nothing connects.
+    const options = (uri: string) => new MongoClient(uri).options;
+    expect(monitorDeadlineMs(options("mongodb://127.0.0.1:27017/"))).toBe(50_000);
+    expect(monitorDeadlineMs(options("mongodb://127.0.0.1:27017/?connectTimeoutMS=60000")))
+      .toBe(80_000);
+    expect(monitorDeadlineMs(options("mongodb://127.0.0.1:27017/?heartbeatFrequencyMS=30000")))
+      .toBe(70_000);
+    // 0 is "no connect timeout": the driver's own 30 s stands in, so a stuck check is still told.
+    expect(monitorDeadlineMs(options("mongodb://127.0.0.1:27017/?connectTimeoutMS=0")))
+      .toBe(50_000);
   });
 });
 
