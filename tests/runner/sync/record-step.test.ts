@@ -1,7 +1,7 @@
 // Opening, failing and closing a run's syncHistory record, against the real history store.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ObjectId } from "mongodb";
-import { silentLogger } from "../../../shared/logger.ts";
+import { MongoClient, ObjectId } from "mongodb";
+import { createLogger, silentLogger } from "../../../shared/logger.ts";
 import type { SyncHistoryRecord } from "../../../runner/documents/sync-history.ts";
 import { createHistoryStore, type HistoryStore } from "../../../runner/store/history-store.ts";
 import { GuardAbortedError } from "../../../runner/gate/guard-aborted.ts";
@@ -150,5 +150,21 @@ describe("closeRecord()", () => {
       status: "failed",
       error: { code: "INTERNAL", message: "write refused" },
     });
+  });
+
+  test("the sweep after a run, with MongoDB gone, logs that it could not close abandoned webhook records and rejects with the store's error", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ format: "json", write: (l) => lines.push(l) });
+    // A database that answers nothing: no server listens on port 1.
+    const client = new MongoClient("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300");
+    try {
+      const dead = createHistoryStore(client.db("gone"), { ttlDays: 90, logger });
+      await expect(dead.sweep()).rejects.toMatchObject({ code: "STORE_UNAVAILABLE" });
+      expect(lines.map((l) => JSON.parse(l).msg)).toEqual([
+        "⚠️ Could not close webhook events left processing; the next run tries again",
+      ]);
+    } finally {
+      await client.close();
+    }
   });
 });
